@@ -1,0 +1,64 @@
+"""``python -m analysis <command>``: one entry point for every stage.
+
+Each command lives in its own module, which defines ``configure_parser(parser)`` and ``main(args) -> int``.
+A :class:`~analysis.errors.UsageError` becomes a one-line message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: command -> (module, one-line help). Modules are imported when the parser is built.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "sample": ("analysis.sample", "write the synthetic sample data source (deterministic)"),
+    "templates": ("analysis.templates", "write blank Excel templates for the city to fill in"),
+    "clean": ("analysis.cleaning", "read, clean and validate one data source for one period"),
+    "evaluate": ("analysis.evaluation", "clean if needed, then write the evaluation tables"),
+    "run": ("analysis.runner", "clean, evaluate and publish the HTML/PDF briefing of one period"),
+    "scorecards": ("analysis.scorecards", "one HTML/PDF scorecard per RT, in batch"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m analysis", description="Kota Jambi Bahagia analysis notebooks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module_name, help_text) in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # stage not built yet; `python -m analysis --help` lists only what exists
+        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
+        module.configure_parser(p)
+        p.set_defaults(_main=module.main)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from analysis.errors import ConfigError, UsageError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_main", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._main(args) or 0)
+    except (UsageError, ConfigError) as exc:
+        print(f"python -m analysis {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Paths and project-wide constants, in one place (cookiecutter-data-science's ``config.py``)."""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent.parent
+
+DATA_RAW = PROJECT_ROOT / "data" / "raw"
+DATA_PROCESSED = PROJECT_ROOT / "data" / "processed"
+REPORTS = PROJECT_ROOT / "reports"
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+CONFIG_DIR = PROJECT_ROOT / "config"
+SAMPLE_SOURCE = DATA_RAW / "sample"
+
+#: Reference data shipped inside the package (attribution in ``data/README.md``).
+WILAYAH_CSV = PACKAGE_DIR / "data" / "kota_jambi_wilayah.csv"
+
+#: Shown on every output made from the bundled synthetic data (issue #2).
+SAMPLE_NOTICE = "DATA CONTOH — bukan data resmi"
+SAMPLE_NOTICE_EN = "SAMPLE DATA — not official figures"
+
+#: A data source whose folder holds this file is synthetic; every output made from it carries SAMPLE_NOTICE.
+SYNTHETIC_MARKER = "SYNTHETIC"
+
+
+def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = None) -> Path:
+    """``data/processed/<source folder name>/<period>/`` (the default output folder of every stage)."""
+    root = DATA_PROCESSED if processed_root is None else Path(processed_root)
+    return root / Path(raw_dir).resolve().name / period
+
+
+def is_synthetic_source(raw_dir: Path) -> bool:
+    """True when the data source folder is marked synthetic (holds a ``SYNTHETIC`` file)."""
+    return (Path(raw_dir) / SYNTHETIC_MARKER).exists()

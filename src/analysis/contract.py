@@ -1,0 +1,203 @@
+"""The input templates the city fills in (``../shared/data-contract.md``), declared once as data.
+
+Used by the template writer (blank Excel files), the sample generator, the readers and the data
+dictionary. Each column has the header as the city writes it, the canonical snake_case name used in the
+cleaned tables, a kind (how it is parsed) and whether it is required.
+
+Kinds: ``int`` (count), ``money`` (Rupiah), ``number`` (decimal, may be a percentage), ``target``
+(number or range ``80-90``), ``date``, ``yesno``, ``asset`` (``Aset Berfungsi`` category), ``text``,
+``kecamatan``, ``kelurahan``, ``rt``, ``rw``, ``code``, ``personal`` (dropped at ingestion), ``rowno``
+(the template's ``No`` column, kept only for error messages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    name: str
+    kind: str
+    required: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str  # short name used in code and in quality.json
+    folder: str  # sub-folder of a data source
+    file_prefix: str  # file name before ``_<period>``; reference files use ``file_name``
+    sheet: str | None  # None for CSV
+    columns: tuple[Column, ...]
+    per_period: bool = True
+    file_name: str | None = None  # fixed file name of a reference file
+    example: tuple = field(default=())  # one example row for the blank template
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+#: ``Aset Berfungsi`` values as written in the template -> canonical category.
+ASSET_STATUS = {
+    "Berfungsi penuh": "berfungsi_penuh",
+    "Sebagian": "sebagian",
+    "Tidak berfungsi": "tidak_berfungsi",
+    "Belum ada": "belum_ada",
+}
+YES_NO = ("Ya", "Tidak")
+
+PROGRAM = Template(
+    key="program",
+    folder="referensi",
+    file_prefix="program",
+    file_name="program.csv",
+    sheet=None,
+    per_period=False,
+    columns=(
+        Column("kode_program", "program_code", "code", description="Program code P01..P11 (the project's own)"),
+        Column("nama_program", "program_name", "text", description="Canonical program name"),
+        Column("singkatan", "program_short", "text", required=False, description="Short name (Balikat, ...)"),
+        Column("opd_pengampu", "agency", "text", description="Agency (OPD) responsible"),
+        Column("sektor", "sector", "text", description="Sector"),
+    ),
+    example=("P01", "Kartu Bahagia", "", "Dinas Sosial", "sosial"),
+)
+
+INDICATOR = Template(
+    key="indikator",
+    folder="referensi",
+    file_prefix="indikator",
+    file_name="indikator.csv",
+    sheet=None,
+    per_period=False,
+    columns=(
+        Column("kode_indikator", "indicator_code", "code", description="Indicator code"),
+        Column("kode_program", "program_code", "code", description="Program the indicator belongs to"),
+        Column("nama_indikator", "indicator_name", "text", description="Indicator name"),
+        Column("satuan", "unit", "text", description="Unit of the target and realisation"),
+        Column("polaritas", "polarity", "text", description="positif (higher is better) or negatif"),
+        Column("bobot", "weight", "number", required=False, description="Weight inside its program; blank = equal"),
+    ),
+    example=("P01-01", "P01", "Jumlah penerima Kartu Bahagia", "orang", "positif", "1"),
+)
+
+TARGET = Template(
+    key="target",
+    folder="referensi",
+    file_prefix="target",
+    file_name="target.csv",
+    sheet=None,
+    per_period=False,
+    columns=(
+        Column("kode_indikator", "indicator_code", "code", description="Indicator code"),
+        Column("periode", "period", "text", description="Period code (100-hari, 2025-TW2, ...)"),
+        Column("target", "target", "target", description="A number or a range such as 80-90"),
+    ),
+    example=("P01-01", "2025-TW2", "5000"),
+)
+
+RT_REGISTRY = Template(
+    key="rt",
+    folder="referensi",
+    file_prefix="rt",
+    file_name="rt.xlsx",
+    sheet="Daftar RT",
+    per_period=False,
+    columns=(
+        Column("No", "row_no", "rowno", required=False),
+        Column("Kecamatan", "kecamatan_name", "kecamatan"),
+        Column("Kelurahan", "kelurahan_name", "kelurahan"),
+        Column("RW", "rw", "rw", required=False, description="RW number; may be blank"),
+        Column("RT", "rt_number", "rt"),
+        Column("Nama Ketua RT", "ketua_rt_name", "personal", required=False),
+        Column("NIK Ketua RT", "ketua_rt_nik", "personal", required=False),
+        Column("No. HP", "ketua_rt_phone", "personal", required=False),
+        Column("Jumlah KK", "households_kk", "int", description="Households (kartu keluarga)"),
+        Column("Jumlah Jiwa", "residents", "int", required=False, description="Residents"),
+        Column("Kampung Bahagia", "is_kampung_bahagia", "yesno", description="Takes part in Kampung Bahagia"),
+        Column("Tahun Mulai", "start_year", "int", required=False, description="Year the RT joined (2025 = pilot)"),
+    ),
+    example=(1, "Kota Baru", "Kenali Asam", "", "RT 014", "Budi", "", "", 215, 760, "Ya", 2025),
+)
+
+AGENCY_REPORT = Template(
+    key="realisasi",
+    folder="realisasi",
+    file_prefix="realisasi",
+    sheet="Realisasi",
+    columns=(
+        Column("No", "row_no", "rowno", required=False),
+        Column("Kode Indikator", "indicator_code", "code"),
+        Column("Nama Indikator", "indicator_name", "text", required=False),
+        Column("Satuan", "unit", "text", required=False),
+        Column("Target", "target_reported", "target", required=False, description="Target as restated by the agency"),
+        Column("Realisasi", "realisation", "number", description="Value achieved by the end of the period"),
+        Column("Pagu Anggaran (Rp)", "budget_allocated_idr", "money", required=False),
+        Column("Realisasi Anggaran (Rp)", "budget_spent_idr", "money", required=False),
+        Column("Keterangan", "note", "text", required=False),
+    ),
+    example=(1, "P01-01", "Jumlah penerima Kartu Bahagia", "orang", 5000, 5200, 1500000000, 1350000000, ""),
+)
+
+RT_REPORT = Template(
+    key="laporan_rt",
+    folder="kampung_bahagia",
+    file_prefix="laporan_rt",
+    sheet="Laporan RT",
+    columns=(
+        Column("No", "row_no", "rowno", required=False),
+        Column("Kecamatan", "kecamatan_name", "kecamatan"),
+        Column("Kelurahan", "kelurahan_name", "kelurahan"),
+        Column("RT", "rt_number", "rt"),
+        Column("Pagu Anggaran (Rp)", "budget_allocated_idr", "money", description="Funds allocated to the RT"),
+        Column("Realisasi Anggaran (Rp)", "budget_spent_idr", "money", description="Funds spent (cumulative)"),
+        Column("Swadaya Masyarakat (Rp)", "swadaya_idr", "money", required=False, description="Residents' own contribution"),
+        Column("Kegiatan Direncanakan", "activities_planned", "int"),
+        Column("Kegiatan Selesai", "activities_completed", "int"),
+        Column("Jumlah Musyawarah", "meetings_held", "int", required=False),
+        Column("KK Hadir Musyawarah", "households_at_meetings", "int", required=False),
+        Column("Peserta Perempuan", "participants_women", "int", required=False),
+        Column("Total Peserta", "participants_total", "int", required=False),
+        Column("Papan Informasi", "has_info_board", "yesno", required=False),
+        Column("Realisasi Diumumkan", "is_spending_announced", "yesno", required=False),
+        Column("Tanggal LPJ", "lpj_submitted_date", "date", required=False),
+        Column("Batas Waktu LPJ", "lpj_deadline_date", "date", required=False),
+        Column("Temuan Pemeriksaan", "audit_findings", "int", required=False),
+        Column("Temuan Ditindaklanjuti", "audit_findings_followed_up", "int", required=False),
+        Column("Aduan Diterima", "complaints_received", "int", required=False),
+        Column("Aduan Selesai", "complaints_resolved", "int", required=False),
+        Column("Aset Berfungsi", "asset_status", "asset", required=False),
+        Column("Rencana Pemeliharaan", "has_maintenance_plan", "yesno", required=False),
+        Column("Catatan", "note", "text", required=False),
+    ),
+    example=(
+        1, "Kota Baru", "Kenali Asam", "RT 014", 100000000, 45000000, 5000000, 4, 2, 2, 120, 60, 150,
+        "Ya", "Ya", "15/10/2025", "31/10/2025", 1, 1, 2, 2, "Berfungsi penuh", "Ya", "",
+    ),
+)
+
+SURVEY = Template(
+    key="survei",
+    folder="survei",
+    file_prefix="survei_warga",
+    sheet=None,
+    columns=(
+        Column("Kecamatan", "kecamatan_name", "kecamatan"),
+        Column("Kelurahan", "kelurahan_name", "kelurahan"),
+        Column("RT", "rt_number", "rt"),
+        Column("Responden", "respondent", "personal", required=False, description="Respondent (dropped)"),
+        *(
+            Column(item, item.lower(), "int", description=f"Likert 1-5, principle item {item}")
+            for item in ("T1", "T2", "P1", "P2", "A1", "A2", "S1", "S2")
+        ),
+    ),
+    example=("Kota Baru", "Kenali Asam", "RT 014", "R001", 4, 4, 3, 4, 5, 4, 3, 3),
+)
+
+TEMPLATES: tuple[Template, ...] = (PROGRAM, INDICATOR, TARGET, RT_REGISTRY, AGENCY_REPORT, RT_REPORT, SURVEY)
+TEMPLATES_BY_KEY = {t.key: t for t in TEMPLATES}
