@@ -1,0 +1,265 @@
+"""Briefing HTML/PDF and analysts' HTML exports, checked on what a reader gets.
+
+The notebooks here are built already "executed" (outputs written by hand with nbformat), so the export is
+tested without starting a kernel; tests/test_runner.py executes real ones.
+"""
+
+import datetime as dt
+import functools
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+#: 1×1 PNG.
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+CODE_MARKER = "SECRET_CODE_LINE = 42"
+EVIL = "<script>alert('rt')</script>"
+
+
+def executed_notebook():
+    """A fresh copy of the same notebook (same cell ids) on every call."""
+    import copy
+
+    return copy.deepcopy(_build_notebook())
+
+
+@functools.cache
+def _build_notebook():
+    import nbformat.v4 as v4
+    import pandas as pd
+
+    table = pd.DataFrame({"catatan": [EVIL, "aman"], "nilai": [1.5, 2.0]}).to_html()
+    cells = [
+        v4.new_markdown_cell("# Ringkasan uji\n\nParagraf **pembuka**."),
+        v4.new_code_cell(
+            CODE_MARKER,
+            outputs=[
+                v4.new_output("stream", name="stdout", text="keluaran biasa\n"),
+                v4.new_output("stream", name="stderr", text="FutureWarning: noisy library\n"),
+            ],
+            execution_count=1,
+        ),
+        v4.new_code_cell(
+            "df", outputs=[v4.new_output("execute_result", data={"text/html": table}, execution_count=2)]
+        ),
+        v4.new_markdown_cell("## Capaian per program"),
+        v4.new_code_cell(
+            "plt.show()",
+            outputs=[v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure>"})],
+        ),
+        v4.new_code_cell(
+            "display_figure(fig)",
+            outputs=[
+                v4.new_output(
+                    "display_data",
+                    data={"image/svg+xml": SVG, "text/plain": "Serapan"},
+                    metadata={"image/svg+xml": {"alt": "Serapan anggaran per OPD"}},
+                )
+            ],
+        ),
+        v4.new_code_cell(
+            "js", outputs=[v4.new_output("display_data", data={"application/javascript": "alert(1)"})]
+        ),
+    ]
+    hidden = v4.new_code_cell(
+        "HIDDEN_CELL = 1", outputs=[v4.new_output("stream", name="stdout", text="HIDDEN_OUT")]
+    )
+    hidden.metadata["tags"] = ["remove-cell"]
+    cells.append(hidden)
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return nb
+
+
+def context(lang="id", synthetic=True, run_id="20250630T030000Z-abc123", hour=10):
+    from analysis.export import ReportContext
+
+    return ReportContext(
+        lang=lang,
+        period="2025-TW2",
+        source_name="sample",
+        is_synthetic=synthetic,
+        run_id=run_id,
+        generated_at=dt.datetime(2025, 6, 30, hour, 0, tzinfo=ZoneInfo("Asia/Jakarta")),
+    )
+
+
+@pytest.fixture(scope="module")
+def briefing_id():
+    from analysis.export import export_briefing_html
+
+    return export_briefing_html(executed_notebook(), context())
+
+
+@pytest.fixture(scope="module")
+def analyst_id():
+    from analysis.export import export_analyst_html
+
+    return export_analyst_html(executed_notebook(), context())
+
+
+def img_tags(html: str) -> list[str]:
+    return re.findall(r"<img\b[^>]*>", html)
+
+
+def test_briefing_has_no_code_prompts_stderr_or_scripts(briefing_id):
+    html = briefing_id
+    assert CODE_MARKER not in html
+    assert "In&nbsp;[" not in html and "Out[" not in html
+    assert "noisy library" not in html
+    assert "keluaran biasa" in html
+    assert "<script" not in html.lower()
+    assert "HIDDEN" not in html  # remove-cell tag
+
+
+def test_briefing_is_self_contained(briefing_id):
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", briefing_id)
+    assert "@import" not in briefing_id
+    assert "<link" not in briefing_id
+
+
+def test_briefing_images_embedded_with_alt(briefing_id):
+    tags = img_tags(briefing_id)
+    assert len(tags) == 2
+    for tag in tags:
+        assert re.search(r'src="data:image/(png|svg\+xml);base64,', tag)
+        assert re.search(r'alt="[^"]+"', tag)
+    alts = [re.search(r'alt="([^"]*)"', tag).group(1) for tag in tags]
+    assert alts == ["Grafik: Capaian per program", "Serapan anggaran per OPD"]
+
+
+def test_briefing_escapes_text_from_data(briefing_id):
+    assert EVIL not in briefing_id
+    assert "&lt;script&gt;alert" in briefing_id
+
+
+def test_briefing_language_title_and_notice(briefing_id):
+    from analysis.config import SAMPLE_NOTICE
+
+    assert '<html lang="id">' in briefing_id
+    assert "Ringkasan Kinerja Kota Jambi Bahagia" in briefing_id
+    assert "Triwulan II 2025" in briefing_id
+    head, footer = briefing_id.split('<footer class="kjb-footer">')
+    assert SAMPLE_NOTICE in head.split('<main class="kjb-main">')[0]  # banner above the content
+    assert SAMPLE_NOTICE in footer
+    assert "Halaman " in briefing_id  # page counter CSS
+
+
+def test_briefing_in_english_and_without_notice_for_official_data():
+    from analysis.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN
+    from analysis.export import export_briefing_html
+
+    html = export_briefing_html(executed_notebook(), context(lang="en", synthetic=False))
+    assert '<html lang="en">' in html
+    assert "Kota Jambi Bahagia Performance Briefing" in html and "Q2 2025" in html
+    assert SAMPLE_NOTICE not in html and SAMPLE_NOTICE_EN not in html
+    assert "Chart: Capaian per program" in html
+    html_synthetic = export_briefing_html(executed_notebook(), context(lang="en"))
+    assert html_synthetic.count(SAMPLE_NOTICE_EN) >= 2
+
+
+def test_run_info_is_delimited_and_strippable(briefing_id):
+    from analysis.export import export_briefing_html, strip_run_info
+
+    other = export_briefing_html(executed_notebook(), context(run_id="20250701T000000Z-ffffff", hour=23))
+    assert "20250630T030000Z-abc123" in briefing_id and "30 Juni 2025 10.00 WIB" in briefing_id
+    assert other != briefing_id
+    assert strip_run_info(other) == strip_run_info(briefing_id)
+    assert "abc123" not in strip_run_info(briefing_id)
+
+
+def test_analyst_html_has_code_and_no_cdn_scripts(analyst_id):
+    html = analyst_id
+    assert "SECRET_CODE_LINE" in html
+    assert '<html lang="id">' in html
+    assert not re.search(r"<script[^>]*\bsrc=", html)
+    assert "require.js" not in html and "mathjax" not in html.lower() and "mermaid" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert EVIL not in html
+    tags = img_tags(html)
+    assert len(tags) == 2 and all(re.search(r'alt="[^"]+"', t) and "data:image/" in t for t in tags)
+    assert "DATA CONTOH — bukan data resmi" in html
+
+
+def pdf_text(data: bytes) -> tuple[int, str]:
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_pdf_has_title_period_notice_and_page_numbers(briefing_id):
+    from analysis.export import html_to_pdf
+
+    data = html_to_pdf(briefing_id)
+    assert data.startswith(b"%PDF")
+    pages, text = pdf_text(data)
+    assert "Ringkasan Kinerja Kota Jambi Bahagia" in text
+    assert "Triwulan II 2025" in text
+    assert "DATA CONTOH — bukan data resmi" in text
+    assert f"Halaman 1 dari {pages}" in text
+    assert "SECRET_CODE_LINE" not in text
+    assert html_to_pdf(briefing_id) == data  # same HTML, same bytes
+
+
+def test_pdf_exporter_class_in_english():
+    from analysis.export import WeasyPDFExporter
+
+    data = WeasyPDFExporter().export(executed_notebook(), context(lang="en"))
+    pages, text = pdf_text(data)
+    assert f"Page 1 of {pages}" in text
+    assert "SAMPLE DATA — not official figures" in text and "Q2 2025" in text
+
+
+def test_pdf_refuses_external_resources():
+    from analysis.export import html_to_pdf
+
+    with pytest.raises(BaseException, match="http://example.invalid/x.png"):
+        html_to_pdf('<html><body><img src="http://example.invalid/x.png" alt="x"></body></html>')
+
+
+def test_css_string_escapes():
+    from analysis.export import css_string
+
+    assert css_string('a"b\\c') == '"a\\"b\\\\c"'
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+@pytest.mark.parametrize("kind", ["briefing", "analyst"])
+def test_chromium_shows_no_console_errors_and_loads_nothing(tmp_path, kind, briefing_id, analyst_id):
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / f"{kind}.html"
+    page_file.write_text(briefing_id if kind == "briefing" else analyst_id, encoding="utf-8")
+    errors, requests = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"],
+        )
+        page = browser.new_page()
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda req: requests.append(req.url))
+        page.goto(page_file.as_uri(), wait_until="load")
+        broken = page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).length"
+        )
+        alts = page.evaluate("Array.from(document.images).map(i => i.alt)")
+        lang = page.evaluate("document.documentElement.lang")
+        browser.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    assert broken == 0
+    assert len(alts) == 2 and all(alts)
+    assert lang == "id"

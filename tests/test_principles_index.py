@@ -1,0 +1,726 @@
+"""End-to-end tests of evaluate_principles on tiny inline tables, with the arithmetic written out."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.principles import (
+    STATUS_INSUFFICIENT,
+    STATUS_SCORED,
+    IndexOptions,
+    evaluate_principles,
+    impute_group_median,
+    load_framework,
+)
+from analysis.principles.indicators import compute_indicator_values, survey_means
+
+PERIOD = "2025-TW3"  # last day 2025-09-30
+KEL = "15.71.07.1012"
+KEC = "15.71.07"
+
+# Four indicators, one per principle (the "3 RTs x 4 indicators" case).
+TINY_INDICATORS = [
+    {
+        "code": "T_papan",
+        "name": "Papan informasi",
+        "principle": "transparansi",
+        "compute": {"kind": "boolean", "column": "has_info_board"},
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 1},
+    },
+    {
+        "code": "P_perempuan",
+        "name": "Porsi perempuan",
+        "principle": "partisipatif",
+        "compute": {"kind": "ratio", "numerator": "participants_women", "denominator": "participants_total"},
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 0.5},
+    },
+    {
+        "code": "A_lpj",
+        "name": "LPJ terlambat",
+        "principle": "akuntabilitas",
+        "compute": {
+            "kind": "date_diff_days",
+            "end": "lpj_submitted_date",
+            "start": "lpj_deadline_date",
+            "missing_end": "period_end",
+        },
+        "direction": "negative",
+        "goalposts": {"low": 0, "high": 30},
+    },
+    {
+        "code": "S_aset",
+        "name": "Aset berfungsi",
+        "principle": "keberlanjutan",
+        "compute": {
+            "kind": "ordinal",
+            "column": "asset_status",
+            "map": {
+                "berfungsi_penuh": 1,
+                "sebagian": 0.5,
+                "tidak_berfungsi": 0,
+                "belum_ada": "not_applicable",
+            },
+        },
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 1},
+    },
+]
+
+
+def write_framework(tmp_path, indicators=TINY_INDICATORS, principle_weights=None, **settings):
+    weights = principle_weights or {}
+    data = {
+        "principles": {
+            p: {"weight": weights.get(p, 1)}
+            for p in ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")
+        },
+        "settings": {"n_runs": 200, **settings},
+        "indicators": indicators,
+    }
+    path = tmp_path / "framework.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def registry(rows):
+    """rt_registry with the cleaned columns; rows: (rt_number, households_kk, start_year[, kelurahan_code])."""
+    out = []
+    for row in rows:
+        number, kk, start = row[:3]
+        kel = row[3] if len(row) > 3 else KEL
+        out.append(
+            {
+                "rt_code": f"{kel}.{number:03d}",
+                "kelurahan_code": kel,
+                "kelurahan_name": {KEL: "Kenali Asam"}.get(kel, "Lain"),
+                "kecamatan_code": KEC,
+                "kecamatan_name": "Kota Baru",
+                "rw": pd.NA,
+                "rt_number": number,
+                "households_kk": kk,
+                "residents": kk * 4,
+                "is_kampung_bahagia": True,
+                "start_year": start,
+                "is_pilot": start == 2025,
+            }
+        )
+    df = pd.DataFrame(out)
+    return df.astype(
+        {
+            "rw": "Int64",
+            "rt_number": "Int64",
+            "households_kk": "Int64",
+            "residents": "Int64",
+            "is_kampung_bahagia": "boolean",
+            "start_year": "Int64",
+            "is_pilot": "boolean",
+        }
+    )
+
+
+REPORT_DEFAULTS = {
+    "budget_allocated_idr": 100_000_000.0,
+    "budget_spent_idr": 50_000_000.0,
+    "swadaya_idr": 5_000_000.0,
+    "activities_planned": 4,
+    "activities_completed": 2,
+    "meetings_held": 2,
+    "households_at_meetings": 50,
+    "participants_women": 30,
+    "participants_total": 60,
+    "has_info_board": True,
+    "is_spending_announced": True,
+    "lpj_submitted_date": "2025-09-10",
+    "lpj_deadline_date": "2025-09-15",
+    "audit_findings": 0,
+    "audit_findings_followed_up": 0,
+    "complaints_received": 0,
+    "complaints_resolved": 0,
+    "asset_status": "berfungsi_penuh",
+    "has_maintenance_plan": True,
+}
+
+
+def reports(rows, period=PERIOD):
+    """rt_reports with the cleaned columns; rows: dicts with rt_code and overrides of REPORT_DEFAULTS."""
+    out = []
+    for i, row in enumerate(rows):
+        rec = {
+            "period": period,
+            "rt_code": row["rt_code"],
+            "kelurahan_code": row["rt_code"][:13],
+            **REPORT_DEFAULTS,
+        }
+        rec.update({k: v for k, v in row.items() if k != "rt_code"})
+        rec.update(
+            note="",
+            is_overspent=False,
+            source_file="kampung_bahagia/x.xlsx",
+            source_sheet="Laporan RT",
+            source_row=5 + i,
+        )
+        out.append(rec)
+    df = pd.DataFrame(out)
+    for col in (
+        "activities_planned",
+        "activities_completed",
+        "meetings_held",
+        "households_at_meetings",
+        "participants_women",
+        "participants_total",
+        "audit_findings",
+        "audit_findings_followed_up",
+        "complaints_received",
+        "complaints_resolved",
+        "source_row",
+    ):
+        df[col] = df[col].astype("Int64")
+    for col in ("has_info_board", "is_spending_announced", "has_maintenance_plan", "is_overspent"):
+        df[col] = df[col].astype("boolean")
+    for col in ("lpj_submitted_date", "lpj_deadline_date"):
+        df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
+    df["asset_status"] = df["asset_status"].astype("str")
+    return df
+
+
+def rt(n):
+    return f"{KEL}.{n:03d}"
+
+
+def tiny_tables():
+    """R1, R2, R3 of the hand-computed case (see test_tiny_index_by_hand)."""
+    reg = registry([(1, 100, 2025), (2, 300, 2025), (3, 60, 2026)])
+    rep = reports(
+        [
+            {
+                "rt_code": rt(1),
+                "has_info_board": True,
+                "participants_women": 15,
+                "participants_total": 60,
+                "lpj_submitted_date": "2025-09-21",
+                "asset_status": "sebagian",
+            },
+            {
+                "rt_code": rt(2),
+                "has_info_board": False,
+                "participants_women": 24,
+                "participants_total": 40,
+                "lpj_submitted_date": None,
+                "asset_status": "berfungsi_penuh",
+            },
+            {
+                "rt_code": rt(3),
+                "has_info_board": True,
+                "participants_women": 9,
+                "participants_total": 90,
+                "lpj_submitted_date": "2025-09-15",
+                "asset_status": "tidak_berfungsi",
+            },
+        ]
+    )
+    return {"rt_registry": reg, "rt_reports": rep}
+
+
+def test_tiny_index_by_hand(tmp_path):
+    # Goalposts, equal weights, arithmetic:
+    # R1: board yes -> 100; women 15/60 = 0.25 -> 100*0.25/0.5 = 50; LPJ 21 Sep vs 15 Sep = 6 days late
+    #     -> 100*(30-6)/30 = 80; asset sebagian 0.5 -> 50.      index = (100 + 50 + 80 + 50) / 4 = 70.0
+    # R2: board no -> 0; women 24/40 = 0.6 -> 120 -> truncated 100; LPJ missing, deadline 15 Sep passed ->
+    #     late to period end 30 Sep = 15 days -> 100*(30-15)/30 = 50; asset berfungsi_penuh -> 100.
+    #                                                             index = (0 + 100 + 50 + 100) / 4 = 62.5
+    # R3: board yes -> 100; women 9/90 = 0.1 -> 20; LPJ on the deadline, 0 days -> 100; asset tidak_berfungsi -> 0.
+    #                                                             index = (100 + 20 + 100 + 0) / 4 = 55.0
+    out = evaluate_principles(tiny_tables(), PERIOD, framework_path=write_framework(tmp_path))
+    idx = out["rt_index"].set_index("rt_code")
+    assert (idx["status"] == STATUS_SCORED).all()
+    np.testing.assert_allclose(idx["transparansi"], [100, 0, 100])
+    np.testing.assert_allclose(idx["partisipatif"], [50, 100, 20])
+    np.testing.assert_allclose(idx["akuntabilitas"], [80, 50, 100])
+    np.testing.assert_allclose(idx["keberlanjutan"], [50, 100, 0])
+    np.testing.assert_allclose(idx["index"], [70.0, 62.5, 55.0])
+    assert idx["rank"].tolist() == [1, 2, 3]
+    assert idx["category"].tolist() == ["Baik", "Cukup", "Cukup"]  # >= 65 Baik, >= 50 Cukup
+    assert idx["data_coverage"].tolist() == [1.0, 1.0, 1.0]
+    # pilot group (R1, R2) and 2026 group (R3) ranked separately
+    assert idx["rank_in_group"].tolist() == [1, 2, 1]
+    assert idx["n_in_group"].tolist() == [2, 2, 1]
+    # every rank has its interval next to it, and the interval contains sensible values
+    for prefix in ("rank", "rank_in_group"):
+        assert (idx[f"{prefix}_p05"] <= idx[f"{prefix}_median"]).all()
+        assert (idx[f"{prefix}_median"] <= idx[f"{prefix}_p95"]).all()
+    assert idx["rank_in_group_median"].iloc[2] == 1.0
+
+    # contributions: arithmetic -> x / 4 each; R1: 25 + 12.5 + 20 + 12.5 = 70
+    ind = out["rt_index_indicators"]
+    r1 = ind[ind["rt_code"] == rt(1)].set_index("indicator")
+    np.testing.assert_allclose(
+        r1.loc[["T_papan", "P_perempuan", "A_lpj", "S_aset"], "contribution_index"], [25, 12.5, 20, 12.5]
+    )
+    np.testing.assert_allclose(
+        r1.loc[["T_papan", "P_perempuan", "A_lpj", "S_aset"], "raw_value"], [1, 0.25, 6, 0.5]
+    )
+    assert r1.loc["A_lpj", "normalised_value"] == pytest.approx(80)
+    assert ind.groupby("rt_code")["contribution_index"].sum().tolist() == pytest.approx([70.0, 62.5, 55.0])
+    assert (ind["weight"] == 1.0).all()  # one indicator per principle
+
+
+def test_tiny_index_with_weights_geometric_and_minmax(tmp_path):
+    tables = tiny_tables()
+    # transparansi weight 2: R1 = (2*100 + 50 + 80 + 50) / 5 = 76; R2 = (0 + 100 + 50 + 100) / 5 = 50;
+    # R3 = (200 + 20 + 100 + 0) / 5 = 64
+    path = write_framework(tmp_path, principle_weights={"transparansi": 2})
+    idx = evaluate_principles(tables, PERIOD, framework_path=path)["rt_index"]
+    np.testing.assert_allclose(idx["index"], [76.0, 50.0, 64.0])
+    assert idx["rank"].tolist() == [1, 3, 2]
+
+    # geometric, equal weights, zeros floored at 1:
+    # R1 = (100*50*80*50)^(1/4) = 2e7^0.25 = 66.874; R2 = (1*100*50*100)^(1/4) = 5e5^0.25 = 26.591;
+    # R3 = (100*20*100*1)^(1/4) = 2e5^0.25 = 21.147
+    path = write_framework(tmp_path)
+    idx = evaluate_principles(
+        tables, PERIOD, framework_path=path, options=IndexOptions(aggregation="geometric")
+    )["rt_index"]
+    np.testing.assert_allclose(idx["index"], [2e7**0.25, 5e5**0.25, 2e5**0.25])
+    ind = evaluate_principles(
+        tables, PERIOD, framework_path=path, options=IndexOptions(aggregation="geometric")
+    )["rt_index_indicators"]
+    assert ind.groupby("rt_code")["contribution_index"].sum().tolist() == pytest.approx(idx["index"].tolist())
+
+    # min-max: board [1,0,1] -> [100,0,100]; women [.25,.6,.1] -> (x-.1)/.5 -> [30,100,0];
+    # LPJ days [6,15,0], lower is better -> (15-x)/15 -> [60,0,100]; asset [.5,1,0] -> [50,100,0]
+    # R1 = (100+30+60+50)/4 = 60; R2 = (0+100+0+100)/4 = 50; R3 = (100+0+100+0)/4 = 50 -> ranks 1, 2, 2
+    idx = evaluate_principles(
+        tables, PERIOD, framework_path=path, options=IndexOptions(normalisation="minmax")
+    )["rt_index"]
+    np.testing.assert_allclose(idx["index"], [60.0, 50.0, 50.0])
+    assert idx["rank"].tolist() == [1, 2, 2]
+
+
+def test_strengths_and_weaknesses_against_the_median(tmp_path):
+    # medians of the normalised values over R1..R3: T 100, P 50, A 80, S 50 (R1 sits on every median).
+    # R2: T 0-100 = -100, P 100-50 = +50, A 50-80 = -30, S 100-50 = +50
+    # R3: T 0, P 20-50 = -30, A 100-80 = +20, S 0-50 = -50
+    sw = evaluate_principles(tiny_tables(), PERIOD, framework_path=write_framework(tmp_path))[
+        "rt_strengths_weaknesses"
+    ]
+    assert rt(1) not in set(sw["rt_code"])
+    r2 = sw[sw["rt_code"] == rt(2)]
+    assert r2[r2["side"] == "kekuatan"]["indicator"].tolist() == ["P_perempuan", "S_aset"]  # tie: code order
+    assert r2[r2["side"] == "kelemahan"]["indicator"].tolist() == ["T_papan", "A_lpj"]
+    assert r2[r2["side"] == "kelemahan"]["difference"].tolist() == pytest.approx([-100, -30])
+    r3 = sw[sw["rt_code"] == rt(3)]
+    assert r3[r3["side"] == "kekuatan"]["indicator"].tolist() == ["A_lpj"]
+    assert r3[r3["side"] == "kelemahan"]["indicator"].tolist() == ["S_aset", "P_perempuan"]
+
+
+def test_screening_marks_rts_with_too_little_data(tmp_path):
+    tables = tiny_tables()
+    reg = registry(
+        [(1, 100, 2025), (2, 300, 2025), (3, 60, 2026), (4, 80, 2025), (5, 90, 2025), (6, 70, 2025)]
+    )
+    rep = pd.concat(
+        [
+            tables["rt_reports"],
+            reports(
+                [
+                    # R4: asset belum_ada -> not applicable -> keberlanjutan has no indicator
+                    {"rt_code": rt(4), "asset_status": "belum_ada"},
+                    # R5: board and women missing -> 2 of 4 = 50 % < 2/3 (and two principles empty)
+                    {
+                        "rt_code": rt(5),
+                        "has_info_board": None,
+                        "participants_total": None,
+                        "participants_women": None,
+                    },
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    # R6 is in the registry but sent no report
+    out = evaluate_principles(
+        {"rt_registry": reg, "rt_reports": rep}, PERIOD, framework_path=write_framework(tmp_path)
+    )
+    idx = out["rt_index"].set_index("rt_code")
+    assert idx.loc[[rt(4), rt(5), rt(6)], "status"].eq(STATUS_INSUFFICIENT).all()
+    assert "keberlanjutan" in idx.loc[rt(4), "status_reason"]
+    assert idx.loc[rt(4), "n_indicators_applicable"] == 3
+    assert idx.loc[rt(5), "data_coverage"] == pytest.approx(0.5)
+    assert "50%" in idx.loc[rt(5), "status_reason"]
+    assert "tidak ada laporan" in idx.loc[rt(6), "status_reason"]
+    # no score and no rank for them; the scored three keep their hand values
+    assert idx.loc[[rt(4), rt(5), rt(6)], ["index", "transparansi", "rank", "rank_median"]].isna().all().all()
+    np.testing.assert_allclose(idx.loc[[rt(1), rt(2), rt(3)], "index"], [70.0, 62.5, 55.0])
+    # the kelurahan roll-up counts every RT but scores only the scored ones
+    kel = out["index_kelurahan"].iloc[0]
+    assert (kel["n_rt"], kel["n_rt_scored"], kel["n_rt_pilot_scored"]) == (6, 3, 2)
+    # household-weighted: (100*70 + 300*62.5 + 60*55) / 460 = 29050 / 460
+    assert kel["index"] == pytest.approx(29050 / 460)
+    assert kel["index_median"] == pytest.approx(62.5)
+
+
+def test_kelurahan_median_imputation_is_flagged(tmp_path):
+    # Two indicators in partisipatif so that one missing cell leaves the principle scored.
+    indicators = [
+        *TINY_INDICATORS,
+        {
+            "code": "P_hadir",
+            "principle": "partisipatif",
+            "compute": {
+                "kind": "ratio",
+                "numerator": "households_at_meetings",
+                "denominator": "households_kk",
+            },
+            "direction": "positive",
+            "goalposts": {"low": 0, "high": 0.5},
+        },
+    ]
+    path = write_framework(tmp_path, indicators=indicators)
+    reg = registry([(1, 100, 2025), (2, 200, 2025), (3, 100, 2025), (4, 100, 2025)])
+    rep = reports(
+        [
+            {"rt_code": rt(1), "households_at_meetings": 20},  # 0.2 -> 40
+            {"rt_code": rt(2), "households_at_meetings": 80},  # 0.4 -> 80
+            {"rt_code": rt(3), "households_at_meetings": 30},  # 0.3 -> 60
+            {
+                "rt_code": rt(4),
+                "households_at_meetings": None,
+            },  # missing; kelurahan median of 0.2, 0.4, 0.3 = 0.3
+        ]
+    )
+    tables = {"rt_registry": reg, "rt_reports": rep}
+    # Without imputation R4's partisipatif = women share only: 30/60 = 0.5 -> 100
+    plain = evaluate_principles(tables, PERIOD, framework_path=path)
+    assert plain["rt_index"].set_index("rt_code").loc[rt(4), "partisipatif"] == pytest.approx(100.0)
+    out = evaluate_principles(
+        tables, PERIOD, framework_path=path, options=IndexOptions(imputation="kelurahan_median")
+    )
+    idx = out["rt_index"].set_index("rt_code")
+    # With it: (100 + 60) / 2 = 80
+    assert idx.loc[rt(4), "partisipatif"] == pytest.approx(80.0)
+    assert idx.loc[rt(4), "n_indicators_imputed"] == 1
+    assert idx.loc[rt(4), "data_coverage"] == pytest.approx(4 / 5)  # screening counts the gap
+    cell = out["rt_index_indicators"].set_index(["rt_code", "indicator"]).loc[(rt(4), "P_hadir")]
+    assert (
+        bool(cell["is_imputed"]) and np.isnan(cell["raw_value"]) and cell["value_used"] == pytest.approx(0.3)
+    )
+    assert not out["rt_index_indicators"].query("rt_code != @rt(4)")["is_imputed"].any()
+
+
+def test_impute_falls_back_to_kecamatan_then_all():
+    v = pd.DataFrame({"x": [1.0, 5.0, np.nan, 7.0]}, index=list("abcd"))
+    kel = pd.Series(["k1", "k1", "k2", "k3"], index=v.index)
+    kec = pd.Series(["c1", "c1", "c2", "c1"], index=v.index)
+    everyone = pd.Series("all", index=v.index)
+    filled, flag = impute_group_median(
+        v, v.notna() | True, [kel, kec, everyone], pd.Series(True, index=v.index)
+    )
+    # kelurahan k2 and kecamatan c2 have no donor -> median of all donors (1, 5, 7) = 5
+    assert filled.loc["c", "x"] == 5.0 and flag.loc["c", "x"]
+
+
+def test_change_against_previous_period(tmp_path):
+    path = write_framework(tmp_path)
+    prev = tiny_tables()
+    prev["rt_reports"] = prev["rt_reports"].assign(
+        period="2025-TW2", has_info_board=pd.array([False, False, True], dtype="boolean")
+    )
+    # previous: R1 board no -> (0 + 50 + p + 50)/4 where LPJ 21 Sep vs deadline 15 Sep, period end 30 Jun:
+    # deadline after the period end but submitted (21 Sep) -> 6 days -> 80: (0 + 50 + 80 + 50)/4 = 45
+    # R2: LPJ missing, deadline 15 Sep after 30 Jun -> not yet due -> akuntabilitas has no indicator -> not scored
+    # R3: same as now -> 55
+    out = evaluate_principles(tiny_tables(), PERIOD, previous_tables=prev, framework_path=path)
+    idx = out["rt_index"].set_index("rt_code")
+    assert idx["period_previous"].unique().tolist() == ["2025-TW2"]
+    np.testing.assert_allclose(idx["index_previous"], [45.0, np.nan, 55.0])
+    np.testing.assert_allclose(idx["index_change"], [25.0, np.nan, 0.0])
+    assert idx.loc[rt(2), "status_previous"] == STATUS_INSUFFICIENT
+    # previous ranks: R3 55 -> 1, R1 45 -> 2; change = previous - now: R1 2-1 = +1, R3 1-3 = -2
+    assert idx["rank_previous"].tolist()[0] == 2 and idx["rank_change"].tolist()[0] == 1
+    assert idx.loc[rt(3), "rank_change"] == -2
+    assert {"rank_previous_median", "rank_previous_p05", "rank_previous_p95"} <= set(idx.columns)
+    kel = out["index_kelurahan"].iloc[0]
+    # household-weighted previous: (100*45 + 60*55) / 160 = 48.75; now (100*70 + 300*62.5 + 60*55)/460
+    assert kel["index_previous"] == pytest.approx(48.75)
+    assert kel["index_change"] == pytest.approx(29050 / 460 - 48.75)
+
+
+def test_uncertainty_same_seed_same_result_other_seed_differs(tmp_path):
+    path = write_framework(tmp_path, n_runs=300)
+    rng = np.random.default_rng(5)
+    n = 30
+    reg = registry([(i, int(rng.integers(40, 900)), 2025 if i % 3 else 2026) for i in range(1, n + 1)])
+    rep = reports(
+        [
+            {
+                "rt_code": rt(i),
+                "has_info_board": bool(rng.random() < 0.6),
+                "participants_women": int(rng.integers(0, 40)),
+                "participants_total": 60,
+                "lpj_submitted_date": str(
+                    (pd.Timestamp("2025-09-05") + pd.Timedelta(days=int(rng.integers(0, 25)))).date()
+                ),
+                "asset_status": str(rng.choice(["berfungsi_penuh", "sebagian", "tidak_berfungsi"])),
+            }
+            for i in range(1, n + 1)
+        ]
+    )
+    tables = {"rt_registry": reg, "rt_reports": rep}
+    cols = [
+        "rank_median",
+        "rank_p05",
+        "rank_p95",
+        "rank_in_group_median",
+        "rank_in_group_p05",
+        "rank_in_group_p95",
+    ]
+    a = evaluate_principles(tables, PERIOD, framework_path=path, seed=11)
+    b = evaluate_principles(tables, PERIOD, framework_path=path, seed=11)
+    c = evaluate_principles(tables, PERIOD, framework_path=path, seed=12)
+    pd.testing.assert_frame_equal(a["rt_index"][cols], b["rt_index"][cols])
+    assert not a["rt_index"][cols].equals(c["rt_index"][cols])
+    pd.testing.assert_series_equal(
+        a["rt_index"]["index"], c["rt_index"]["index"]
+    )  # the nominal index does not move
+    settings = a["index_uncertainty_settings"].set_index("setting")["value"]
+    assert settings["seed"] == "11" and settings["n_runs"] == "300"
+
+
+def test_no_runs_means_no_ranks(tmp_path):
+    out = evaluate_principles(
+        tiny_tables(), PERIOD, framework_path=write_framework(tmp_path), options=IndexOptions(n_runs=0)
+    )
+    idx = out["rt_index"]
+    assert idx["index"].notna().all()
+    assert idx[["rank", "rank_median", "rank_p05", "rank_p95", "rank_in_group"]].isna().all().all()
+
+
+def test_audit_flags_redundant_and_negative_pairs(tmp_path):
+    # transparansi gets three indicators: board; announced, equal to board (rho = 1 -> redundan); and a
+    # swadaya ratio built to move exactly against the board (rho = -1 -> korelasi_negatif, which wins over
+    # |rho| > 0.9)
+    indicators = [
+        *TINY_INDICATORS,
+        {
+            "code": "T_umum",
+            "principle": "transparansi",
+            "compute": {"kind": "boolean", "column": "is_spending_announced"},
+            "direction": "positive",
+            "goalposts": {"low": 0, "high": 1},
+        },
+        {
+            "code": "T_lawan",
+            "principle": "transparansi",
+            "compute": {"kind": "ratio", "numerator": "swadaya_idr", "denominator": "budget_allocated_idr"},
+            "direction": "positive",
+            "goalposts": {"low": 0, "high": 0.2},
+        },
+    ]
+    path = write_framework(tmp_path, indicators=indicators)
+    boards = [True, False, True, False, True]
+    reg = registry([(i, 100, 2025) for i in range(1, 6)])
+    rep = reports(
+        [
+            {
+                "rt_code": rt(i + 1),
+                "has_info_board": b,
+                "is_spending_announced": b,
+                "swadaya_idr": 1e6 if b else 1.5e7,
+                "participants_women": 10 + i,
+            }
+            for i, b in enumerate(boards)
+        ]
+    )
+    audit = evaluate_principles({"rt_registry": reg, "rt_reports": rep}, PERIOD, framework_path=path)[
+        "index_audit"
+    ]
+    pairs = audit[audit["check"] == "spearman"].set_index(["indicator", "indicator_other"])
+    assert pairs.loc[("T_papan", "T_umum"), "flag"] == "redundan"
+    assert pairs.loc[("T_papan", "T_umum"), "value"] == pytest.approx(1.0)
+    assert pairs.loc[("T_papan", "T_lawan"), "flag"] == "korelasi_negatif"
+    alpha = audit[(audit["check"] == "cronbach_alpha")].set_index("principle")
+    assert alpha.loc["partisipatif", "flag"] == "tidak_dihitung"  # one indicator only
+    # transparansi alpha by hand on the normalised values: board = announced = 100,0,100,0,100 (mean 60);
+    # T_lawan: swadaya 1e6/1e8 = 0.01 -> 100*0.01/0.2 = 5, 1.5e7/1e8 = 0.15 -> 75: 5,75,5,75,5 (mean 33).
+    # var(a) = var(b) = (3*40^2 + 2*60^2)/4 = 3000; var(c) = (3*28^2 + 2*42^2)/4 = 1470;
+    # cov(a,b) = 3000; cov(a,c) = cov(b,c) = (3*40*-28 + 2*-60*42)/4 = -2100.
+    # trace C = 7470; sum C = 7470 + 2*(3000 - 2100 - 2100) = 5070; alpha = 3/2 * (1 - 7470/5070) = -0.710
+    assert alpha.loc["transparansi", "value"] == pytest.approx(1.5 * (1 - 7470 / 5070))
+    assert alpha.loc["transparansi", "flag"] == "alpha_rendah"
+    spread = audit[(audit["check"] == "spread") & (audit["indicator"] == "A_lpj")]
+    assert spread["flag"].tolist() == ["tanpa_variasi"]  # every RT submitted on 10 Sep
+
+
+@pytest.mark.parametrize(
+    ("column_values", "zero_denominator", "expected", "applicable"),
+    [
+        pytest.param(
+            ([3, 0, pd.NA], [4, 0, 5]),
+            "missing",
+            [0.75, np.nan, np.nan],
+            [True, True, True],
+            id="zero_is_missing",
+        ),
+        pytest.param(
+            ([3, 0, 1], [4, 0, pd.NA]),
+            "not_applicable",
+            [0.75, np.nan, np.nan],
+            [True, False, True],
+            id="zero_not_applicable",
+        ),
+    ],
+)
+def test_ratio_denominators(tmp_path, column_values, zero_denominator, expected, applicable):
+    ind = {
+        "code": "A_aduan",
+        "principle": "akuntabilitas",
+        "compute": {
+            "kind": "ratio",
+            "numerator": "complaints_resolved",
+            "denominator": "complaints_received",
+            "zero_denominator": zero_denominator,
+        },
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 1},
+    }
+    fw = load_framework(write_framework(tmp_path, indicators=[*TINY_INDICATORS, ind]))
+    frame = reports([{"rt_code": rt(i + 1)} for i in range(3)]).set_index("rt_code", drop=False)
+    frame["complaints_resolved"] = pd.array(column_values[0], dtype="Int64")
+    frame["complaints_received"] = pd.array(column_values[1], dtype="Int64")
+    values, app = compute_indicator_values(frame, None, fw, pd.Timestamp("2025-09-30").date())
+    np.testing.assert_allclose(values["A_aduan"], expected)
+    assert app["A_aduan"].tolist() == applicable
+
+
+def test_serapan_distance_and_lpj_not_yet_due(tmp_path):
+    serapan = {
+        "code": "A_serapan",
+        "principle": "akuntabilitas",
+        "compute": {
+            "kind": "ratio",
+            "numerator": "budget_spent_idr",
+            "denominator": "budget_allocated_idr",
+            "scale": 100,
+            "distance_from": 100,
+        },
+        "direction": "negative",
+        "goalposts": {"low": 0, "high": 50},
+    }
+    fw = load_framework(write_framework(tmp_path, indicators=[*TINY_INDICATORS, serapan]))
+    frame = reports(
+        [
+            {"rt_code": rt(1), "budget_spent_idr": 80e6},  # |80 - 100| = 20
+            {"rt_code": rt(2), "budget_spent_idr": 110e6},  # |110 - 100| = 10 (over-spending counts too)
+            {"rt_code": rt(3), "lpj_submitted_date": None, "lpj_deadline_date": "2025-10-15"},  # not yet due
+        ]
+    ).set_index("rt_code", drop=False)
+    values, app = compute_indicator_values(frame, None, fw, pd.Timestamp("2025-09-30").date())
+    np.testing.assert_allclose(values["A_serapan"], [20.0, 10.0, 50.0])
+    assert app["A_lpj"].tolist() == [True, True, False]
+    np.testing.assert_allclose(values["A_lpj"], [-5.0, -5.0, np.nan])  # 10 Sep vs 15 Sep: 5 days early
+
+
+def test_unknown_asset_category_raises(tmp_path):
+    fw = load_framework(write_framework(tmp_path))
+    frame = reports([{"rt_code": rt(1), "asset_status": "rusak"}]).set_index("rt_code", drop=False)
+    with pytest.raises(ValueError, match=r"unmapped categories \['rusak'\].*15.71.07.1012.001"):
+        compute_indicator_values(frame, None, fw, pd.Timestamp("2025-09-30").date())
+
+
+@pytest.mark.parametrize(
+    ("too_few", "applicable"),
+    [
+        pytest.param("not_applicable", [True, False, False], id="unsurveyed_not_applicable"),
+        pytest.param("missing", [True, True, True], id="unsurveyed_missing"),
+    ],
+)
+def test_survey_indicator_min_respondents_and_absent_survey(tmp_path, too_few, applicable):
+    survey_ind = {
+        "code": "T_survei",
+        "principle": "transparansi",
+        "compute": {
+            "kind": "survey_mean",
+            "items": ["t1", "t2"],
+            "min_respondents": 2,
+            "too_few_respondents": too_few,
+        },
+        "direction": "positive",
+        "goalposts": {"low": 1, "high": 5},
+    }
+    fw = load_framework(write_framework(tmp_path, indicators=[*TINY_INDICATORS, survey_ind]))
+    frame = reports([{"rt_code": rt(1)}, {"rt_code": rt(2)}, {"rt_code": rt(3)}]).set_index(
+        "rt_code", drop=False
+    )
+    survey = pd.DataFrame(
+        {
+            "period": PERIOD,
+            "rt_code": [rt(1), rt(1), rt(2)],
+            "respondent_no": [1, 2, 1],
+            "t1": [4, 2, 5],
+            "t2": [5, 3, 5],
+        }
+    ).astype({"t1": "Int64", "t2": "Int64"})
+    # R1: respondents (4+5)/2 = 4.5 and (2+3)/2 = 2.5 -> 3.5; R2: one respondent < 2 -> no value; R3: none
+    values, app = compute_indicator_values(frame, survey, fw, pd.Timestamp("2025-09-30").date())
+    np.testing.assert_allclose(values["T_survei"], [3.5, np.nan, np.nan])
+    assert app["T_survei"].tolist() == applicable
+    assert survey_means(survey, ("t1", "t2")).loc[rt(1), "n_respondents"] == 2
+    values, app = compute_indicator_values(frame, None, fw, pd.Timestamp("2025-09-30").date())
+    assert not app["T_survei"].any()  # no survey this period: not applicable, not missing
+
+
+def test_shipped_framework_end_to_end_and_documented_tables(tmp_path):
+    tables = tiny_tables()
+    survey = pd.DataFrame(
+        [
+            {
+                "period": PERIOD,
+                "rt_code": rt(i),
+                "respondent_no": r,
+                **{k: 3 + (i + r) % 3 for k in ("t1", "t2", "p1", "p2", "a1", "a2", "s1", "s2")},
+            }
+            for i in (1, 2, 3)
+            for r in (1, 2, 3)
+        ]
+    )
+    tables["survey"] = survey
+    out = evaluate_principles(tables, PERIOD, options=IndexOptions(n_runs=50))
+    assert set(out) == {
+        "rt_index",
+        "rt_index_indicators",
+        "rt_strengths_weaknesses",
+        "index_audit",
+        "index_kelurahan",
+        "index_kecamatan",
+        "index_uncertainty_settings",
+    }
+    idx = out["rt_index"]
+    assert len(idx) == 3 and idx["index"].between(0, 100).all()
+    assert len(out["rt_index_indicators"]) == 3 * 15
+    for name, frame in out.items():  # every table can be written as Parquet
+        frame.to_parquet(tmp_path / f"{name}.parquet")
+    rank_cols = [
+        c
+        for c in idx.columns
+        if c.startswith("rank") and not c.endswith(("_median", "_p05", "_p95", "_change"))
+    ]
+    for col in rank_cols:  # every rank column has its interval next to it
+        assert {f"{col}_median", f"{col}_p05", f"{col}_p95"} <= set(idx.columns)
+
+
+def test_rollup_median_option_and_kecamatan(tmp_path):
+    # median of the scored RTs 70, 62.5, 55 = 62.5 (instead of the household-weighted 29050/460)
+    out = evaluate_principles(
+        tiny_tables(),
+        PERIOD,
+        framework_path=write_framework(tmp_path),
+        options=IndexOptions(rollup="median", weight_scheme="dirichlet"),
+    )
+    kel, kec = out["index_kelurahan"].iloc[0], out["index_kecamatan"].iloc[0]
+    assert kel["index"] == pytest.approx(62.5) and kec["index"] == pytest.approx(62.5)
+    assert kel["transparansi"] == pytest.approx(100.0)  # median of 100, 0, 100
+    assert (kec["kecamatan_code"], kec["n_rt"], kec["households_kk_scored"]) == (KEC, 3, 460.0)
+    assert kel["category"] == "Cukup"
