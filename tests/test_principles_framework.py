@@ -247,3 +247,35 @@ def test_options_override_and_are_validated():
     assert fw.settings.normalisation == "goalposts"  # the original is unchanged
     with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'harmonic' is not one of"):
         fw.with_options(IndexOptions(aggregation="harmonic"))
+
+
+def test_ratio_gap_between_serapan_and_activity_progress():
+    """A2: |100·spent/allocated − 100·completed/planned|, by hand; zero denominators not applicable."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.principles.indicators import compute_ratio
+
+    fw = load_framework(SHIPPED)
+    a2 = next(i for i in fw.indicators if i.code == "A2_deviasi_serapan")
+    rt = pd.DataFrame(
+        {
+            "budget_spent_idr": [40e6, 90e6, 10e6, 5e6],
+            "budget_allocated_idr": [100e6, 100e6, 0.0, 50e6],
+            "activities_completed": pd.array([2, 1, 1, 0], dtype="Int64"),
+            "activities_planned": pd.array([4, 4, 2, 0], dtype="Int64"),
+        }
+    )
+    value, applicable = compute_ratio(rt, a2)
+    # 40 − 50 = −10 → 10; 90 − 25 = 65; allocation 0 and planned 0 → not applicable
+    np.testing.assert_allclose(value[:2], [10.0, 65.0])
+    assert applicable.tolist() == [True, True, False, False]
+
+
+def test_compare_with_and_distance_from_are_exclusive(tmp_path):
+    data = _base()
+    _indicator(data, "A2_deviasi_serapan")["compute"]["distance_from"] = 100
+    path = tmp_path / "fw.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match="compare_with: use either distance_from or compare_with"):
+        load_framework(path)

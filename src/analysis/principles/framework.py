@@ -9,7 +9,9 @@ Computation vocabulary (``compute.kind``):
 
 ``ratio``
     ``value = scale * numerator / denominator``; with ``distance_from: d`` the value is
-    ``|scale * numerator / denominator - d|``. ``zero_denominator`` says what a denominator of 0 means:
+    ``|scale * numerator / denominator - d|``; with ``compare_with: {numerator: n2, denominator: d2}`` it is
+    the gap between two ratios, ``|scale * numerator / denominator - scale * n2 / d2|`` (e.g. serapan
+    against physical progress, both in percent). ``zero_denominator`` says what a denominator of 0 means:
     ``missing`` (a data gap, counts against coverage) or ``not_applicable`` (nothing to measure, e.g. no
     complaints received; the indicator is left out for that RT).
 ``boolean``
@@ -87,7 +89,9 @@ class Compute:
         """The cleaned RT columns this computation reads (survey items excluded)."""
         p = self.params
         if self.kind == "ratio":
-            return (p["numerator"], p["denominator"])
+            compare = p.get("compare_with")
+            extra = (compare["numerator"], compare["denominator"]) if compare else ()
+            return (p["numerator"], p["denominator"], *extra)
         if self.kind in ("boolean", "ordinal"):
             return (p["column"],)
         if self.kind == "date_diff_days":
@@ -376,13 +380,36 @@ def _parse_compute(err: _Errors, key: str, spec: Any) -> Compute:
     p: dict[str, Any] = {}
     if kind == "ratio":
         _no_unknown_keys(
-            err, key, spec, {"kind", "numerator", "denominator", "scale", "distance_from", "zero_denominator"}
+            err,
+            key,
+            spec,
+            {
+                "kind",
+                "numerator",
+                "denominator",
+                "scale",
+                "distance_from",
+                "compare_with",
+                "zero_denominator",
+            },
         )
         p["numerator"] = _column(err, f"{key}.numerator", spec.get("numerator"), NUMERIC_KINDS)
         p["denominator"] = _column(err, f"{key}.denominator", spec.get("denominator"), NUMERIC_KINDS)
         p["scale"] = _positive_number(err, f"{key}.scale", spec.get("scale", 1.0))
         dist = spec.get("distance_from")
         p["distance_from"] = None if dist is None else _number(err, f"{key}.distance_from", dist)
+        compare = spec.get("compare_with")
+        p["compare_with"] = None
+        if compare is not None:
+            if dist is not None:
+                err.fail(f"{key}.compare_with", "use either distance_from or compare_with, not both")
+            if not isinstance(compare, dict):
+                err.fail(f"{key}.compare_with", "must be a mapping {numerator: COLUMN, denominator: COLUMN}")
+            _no_unknown_keys(err, f"{key}.compare_with", compare, {"numerator", "denominator"})
+            p["compare_with"] = {
+                part: _column(err, f"{key}.compare_with.{part}", compare.get(part), NUMERIC_KINDS)
+                for part in ("numerator", "denominator")
+            }
         p["zero_denominator"] = _choice(
             err, f"{key}.zero_denominator", spec.get("zero_denominator", MISSING), (MISSING, NOT_APPLICABLE)
         )

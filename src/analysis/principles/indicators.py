@@ -33,22 +33,38 @@ def _require(frame: pd.DataFrame, column: str, indicator: Indicator) -> pd.Serie
 
 
 def compute_ratio(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
-    """``scale * numerator / denominator`` (or ``|... - distance_from|``), per RT.
+    """``scale * numerator / denominator`` (or ``|... - distance_from|``, or the gap ``|... - scale * n2 / d2|``
+    to a second ratio given by ``compare_with``), per RT.
 
-    Denominator 0: NaN, applicable or not by ``zero_denominator``; denominator missing: NaN (missing).
-    Returns ``(values, applicable)``.
+    Denominator 0 (of either ratio): NaN, applicable or not by ``zero_denominator``; denominator missing:
+    NaN (missing). Returns ``(values, applicable)``.
     """
     p = indicator.compute.params
-    num = _float(_require(rt, p["numerator"], indicator))
-    den = _float(_require(rt, p["denominator"], indicator))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(den > 0, p["scale"] * num / np.where(den > 0, den, 1.0), np.nan)
+    value, den = _scaled_ratio(rt, p["numerator"], p["denominator"], p["scale"], indicator)
+    zero = den == 0
     if p["distance_from"] is not None:
         value = np.abs(value - p["distance_from"])
+    if p.get("compare_with"):
+        other, other_den = _scaled_ratio(
+            rt, p["compare_with"]["numerator"], p["compare_with"]["denominator"], p["scale"], indicator
+        )
+        value = np.abs(value - other)
+        zero = zero | (other_den == 0)
     applicable = np.ones(len(rt), dtype=bool)
     if p["zero_denominator"] == NOT_APPLICABLE:
-        applicable = ~(den == 0)
+        applicable = ~zero
     return value, applicable
+
+
+def _scaled_ratio(
+    rt: pd.DataFrame, numerator: str, denominator: str, scale: float, indicator: Indicator
+) -> tuple[np.ndarray, np.ndarray]:
+    """``scale * numerator / denominator`` (NaN where the denominator is 0 or missing) and the denominator."""
+    num = _float(_require(rt, numerator, indicator))
+    den = _float(_require(rt, denominator, indicator))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
+    return value, den
 
 
 def compute_boolean(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
