@@ -1,0 +1,205 @@
+"""Charts build from tiny frames, carry titles, axis labels in the reader's language and alt text."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import charts
+
+
+def programs_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "program_code": ["P01", "P02", "P03"],
+            "program_name": ["Kartu Bahagia", "Balai Latihan Kerja Tematik", "Kota Tangguh"],
+            "program_label": ["Kartu Bahagia", "Balikat", None],
+            "achievement_pct": [112.5, 87.5, np.nan],
+            "achievement_capped_pct": [112.5, 87.5, np.nan],
+            "serapan_pct": [20.0, 40.0, 10.0],
+            "serapan_pace_pct": [50.0, 100.0, 25.0],
+            "is_high_spend_low_output": pd.array([False, True, pd.NA], dtype="boolean"),
+            "is_low_spend_high_output": pd.array([False, False, pd.NA], dtype="boolean"),
+        }
+    )
+
+
+def rt_frame() -> pd.DataFrame:
+    n = 6
+    return pd.DataFrame(
+        {
+            "rt_code": [f"15.71.01.1001.{i:03d}" for i in range(1, n + 1)],
+            "rt_number": pd.array(range(1, n + 1), dtype="Int64"),
+            "kelurahan_name": ["Legok"] * 3 + ["Mumi"] * 3,
+            "kecamatan_name": ["Danau Sipin"] * n,
+            "is_pilot": pd.array([True, False] * 3, dtype="boolean"),
+            "status": ["dinilai"] * 5 + ["data belum memadai"],
+            "transparansi": [90, 80, 70, 60, 50, np.nan],
+            "partisipatif": [60, 50, 40, 30, 20, np.nan],
+            "akuntabilitas": [70, 60, 50, 40, 30, np.nan],
+            "keberlanjutan": [80, 70, 60, 50, 40, np.nan],
+            "index": [75.0, 65.0, 55.0, 45.0, 35.0, np.nan],
+            "rank": pd.array([1, 2, 3, 4, 5, pd.NA], dtype="Int64"),
+            "rank_p05": [1.0, 1.0, 2.0, 3.0, 4.0, np.nan],
+            "rank_p95": [2.0, 3.0, 4.0, 5.0, 5.0, np.nan],
+        }
+    )
+
+
+def areas_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kecamatan_name": ["Danau Sipin", "Danau Sipin", "Telanaipura"],
+            "kelurahan_name": ["Legok", "Mumi", "Buluran Kenali"],
+            "transparansi": [60.0, 70.0, np.nan],
+            "partisipatif": [50.0, 40.0, np.nan],
+            "akuntabilitas": [55.0, 45.0, np.nan],
+            "keberlanjutan": [65.0, 35.0, np.nan],
+            "index": [57.5, 47.5, np.nan],
+        }
+    )
+
+
+def texts(fig) -> list[str]:
+    """Every text drawn in the figure (after a draw, so tick labels exist)."""
+    fig.canvas.draw()
+    found = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
+    for ax in fig.get_axes():
+        found += [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+    return [t for t in found if t]
+
+
+BUILDERS = [
+    pytest.param(lambda lang: charts.achievement_chart(programs_frame(), lang), id="achievement"),
+    pytest.param(lambda lang: charts.serapan_capaian_chart(programs_frame(), lang), id="serapan"),
+    pytest.param(lambda lang: charts.principle_heatmap(areas_frame(), lang), id="heatmap"),
+    pytest.param(lambda lang: charts.rank_interval_chart(rt_frame(), lang, n=2), id="ranks"),
+    pytest.param(
+        lambda lang: charts.rejections_chart(
+            pd.DataFrame({"reason_code": ["duplicate", "unparseable"], "rows": [3, 1], "lines": [3, 1]}), lang
+        ),
+        id="rejections",
+    ),
+    pytest.param(lambda lang: charts.principle_distribution_chart(rt_frame(), lang), id="distribution"),
+]
+
+
+@pytest.mark.parametrize("build", BUILDERS)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_chart_has_title_labels_and_alt(build, lang):
+    fig = build(lang)
+    assert fig._suptitle is not None and fig._suptitle.get_text()
+    assert charts.alt_text(fig).endswith(".")
+    assert not charts.is_empty(fig)
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(charts.A4_WIDTH_IN) and height <= charts.MAX_HEIGHT_IN
+    labelled = [ax for ax in fig.get_axes() if ax.get_xlabel() or ax.get_ylabel() or ax.get_xticklabels()]
+    assert labelled
+
+
+def test_achievement_chart_indonesian_numbers_and_not_computable():
+    fig = charts.achievement_chart(programs_frame(), "id")
+    drawn = texts(fig)
+    assert "112,5%" in drawn and "87,5%" in drawn  # decimal comma
+    assert "tidak dapat dihitung" in drawn
+    assert "Balikat" in drawn  # short label used, full name as fallback
+    assert "Kota Tangguh" in drawn
+    assert any(t in drawn for t in ("100%", "120%"))  # axis ticks as percentages
+    assert charts.alt_text(fig) == (
+        "Diagram batang capaian 3 program terhadap garis target 100%: 1 program mencapai target; "
+        "capaian terendah Balikat (87,5%)."
+    )
+
+
+def test_achievement_chart_english():
+    drawn = texts(charts.achievement_chart(programs_frame(), "en"))
+    assert "112.5%" in drawn and "cannot be computed" in drawn
+    assert not any("Capaian" in t for t in drawn)
+
+
+def test_serapan_chart_elapsed_line_from_the_table():
+    fig = charts.serapan_capaian_chart(programs_frame(), "id")
+    # serapan / pace x 100 = 40 % of the year elapsed for every row
+    assert "40%" in charts.alt_text(fig)
+    assert "1 program berserapan tinggi" in charts.alt_text(fig)
+
+
+def test_heatmap_values_and_missing_area():
+    drawn = texts(charts.principle_heatmap(areas_frame(), "id"))
+    assert "Danau Sipin" in drawn and "Legok" in drawn
+    assert "—" in drawn  # Buluran Kenali has no scored RT
+    assert "58" in drawn or "57" in drawn  # 57.5 written without decimals
+
+
+def test_heatmap_long_list_uses_two_panels():
+    many = pd.concat([areas_frame().iloc[:2]] * 20, ignore_index=True)
+    many["kelurahan_name"] = [f"Kel {i:02d}" for i in range(len(many))]
+    many["kecamatan_name"] = [f"Kec {i // 8}" for i in range(len(many))]
+    fig = charts.principle_heatmap(many, "id")
+    assert len(fig.get_axes()) == 2
+
+
+def test_rank_chart_only_ranked_rts_with_intervals():
+    fig = charts.rank_interval_chart(rt_frame(), "id", n=2)
+    assert len(fig.get_axes()) == 2  # top and bottom blocks
+    drawn = texts(fig)
+    assert "RT 001 · Legok" in drawn
+    assert not any("RT 006" in t for t in drawn)  # no rank, not drawn
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: charts.achievement_chart(programs_frame().iloc[0:0], "id"), id="achievement"),
+        pytest.param(lambda: charts.rank_interval_chart(pd.DataFrame(), "id"), id="ranks"),
+        pytest.param(lambda: charts.principle_heatmap(pd.DataFrame(), "id"), id="heatmap"),
+        pytest.param(lambda: charts.principle_distribution_chart(pd.DataFrame(), "id"), id="distribution"),
+        pytest.param(
+            lambda: charts.rejections_chart(pd.DataFrame(columns=["reason_code", "rows"]), "id"),
+            id="rejections",
+        ),
+    ],
+)
+def test_empty_input_gives_a_placeholder(build):
+    fig = build()
+    assert charts.is_empty(fig)
+    assert "tidak ada data" in charts.alt_text(fig)
+
+
+def test_alt_text_required():
+    from matplotlib.figure import Figure
+
+    with pytest.raises(ValueError, match="alt text"):
+        charts.alt_text(Figure())
+
+
+def test_svg_output_is_deterministic():
+    import matplotlib
+
+    def svg() -> bytes:
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.hashsalt": "kota-jambi"}):
+            charts.achievement_chart(programs_frame(), "id").savefig(
+                buf, format="svg", metadata={"Date": None}
+            )
+        return buf.getvalue()
+
+    assert svg() == svg()
+
+
+def test_place_labels_never_overlap():
+    x = np.array([10.0, 12.0, 14.0, 300.0])
+    y = np.array([50.0, 51.0, 52.0, 50.0])
+    spots = charts.place_labels(x, y, ["Kartu Bahagia", "Balikat", "Rumel", "Kota Tangguh"], 320.0)
+    boxes = []
+    for (dx, dy, side), xi, yi, label in zip(
+        spots, x, y, ["Kartu Bahagia", "Balikat", "Rumel", "Kota Tangguh"], strict=True
+    ):
+        w = len(label) * charts.LABEL_PT_PER_CHAR
+        x0 = xi + dx if side == "left" else xi + dx - w
+        boxes.append((x0, x0 + w, yi + dy - charts.LABEL_LINE_PT / 2, yi + dy + charts.LABEL_LINE_PT / 2))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[1] and a[1] > b[0] and a[2] < b[3] and a[3] > b[2])
+    assert spots[3][2] == "right"  # near the right edge the label goes to the left
