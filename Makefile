@@ -39,12 +39,12 @@ test-fast: $(STAMP) ## Run the fast tests only (no notebook execution or PDF exp
 lint: $(STAMP) ## ruff (lint + format check) and notebooks without outputs
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
 
 format: $(STAMP) ## Apply ruff fixes and formatting, strip notebook outputs
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
-	$(VENV)/bin/nbstripout notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --keep-id notebooks/*.ipynb
 
 lab: $(STAMP) ## Start JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab --no-browser $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
