@@ -268,3 +268,34 @@ def test_scan_unknown_suffix_raises(tmp_path):
     path.write_bytes(b"%PDF-1.7")
     with pytest.raises(ValueError, match="cannot scan"):
         scan_file_for_personal_data(path)
+
+
+def test_notebook_scan_reads_outputs_and_skips_drawings(tmp_path):
+    import json
+
+    svg = '<svg viewBox="0 0 497.1234567 123.1234567"><path d="M 87.71234567 123.1234567\nL 490.1234567 123.12345"/></svg>'
+    nb = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "source": ["x = 1"],
+                "outputs": [
+                    {
+                        "output_type": "display_data",
+                        "data": {"image/svg+xml": svg, "image/png": "iVBORw0KGgo" + "1" * 40},
+                    },
+                ],
+            },
+            {
+                "cell_type": "code",
+                "source": [],
+                "outputs": [
+                    {"output_type": "stream", "name": "stdout", "text": ["hubungi 0812-3456-7890\n"]},
+                ],
+            },
+        ]
+    }
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    hits = scan_file_for_personal_data(path)
+    assert [(n, kind) for n, kind, _ in hits] == [(2, "phone")]

@@ -205,10 +205,10 @@ def scan_text_for_personal_data(text: str, *, markup: bool = False) -> list[tupl
     >>> scan_text_for_personal_data("a,b\\n1,NIK 1571014509800001\\n")
     [(2, 'nik', '1,NIK 1571************')]
     """
+    if markup:  # on the whole text: an attribute's value may span lines; keep the line count
+        text = _GRAPHIC_ATTRIBUTE.sub(lambda m: " " + "\n" * m.group().count("\n"), text)
     results = []
     for line_no, line in enumerate(text.splitlines(), start=1):
-        if markup:
-            line = _GRAPHIC_ATTRIBUTE.sub(" ", line)
         results += [(line_no, kind, excerpt) for kind, excerpt in _scan_line(line, skip_encoded=True)]
     return results
 
@@ -240,10 +240,45 @@ def _scan_parquet(path: Path) -> list[tuple[int, str, str]]:
     return sorted(results)
 
 
+def _scan_notebook(path: Path) -> list[tuple[int, str, str]]:
+    """A notebook cell by cell (line number = cell number from 1): sources and every output, SVG images as
+    markup (their drawing attributes are not text), PNG images skipped (pixels, not text)."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    hits: list[tuple[int, str, str]] = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        texts: list[tuple[str, bool]] = [("".join(cell.get("source", "")), False)]
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                texts.append(("".join(output["text"]), False))
+            for mime, data in output.get("data", {}).items():
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    continue
+                text = (
+                    data
+                    if isinstance(data, str)
+                    else "".join(data)
+                    if isinstance(data, list)
+                    else json.dumps(data)
+                )
+                texts.append((text, mime in ("text/html", "image/svg+xml")))
+            texts.extend(
+                ("".join(output.get("traceback", [])), False) for _ in [0] if output.get("traceback")
+            )
+        for text, markup in texts:
+            hits.extend(
+                (number, kind, excerpt)
+                for _, kind, excerpt in scan_text_for_personal_data(text, markup=markup)
+            )
+    return hits
+
+
 def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     """(line or row number from 1, kind, excerpt) of personal data in an output file; ``[]`` when clean.
 
-    CSV/JSON/HTML/text files are scanned line by line (HTML and SVG without drawing attributes); Parquet
+    Notebooks cell by cell (sources and outputs; SVG as markup, PNG skipped). CSV/JSON/HTML/text files are
+    scanned line by line (HTML and SVG without drawing attributes); Parquet
     row by row (line number = row position from 1, excerpt starts with the column). Other file types raise
     ``ValueError`` so a test never passes by skipping a file silently.
     """
@@ -251,6 +286,8 @@ def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return _scan_parquet(path)
+    if suffix == ".ipynb":
+        return _scan_notebook(path)
     if suffix in TEXT_SUFFIXES:
         text = path.read_text(encoding="utf-8", errors="replace")
         return scan_text_for_personal_data(text, markup=suffix in _MARKUP_SUFFIXES)
