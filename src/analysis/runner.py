@@ -410,9 +410,10 @@ def execute_notebook(plan: Plan, spec: NotebookSpec, staging: Path, progress_bar
         progress_bar=progress_bar,
         log_output=False,
         request_save_on_cell_execute=False,
-        # the kernel's own start-up warnings (e.g. "running over TCP") are noise in a report run;
-        # errors from the notebook's code are unaffected
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        # the kernel's own log (start-up warnings such as "running over TCP", and the "KeyboardInterrupt
+        # caught in kernel" line it writes when it is shut down) is noise in a report run; errors from the
+        # notebook's code are unaffected (they reach papermill through the cell outputs)
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
     )
     return executed
 
@@ -583,10 +584,18 @@ def write_manifest(
 # Publishing
 
 
+#: Sub-folders of a period's report written by other commands (``python -m analysis scorecards``); a new
+#: run of the period moves them into its report instead of deleting them (they have their own cache).
+KEPT_SUBFOLDERS = ("scorecards",)
+
+
 def publish(staging: Path, final: Path) -> None:
     """Move the finished staging folder to ``final``, replacing an earlier report of the period."""
     old = None
     if final.exists():
+        for name in KEPT_SUBFOLDERS:  # outputs of other commands (scorecards) survive a new run
+            if (final / name).is_dir() and not (staging / name).exists():
+                (final / name).rename(staging / name)
         old = final.parent / f".{final.name}.old-{staging.name.rsplit('-', 1)[-1]}"
         final.rename(old)
     staging.rename(final)
@@ -740,10 +749,13 @@ def main(args: argparse.Namespace) -> int:
     """``python -m analysis run``: 0 on success, 1 when a notebook or a stage fails (one-line message)."""
     options = options_from_args(args)
     try:
-        run(options, Progress(quiet=args.quiet))
+        result = run(options, Progress(quiet=args.quiet))
     except (UsageError, ConfigError):
         raise  # the CLI prints these on one line, exit 2
     except AnalysisError as exc:
         print(f"python -m analysis run: error: {exc}", file=sys.stderr)
         return 1
+    briefings = [p for p in result.outputs if p.name.startswith("briefing.") and p.suffix in (".html", ".pdf")]
+    for path in sorted(briefings):
+        print(f"briefing: {path}")
     return 0
