@@ -165,3 +165,9 @@ def test_display_figure_sends_alt_metadata(monkeypatch):
     fmt.display_figure(untitled, alt="Grafik tanpa judul", fmt="png")
     assert shown[-1][1] == {"image/png": {"alt": "Grafik tanpa judul"}}
     plt.close("all")
+
+
+def test_score_kind_has_one_decimal():
+    show = fmt.formatter_for("score", "id")
+    assert [show(82), show(85.71), show(None)] == ["82,0", "85,7", fmt.MISSING]
+    assert fmt.formatter_for("score", "en")(82) == "82.0"

@@ -77,18 +77,9 @@ TABLE_NAMES = (
     "index_uncertainty_settings",
 )
 
-# Cleaner warnings (quality.json) are English sentences from analysis.cleaning / analysis.readers; they are
-# grouped by these patterns for display (first match wins; anything else is "other").
-WARNING_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("overspent", re.compile(r"above the allocation|is_overspent", re.I)),
-    ("wrong_kecamatan", re.compile(r"is in kecamatan .* as written", re.I)),
-    ("masked", re.compile(r"\b(nik|phone) masked\b", re.I)),
-    ("target_mismatch", re.compile(r"target as reported .* differs", re.I)),
-    ("no_target", re.compile(r"no target for", re.I)),
-    ("sheet", re.compile(r"\bsheet\b", re.I)),
-    ("encoding", re.compile(r"UTF-8|Windows-1252|delimiter", re.I)),
-    ("extra_columns", re.compile(r"columns not in the template", re.I)),
-)
+#: Keys of one warning in ``quality.json`` (``analysis.cleaning.warning_record``); its ``code`` is one of
+#: ``analysis.schemas.WARNING_CODES`` and is labelled by the catalogue (``nb.warning_kind.<code>``).
+WARNING_FIELDS = ("code", "file", "sheet", "row", "column", "value", "message")
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!])")
 
@@ -734,29 +725,41 @@ def rejected_rows_table(rejected: pd.DataFrame, lang: str = "id", limit: int = 2
     return style_table(df, kinds, lang, labels=labels, caption=caption, table_id="rejected_rows")
 
 
-def classify_warning(text: str) -> str:
-    """The kind of a cleaner warning (:data:`WARNING_KINDS`), ``other`` when no pattern matches.
-
-    >>> classify_warning("row 6: RT 15.71.01.1001.005 spending 51775000 above the allocation 50000000")
-    'overspent'
-    >>> classify_warning("row 246, CATATAN: nik masked")
-    'masked'
-    """
-    for kind, pattern in WARNING_KINDS:
-        if pattern.search(text):
-            return kind
-    return "other"
-
-
 def warnings_frame(quality: Mapping) -> pd.DataFrame:
-    """One row per warning of ``quality.json`` (per file and run level): ``file``, ``kind``, ``text``."""
-    rows = [
-        {"file": name, "kind": classify_warning(w), "text": w}
+    """One row per warning of ``quality.json`` (per file, then run level), in file order: ``file``, ``code``,
+    ``row`` (Int64), ``column``, ``value``, ``message``.
+
+    A warning that is not an object with a ``code`` comes from a cleaner older than the warning codes:
+    ``ValueError`` naming it (clean the period again).
+    """
+    found = [
+        (name, w)
         for name, info in sorted((quality.get("files") or {}).items())
         for w in info.get("warnings", [])
     ]
-    rows += [{"file": "", "kind": classify_warning(w), "text": w} for w in quality.get("warnings", [])]
-    return pd.DataFrame(rows, columns=["file", "kind", "text"]).astype("str")
+    found += [("", w) for w in quality.get("warnings", [])]
+    rows = []
+    for name, w in found:
+        if not isinstance(w, Mapping) or "code" not in w:
+            raise ValueError(
+                f"quality.json: warning {w!r} of {name or 'the run'} has no code; it was written by an older "
+                "cleaner: clean the period again (python -m analysis clean)"
+            )
+        rows.append(
+            {
+                "file": w.get("file") or name,
+                "code": w["code"],
+                "row": w.get("row"),
+                "column": w.get("column") or "",
+                "value": w.get("value") or "",
+                "message": w.get("message") or "",
+            }
+        )
+    df = pd.DataFrame(rows, columns=["file", "code", "row", "column", "value", "message"])
+    df["row"] = df["row"].astype("Int64")
+    for col in ("file", "code", "column", "value", "message"):
+        df[col] = df[col].astype("str")
+    return df
 
 
 def warning_counts_table(quality: Mapping, lang: str = "id") -> Styler | str:
@@ -764,9 +767,10 @@ def warning_counts_table(quality: Mapping, lang: str = "id") -> Styler | str:
     df = warnings_frame(quality)
     if df.empty:
         return t("nb.text.no_warnings", lang)
-    counts = df.groupby("kind", sort=True).size().rename("count").reset_index()
-    counts = counts.sort_values(["count", "kind"], ascending=[False, True], kind="mergesort")
-    counts["kind"] = [t(f"nb.warning_kind.{k}", lang) for k in counts["kind"]]
+    counts = df.groupby("code", sort=True).size().rename("count").reset_index()
+    counts = counts.sort_values(["count", "code"], ascending=[False, True], kind="mergesort")
+    counts["kind"] = [t(f"nb.warning_kind.{k}", lang) for k in counts["code"]]
+    counts = counts[["kind", "count"]]
     labels = {"kind": t("nb.col.warning_kind", lang), "count": t("nb.col.count", lang)}
     return style_table(
         counts, {"kind": "text", "count": "int"}, lang, labels=labels, table_id="warning_counts"
@@ -774,17 +778,20 @@ def warning_counts_table(quality: Mapping, lang: str = "id") -> Styler | str:
 
 
 def warnings_table(quality: Mapping, lang: str = "id") -> Styler | str:
-    """Every warning: file, kind (catalogue words) and the cleaner's own text (escaped)."""
+    """Every warning: file, row, kind (catalogue words, by code) and the cleaner's own message (English,
+    escaped)."""
     df = warnings_frame(quality)
     if df.empty:
         return t("nb.text.no_warnings", lang)
-    df["kind"] = [t(f"nb.warning_kind.{k}", lang) for k in df["kind"]]
+    df["kind"] = [t(f"nb.warning_kind.{k}", lang) for k in df["code"]]
     labels = {
         "file": t("nb.col.file", lang),
+        "row": t("nb.col.row", lang),
         "kind": t("nb.col.warning_kind", lang),
-        "text": t("nb.col.warning", lang),
+        "message": t("nb.col.warning", lang),
     }
-    return style_table(df, dict.fromkeys(labels, "text"), lang, labels=labels, table_id="warnings")
+    kinds = {"file": "text", "row": "int", "kind": "text", "message": "text"}
+    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="warnings")
 
 
 # ---------------------------------------------------------------------------- achievement: tables
@@ -1060,7 +1067,7 @@ def rank_table(rt_index: pd.DataFrame, lang: str = "id", n: int = 10, bottom: bo
         "rank_text": t("nb.col.rank_interval", lang),
         "group_rank_text": t("nb.col.group_rank_interval", lang),
     }
-    kinds = {c: "text" for c in labels} | {p: "number" for p in [*PRINCIPLES, "index"]}
+    kinds = {c: "text" for c in labels} | {p: "score" for p in [*PRINCIPLES, "index"]}
     shown = df[list(labels)].copy()
     for col in [*PRINCIPLES, "index"]:
         shown[col] = shown[col].astype("float64").round(1)
@@ -1228,7 +1235,7 @@ def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") 
     kinds = (
         {c: "text" for c in labels}
         | {"n_rt": "int", "n_rt_scored": "int"}
-        | {p: "number" for p in [*PRINCIPLES, "index"]}
+        | {p: "score" for p in [*PRINCIPLES, "index"]}
     )
     shown = df[list(labels)].copy()
     for col in [*PRINCIPLES, "index"]:
@@ -1270,7 +1277,7 @@ def group_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str:
         "index": t("nb.col.median_index", lang),
     }
     kinds = {"group": "text", "n_rt": "int", "n_rt_scored": "int"} | {
-        p: "number" for p in [*PRINCIPLES, "index"]
+        p: "score" for p in [*PRINCIPLES, "index"]
     }
     return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="groups")
 

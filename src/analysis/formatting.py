@@ -70,7 +70,7 @@ DATE_PATTERN_SHORT = "d MMM y"
 TIME_PATTERN = {"id": "HH.mm", "en": "HH:mm"}
 
 #: Column kinds understood by :func:`format_table` / :func:`style_table`.
-KINDS = ("text", "int", "number", "money", "money_compact", "percent", "date")
+KINDS = ("text", "int", "number", "score", "money", "money_compact", "percent", "date")
 
 
 def check_lang(lang: str) -> str:
@@ -227,6 +227,8 @@ def format_datetime(value: _dt.datetime, lang: str = DEFAULT_LANG) -> str:
 _FORMATTERS: dict[str, Callable[[object, str], str]] = {
     "int": lambda v, lang: format_number(v, lang=lang, decimals=0),
     "number": lambda v, lang: format_number(v, lang=lang),
+    # index and principle scores (0-100): always one decimal, so 82 and 85,7 line up as 82,0 and 85,7
+    "score": lambda v, lang: format_number(v, lang=lang, decimals=1),
     "money": lambda v, lang: format_money(v, lang=lang),
     "money_compact": lambda v, lang: format_money_compact(v, lang=lang),
     "percent": lambda v, lang: format_percent(v, lang=lang),
