@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis import briefing
+from analysis.i18n import t
 
 
 def programs(**override) -> pd.DataFrame:
@@ -86,20 +87,31 @@ def rt_index() -> pd.DataFrame:
     )
 
 
+def _w(code, file, row, column, value, message):
+    return {"code": code, "file": file, "sheet": "Laporan RT", "row": row, "column": column, "value": value,
+            "message": message}  # fmt: skip
+
+
 QUALITY = {
     "totals": {"files": 3, "files_failed": 1, "rows_read": 120, "rows_accepted": 95, "rows_rejected": 5, "rows_non_data": 20},
     "warnings": [],
     "files": {
         "realisasi/realisasi_2025-TW2_a.xlsx": {
             "template": "realisasi", "status": "read", "rows_read": 60, "rows_accepted": 50, "rows_rejected": 5,
-            "rows_non_data": 5, "warnings": ["row 4: P02-01 target as reported 1000 differs from target.csv 300; target.csv wins"],
+            "rows_non_data": 5, "warnings": [
+                _w("target_mismatch", "realisasi/realisasi_2025-TW2_a.xlsx", 4, "Target", "1000",
+                   "row 4: P02-01 target as reported 1000 differs from target.csv 300; target.csv wins"),
+            ],
         },
         "kampung_bahagia/laporan_rt_2025-TW2.xlsx": {
             "template": "laporan_rt", "status": "read", "rows_read": 60, "rows_accepted": 45, "rows_rejected": 0,
             "rows_non_data": 15, "warnings": [
-                "row 6: RT 15.71.01.1001.005 spending 51775000 above the allocation 50000000 (accepted, is_overspent)",
-                "row 9, CATATAN: nik masked",
-                "row 11: <script>alert(1)</script>",
+                _w("overspent", "kampung_bahagia/laporan_rt_2025-TW2.xlsx", 6, "Realisasi Anggaran", "51775000",
+                   "row 6: RT 15.71.01.1001.005 spending 51775000 above the allocation 50000000 (accepted, is_overspent)"),
+                _w("pii_masked", "kampung_bahagia/laporan_rt_2025-TW2.xlsx", 9, "CATATAN", None,
+                   "row 9, CATATAN: nik masked"),
+                _w("html_text", "kampung_bahagia/laporan_rt_2025-TW2.xlsx", 11, "CATATAN", "<script>alert(1)</script>",
+                   "row 11, CATATAN: text that looks like HTML markup, kept as text <script>alert(1)</script>"),
             ],
         },
         "survei/survei_warga_2025-TW2.csv": {
@@ -164,6 +176,41 @@ def test_message_claim_with_primary_reading_and_programs_behind():
         "Belum mencapai target pada 100 hari kerja: Kota Tangguh (73,2%) dan Balikat (87,5%)."
     )
     assert "**not supported by the data**" in briefing.message_claim(claims(), None, "en")
+
+
+def _claims_en() -> pd.DataFrame:
+    c = claims()
+    return c.assign(
+        claim_text_en=["The programme has exceeded its target."] * 2 + [None],
+        claim_speaker_en="Mayor",
+        claim_source_en="ANTARA (English)",
+        interpretation_en="achievement >= 100%",
+        reading_label_en=["Every programme >= 100%", "Mean >= 100%", None],
+        evidence_en=["Lowest 73.2%", "Mean of 2 programmes = 101.9%", "-"],
+        overall_rule_en="primary: supported by the data only if",
+        data_note_en="SAMPLE DATA",
+    )
+
+
+def test_claim_in_english_uses_the_en_columns():
+    c = _claims_en()
+    msg = briefing.message_claim(c, None, "en")
+    assert msg.startswith(
+        "Claim “Program 100 hari kerja telah melebihi target” [The programme has exceeded its target]"
+    )
+    assert "(Mayor)" in msg and "“Every programme ≥ 100%” comes to 73.2%" in msg
+    text, readings = briefing.claim_sections(c, "en")[0]
+    assert "Source: ANTARA (English)" in text and "Reading tested: achievement ≥ 100%" in text
+    assert "primary: supported by the data only if" in text and "SAMPLE DATA" in text
+    evidence = briefing.claim_evidence(readings, "en")
+    assert "Every programme ≥ 100%: Lowest 73.2%" in evidence and "Rerata" not in evidence
+    html = briefing.claim_readings_table(readings, "en").to_html()
+    assert "★ Every programme ≥ 100%" in html and "not supported by the data" in html
+    # no translation for a reading: the Indonesian label is shown; Indonesian output ignores the en columns
+    example = briefing.claim_sections(c, "en")[1][1]
+    assert "Contoh" in briefing.claim_readings_table(example, "en").to_html()
+    assert "[" not in briefing.message_claim(c, None, "id")
+    assert "Lowest" not in briefing.claim_evidence(readings, "id")
 
 
 def test_message_claim_ignores_examples_and_empty():
@@ -285,13 +332,38 @@ def test_rejections_by_reason_counts_rows_and_lines():
     }
 
 
-def test_warnings_classified_and_escaped():
+def test_warnings_grouped_by_code_and_escaped():
     df = briefing.warnings_frame(QUALITY)
-    assert sorted(df["kind"]) == ["masked", "other", "overspent", "target_mismatch"]
+    assert sorted(df["code"]) == ["html_text", "overspent", "pii_masked", "target_mismatch"]
+    assert df.loc[df["code"] == "overspent", "row"].tolist() == [6]
     html = briefing.warnings_table(QUALITY, "id").to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
     counts = briefing.warning_counts_table(QUALITY, "id").to_html()
-    assert "Belanja melebihi pagu" in counts
+    assert "Belanja melebihi pagu" in counts and "Data pribadi disamarkan" in counts
+    counts_en = briefing.warning_counts_table(QUALITY, "en").to_html()
+    assert "Spending above the budget" in counts_en and "Personal data masked" in counts_en
+
+
+def test_run_level_warning_without_row():
+    quality = {"files": {}, "warnings": [_w("no_period_files", None, None, None, None, "no agency file")]}
+    df = briefing.warnings_frame(quality)
+    assert df["row"].isna().all() and df["code"].tolist() == ["no_period_files"]
+    assert "Tidak ada berkas OPD" in briefing.warnings_table(quality, "id").to_html()
+
+
+def test_warnings_of_an_older_cleaner_are_an_error():
+    quality = {"files": {"a.xlsx": {"warnings": ["row 4: something"]}}, "warnings": []}
+    with pytest.raises(ValueError, match="a.xlsx has no code.*clean the period again"):
+        briefing.warnings_frame(quality)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_warning_code_has_a_label(lang):
+    from analysis.schemas import WARNING_CODES
+
+    assert {c: bool(t(f"nb.warning_kind.{c}", lang)) for c in WARNING_CODES} == dict.fromkeys(
+        WARNING_CODES, True
+    )
 
 
 def test_file_errors_table():

@@ -359,3 +359,155 @@ def test_config_is_not_mutated_by_parsing():
     before = copy.deepcopy(claim)
     _config(claim)
     assert claim == before
+
+
+# ------------------------------------------------------------------------------------------- English
+#: Words of the Indonesian evidence that must not appear in the English evidence.
+INDONESIAN_WORDS = re.compile(
+    r"Terendah|Rerata|Di bawah|Semua|Tidak|dari|Cakupan|indikator|Belum|pagu|didukung|Realisasi|capaian|jika"
+)
+
+
+def test_shipped_claims_config_is_translated():
+    config = load_claims()
+    assert config.self_report_note_en and "self-report" in config.self_report_note_en
+    for claim in config.claims:
+        assert claim.text_en and claim.speaker_en and claim.source_en and claim.interpretation_en, claim.id
+        assert all(r.label_en for r in claim.readings), claim.id
+    assert config.claims[0].text_en.startswith("The 100-day")
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value", "match"),
+    [
+        pytest.param(
+            "claim", "text_en", "", r"claims\[0\].text_en' must be a non-empty text", id="empty_text_en"
+        ),
+        pytest.param("claim", "text_fr", "x", r"unknown key\(s\) \['text_fr'\]", id="unknown_language"),
+        pytest.param(
+            "reading", "label_en", 5, r"readings\[0\].label_en' must be a non-empty text", id="label_en"
+        ),
+        pytest.param("top", "self_report_note_en", " ", r"key 'self_report_note_en' must be", id="note_en"),
+    ],
+)
+def test_english_keys_validated(where, key, value, match):
+    claim = _claim()
+    data = {"version": 1, "self_report_note": "x", "claims": [claim]}
+    {"claim": claim, "reading": claim["readings"][0], "top": data}[where][key] = value
+    with pytest.raises(ConfigError, match=match):
+        parse_claims_config(data, PATH)
+
+
+def test_english_keys_are_optional_and_land_in_the_en_columns():
+    claim = _claim(text_en="The programme exceeded its target.", interpretation_en="achievement >= 100 %")
+    claim["readings"][0]["label_en"] = "every programme"
+    config = parse_claims_config(
+        {
+            "self_report_note": "laporan mandiri OPD",
+            "self_report_note_en": "agency self-report",
+            "claims": [claim],
+        },
+        PATH,
+    )
+    ach = _achievement({"P01": (110.0, 110.0, None, None)}, {"a": ("P01", 110.0)})
+    out = check_claims(config, ach, "100-hari", notice="DATA CONTOH — bukan data resmi").set_index(
+        "reading_id"
+    )
+    assert out.loc["setiap", "claim_text"] == "Program telah melebihi target."  # the quote as said
+    assert out.loc["setiap", "claim_text_en"] == "The programme exceeded its target."
+    assert out.loc["setiap", "reading_label_en"] == "every programme"
+    assert pd.isna(out.loc["rerata", "reading_label_en"]) and pd.isna(out.loc["setiap", "claim_speaker_en"])
+    assert out.loc["setiap", "data_note_en"] == "SAMPLE DATA — not official figures. agency self-report"
+    assert out.loc["setiap", "data_note"] == "DATA CONTOH — bukan data resmi. laporan mandiri OPD"
+    assert out.loc["setiap", "overall_rule_en"].startswith("primary: supported by the data only if")
+    assert out.loc["setiap", "metric_description_en"].startswith("lowest programme achievement")
+    # without an English note the column is null (the briefing shows the Indonesian one)
+    out = check_claims(_config(_claim()), ach, "100-hari")
+    assert out["data_note_en"].isna().all() and out["claim_text_en"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("programs", "indicators", "claim", "id_text", "en_text"),
+    [
+        pytest.param(
+            {"P01": (200.0, 120.0, None, None), "P02": (80.0, 80.0, None, None)},
+            {"a": ("P01", 200.0), "b": ("P02", 80.0)},
+            _claim(),
+            "Terendah 80,0% (capaian per indikator dibatasi (cap)). Di bawah ambang (1 program): P02 80,0%.",
+            "Lowest 80.0% (each indicator's achievement capped). Below the threshold (1 programme): P02 80.0%.",
+            id="every_program",
+        ),
+        pytest.param(
+            {"P01": (110.0, 110.0, None, None), "P02": (None, None, None, None)},
+            {"a": ("P01", 110.0)},
+            _claim(),
+            "Terendah 110,0% (capaian per indikator dibatasi (cap)). Semua 1 program yang dapat dihitung "
+            "memenuhi ambang. Tidak dapat dihitung: P02. Cakupan 1 dari 2 (50,0%); minimum 100,0%.",
+            "Lowest 110.0% (each indicator's achievement capped). Every computable programme (1) meets the "
+            "threshold. Cannot be computed: P02. Coverage 1 of 2 (50.0%); minimum 100.0%.",
+            id="not_computable_and_coverage",
+        ),
+        pytest.param(
+            {"P01": (1.0, 1.0, 100.0, 30.0), "P02": (1.0, 1.0, 20.0, 30.0)},
+            {},
+            _claim(
+                readings=[
+                    {
+                        "id": "setiap",
+                        "label": "s",
+                        "metric": "serapan_pct",
+                        "comparator": ">=",
+                        "threshold": 50,
+                    }
+                ],
+                overall_rule="all",
+            ),  # fmt: skip
+            "Realisasi anggaran Rp60 dari pagu Rp120 = 50,0% (2 dari 2 program melaporkan anggaran).",
+            "Budget spent Rp60 of the allocation Rp120 = 50.0% (2 of 2 programmes report a budget).",
+            id="serapan",
+        ),
+        pytest.param(
+            {"P01": (110.0, 110.0, None, None)},
+            {"a": ("P01", 110.0)},
+            _claim(scope={"programs": ["P01", "P12"]}),
+            "Tidak ada dalam data: P12. Terendah 110,0% (capaian per indikator dibatasi (cap)). Semua 1 program "
+            "yang dapat dihitung memenuhi ambang.",
+            "Not in the data: P12. Lowest 110.0% (each indicator's achievement capped). Every computable "
+            "programme (1) meets the threshold.",
+            id="missing_scope",
+        ),
+    ],
+)
+def test_evidence_in_both_languages(programs, indicators, claim, id_text, en_text):
+    out = check_claims(_config(claim), _achievement(programs, indicators), "100-hari").set_index("reading_id")
+    assert out.loc["setiap", "evidence"] == id_text
+    assert out.loc["setiap", "evidence_en"] == en_text
+
+
+def test_english_evidence_has_no_indonesian_words():
+    ach = _achievement(
+        {
+            "P01": (150.0, 110.0, 100.0, 40.0),
+            "P02": (80.0, 80.0, 100.0, 40.0),
+            "P03": (None, None, 1.0, None),
+        },
+        {"a": ("P01", 150.0), "b": ("P02", 80.0), "c": ("P03", None)},
+    )
+    out = check_claims(_config(_claim(min_coverage_pct=100)), ach, "100-hari")
+    for col in ("evidence_en", "overall_rule_en", "metric_description_en"):
+        for text in out[col]:
+            assert not INDONESIAN_WORDS.search(text), (col, text)
+    assert out["evidence"].str.contains("Terendah|Rerata|Median|indikator").all()  # Indonesian unchanged
+
+
+def test_phrases_have_the_same_keys_and_placeholders_in_both_languages():
+    import string
+
+    from analysis.claims import LANGS, PHRASES
+
+    def fields(text):
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    ref = {k: fields(v) for k, v in PHRASES["id"].items()}
+    for lang in LANGS:
+        assert {k: fields(v) for k, v in PHRASES[lang].items()} == ref, lang

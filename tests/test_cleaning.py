@@ -20,11 +20,12 @@ import pandas as pd
 import pytest
 
 from analysis import cleaning
-from analysis.cleaning import RunLog, clean_source, load_cleaned
+from analysis.cleaning import RunLog, clean_source, load_cleaned, warning_record
+from analysis.config import PROJECT_ROOT
 from analysis.errors import UsageError
 from analysis.privacy import scan_file_for_personal_data
 from analysis.readers import RawFile, RawRow
-from analysis.schemas import TABLES
+from analysis.schemas import TABLES, WARNING_CODES
 
 RT_HEADER = [
     "No", "Kecamatan", "Kelurahan", "RT", "Pagu Anggaran (Rp)", "Realisasi Anggaran (Rp)", "Swadaya Masyarakat (Rp)",
@@ -283,7 +284,8 @@ def test_single_renamed_sheet_read_with_warning(run):
     _, _, result = run
     info = result.quality["files"]["realisasi/realisasi_2025-TW3_dpmppa.xlsx"]
     assert info["status"] == "read" and info["sheet"] == "Sheet1"
-    assert any("Sheet1" in w for w in info["warnings"])
+    (w,) = [w for w in info["warnings"] if w["code"] == "sheet_renamed"]
+    assert w["value"] == "Sheet1" and "Sheet1" in w["message"] and w["row"] is None
 
 
 def test_other_period_files_not_read(run):
@@ -338,7 +340,9 @@ def test_overspending_accepted_and_flagged(run):
     rep = result.tables["rt_reports"].set_index("rt_code")
     assert bool(rep.loc["15.71.01.1001.003", "is_overspent"]) is True
     info = result.quality["files"]["kampung_bahagia/laporan_rt_2025-TW3.xlsx"]
-    assert any("above the allocation" in w for w in info["warnings"])
+    over = [w for w in info["warnings"] if w["code"] == "overspent"]
+    assert over and all("above the allocation" in w["message"] for w in over)
+    assert all(w["column"] and w["value"] and w["sheet"] == "Laporan RT" for w in over)
 
 
 def test_duplicate_rt_all_copies_rejected_naming_each_other(run):
@@ -373,7 +377,9 @@ def test_rt_missing_from_registry_and_unknown_kelurahan(run):
 def test_kelurahan_in_wrong_kecamatan_is_a_warning(run):
     _, _, result = run
     warnings = result.quality["files"]["kampung_bahagia/laporan_rt_2025-TW3.xlsx"]["warnings"]
-    assert any("row 11" in w and "Alam Barajo" in w and "the kelurahan decides" in w for w in warnings)
+    (w,) = [w for w in warnings if w["code"] == "wrong_kecamatan" and w["row"] == 11]
+    assert "Alam Barajo" in w["message"] and "the kelurahan decides" in w["message"]
+    assert w["file"] == "kampung_bahagia/laporan_rt_2025-TW3.xlsx" and w["value"] == "Alam Barajo"
 
 
 def test_households_and_required_and_negative(run):
@@ -387,7 +393,8 @@ def test_nik_phone_masked_in_note(run):
     values = result.rejected.loc[result.rejected["row"] == 5, "value"].tolist()
     assert all(NIK not in v for v in values)
     warnings = result.quality["files"]["kampung_bahagia/laporan_rt_2025-TW3.xlsx"]["warnings"]
-    assert any("row 5" in w and "nik" in w and "phone" in w for w in warnings)
+    (w,) = [w for w in warnings if w["code"] == "pii_masked" and w["row"] == 5]
+    assert "nik" in w["message"] and "phone" in w["message"] and w["value"] is None
     rep = result.tables["rt_reports"].set_index("rt_code")
     assert rep.loc["15.71.01.1001.003", "note"] == "hubungi [nomor HP disamarkan]"
 
@@ -595,3 +602,16 @@ def test_foreign_key_and_lookup_rules():
 )
 def test_parse_cell(kind, value, fmt, expected):
     assert cleaning.parse_cell(kind, value, fmt) == expected
+
+
+def test_warning_codes_match_the_rules_document():
+    """Every warning code is documented in data_quality_rules.md ("Accepted with a warning or flag")."""
+    text = (PROJECT_ROOT / "docs" / "data_quality_rules.md").read_text(encoding="utf-8")
+    section = text.split("## Accepted with a warning or flag", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^- `(\w+)`", section, flags=re.M))
+    assert documented == set(WARNING_CODES)
+
+
+def test_unknown_warning_code_is_a_bug():
+    with pytest.raises(KeyError, match="unknown warning code 'oops'"):
+        warning_record("oops", "row 1: x")

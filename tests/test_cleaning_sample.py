@@ -17,6 +17,7 @@ from analysis.cleaning import clean_source
 from analysis.config import SAMPLE_SOURCE
 from analysis.periods import period_from_filename, sort_key
 from analysis.privacy import scan_file_for_personal_data
+from analysis.schemas import WARNING_CODES
 
 #: The bundled sample; ``ANALYSIS_SAMPLE_SOURCE`` points the test at a freshly generated one instead.
 SAMPLE = Path(os.environ.get("ANALYSIS_SAMPLE_SOURCE", SAMPLE_SOURCE))
@@ -130,18 +131,22 @@ def test_rejected_rows_are_exactly_the_must_reject_defects(cleaned, defects):
     assert not problems, "\n".join(problems[:40])
 
 
-#: Defects the rules accept with a warning naming the row (data_quality_rules.md, "Accepted with a warning").
+#: Defects the rules accept with a warning naming the row (data_quality_rules.md, "Accepted with a warning"):
+#: defect kind of ``_generator/defects.csv`` -> warning code in ``quality.json``.
 WARNED_DEFECTS = {
-    "wrong_kecamatan": "the kelurahan decides",
-    "overspent": "above the allocation",
-    "target_mismatch": "target.csv wins",
-    "pii_in_text": "masked",
+    "wrong_kecamatan": "wrong_kecamatan",
+    "overspent": "overspent",
+    "target_mismatch": "target_mismatch",
+    "pii_in_text": "pii_masked",
+    "formula_text": "formula_text",
+    "html_text": "html_text",
 }
 
 
 def test_accepted_defects_are_warned_or_kept(cleaned, defects):
-    """Defects that must not be rejected: a warning naming the row, or text kept as text (HTML/formula),
-    or a file-level status (not a spreadsheet), or a renamed-sheet warning."""
+    """Defects that must not be rejected: a warning with the defect's code naming the row and column (HTML
+    and formula text also kept as text), or a file-level status (not a spreadsheet), or a renamed-sheet
+    warning."""
     runs, _, _ = cleaned
     checked = set()
     for result in runs.values():
@@ -149,20 +154,41 @@ def test_accepted_defects_are_warned_or_kept(cleaned, defects):
         for _, d in defects[defects["file"].isin(files) & ~defects["must_reject"]].iterrows():
             info = files[d["file"]]
             if d["defect"] in WARNED_DEFECTS:
-                hits = [w for w in info["warnings"] if re.match(rf"row {d['row']}\b", w)]
-                assert any(WARNED_DEFECTS[d["defect"]] in w for w in hits), (d.to_dict(), info["warnings"])
-            elif d["defect"] in ("formula_text", "html_text"):
-                table = result.tables["rt_reports" if "laporan_rt" in d["file"] else "agency_reports"]
-                row = table[(table["source_file"] == d["file"]) & (table["source_row"] == d["row"])]
-                assert list(row["note"]) == [d["value"]], d.to_dict()
+                hits = [w for w in info["warnings"] if w["code"] == WARNED_DEFECTS[d["defect"]]]
+                assert any(
+                    w["row"] == d["row"] and w["file"] == d["file"] and (w["sheet"] or "") == d["sheet"]
+                    and w["message"].startswith(f"row {d['row']}") for w in hits
+                ), (d.to_dict(), info["warnings"])  # fmt: skip
+                if d["defect"] in ("formula_text", "html_text"):
+                    assert any(w["value"] == d["value"] for w in hits), d.to_dict()
+                    table = result.tables["rt_reports" if "laporan_rt" in d["file"] else "agency_reports"]
+                    row = table[(table["source_file"] == d["file"]) & (table["source_row"] == d["row"])]
+                    assert list(row["note"]) == [d["value"]], d.to_dict()
             elif d["defect"] == "sheet_renamed":
-                assert info["status"] == "read" and any("read the only sheet" in w for w in info["warnings"])
+                assert info["status"] == "read"
+                assert any(
+                    w["code"] == "sheet_renamed" and "read the only sheet" in w["message"]
+                    for w in info["warnings"]
+                )
             elif d["defect"] == "file_error":
                 assert info["status"].startswith("not a spreadsheet"), info["status"]
             else:
                 raise AssertionError(f"defect kind the test does not know: {d['defect']}")
             checked.add(d["defect"])
-    assert checked >= {*WARNED_DEFECTS, "formula_text", "html_text", "sheet_renamed", "file_error"}, checked
+    assert checked >= {*WARNED_DEFECTS, "sheet_renamed", "file_error"}, checked
+
+
+def test_every_warning_has_a_known_code_and_its_fields(cleaned):
+    runs, _, _ = cleaned
+    keys = ["code", "file", "sheet", "row", "column", "value", "message"]
+    for result in runs.values():
+        found = [w for info in result.quality["files"].values() for w in info["warnings"]]
+        found += result.quality["warnings"]
+        for w in found:
+            assert list(w) == keys and w["code"] in WARNING_CODES and w["message"], w
+            assert w["row"] is None or (
+                isinstance(w["row"], int) and w["message"].startswith(f"row {w['row']}")
+            )
 
 
 def test_no_personal_data_in_outputs(cleaned):

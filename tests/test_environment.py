@@ -41,7 +41,9 @@ def test_environment_yml_pins_equal_requirements_in():
 def test_every_top_level_pin_is_in_the_lock_at_the_same_version():
     lock = _pins((ROOT / "requirements/requirements.lock").read_text().splitlines(), "==")
     top_level = _pins((ROOT / "requirements/requirements.in").read_text().splitlines(), "==")
-    drift = {name: (version, lock.get(name)) for name, version in top_level.items() if lock.get(name) != version}
+    drift = {
+        name: (version, lock.get(name)) for name, version in top_level.items() if lock.get(name) != version
+    }
     assert not drift, f"requirements.in vs requirements.lock (in, lock): {drift}"
 
 

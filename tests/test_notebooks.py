@@ -185,6 +185,48 @@ def test_briefing_in_english_for_the_100_days(processed, tmp_path):
     assert "The four-principle index was not computed" in text  # no RT reports in the first 100 days
 
 
+#: Indonesian words of the claim check (evidence, readings, rule, data note) that an English run must not show.
+CLAIM_WORDS_ID = (
+    "Terendah", "Rerata", "didukung data", "Per program:", "Cakupan", "Tidak dapat", "dari pagu", "Pembacaan",
+    "Putusan", "laporan mandiri", "Setiap program", "dibaca sebagai", "Di bawah ambang",
+)  # fmt: skip
+
+
+@pytest.mark.slow
+def test_claim_check_in_english(processed, tmp_path):
+    nb = execute(
+        "02_program_achievement.ipynb",
+        tmp_path / "c.ipynb",
+        raw_dir=str(config.SAMPLE_SOURCE),
+        processed_dir=str(processed / "100-hari"),
+        period="100-hari",
+        lang="en",
+    )
+    text = shown_text(nb)
+    # the quote stays as said, with its translation in brackets
+    assert "“Program 100 hari kerja telah melebihi target.” [The 100-day work programme has exceeded" in text
+    assert "Lowest 73.2%" in text and "Per programme:" in text and "Every priority programme reaches" in text
+    assert "the agencies' own reports" in text and "supported by the data only if" in text
+    outside_quote = text.replace("Program 100 hari kerja telah melebihi target", "")
+    assert [w for w in CLAIM_WORDS_ID if w in outside_quote] == []
+
+
+@pytest.mark.slow
+def test_warnings_grouped_by_code_in_english(processed, tmp_path):
+    nb = execute(
+        "01_data_quality.ipynb",
+        tmp_path / "q.ipynb",
+        raw_dir=str(config.SAMPLE_SOURCE),
+        processed_dir=str(processed / "2026-TW3"),
+        period="2026-TW3",
+        lang="en",
+    )
+    text = shown_text(nb)
+    assert "Spending above the budget (accepted, flagged)" in text
+    assert "Kelurahan written under the wrong kecamatan" in text and "Personal data masked" in text
+    assert "Belanja melebihi pagu" not in text
+
+
 @pytest.mark.slow
 def test_index_notebook_without_rt_reports(processed, tmp_path):
     nb = execute(

@@ -56,8 +56,13 @@ def test_parse_period_rejects(text):
         parse_period(text)
 
 
-@given(year=st.integers(2000, 2099), n=st.integers(1, 4), style=st.sampled_from(["{y}-TW{n}", "TW {r} {y}",
-       "Triwulan {r} {y}", "{y}-Q{n}", "q{n} {y}", "TRIWULAN {n} TAHUN {y}"]))
+@given(
+    year=st.integers(2000, 2099),
+    n=st.integers(1, 4),
+    style=st.sampled_from(
+        ["{y}-TW{n}", "TW {r} {y}", "Triwulan {r} {y}", "{y}-Q{n}", "q{n} {y}", "TRIWULAN {n} TAHUN {y}"]
+    ),
+)
 def test_quarter_spellings_round_trip(year, n, style):
     roman = {1: "I", 2: "II", 3: "III", 4: "IV"}[n]
     assert parse_period(style.format(y=year, n=n, r=roman)) == f"{year}-TW{n}"
@@ -86,8 +91,13 @@ def test_quarter_bounds_and_order():
 
 @pytest.mark.parametrize(
     ("code", "previous"),
-    [("2026-TW1", "2025-TW4"), ("2025-TW3", "2025-TW2"), ("2026-S1", "2025-S2"), ("2026", "2025"),
-     ("100-hari", None)],
+    [
+        ("2026-TW1", "2025-TW4"),
+        ("2025-TW3", "2025-TW2"),
+        ("2026-S1", "2025-S2"),
+        ("2026", "2025"),
+        ("100-hari", None),
+    ],
 )
 def test_previous_period(code, previous):
     assert previous_period(code) == previous

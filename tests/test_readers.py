@@ -136,7 +136,7 @@ def test_read_xlsx_keeps_types_formats_and_drops_personal(tmp_path):
     assert row.formats == {"residents": "0%"}
     assert not {"ketua_rt_name", "ketua_rt_nik", "ketua_rt_phone"} & set(row.values)
     assert "1571014509800001" not in repr(raw)
-    assert any("Tanggal" in w for w in raw.warnings)  # extra column ignored, named
+    assert [(w.code, w.column) for w in raw.warnings] == [("extra_column", "Tanggal")]  # ignored, named
     assert raw.non_data == {"title": 1, "blank": 0, "total": 0, "signature": 0}
     assert raw.rows_read == 2  # the header row is counted in neither
 
@@ -144,12 +144,14 @@ def test_read_xlsx_keeps_types_formats_and_drops_personal(tmp_path):
 def test_sheet_choice(tmp_path):
     one = _wb(tmp_path / "a.xlsx", {"Lembar1": [AG, [1, "P01-01", "x", "o", 1, 2, 3, 4, ""]]})
     raw = read_file(one, AGENCY_REPORT, tmp_path)
-    assert raw.ok and raw.sheet == "Lembar1" and "read the only sheet" in raw.warnings[0]
+    assert raw.ok and raw.sheet == "Lembar1" and "read the only sheet" in raw.warnings[0].message
+    assert raw.warnings[0].code == "sheet_renamed" and raw.warnings[0].value == "Lembar1"
     two = _wb(tmp_path / "b.xlsx", {"A": [AG], "B": [AG]})
     assert read_file(two, AGENCY_REPORT, tmp_path).status.startswith("missing sheet 'Realisasi'")
     cased = _wb(tmp_path / "c.xlsx", {"Lain": [], "REALISASI": [AG, [1, "P01-01", "x", "o", 1, 2, 3, 4, ""]]})
     raw = read_file(cased, AGENCY_REPORT, tmp_path)
     assert raw.ok and raw.sheet == "REALISASI" and len(raw.rows) == 1
+    assert [(w.code, w.value) for w in raw.warnings] == [("sheet_name_variant", "REALISASI")]
 
 
 def test_not_a_spreadsheet_and_missing_file(tmp_path):

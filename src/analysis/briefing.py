@@ -90,12 +90,16 @@ def md_escape(value: object) -> str:
 
     >>> md_escape("<script>alert(1)</script> *Rp*_1")
     '&lt;script&gt;alert(1)&lt;/script&gt; \\\\*Rp\\\\*\\\\_1'
+    >>> md_escape("the agencies' own")
+    "the agencies' own"
     >>> md_escape(None)
     '—'
     """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return MISSING
-    text = html.escape(str(value), quote=True)
+    # quote=False: quotes are harmless in text, and the notebook's Markdown renderer would show an escaped
+    # apostrophe (&#x27;) literally, as in "the agencies&#x27; own reports"
+    text = html.escape(str(value), quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
@@ -299,11 +303,13 @@ def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: st
 
     - ``period == "100-hari"``: the period's own processed folder;
     - otherwise the sibling folder ``<processed_dir>/../100-hari/`` when it is up to date
-      (``analysis.evaluation.needs_cleaning`` is false and it has the claims table);
+      (``analysis.evaluation.needs_cleaning`` is false and it has the claims table with every column of
+      ``analysis.claims.CLAIM_COLUMNS``: a table from an older evaluation is not used);
     - otherwise computed in memory from ``raw_dir`` (``clean_tables`` + ``evaluate_tables``, nothing is
       written, so notebooks running in parallel never write the same files);
     - ``source="none"`` when the data source has no 100-day files.
     """
+    from analysis.claims import CLAIM_COLUMNS
     from analysis.config import SAMPLE_NOTICE, is_synthetic_source
     from analysis.evaluation import evaluate_tables, needs_cleaning, period_has_files
 
@@ -317,8 +323,12 @@ def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: st
     raw_dir = Path(raw_dir)
     if not period_has_files(raw_dir, HUNDRED_DAYS):
         return HundredDays(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), "none")
-    if (sibling / "claims.parquet").exists() and not needs_cleaning(raw_dir, HUNDRED_DAYS, sibling):
-        tables = load_tables(sibling)
+    tables = (
+        load_tables(sibling)
+        if (sibling / "claims.parquet").exists() and not needs_cleaning(raw_dir, HUNDRED_DAYS, sibling)
+        else None
+    )
+    if tables is not None and set(CLAIM_COLUMNS) <= set(tables["claims"].columns):
         return HundredDays(
             tables["achievement_program"],
             tables["achievement_indicator"],
@@ -427,6 +437,32 @@ def _comparator_text(text: object) -> str:
     return str(text).replace(">=", "≥").replace("<=", "≤")
 
 
+def localized(row: Mapping, column: str, lang: str = "id") -> object:
+    """A text column of the ``claims`` table in ``lang``: its ``*_en`` twin in English when there is one
+    (claims.yml may leave a translation out), else the Indonesian original.
+
+    >>> localized({"reading_label": "Rerata", "reading_label_en": "Mean"}, "reading_label", "en")
+    'Mean'
+    >>> localized({"reading_label": "Rerata", "reading_label_en": None}, "reading_label", "en")
+    'Rerata'
+    """
+    if lang != "id":
+        value = row.get(f"{column}_{lang}")
+        if value is not None and not pd.isna(value):
+            return value
+    return row[column]
+
+
+def claim_translation(row: Mapping, lang: str = "id") -> str:
+    """The translation of a claim's quote, in brackets after it (``""`` in Indonesian or without one)."""
+    if lang == "id":
+        return ""
+    value = row.get(f"claim_text_{lang}")
+    if value is None or pd.isna(value):
+        return ""
+    return t("nb.text.claim_translation", lang, text=md_escape(str(value).rstrip(".")))
+
+
 def main_claim(claims: pd.DataFrame) -> pd.DataFrame:
     """The readings of the first claim that is not an example (``is_example`` false), in file order."""
     if claims.empty:
@@ -455,9 +491,10 @@ def message_claim(
         "msg.claim",
         lang,
         text=md_escape(str(first["claim_text"]).rstrip(".")),
-        speaker=md_escape(first["claim_speaker"]),
+        translation=claim_translation(first, lang),
+        speaker=md_escape(localized(first, "claim_speaker", lang)),
         verdict=label_of("nb.verdict", first["overall_verdict"], lang),
-        label=md_escape(_comparator_text(lead["reading_label"])),
+        label=md_escape(_comparator_text(localized(lead, "reading_label", lang))),
         value=pct(lead["value"], lang),
         supported=int(first["readings_supported"]),
         total=int(first["readings_total"]),
@@ -726,20 +763,20 @@ def rejected_rows_table(rejected: pd.DataFrame, lang: str = "id", limit: int = 2
 
 
 def warnings_frame(quality: Mapping) -> pd.DataFrame:
-    """One row per warning of ``quality.json`` (per file, then run level), in file order: ``file``, ``code``,
-    ``row`` (Int64), ``column``, ``value``, ``message``.
+    """One row per warning of ``quality.json``, by file and row (run-level warnings last): ``file``,
+    ``code``, ``row`` (Int64), ``column``, ``value``, ``message``.
 
     A warning that is not an object with a ``code`` comes from a cleaner older than the warning codes:
     ``ValueError`` naming it (clean the period again).
     """
     found = [
-        (name, w)
+        (0, name, w)
         for name, info in sorted((quality.get("files") or {}).items())
         for w in info.get("warnings", [])
     ]
-    found += [("", w) for w in quality.get("warnings", [])]
+    found += [(1, "", w) for w in quality.get("warnings", [])]
     rows = []
-    for name, w in found:
+    for run_level, name, w in found:
         if not isinstance(w, Mapping) or "code" not in w:
             raise ValueError(
                 f"quality.json: warning {w!r} of {name or 'the run'} has no code; it was written by an older "
@@ -747,6 +784,7 @@ def warnings_frame(quality: Mapping) -> pd.DataFrame:
             )
         rows.append(
             {
+                "run_level": run_level,
                 "file": w.get("file") or name,
                 "code": w["code"],
                 "row": w.get("row"),
@@ -755,11 +793,12 @@ def warnings_frame(quality: Mapping) -> pd.DataFrame:
                 "message": w.get("message") or "",
             }
         )
-    df = pd.DataFrame(rows, columns=["file", "code", "row", "column", "value", "message"])
+    df = pd.DataFrame(rows, columns=["run_level", "file", "code", "row", "column", "value", "message"])
     df["row"] = df["row"].astype("Int64")
     for col in ("file", "code", "column", "value", "message"):
         df[col] = df[col].astype("str")
-    return df
+    df = df.sort_values(["run_level", "file", "row"], kind="mergesort", na_position="first")
+    return df.drop(columns="run_level").reset_index(drop=True)
 
 
 def warning_counts_table(quality: Mapping, lang: str = "id") -> Styler | str:
@@ -944,13 +983,14 @@ def claim_sections(
                 "nb.text.claim_intro",
                 lang,
                 text=md_escape(first["claim_text"]),
-                speaker=md_escape(first["claim_speaker"]),
-                source=md_escape(first["claim_source"]),
+                translation=claim_translation(first, lang),
+                speaker=md_escape(localized(first, "claim_speaker", lang)),
+                source=md_escape(localized(first, "claim_source", lang)),
             ),
             t(
                 "nb.text.claim_interpretation",
                 lang,
-                text=md_escape(_comparator_text(first["interpretation"])),
+                text=md_escape(_comparator_text(localized(first, "interpretation", lang))),
             ),
             t(
                 "nb.text.claim_verdict",
@@ -959,8 +999,8 @@ def claim_sections(
                 supported=int(first["readings_supported"]),
                 total=int(first["readings_total"]),
             ),
-            t("nb.text.claim_rule", lang, rule=md_escape(first["overall_rule"])),
-            t("nb.text.data_note", lang, note=md_escape(first["data_note"])),
+            t("nb.text.claim_rule", lang, rule=md_escape(localized(first, "overall_rule", lang))),
+            t("nb.text.data_note", lang, note=md_escape(localized(first, "data_note", lang))),
         ]
         out.append(("\n\n".join(lines), rows))
     examples_last = sorted(out, key=lambda item: bool(item[1]["is_example"].fillna(False).iloc[0]))
@@ -980,8 +1020,9 @@ def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | N
         return None
     df = readings.copy()
     df["reading"] = [
-        ("★ " if bool(p) else "") + _comparator_text(lbl)
-        for lbl, p in zip(df["reading_label"], df["is_primary"].fillna(False), strict=True)
+        ("★ " if pd.notna(r["is_primary"]) and bool(r["is_primary"]) else "")
+        + _comparator_text(localized(r, "reading_label", lang))
+        for _, r in df.iterrows()
     ]
     df["test"] = [
         f"{_comparator_text(c)} {pct(v, lang, 0)}"
@@ -1008,12 +1049,13 @@ def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | N
 
 
 def claim_evidence(readings: pd.DataFrame, lang: str = "id") -> str:
-    """The evidence of each reading as a Markdown list (the evaluation writes it in Indonesian)."""
+    """The evidence of each reading as a Markdown list, in ``lang`` (the evaluation writes it in both)."""
     return (
         t("nb.text.claim_evidence", lang)
         + "\n\n"
         + bullets(
-            f"{md_escape(_comparator_text(r['reading_label']))}: {md_escape(r['evidence'])}"
+            f"{md_escape(_comparator_text(localized(r, 'reading_label', lang)))}: "
+            f"{md_escape(localized(r, 'evidence', lang))}"
             for _, r in readings.iterrows()
         )
     )

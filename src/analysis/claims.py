@@ -16,6 +16,14 @@ not change the answer: an "every unit" metric (``program_achievement_min``) is *
 one computable unit fails; and a share metric (``indicator_share_met_pct``) gets a verdict whenever the
 comparison comes out the same with every missing unit counted as failed and as met (its ``bounds``).
 
+Languages: the table is written in Indonesian and English at once. Texts from ``claims.yml`` go into the
+columns without suffix; their optional ``*_en`` translations (``text_en``, ``speaker_en``, ``source_en``,
+``interpretation_en``, ``label_en``, ``self_report_note_en``) into ``*_en`` twins (null where the file gives
+none). The texts this module writes itself (evidence, metric description, verdict rule) come from
+:data:`PHRASES`, :data:`METRICS` and :data:`OVERALL_RULES` / :data:`OVERALL_RULES_EN` in both languages, the
+numbers formatted for each (``73,2%`` / ``73.2%``). Verdict codes (``verdict``, ``overall_verdict``) are
+the Indonesian words above in every language; the briefing labels them from its catalogue.
+
 >>> compare(100.0, ">=", 100)
 True
 >>> verdict_overall(["tidak didukung data", "didukung data"], [True, False], "primary")
@@ -35,7 +43,7 @@ import pandas as pd
 import yaml
 
 from analysis.achievement import STATUS_COMPUTED, TARGET_MET_PCT
-from analysis.config import CONFIG_DIR
+from analysis.config import CONFIG_DIR, SAMPLE_NOTICE, SAMPLE_NOTICE_EN
 from analysis.errors import ConfigError
 from analysis.periods import PeriodError, parse_period
 
@@ -66,17 +74,131 @@ OVERALL_RULES = {
     ),
 }
 
+#: The same rules in English (``overall_rule_en``), with the verdict words of the English label catalogue.
+OVERALL_RULES_EN = {
+    "primary": (
+        "supported by the data only if every primary reading is supported by the data; not supported by the "
+        "data if one of them is not; otherwise cannot be verified. The other readings are shown for comparison."
+    ),
+    "all": (
+        "supported by the data only if every reading is supported by the data; not supported by the data if one "
+        "of them is not; otherwise cannot be verified."
+    ),
+}
+#: Notices prefixed to ``data_note`` and their English text for ``data_note_en`` (``analysis.config``).
+NOTICE_EN = {SAMPLE_NOTICE: SAMPLE_NOTICE_EN}
+
 BASES = ("capped", "uncapped")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
 # ------------------------------------------------------------------------------------------- metrics
+#: Languages the claim table is written in: ``id`` (the columns without suffix) and ``en`` (``*_en``).
+LANGS = ("id", "en")
+
+#: The sentences of the evidence, per language. Placeholders are filled with numbers formatted by
+#: :func:`fmt_pct` / :func:`fmt_idr` in the same language; ``{items}`` is a comma-separated list.
+PHRASES: dict[str, dict[str, str]] = {
+    "id": {
+        "basis_capped": "capaian per indikator dibatasi (cap)",
+        "basis_uncapped": "capaian tanpa batas",
+        "other_of_capped": "tanpa batas",
+        "other_of_uncapped": "dengan batas",
+        "lowest": "Terendah {value} ({basis}).",
+        "program_one": "program",
+        "program_many": "program",
+        "indicator_one": "indikator",
+        "indicator_many": "indikator",
+        "below": " Di bawah ambang ({n} {programs}): {items}.",
+        "all_meet": " Semua {n} program yang dapat dihitung memenuhi ambang.",
+        "not_computable": " Tidak dapat dihitung: {items}.",
+        "mean": "Rerata",
+        "median": "Median",
+        "stat": "{word} {n} {programs} = {value} ({basis}; {other}: {other_value}). Per program: {items}.",
+        "share": "{met} dari {n} indikator yang dapat dihitung mencapai ≥ 100% ({value}).",
+        "share_missed": " Belum mencapai target: {items}.",
+        "share_bounds": (
+            " {n} {indicators} tidak dapat dihitung; jika semuanya gagal/berhasil, persentasenya {low} sampai "
+            "{high}."
+        ),
+        "serapan": (
+            "Realisasi anggaran {spent} dari pagu {allocated} = {value} ({n} dari {total} {programs} "
+            "melaporkan anggaran)."
+        ),
+        "missing_scope": "Tidak ada dalam data: {items}. ",
+        "coverage": " Cakupan {n} dari {total} ({value}); minimum {minimum}.",
+    },
+    "en": {
+        "basis_capped": "each indicator's achievement capped",
+        "basis_uncapped": "uncapped achievement",
+        "other_of_capped": "uncapped",
+        "other_of_uncapped": "capped",
+        "lowest": "Lowest {value} ({basis}).",
+        "program_one": "programme",
+        "program_many": "programmes",
+        "indicator_one": "indicator",
+        "indicator_many": "indicators",
+        "below": " Below the threshold ({n} {programs}): {items}.",
+        "all_meet": " Every computable programme ({n}) meets the threshold.",
+        "not_computable": " Cannot be computed: {items}.",
+        "mean": "Mean of",
+        "median": "Median of",
+        "stat": "{word} {n} {programs} = {value} ({basis}; {other}: {other_value}). Per programme: {items}.",
+        "share": "{met} of {n} computable indicators reach ≥ 100% ({value}).",
+        "share_missed": " Below target: {items}.",
+        "share_bounds": (
+            " {n} {indicators} cannot be computed; if all of them failed/met the target, the share would be "
+            "{low} to {high}."
+        ),
+        "serapan": (
+            "Budget spent {spent} of the allocation {allocated} = {value} ({n} of {total} {programs} report a "
+            "budget)."
+        ),
+        "missing_scope": "Not in the data: {items}. ",
+        "coverage": " Coverage {n} of {total} ({value}); minimum {minimum}.",
+    },
+}
+
+
+def _say(key: str, lang: str, **kwargs: object) -> str:
+    return PHRASES[lang][key].format(**kwargs)
+
+
+def _units(kind: str, n: int, lang: str) -> str:
+    """``program``/``indicator`` in ``lang``, singular for one (Indonesian has no plural form here)."""
+    return PHRASES[lang][f"{kind}_one" if n == 1 else f"{kind}_many"]
+
+
+def fmt_pct(x: float, lang: str = "id") -> str:
+    """Percent with one decimal, as in the briefings: decimal comma in Indonesian (``87,5%``), point in
+    English (``87.5%``); ``—`` when missing.
+
+    >>> fmt_pct(102.2222), fmt_pct(102.2222, "en")
+    ('102,2%', '102.2%')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    text = f"{x:.1f}%"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def fmt_idr(x: float, lang: str = "id") -> str:
+    """Rupiah without decimals, grouped with dots in Indonesian (``Rp1.250.000``), commas in English.
+
+    >>> fmt_idr(1250000.4), fmt_idr(1250000.4, "en")
+    ('Rp1.250.000', 'Rp1,250,000')
+    """
+    text = f"Rp{x:,.0f}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
 @dataclass(frozen=True)
 class MetricResult:
     value: float
     units_in_scope: int
     units_computable: int
-    evidence: str
+    #: the numbers behind the value in words, per language (:data:`LANGS`)
+    evidence: dict[str, str]
     #: the value's range if every unit that is not computable had failed / had met the target (metrics
     #: where that range is finite); a verdict that holds over the whole range does not need full coverage
     bounds: tuple[float, float] | None = None
@@ -85,47 +207,24 @@ class MetricResult:
 @dataclass(frozen=True)
 class Metric:
     description: str
+    description_en: str
     unit_kind: str  # "program" | "indicator"
     uses_basis: bool
     is_every_unit: bool  # "every unit meets it": a single failing unit refutes the reading
     compute: Callable[[pd.DataFrame, pd.DataFrame, str, float, str], MetricResult]
 
 
-def fmt_pct(x: float) -> str:
-    """Percent with one decimal and a decimal comma, as in the briefings (``87,5%``); ``—`` when missing.
-
-    >>> fmt_pct(102.2222)
-    '102,2%'
-    """
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:.1f}%".replace(".", ",")
-
-
-def fmt_idr(x: float) -> str:
-    """Rupiah with dot grouping, no decimals (``Rp1.250.000``).
-
-    >>> fmt_idr(1250000.4)
-    'Rp1.250.000'
-    """
-    return f"Rp{x:,.0f}".replace(",", ".")
-
-
 def _achievement_col(basis: str) -> str:
     return "achievement_capped_pct" if basis == "capped" else "achievement_pct"
 
 
-def _basis_text(basis: str) -> str:
-    return "capaian per indikator dibatasi (cap)" if basis == "capped" else "capaian tanpa batas"
+def _list_programs(df: pd.DataFrame, col: str, lang: str) -> str:
+    return ", ".join(f"{r.program_code} {fmt_pct(getattr(r, col), lang)}" for r in df.itertuples(index=False))
 
 
-def _list_programs(df: pd.DataFrame, col: str) -> str:
-    return ", ".join(f"{r.program_code} {fmt_pct(getattr(r, col))}" for r in df.itertuples(index=False))
-
-
-def _not_computable_text(progs: pd.DataFrame) -> str:
+def _not_computable_text(progs: pd.DataFrame, lang: str) -> str:
     bad = progs[progs["achievement_status"] != STATUS_COMPUTED]
-    return f" Tidak dapat dihitung: {', '.join(bad['program_code'])}." if len(bad) else ""
+    return _say("not_computable", lang, items=", ".join(bad["program_code"])) if len(bad) else ""
 
 
 def _program_min(
@@ -135,13 +234,23 @@ def _program_min(
     ok = progs[progs["achievement_status"] == STATUS_COMPUTED].sort_values([col, "program_code"])
     failing = ok[~ok[col].map(lambda v: COMPARATORS[comp](v, threshold))]
     value = float(ok[col].min()) if len(ok) else math.nan
-    parts = [f"Terendah {fmt_pct(value)} ({_basis_text(basis)})."]
-    parts.append(
-        f" Di bawah ambang ({len(failing)} program): {_list_programs(failing, col)}."
-        if len(failing)
-        else f" Semua {len(ok)} program yang dapat dihitung memenuhi ambang."
-    )
-    return MetricResult(value, len(progs), len(ok), "".join(parts) + _not_computable_text(progs))
+
+    def evidence(lang: str) -> str:
+        text = _say("lowest", lang, value=fmt_pct(value, lang), basis=_say(f"basis_{basis}", lang))
+        text += (
+            _say(
+                "below",
+                lang,
+                n=len(failing),
+                programs=_units("program", len(failing), lang),
+                items=_list_programs(failing, col, lang),
+            )
+            if len(failing)
+            else _say("all_meet", lang, n=len(ok))
+        )
+        return text + _not_computable_text(progs, lang)
+
+    return MetricResult(value, len(progs), len(ok), {lang: evidence(lang) for lang in LANGS})
 
 
 def _program_stat(stat: str) -> Callable[..., MetricResult]:
@@ -151,13 +260,22 @@ def _program_stat(stat: str) -> Callable[..., MetricResult]:
         value = float(getattr(ok[col], stat)()) if len(ok) else math.nan
         other = "achievement_pct" if basis == "capped" else "achievement_capped_pct"
         other_value = float(getattr(ok[other], stat)()) if len(ok) else math.nan
-        word = "Rerata" if stat == "mean" else "Median"
-        other_text = "tanpa batas" if basis == "capped" else "dengan batas"
-        evidence = (
-            f"{word} {len(ok)} program = {fmt_pct(value)} ({_basis_text(basis)}; {other_text}: "
-            f"{fmt_pct(other_value)}). Per program: {_list_programs(ok, col)}." + _not_computable_text(progs)
-        )
-        return MetricResult(value, len(progs), len(ok), evidence)
+
+        def evidence(lang: str) -> str:
+            return _say(
+                "stat",
+                lang,
+                word=_say(stat, lang),
+                n=len(ok),
+                programs=_units("program", len(ok), lang),
+                value=fmt_pct(value, lang),
+                basis=_say(f"basis_{basis}", lang),
+                other=_say(f"other_of_{basis}", lang),
+                other_value=fmt_pct(other_value, lang),
+                items=_list_programs(ok, col, lang),
+            ) + _not_computable_text(progs, lang)
+
+        return MetricResult(value, len(progs), len(ok), {lang: evidence(lang) for lang in LANGS})
 
     return compute
 
@@ -168,18 +286,29 @@ def _indicator_share_met(progs: pd.DataFrame, ind: pd.DataFrame, _b: str, _t: fl
     met = ok[ok["achievement_pct"] >= TARGET_MET_PCT]
     value = len(met) / len(ok) * 100 if len(ok) else math.nan
     missed = ok[ok["achievement_pct"] < TARGET_MET_PCT].sort_values("indicator_code")
-    evidence = f"{len(met)} dari {len(ok)} indikator yang dapat dihitung mencapai ≥ 100% ({fmt_pct(value)})."
-    if len(missed):
-        listed = ", ".join(f"{r.indicator_code} {fmt_pct(r.achievement_pct)}" for r in missed.itertuples())
-        evidence += f" Belum mencapai target: {listed}."
     bounds = None
     if len(ind) > len(ok):
         bounds = (len(met) / len(ind) * 100, (len(met) + len(ind) - len(ok)) / len(ind) * 100)
-        evidence += (
-            f" {len(ind) - len(ok)} indikator tidak dapat dihitung; jika semuanya gagal/berhasil, persentasenya "
-            f"{fmt_pct(bounds[0])} sampai {fmt_pct(bounds[1])}."
-        )
-    return MetricResult(value, len(ind), len(ok), evidence, bounds)
+
+    def evidence(lang: str) -> str:
+        text = _say("share", lang, met=len(met), n=len(ok), value=fmt_pct(value, lang))
+        if len(missed):
+            listed = ", ".join(
+                f"{r.indicator_code} {fmt_pct(r.achievement_pct, lang)}" for r in missed.itertuples()
+            )
+            text += _say("share_missed", lang, items=listed)
+        if bounds is not None:
+            text += _say(
+                "share_bounds",
+                lang,
+                n=len(ind) - len(ok),
+                indicators=_units("indicator", len(ind) - len(ok), lang),
+                low=fmt_pct(bounds[0], lang),
+                high=fmt_pct(bounds[1], lang),
+            )
+        return text
+
+    return MetricResult(value, len(ind), len(ok), {lang: evidence(lang) for lang in LANGS}, bounds)
 
 
 def _serapan(progs: pd.DataFrame, _ind: pd.DataFrame, _b: str, _t: float, _c: str) -> MetricResult:
@@ -187,31 +316,63 @@ def _serapan(progs: pd.DataFrame, _ind: pd.DataFrame, _b: str, _t: float, _c: st
     allocated = float(has_budget["budget_allocated_idr"].sum())
     spent = float(has_budget["budget_spent_idr"].sum())
     value = spent / allocated * 100 if allocated > 0 else math.nan
-    evidence = (
-        f"Realisasi anggaran {fmt_idr(spent)} dari pagu {fmt_idr(allocated)} = {fmt_pct(value)} "
-        f"({len(has_budget)} dari {len(progs)} program melaporkan anggaran)."
-    )
+    evidence = {
+        lang: _say(
+            "serapan",
+            lang,
+            spent=fmt_idr(spent, lang),
+            allocated=fmt_idr(allocated, lang),
+            value=fmt_pct(value, lang),
+            n=len(has_budget),
+            total=len(progs),
+            programs=_units("program", len(progs), lang),
+        )
+        for lang in LANGS
+    }
     return MetricResult(value, len(progs), len(has_budget), evidence)
 
 
 METRICS: dict[str, Metric] = {
     "program_achievement_min": Metric(
-        "capaian program terendah (setiap program memenuhi ambang)", "program", True, True, _program_min
+        "capaian program terendah (setiap program memenuhi ambang)",
+        "lowest programme achievement (every programme meets the threshold)",
+        "program",
+        True,
+        True,
+        _program_min,
     ),
     "program_achievement_mean": Metric(
         "rerata capaian program (bobot indikator di dalam program, tiap program setara)",
+        "mean programme achievement (indicator weights within a programme, every programme counts once)",
         "program",
         True,
         False,
         _program_stat("mean"),
     ),
     "program_achievement_median": Metric(
-        "median capaian program", "program", True, False, _program_stat("median")
+        "median capaian program",
+        "median programme achievement",
+        "program",
+        True,
+        False,
+        _program_stat("median"),
     ),
     "indicator_share_met_pct": Metric(
-        "persentase indikator dengan capaian ≥ 100%", "indicator", False, False, _indicator_share_met
+        "persentase indikator dengan capaian ≥ 100%",
+        "share of indicators with achievement ≥ 100%",
+        "indicator",
+        False,
+        False,
+        _indicator_share_met,
     ),
-    "serapan_pct": Metric("serapan anggaran gabungan (realisasi / pagu)", "program", False, False, _serapan),
+    "serapan_pct": Metric(
+        "serapan anggaran gabungan (realisasi / pagu)",
+        "combined budget absorption (spending / allocation)",
+        "program",
+        False,
+        False,
+        _serapan,
+    ),
 }
 
 
@@ -220,6 +381,7 @@ METRICS: dict[str, Metric] = {
 class Reading:
     id: str
     label: str
+    label_en: str | None  # None: no English label given (the Indonesian one is shown)
     metric: str
     comparator: str
     threshold: float
@@ -242,17 +404,26 @@ class Claim:
     min_coverage_pct: float
     overall_rule: str
     readings: tuple[Reading, ...]
+    #: English translations (``*_en`` keys); None where the file gives none. ``text`` is a quote and stays
+    #: Indonesian; ``text_en`` is its translation, shown next to it.
+    text_en: str | None = None
+    speaker_en: str | None = None
+    source_en: str | None = None
+    interpretation_en: str | None = None
 
 
 @dataclass(frozen=True)
 class ClaimsConfig:
     self_report_note: str
     claims: tuple[Claim, ...]
+    self_report_note_en: str | None = None
 
 
+#: Optional English keys of a claim (the Indonesian key without ``_en`` is the original).
+_CLAIM_EN_KEYS = ("text_en", "speaker_en", "source_en", "interpretation_en")
 _CLAIM_KEYS = {
     "id", "text", "speaker", "source", "is_example", "period", "scope", "interpretation", "min_coverage_pct",
-    "overall_rule", "readings",
+    "overall_rule", "readings", *_CLAIM_EN_KEYS,
 }  # fmt: skip
 _CLAIM_REQUIRED = {
     "id",
@@ -264,7 +435,7 @@ _CLAIM_REQUIRED = {
     "overall_rule",
     "readings",
 }
-_READING_KEYS = {"id", "label", "metric", "comparator", "threshold", "primary", "basis"}
+_READING_KEYS = {"id", "label", "label_en", "metric", "comparator", "threshold", "primary", "basis"}
 _READING_REQUIRED = {"id", "label", "metric", "comparator", "threshold"}
 
 
@@ -272,6 +443,11 @@ def _text(value: Any, path: Path, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{path}: key '{key}' must be a non-empty text, got {value!r}")
     return " ".join(value.split())
+
+
+def _optional_text(item: dict, name: str, path: Path, key: str) -> str | None:
+    """An optional text key (an English translation): absent -> None; present -> a non-empty text."""
+    return _text(item[name], path, f"{key}.{name}" if key else name) if name in item else None
 
 
 def _bool(value: Any, path: Path, key: str) -> bool:
@@ -326,6 +502,7 @@ def _parse_reading(item: Any, path: Path, key: str) -> Reading:
     return Reading(
         id=rid,
         label=_text(item["label"], path, f"{key}.label"),
+        label_en=_optional_text(item, "label_en", path, key),
         metric=metric,
         comparator=comparator,
         threshold=float(threshold),
@@ -384,13 +561,18 @@ def _parse_claim(item: Any, path: Path, key: str) -> Claim:
         overall_rule=rule,
         readings=readings,
         **parsed_scope,
+        **{name: _optional_text(item, name, path, key) for name in _CLAIM_EN_KEYS},
     )
 
 
 def parse_claims_config(data: Any, path: Path) -> ClaimsConfig:
     """Validate the parsed YAML of ``claims.yml``; :class:`ConfigError` names the file and the key."""
     data = _keys(
-        data, path, "<top level>", {"version", "self_report_note", "claims"}, {"self_report_note", "claims"}
+        data,
+        path,
+        "<top level>",
+        {"version", "self_report_note", "self_report_note_en", "claims"},
+        {"self_report_note", "claims"},
     )
     if data.get("version", 1) != 1:
         raise ConfigError(f"{path}: key 'version' must be 1, got {data['version']!r}")
@@ -401,7 +583,11 @@ def parse_claims_config(data: Any, path: Path) -> ClaimsConfig:
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise ConfigError(f"{path}: key 'claims' has duplicate ids {dup}")
-    return ClaimsConfig(_text(data["self_report_note"], path, "self_report_note"), claims)
+    return ClaimsConfig(
+        _text(data["self_report_note"], path, "self_report_note"),
+        claims,
+        _optional_text(data, "self_report_note_en", path, ""),
+    )
 
 
 def load_claims(path: Path | None = None) -> ClaimsConfig:
@@ -464,11 +650,16 @@ def _scope_programs(claim: Claim, programs: pd.DataFrame) -> tuple[pd.DataFrame,
     return programs[mask].sort_values("program_code"), missing
 
 
+#: Text columns come in two languages: the column without suffix is Indonesian (as in claims.yml), its
+#: ``*_en`` twin English (null where claims.yml gives no ``*_en`` translation; the module's own texts, i.e.
+#: metric description, evidence and rule, always have one). Verdict columns hold the codes of VERDICTS.
 CLAIM_COLUMNS = [
-    "period", "claim_id", "claim_text", "claim_speaker", "claim_source", "is_example", "interpretation",
-    "scope_programs", "reading_id", "reading_label", "is_primary", "metric", "metric_description", "basis",
-    "comparator", "threshold", "value", "units_in_scope", "units_computable", "coverage_pct", "verdict",
-    "evidence", "overall_verdict", "overall_rule", "readings_supported", "readings_total", "data_note",
+    "period", "claim_id", "claim_text", "claim_text_en", "claim_speaker", "claim_speaker_en", "claim_source",
+    "claim_source_en", "is_example", "interpretation", "interpretation_en", "scope_programs", "reading_id",
+    "reading_label", "reading_label_en", "is_primary", "metric", "metric_description", "metric_description_en",
+    "basis", "comparator", "threshold", "value", "units_in_scope", "units_computable", "coverage_pct",
+    "verdict", "evidence", "evidence_en", "overall_verdict", "overall_rule", "overall_rule_en",
+    "readings_supported", "readings_total", "data_note", "data_note_en",
 ]  # fmt: skip
 
 
@@ -485,11 +676,15 @@ def check_claims(
 
     ``achievement`` holds ``achievement_program`` and ``achievement_indicator`` of that period
     (:func:`analysis.achievement.evaluate_achievement`). ``notice`` (e.g. the sample-data notice) is
-    prefixed to ``data_note``.
+    prefixed to ``data_note`` (and its English text, :data:`NOTICE_EN`, to ``data_note_en``).
     """
     programs = achievement["achievement_program"]
     indicators = achievement["achievement_indicator"]
     note = config.self_report_note if not notice else f"{notice}. {config.self_report_note}"
+    note_en = None
+    if config.self_report_note_en is not None:
+        notice_en = NOTICE_EN.get(notice, notice)
+        note_en = config.self_report_note_en if not notice else f"{notice_en}. {config.self_report_note_en}"
     rows = []
     for claim in config.claims:
         if period not in claim.periods:
@@ -502,32 +697,43 @@ def check_claims(
             verdict = (
                 UNVERIFIABLE if missing else verdict_reading(metric, result, reading, claim.min_coverage_pct)
             )
-            evidence = result.evidence
-            if missing:
-                evidence = f"Tidak ada dalam data: {', '.join(missing)}. " + evidence
+            evidence = dict(result.evidence)
             coverage = (
                 result.units_computable / result.units_in_scope * 100 if result.units_in_scope else math.nan
             )
-            if verdict == UNVERIFIABLE and not missing and result.bounds is None:
-                evidence += (
-                    f" Cakupan {result.units_computable} dari {result.units_in_scope} "
-                    f"({fmt_pct(coverage)}); minimum {fmt_pct(claim.min_coverage_pct)}."
-                )
+            for lang in LANGS:
+                if missing:
+                    evidence[lang] = _say("missing_scope", lang, items=", ".join(missing)) + evidence[lang]
+                if verdict == UNVERIFIABLE and not missing and result.bounds is None:
+                    evidence[lang] += _say(
+                        "coverage",
+                        lang,
+                        n=result.units_computable,
+                        total=result.units_in_scope,
+                        value=fmt_pct(coverage, lang),
+                        minimum=fmt_pct(claim.min_coverage_pct, lang),
+                    )
             claim_rows.append(
                 {
                     "period": period,
                     "claim_id": claim.id,
                     "claim_text": claim.text,
+                    "claim_text_en": claim.text_en,
                     "claim_speaker": claim.speaker,
+                    "claim_speaker_en": claim.speaker_en,
                     "claim_source": claim.source,
+                    "claim_source_en": claim.source_en,
                     "is_example": claim.is_example,
                     "interpretation": claim.interpretation,
+                    "interpretation_en": claim.interpretation_en,
                     "scope_programs": ", ".join(scope["program_code"]),
                     "reading_id": reading.id,
                     "reading_label": reading.label,
+                    "reading_label_en": reading.label_en,
                     "is_primary": reading.is_primary,
                     "metric": reading.metric,
                     "metric_description": metric.description,
+                    "metric_description_en": metric.description_en,
                     "basis": reading.basis,
                     "comparator": reading.comparator,
                     "threshold": reading.threshold,
@@ -536,7 +742,8 @@ def check_claims(
                     "units_computable": result.units_computable,
                     "coverage_pct": coverage,
                     "verdict": verdict,
-                    "evidence": evidence,
+                    "evidence": evidence["id"],
+                    "evidence_en": evidence["en"],
                 }
             )
         verdicts = [r["verdict"] for r in claim_rows]
@@ -545,9 +752,11 @@ def check_claims(
             r.update(
                 overall_verdict=overall,
                 overall_rule=f"{claim.overall_rule}: {OVERALL_RULES[claim.overall_rule]}",
+                overall_rule_en=f"{claim.overall_rule}: {OVERALL_RULES_EN[claim.overall_rule]}",
                 readings_supported=verdicts.count(SUPPORTED),
                 readings_total=len(verdicts),
                 data_note=note,
+                data_note_en=note_en,
             )
         rows += claim_rows
     df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
@@ -564,7 +773,7 @@ def check_claims(
 
 
 __all__ = [
-    "CLAIM_COLUMNS", "COMPARATORS", "METRICS", "NOT_SUPPORTED", "OVERALL_RULES", "SUPPORTED", "UNVERIFIABLE",
-    "VERDICTS", "Claim", "ClaimsConfig", "Reading", "check_claims", "compare", "load_claims",
+    "CLAIM_COLUMNS", "COMPARATORS", "LANGS", "METRICS", "NOT_SUPPORTED", "OVERALL_RULES", "OVERALL_RULES_EN",
+    "PHRASES", "SUPPORTED", "UNVERIFIABLE", "VERDICTS", "Claim", "ClaimsConfig", "Reading", "check_claims", "compare", "load_claims",
     "parse_claims_config", "verdict_overall", "verdict_reading",
 ]  # fmt: skip

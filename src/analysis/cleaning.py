@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from analysis.config import SAMPLE_SOURCE, processed_dir_for
 from analysis.contract import TEMPLATES_BY_KEY, Template
 from analysis.errors import UsageError
 from analysis.periods import PeriodError, parse_period
-from analysis.quality import build_quality, read_parquet_table, write_outputs
+from analysis.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.readers import RawFile, RawRow, read_period
 from analysis.reference import kelurahan_table, make_rt_code
 from analysis.schemas import (
@@ -44,6 +45,7 @@ from analysis.schemas import (
     PERCENT_MIN,
     REASONS,
     TABLES,
+    WARNING_CODES,
     TableSpec,
     check_relations,
     empty_frame,
@@ -58,6 +60,13 @@ _META = [_FILE, _SHEET, _ROW]
 FREE_TEXT_KINDS = ("text",)
 #: Free-text columns masked for personal data (``Keterangan``, ``Catatan``; data_quality_rules.md).
 FREE_TEXT_COLUMNS = ("note",)
+#: Free text kept as text but worth a warning (data_quality_rules.md): what a spreadsheet would run as a
+#: formula (``analysis.quality.excel_safe``, OWASP "CSV injection") and what looks like HTML markup.
+FREE_TEXT_WARNING_TEXT = {
+    "formula_text": "text a spreadsheet would run as a formula",
+    "html_text": "text that looks like HTML markup",
+}
+_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
 
 #: Units that mark an indicator measured in percent (its realisation/targets must lie in 0-1000).
 PERCENT_UNITS = ("%", "persen", "percent")
@@ -84,12 +93,16 @@ class RunLog:
     files: dict[str, RawFile] = field(default_factory=dict)
     rows: dict[tuple[str, int], RawRow] = field(default_factory=dict)
     rejections: list[dict] = field(default_factory=list)
-    warnings: dict[str, list[str]] = field(default_factory=dict)
-    run_warnings: list[str] = field(default_factory=list)
+    #: per file, then run level: warning records (:func:`warning_record`), in the order they were found
+    warnings: dict[str, list[dict]] = field(default_factory=dict)
+    run_warnings: list[dict] = field(default_factory=list)
 
     def add_file(self, raw: RawFile) -> None:
         self.files[raw.rel_path] = raw
-        self.warnings.setdefault(raw.rel_path, list(raw.warnings))
+        self.warnings.setdefault(raw.rel_path, []).extend(
+            warning_record(w.code, w.message, raw.rel_path, raw.sheet, column=w.column, value=w.value)
+            for w in raw.warnings
+        )
         for r in raw.rows:
             self.rows[(raw.rel_path, r.row)] = r
 
@@ -129,8 +142,32 @@ class RunLog:
             }
         )
 
-    def warn(self, file: str, message: str) -> None:
-        self.warnings.setdefault(file, []).append(privacy.mask_personal_text(message)[0])
+    def warn(
+        self,
+        file: str,
+        code: str,
+        message: str,
+        row: int | None = None,
+        name: str | None = None,
+        value: object = None,
+    ) -> None:
+        """A warning about ``file`` (``row``, cleaned column ``name`` shown as its header as written, and
+        ``value`` as written where they apply); ``code`` from ``analysis.schemas.WARNING_CODES``."""
+        self.warnings.setdefault(file, []).append(
+            warning_record(
+                code,
+                message,
+                file,
+                self.files[file].sheet if file in self.files else None,
+                row=row,
+                column=self.header(file, name) if name is not None and file in self.files else name,
+                value=value,
+            )
+        )
+
+    def warn_run(self, code: str, message: str, file: str | None = None) -> None:
+        """A run-level warning (not about one row), optionally naming a file."""
+        self.run_warnings.append(warning_record(code, message, file))
 
     def rejected_keys(self) -> set[tuple[str, int]]:
         return {(r["file"], r["row"]) for r in self.rejections}
@@ -154,6 +191,50 @@ def display_value(value: object) -> str:
         text = str(value)
     masked, _ = privacy.mask_personal_text(text)
     return masked
+
+
+def free_text_warnings(text: str) -> list[str]:
+    """Warning codes for free text that is kept but could do harm if opened carelessly.
+
+    >>> free_text_warnings('=HYPERLINK("http://x")'), free_text_warnings("<script>alert(1)</script>")
+    (['formula_text'], ['html_text'])
+    >>> free_text_warnings("Dana < 5 juta, -5000 dikembalikan"), free_text_warnings("-5000")
+    ([], [])
+    """
+    codes = []
+    if excel_safe(text) != text:
+        codes.append("formula_text")
+    if _HTML_TAG.search(text):
+        codes.append("html_text")
+    return codes
+
+
+def warning_record(
+    code: str,
+    message: str,
+    file: str | None = None,
+    sheet: str | None = None,
+    row: int | None = None,
+    column: str | None = None,
+    value: object = None,
+) -> dict:
+    """One warning of ``quality.json``: fixed keys in a fixed order, ``None`` where a field does not apply;
+    ``value`` as written (:func:`display_value`) and ``message`` with NIK/phone-like text masked.
+
+    >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7)
+    {'code': 'overspent', 'file': 'f.xlsx', 'sheet': 'Laporan RT', 'row': 6, 'column': 'Realisasi', 'value': '51000000', 'message': 'row 6: spending above the allocation'}
+    """
+    if code not in WARNING_CODES:
+        raise KeyError(f"unknown warning code {code!r}; known: {sorted(WARNING_CODES)}")
+    return {
+        "code": code,
+        "file": file,
+        "sheet": sheet or None,
+        "row": None if row is None else int(row),
+        "column": column or None,
+        "value": None if value is None else display_value(value),
+        "message": privacy.mask_personal_text(message)[0],
+    }
 
 
 def _fmt(x: object) -> str:
@@ -239,8 +320,12 @@ def resolve_place(
         if kec_code != kel["kecamatan_code"]:
             log.warn(
                 file,
+                "wrong_kecamatan",
                 f"row {row}: kelurahan {kel['kelurahan_name']!r} is in kecamatan {kel['kecamatan_name']!r}, "
                 f"not {parsing.normalise_text(kec_name)!r} as written; the kelurahan decides",
+                row=row,
+                name="kecamatan_name",
+                value=kec_name,
             )
     return place if ok else None
 
@@ -305,9 +390,22 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                     masked, kinds = privacy.mask_personal_text(parsed)
                     if kinds:
                         log.warn(
-                            file, f"row {r.row}, {header(col.name)}: {', '.join(sorted(set(kinds)))} masked"
+                            file,
+                            "pii_masked",
+                            f"row {r.row}, {header(col.name)}: {', '.join(sorted(set(kinds)))} masked",
+                            row=r.row,
+                            name=col.name,
                         )
                     parsed = masked
+                    for code in free_text_warnings(parsed):
+                        log.warn(
+                            file,
+                            code,
+                            f"row {r.row}, {header(col.name)}: {FREE_TEXT_WARNING_TEXT[code]}, kept as text",
+                            row=r.row,
+                            name=col.name,
+                            value=parsed,
+                        )
                 rec[col.name] = parsed
             if template.key in ("rt", "laporan_rt", "survei"):
                 place = resolve_place(rec, file, r.row, log, header)
@@ -625,25 +723,38 @@ def build_agency_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: 
         [bool(d) if h else None for d, h in zip(differs, has_both, strict=True)], dtype="boolean"
     )
     for idx in df.index[(df["is_target_mismatch"] == True).fillna(False).to_numpy(dtype=bool)]:  # noqa: E712
+        file, row = df.at[idx, _FILE], int(df.at[idx, _ROW])
         log.warn(
-            df.at[idx, _FILE],
-            f"row {df.at[idx, _ROW]}: {df.at[idx, 'indicator_code']} target as reported "
+            file,
+            "target_mismatch",
+            f"row {row}: {df.at[idx, 'indicator_code']} target as reported "
             f"{_range_text(df.at[idx, 'target_reported_low'], df.at[idx, 'target_reported_high'])} differs from "
             f"target.csv {_range_text(low[idx], high[idx])}; target.csv wins",
+            row=row,
+            name="target_reported",
+            value=log.value(file, row, "target_reported"),
         )
     for idx in df.index[
         (df["indicator_code"].isin(tables["indicators"]["indicator_code"]) & low.isna()).to_numpy(dtype=bool)
     ]:
         log.warn(
             df.at[idx, _FILE],
+            "no_target",
             f"row {df.at[idx, _ROW]}: no target for {df.at[idx, 'indicator_code']} in {period} in target.csv",
+            row=int(df.at[idx, _ROW]),
+            name="indicator_code",
+            value=df.at[idx, "indicator_code"],
         )
     over = (df["budget_spent_idr"] > df["budget_allocated_idr"]).fillna(False).to_numpy(dtype=bool)
     for idx in df.index[over]:
         log.warn(
             df.at[idx, _FILE],
+            "overspent",
             f"row {df.at[idx, _ROW]}: {df.at[idx, 'indicator_code']} spending {_fmt(df.at[idx, 'budget_spent_idr'])} "
             f"above the allocation {_fmt(df.at[idx, 'budget_allocated_idr'])} (accepted)",
+            row=int(df.at[idx, _ROW]),
+            name="budget_spent_idr",
+            value=float(df.at[idx, "budget_spent_idr"]),
         )
     return accepted_rows(df, spec, log)
 
@@ -665,8 +776,12 @@ def build_rt_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: str)
     for idx in df.index[over.to_numpy(dtype=bool)]:
         log.warn(
             df.at[idx, _FILE],
+            "overspent",
             f"row {df.at[idx, _ROW]}: RT {df.at[idx, 'rt_code']} spending {_fmt(df.at[idx, 'budget_spent_idr'])} above "
             f"the allocation {_fmt(df.at[idx, 'budget_allocated_idr'])} (accepted, is_overspent)",
+            row=int(df.at[idx, _ROW]),
+            name="budget_spent_idr",
+            value=float(df.at[idx, "budget_spent_idr"]),
         )
     return accepted_rows(df, spec, log)
 
@@ -731,11 +846,13 @@ def clean_tables(raw_dir: Path, period: str) -> tuple[dict[str, pd.DataFrame], R
             by_template.setdefault(raw.template.key, []).append(raw)
     for raw in files:
         if not raw.ok and not raw.template.per_period:
-            log.run_warnings.append(
-                f"reference file {raw.rel_path} unusable ({raw.status}); rows that need it are rejected"
+            log.warn_run(
+                "reference_unusable",
+                f"reference file {raw.rel_path} unusable ({raw.status}); rows that need it are rejected",
+                file=raw.rel_path,
             )
     if not any(raw.template.per_period for raw in files):
-        log.run_warnings.append(f"no agency, RT or survey file for period {period} in {raw_dir}")
+        log.warn_run("no_period_files", f"no agency, RT or survey file for period {period} in {raw_dir}")
 
     def cand(key: str) -> pd.DataFrame:
         return parse_rows(by_template.get(key, []), TEMPLATES_BY_KEY[key], log)

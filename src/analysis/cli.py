@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name != module_name:
                 raise
             continue  # stage not built yet; `python -m analysis --help` lists only what exists
-        p = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0])
+        p = sub.add_parser(
+            name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0]
+        )
         module.configure_parser(p)
         p.set_defaults(_main=module.main)
     return parser

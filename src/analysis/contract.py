@@ -59,7 +59,9 @@ PROGRAM = Template(
     sheet=None,
     per_period=False,
     columns=(
-        Column("kode_program", "program_code", "code", description="Program code P01..P11 (the project's own)"),
+        Column(
+            "kode_program", "program_code", "code", description="Program code P01..P11 (the project's own)"
+        ),
         Column("nama_program", "program_name", "text", description="Canonical program name"),
         Column("singkatan", "program_short", "text", required=False, description="Short name (Balikat, ...)"),
         Column("opd_pengampu", "agency", "text", description="Agency (OPD) responsible"),
@@ -81,7 +83,13 @@ INDICATOR = Template(
         Column("nama_indikator", "indicator_name", "text", description="Indicator name"),
         Column("satuan", "unit", "text", description="Unit of the target and realisation"),
         Column("polaritas", "polarity", "text", description="positif (higher is better) or negatif"),
-        Column("bobot", "weight", "number", required=False, description="Weight inside its program; blank = equal"),
+        Column(
+            "bobot",
+            "weight",
+            "number",
+            required=False,
+            description="Weight inside its program; blank = equal",
+        ),
     ),
     example=("P01-01", "P01", "Jumlah penerima Kartu Bahagia", "orang", "positif", "1"),
 )
@@ -120,7 +128,13 @@ RT_REGISTRY = Template(
         Column("Jumlah KK", "households_kk", "int", description="Households (kartu keluarga)"),
         Column("Jumlah Jiwa", "residents", "int", required=False, description="Residents"),
         Column("Kampung Bahagia", "is_kampung_bahagia", "yesno", description="Takes part in Kampung Bahagia"),
-        Column("Tahun Mulai", "start_year", "int", required=False, description="Year the RT joined (2025 = pilot)"),
+        Column(
+            "Tahun Mulai",
+            "start_year",
+            "int",
+            required=False,
+            description="Year the RT joined (2025 = pilot)",
+        ),
     ),
     example=(1, "Kota Baru", "Kenali Asam", "", "RT 014", "Budi", "", "", 215, 760, "Ya", 2025),
 )
@@ -135,7 +149,13 @@ AGENCY_REPORT = Template(
         Column("Kode Indikator", "indicator_code", "code"),
         Column("Nama Indikator", "indicator_name", "text", required=False),
         Column("Satuan", "unit", "text", required=False),
-        Column("Target", "target_reported", "target", required=False, description="Target as restated by the agency"),
+        Column(
+            "Target",
+            "target_reported",
+            "target",
+            required=False,
+            description="Target as restated by the agency",
+        ),
         Column("Realisasi", "realisation", "number", description="Value achieved by the end of the period"),
         Column("Pagu Anggaran (Rp)", "budget_allocated_idr", "money", required=False),
         Column("Realisasi Anggaran (Rp)", "budget_spent_idr", "money", required=False),
@@ -154,9 +174,19 @@ RT_REPORT = Template(
         Column("Kecamatan", "kecamatan_name", "kecamatan"),
         Column("Kelurahan", "kelurahan_name", "kelurahan"),
         Column("RT", "rt_number", "rt"),
-        Column("Pagu Anggaran (Rp)", "budget_allocated_idr", "money", description="Funds allocated to the RT"),
-        Column("Realisasi Anggaran (Rp)", "budget_spent_idr", "money", description="Funds spent (cumulative)"),
-        Column("Swadaya Masyarakat (Rp)", "swadaya_idr", "money", required=False, description="Residents' own contribution"),
+        Column(
+            "Pagu Anggaran (Rp)", "budget_allocated_idr", "money", description="Funds allocated to the RT"
+        ),
+        Column(
+            "Realisasi Anggaran (Rp)", "budget_spent_idr", "money", description="Funds spent (cumulative)"
+        ),
+        Column(
+            "Swadaya Masyarakat (Rp)",
+            "swadaya_idr",
+            "money",
+            required=False,
+            description="Residents' own contribution",
+        ),
         Column("Kegiatan Direncanakan", "activities_planned", "int"),
         Column("Kegiatan Selesai", "activities_completed", "int"),
         Column("Jumlah Musyawarah", "meetings_held", "int", required=False),
@@ -176,8 +206,30 @@ RT_REPORT = Template(
         Column("Catatan", "note", "text", required=False),
     ),
     example=(
-        1, "Kota Baru", "Kenali Asam", "RT 014", 100000000, 45000000, 5000000, 4, 2, 2, 120, 60, 150,
-        "Ya", "Ya", "15/10/2025", "31/10/2025", 1, 1, 2, 2, "Berfungsi penuh", "Ya", "",
+        1,
+        "Kota Baru",
+        "Kenali Asam",
+        "RT 014",
+        100000000,
+        45000000,
+        5000000,
+        4,
+        2,
+        2,
+        120,
+        60,
+        150,
+        "Ya",
+        "Ya",
+        "15/10/2025",
+        "31/10/2025",
+        1,
+        1,
+        2,
+        2,
+        "Berfungsi penuh",
+        "Ya",
+        "",
     ),
 )
 

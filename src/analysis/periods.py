@@ -149,16 +149,24 @@ def period_label(code: str, lang: str = "id") -> str:
     """Human label: ``Triwulan II 2025`` / ``Q2 2025``, ``100 Hari Kerja`` / ``First 100 days``."""
     info = period_info(code)
     if info.kind == "100-hari":
-        return "100 Hari Kerja (20 Feb–30 Mei 2025)" if lang == "id" else "First 100 days (20 Feb–30 May 2025)"
+        return (
+            "100 Hari Kerja (20 Feb–30 Mei 2025)" if lang == "id" else "First 100 days (20 Feb–30 May 2025)"
+        )
     if info.kind == "triwulan":
-        return f"Triwulan {_ROMAN_OUT[info.number]} {info.year}" if lang == "id" else f"Q{info.number} {info.year}"
+        return (
+            f"Triwulan {_ROMAN_OUT[info.number]} {info.year}"
+            if lang == "id"
+            else f"Q{info.number} {info.year}"
+        )
     if info.kind == "semester":
         word = "Semester" if lang == "id" else "Half-year"
         return f"{word} {_ROMAN_OUT[info.number]} {info.year}"
     return f"Tahun {info.year}" if lang == "id" else f"Year {info.year}"
 
 
-_FILENAME = re.compile(r"^(?P<prefix>[a-z_]+?)_(?P<period>100-hari|\d{4}(?:-(?:TW[1-4]|S[12]))?)(?:[_.].*)?$", re.I)
+_FILENAME = re.compile(
+    r"^(?P<prefix>[a-z_]+?)_(?P<period>100-hari|\d{4}(?:-(?:TW[1-4]|S[12]))?)(?:[_.].*)?$", re.I
+)
 
 
 def period_from_filename(name: str, prefix: str) -> str | None:

@@ -77,6 +77,17 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+@dataclass(frozen=True)
+class ReadWarning:
+    """Something about a file that was read anyway: a stable ``code`` (``analysis.schemas.WARNING_CODES``),
+    an English ``message``, and the header / value it is about where that applies."""
+
+    code: str
+    message: str
+    column: str | None = None
+    value: str | None = None
+
+
 @dataclass
 class RawRow:
     """One data row: Excel row number, raw values and number formats keyed by canonical column name."""
@@ -99,7 +110,7 @@ class RawFile:
     headers: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
     rows: list[RawRow] = field(default_factory=list)
     non_data: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NON_DATA_KINDS, 0))
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ReadWarning] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -134,7 +145,7 @@ _OPEN_ERRORS = (
 )
 
 
-def _xlsx_grid(path: Path, template: Template, warnings: list[str]) -> tuple[str, list[list[Cell]]]:
+def _xlsx_grid(path: Path, template: Template, warnings: list[ReadWarning]) -> tuple[str, list[list[Cell]]]:
     """The sheet to read and its rows as ``(value, number_format)`` cells, trailing blank rows dropped."""
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -149,14 +160,28 @@ def _xlsx_grid(path: Path, template: Template, warnings: list[str]) -> tuple[str
         if template.sheet is None:  # a CSV template delivered as a workbook: its first sheet
             sheet = names[0]
             if len(names) > 1:
-                warnings.append(f"read the first sheet {sheet!r} of {len(names)}")
+                warnings.append(
+                    ReadWarning(
+                        "sheet_first_of_many", f"read the first sheet {sheet!r} of {len(names)}", value=sheet
+                    )
+                )
         elif matches:
             sheet = matches[0]
             if sheet != template.sheet:
-                warnings.append(f"sheet {sheet!r} read as {template.sheet!r}")
+                warnings.append(
+                    ReadWarning(
+                        "sheet_name_variant", f"sheet {sheet!r} read as {template.sheet!r}", value=sheet
+                    )
+                )
         elif len(names) == 1:
             sheet = names[0]
-            warnings.append(f"sheet {template.sheet!r} not found; read the only sheet {sheet!r}")
+            warnings.append(
+                ReadWarning(
+                    "sheet_renamed",
+                    f"sheet {template.sheet!r} not found; read the only sheet {sheet!r}",
+                    value=sheet,
+                )
+            )
         else:
             raise InputFileError(
                 path, f"missing sheet {template.sheet!r} (sheets: {', '.join(map(repr, names))})"
@@ -177,11 +202,11 @@ def _xlsx_grid(path: Path, template: Template, warnings: list[str]) -> tuple[str
     return sheet, _strip_trailing_blank(grid)
 
 
-def _decode(raw: bytes, path: Path, warnings: list[str]) -> str:
+def _decode(raw: bytes, path: Path, warnings: list[ReadWarning]) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        warnings.append("not UTF-8; read as Windows-1252")
+        warnings.append(ReadWarning("csv_encoding", "not UTF-8; read as Windows-1252"))
         return raw.decode("cp1252", errors="replace")
 
 
@@ -198,7 +223,7 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_grid(path: Path, warnings: list[str]) -> list[list[Cell]]:
+def _csv_grid(path: Path, warnings: list[ReadWarning]) -> list[list[Cell]]:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] or raw.startswith(b"PK\x03\x04"):
         raise InputFileError(path, "not a spreadsheet: binary content in a CSV file")
@@ -206,7 +231,7 @@ def _csv_grid(path: Path, warnings: list[str]) -> list[list[Cell]]:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     delimiter = sniff_delimiter(lines[0] if lines else "")
     if delimiter != ",":
-        warnings.append(f"delimiter {delimiter!r}")
+        warnings.append(ReadWarning("csv_delimiter", f"delimiter {delimiter!r}", value=delimiter))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     grid = [[(v, "General") for v in rec] for rec in reader]
     return _strip_trailing_blank(grid)
@@ -364,8 +389,10 @@ def _read_into(raw: RawFile) -> None:
             if not _is_blank(v) and normalise_header(v) not in known
         }
     )
-    if extra:
-        raw.warnings.append(f"columns not in the template ignored: {', '.join(map(repr, extra))}")
+    raw.warnings += [
+        ReadWarning("extra_column", f"column {name!r} not in the template ignored", column=name)
+        for name in extra
+    ]
     kept = {
         c.name: positions[c.name] for c in template.columns if c.name in positions and c.kind != "personal"
     }

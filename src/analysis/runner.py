@@ -755,7 +755,9 @@ def main(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"python -m analysis run: error: {exc}", file=sys.stderr)
         return 1
-    briefings = [p for p in result.outputs if p.name.startswith("briefing.") and p.suffix in (".html", ".pdf")]
+    briefings = [
+        p for p in result.outputs if p.name.startswith("briefing.") and p.suffix in (".html", ".pdf")
+    ]
     for path in sorted(briefings):
         print(f"briefing: {path}")
     return 0

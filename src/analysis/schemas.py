@@ -52,6 +52,28 @@ REASONS: dict[str, str] = {
     "out_of_range": "survey answer outside 1-5, percentage outside 0-1000 or year outside 2000-2100",
 }
 
+#: Warning codes of ``quality.json`` (``docs/data_quality_rules.md``, "Accepted with a warning or flag"): a
+#: row or file accepted as it is, with something an analyst should know. ``wrong_kecamatan``, ``overspent``,
+#: ``target_mismatch``, ``formula_text``, ``html_text`` and ``sheet_renamed`` are the sample generator's
+#: defect kinds (``_generator/defects.csv``); ``pii_masked`` is its ``pii_in_text``.
+WARNING_CODES: dict[str, str] = {
+    "wrong_kecamatan": "kelurahan written under a kecamatan that does not contain it (the kelurahan decides)",
+    "overspent": "spending above the allocation (accepted; is_overspent on RT reports)",
+    "target_mismatch": "agency Target differs from target.csv (target.csv wins; is_target_mismatch)",
+    "no_target": "indicator without a target for the period in target.csv",
+    "pii_masked": "NIK-like or phone-like text in free text, masked",
+    "formula_text": "free text a spreadsheet would run as a formula (kept as text)",
+    "html_text": "free text that looks like HTML markup (kept as text, escaped on output)",
+    "sheet_renamed": "the template's sheet is missing; the workbook's only sheet was read",
+    "sheet_name_variant": "the sheet name differs from the template's in case or spacing only",
+    "sheet_first_of_many": "a CSV template delivered as a workbook with several sheets: the first was read",
+    "extra_column": "a column not in the template, ignored",
+    "csv_delimiter": "a CSV file with ';' or a tab as delimiter (read)",
+    "csv_encoding": "a CSV file that is not UTF-8, read as Windows-1252",
+    "reference_unusable": "a reference file could not be used (run level; the rows that need it are rejected)",
+    "no_period_files": "no agency, RT or survey file for the period (run level)",
+}
+
 #: Valid ranges from ``docs/data_quality_rules.md``.
 LIKERT_MIN, LIKERT_MAX = 1, 5  # survey answers
 PERCENT_MIN, PERCENT_MAX = 0.0, 1000.0  # a percentage (realisation or target of a "%" indicator)
@@ -622,6 +644,15 @@ def data_dictionary_markdown() -> str:
         "  the file-level problem), `header_row`, `rows_read` = `rows_accepted` + `rows_rejected` + `rows_non_data`",
         "  (every row of the sheet up to its last filled row, except the header row), `non_data` (title, blank,",
         "  total and signature rows), `warnings`.",
+        "- every warning (run level and per file) is an object: `code` (below), `file`, `sheet`, `row` (as Excel",
+        "  shows it), `column` (header as written), `value` (as written, NIK/phone-like text masked) where they",
+        "  apply, else `null`, and `message` (an English sentence).",
+        "",
+        "Warning codes:",
+        "",
+        "| code | meaning |",
+        "|---|---|",
+        *(f"| `{k}` | {v} |" for k, v in WARNING_CODES.items()),
         "",
     ]
     return "\n".join(out)
