@@ -200,7 +200,7 @@ def test_config_errors_name_file_and_key(path, value, key):
 
 
 def test_config_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="not found"):
+    with pytest.raises(ConfigError, match="nope.yml: cannot read the achievement settings: No such file"):
         load_achievement_config(tmp_path / "nope.yml")
 
 

@@ -34,9 +34,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from analysis.config import CONFIG_DIR
+from analysis.config import CONFIG_DIR, read_yaml
 from analysis.errors import ConfigError
 from analysis.periods import period_info
 
@@ -166,12 +165,7 @@ def parse_achievement_config(data: Any, path: Path) -> AchievementConfig:
 def load_achievement_config(path: Path | None = None) -> AchievementConfig:
     """Read and validate ``config/achievement.yml`` (or ``path``)."""
     path = Path(path) if path is not None else ACHIEVEMENT_CONFIG
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data, _ = read_yaml(path, "achievement settings")
     return parse_achievement_config(data, path)
 
 

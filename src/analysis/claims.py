@@ -40,10 +40,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analysis.achievement import STATUS_COMPUTED, TARGET_MET_PCT
-from analysis.config import CONFIG_DIR, SAMPLE_NOTICE, SAMPLE_NOTICE_EN
+from analysis.config import CONFIG_DIR, SAMPLE_NOTICE, SAMPLE_NOTICE_EN, read_yaml
 from analysis.errors import ConfigError
 from analysis.periods import PeriodError, parse_period
 
@@ -593,12 +592,7 @@ def parse_claims_config(data: Any, path: Path) -> ClaimsConfig:
 def load_claims(path: Path | None = None) -> ClaimsConfig:
     """Read and validate ``config/claims.yml`` (or ``path``)."""
     path = Path(path) if path is not None else CLAIMS_CONFIG
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: file not found") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data, _ = read_yaml(path, "claims file")
     return parse_claims_config(data, path)
 
 

@@ -32,3 +32,23 @@ def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = 
 def is_synthetic_source(raw_dir: Path) -> bool:
     """True when the data source folder is marked synthetic (holds a ``SYNTHETIC`` file)."""
     return (Path(raw_dir) / SYNTHETIC_MARKER).exists()
+
+
+def read_yaml(path: Path, what: str = "configuration file") -> tuple[object, bytes]:
+    """Parse a YAML configuration file; return ``(data, raw bytes)`` (the bytes for a content hash).
+
+    Errors are :class:`~analysis.errors.ConfigError` naming the file: ``<path>: cannot read the <what>: …``
+    or ``<path>: not valid YAML: …`` (the CLI prints them on one line, exit 2).
+    """
+    import yaml
+
+    from analysis.errors import ConfigError
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from exc
+    try:
+        return yaml.safe_load(raw), raw
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc

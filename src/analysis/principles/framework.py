@@ -42,10 +42,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analysis import contract
-from analysis.config import CONFIG_DIR
+from analysis.config import CONFIG_DIR, read_yaml
 from analysis.errors import ConfigError
 
 #: The four principles of Kampung Bahagia (Peraturan Wali Kota Jambi No. 18 Tahun 2025), in display order.
@@ -214,14 +212,7 @@ class Framework:
 def load_framework(path: Path | str | None = None) -> Framework:
     """Read and validate the framework YAML; raise :class:`ConfigError` ``"<file>: <key>: <problem>"``."""
     path = Path(path) if path is not None else DEFAULT_FRAMEWORK_PATH
-    try:
-        raw_bytes = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the index framework: {exc}") from exc
-    try:
-        data = yaml.safe_load(raw_bytes)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    data, raw_bytes = read_yaml(path, "index framework")
     framework = parse_framework(data, source=str(path))
     return dataclasses.replace(framework, sha256=hashlib.sha256(raw_bytes).hexdigest())
 
