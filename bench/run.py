@@ -1,0 +1,440 @@
+"""Benchmark: our commands against the naive chain of CLI calls, and cleaning + evaluation at scale.
+
+``make bench`` (= ``.venv/bin/python bench/run.py``) prints medians and ratios and writes
+``bench/results.json``; ``docs/performance.md`` records a run. Options: ``--quick`` (fewer repeats, for a
+smoke test), ``--full`` (adds 100 × the city, 165,000 RTs, about 2 more minutes), ``--naive-rts N``.
+
+Every measurement is a fresh process timed from the outside (wall clock), its peak memory read with
+``os.wait4`` (the largest resident set of the process). Sections:
+
+1. **Period briefing** (sample, 2026-TW3): ``python -m analysis run`` (clean, evaluate, 4 notebooks, HTML +
+   PDF) against the naive chain: ``python -m analysis evaluate``, one ``papermill`` CLI call per notebook,
+   one ``jupyter nbconvert`` CLI call per HTML export and one ``weasyprint`` CLI call for the PDF (nbconvert's
+   own PDF routes do not work offline here: ``--to webpdf`` needs a Chromium that playwright downloaded,
+   ``--to pdf`` needs TeX).
+2. **67 pilot scorecards** (sample, 2025-TW4): ``python -m analysis scorecards --force`` against the naive
+   chain per RT (``papermill`` CLI + ``nbconvert`` HTML CLI + ``weasyprint`` CLI), measured on N RTs and
+   **extrapolated linearly** to 67 (said so in the output); the in-process engine against the papermill
+   engine on the same 10 RTs; a rerun with nothing changed (must rebuild nothing).
+3. **Cleaning + evaluation at scale**: the full pipeline for the city (1,650 RTs × 8 periods) from raw
+   files; cleaning at 1×, 4×, 10× the city; evaluation from cleaned tables at 1×, 4×, 10×; with ``--full``,
+   100× (165,000 RTs, evaluation from cleaned tables: no raw source can hold it, see bench/scale_data.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+VENV_BIN = Path(sys.executable).parent
+PY = sys.executable
+SAMPLE = ROOT / "data" / "raw" / "sample"
+NOTEBOOKS = ROOT / "notebooks"
+BRIEFING_PERIOD = "2026-TW3"
+SCORECARD_PERIOD = "2025-TW4"
+CITY_RTS = 1650
+
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    stdout: str = ""
+
+
+def measure(cmd: list[str], cwd: Path = ROOT, check: bool = True) -> Run:
+    """Run ``cmd`` in a fresh process; wall time and its peak resident memory (``os.wait4``)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{stderr[-3000:]}")
+    return Run(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), proc.returncode, stdout)
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except OSError:
+        mem_kb = 0
+    import importlib.metadata as md
+
+    versions = {}
+    for name in ("pandas", "numpy", "pyarrow", "papermill", "nbconvert", "nbclient", "ipykernel", "ipython",
+                 "weasyprint", "dask", "distributed", "pandera", "openpyxl"):  # fmt: skip
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Period briefing
+
+
+def common_params(processed: Path, period: str, run_id: str) -> list[str]:
+    params = {
+        "raw_dir": SAMPLE,
+        "processed_dir": processed,
+        "period": period,
+        "lang": "id",
+        "source_name": "sample",
+        "is_synthetic": "True",
+        "run_id": run_id,
+    }
+    out: list[str] = []
+    for k, v in params.items():
+        out += ["-p", k, str(v)]
+    return out
+
+
+def naive_briefing(tmp: Path) -> Run:
+    """evaluate CLI, then papermill CLI per notebook, nbconvert CLI per HTML, weasyprint CLI for the PDF."""
+    from analysis.runner import RUN_MATRIX
+
+    processed = tmp / "processed" / BRIEFING_PERIOD
+    out = tmp / "out"
+    out.mkdir(parents=True)
+    steps: list[list] = [
+        [
+            PY,
+            "-m",
+            "analysis",
+            "evaluate",
+            "--raw",
+            SAMPLE,
+            "--period",
+            BRIEFING_PERIOD,
+            "--processed",
+            processed,
+        ]
+    ]
+    for spec in RUN_MATRIX:
+        executed = out / f"{spec.name}.ipynb"
+        steps.append(
+            [VENV_BIN / "papermill", NOTEBOOKS / spec.notebook, executed, *common_params(processed, BRIEFING_PERIOD, "naive"),
+             "--cwd", NOTEBOOKS, "--no-progress-bar"]
+        )  # fmt: skip
+        if spec.export == "briefing":
+            steps.append([VENV_BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed])
+            steps.append([VENV_BIN / "weasyprint", out / f"{spec.name}.html", out / f"{spec.name}.pdf"])
+        else:
+            steps.append([VENV_BIN / "jupyter", "nbconvert", "--to", "html", executed])
+    t = time.perf_counter()
+    peak = 0.0
+    step_s = []
+    for cmd in steps:
+        r = measure(cmd)
+        peak = max(peak, r.max_rss_mb)
+        step_s.append(
+            (
+                Path(str(cmd[0])).name
+                + " "
+                + " ".join(str(c) for c in cmd[1:4] if not str(c).startswith("/")),
+                r.seconds,
+            )
+        )
+    run = Run(round(time.perf_counter() - t, 3), peak, 0)
+    run.stdout = json.dumps(step_s)
+    return run
+
+
+def bench_briefing(tmp: Path, repeat: int, repeat_naive: int) -> dict:
+    say(f"== 1. Period briefing (sample, {BRIEFING_PERIOD}): ours vs the naive CLI chain")
+    ours, ours_steps = [], []
+    for i in range(repeat):
+        d = tmp / f"ours-{i}"
+        ours.append(
+            measure(
+                [
+                    PY,
+                    "-m",
+                    "analysis",
+                    "run",
+                    "--raw",
+                    SAMPLE,
+                    "--period",
+                    BRIEFING_PERIOD,
+                    "--out",
+                    d / "reports",
+                    "--processed",
+                    d / "processed",
+                    "--quiet",
+                ]
+            )  # fmt: skip
+        )
+        manifest = json.loads(
+            (d / "reports" / "sample" / BRIEFING_PERIOD / "manifest.json").read_text(encoding="utf-8")
+        )
+        ours_steps.append(manifest.get("timings_s", {}))
+        say(f"   ours  run {i + 1}: {ours[-1].seconds:6.1f} s  (steps: {ours_steps[-1]})")
+    naive = []
+    for i in range(repeat_naive):
+        naive.append(naive_briefing(tmp / f"naive-{i}"))
+        say(f"   naive run {i + 1}: {naive[-1].seconds:6.1f} s  (steps: {naive[-1].stdout})")
+    m_ours, m_naive = median([r.seconds for r in ours]), median([r.seconds for r in naive])
+    ratio = round(m_naive / m_ours, 2)
+    say(f"   median ours {m_ours:.1f} s, naive {m_naive:.1f} s -> ours is {ratio}x faster (target >= 4x)")
+    return {
+        "ours_s": [r.seconds for r in ours],
+        "naive_s": [r.seconds for r in naive],
+        "ours_median_s": m_ours,
+        "naive_median_s": m_naive,
+        "ours_steps_s": ours_steps,
+        "naive_steps_s": [json.loads(r.stdout) for r in naive],
+        "speedup": ratio,
+        "target": 4,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Scorecards
+
+
+def naive_scorecard(tmp: Path, processed: Path, rt: str) -> float:
+    executed = tmp / f"{rt}.ipynb"
+    cmds = [
+        [VENV_BIN / "papermill", NOTEBOOKS / "05_scorecard_rt.ipynb", executed,
+         *common_params(processed, SCORECARD_PERIOD, "naive"), "-p", "kode_rt", rt, "--cwd", NOTEBOOKS, "--no-progress-bar"],
+        [VENV_BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", executed],
+        [VENV_BIN / "weasyprint", tmp / f"{rt}.html", tmp / f"{rt}.pdf"],
+    ]  # fmt: skip
+    return sum(measure(cmd).seconds for cmd in cmds)
+
+
+def scorecards_cmd(processed_root: Path, out: Path, *extra: str) -> list:
+    return [PY, "-m", "analysis", "scorecards", "--raw", SAMPLE, "--period", SCORECARD_PERIOD,
+            "--processed", processed_root, "--out", out, "--jobs", "2", "--quiet", *extra]  # fmt: skip
+
+
+def bench_scorecards(tmp: Path, repeat: int, naive_rts: int) -> dict:
+    import pandas as pd
+
+    say(f"== 2. Scorecards of the 67 pilot RTs (sample, {SCORECARD_PERIOD})")
+    processed_root = tmp / "processed"
+    measure([PY, "-m", "analysis", "evaluate", "--raw", SAMPLE, "--period", SCORECARD_PERIOD,
+             "--processed", processed_root / "sample" / SCORECARD_PERIOD])  # fmt: skip
+    rts = pd.read_parquet(processed_root / "sample" / SCORECARD_PERIOD / "rt_index.parquet")[
+        "rt_code"
+    ].tolist()
+    n = len(rts)
+    out = tmp / "cards"
+    cold = []
+    for i in range(repeat):
+        cold.append(measure(scorecards_cmd(processed_root, out, "--force")))
+        say(f"   ours, {n} cards (HTML+PDF), cold run {i + 1}: {cold[-1].seconds:6.1f} s")
+    rerun, rebuilt_each = [], []
+    for _ in range(max(3, repeat)):
+        rerun.append(measure(scorecards_cmd(processed_root, out)))
+        rebuilt_each.append(
+            json.loads((out / "summary.json").read_text(encoding="utf-8"))["totals"]["rebuilt"]
+        )
+    rebuilt = max(rebuilt_each)
+    say(
+        f"   ours, rerun with nothing changed: median {median([r.seconds for r in rerun]):.1f} s, {rebuilt} rebuilt (target 0)"
+    )
+
+    subset = rts[:10]
+    engines = {}
+    for engine in ("inprocess", "papermill"):
+        r = measure(
+            scorecards_cmd(
+                processed_root, tmp / f"engine-{engine}", "--force", "--engine", engine, "--rt", *subset
+            )
+        )
+        engines[engine] = r.seconds
+        say(f"   engine {engine:9s}: {len(subset)} cards in {r.seconds:5.1f} s (2 jobs)")
+
+    naive_times = []
+    naive_dir = tmp / "naive"
+    naive_dir.mkdir()
+    for rt in rts[:naive_rts]:
+        naive_times.append(
+            round(naive_scorecard(naive_dir, processed_root / "sample" / SCORECARD_PERIOD, rt), 3)
+        )
+        say(f"   naive chain, RT {rt}: {naive_times[-1]:5.1f} s")
+    per_rt = median(naive_times)
+    naive_total = round(per_rt * n, 1)
+    m_cold = median([r.seconds for r in cold])
+    ratio = round(naive_total / m_cold, 1)
+    say(
+        f"   naive chain measured on {len(naive_times)} RTs (median {per_rt:.1f} s per RT), EXTRAPOLATED linearly to "
+        f"{n} RTs: {naive_total:.0f} s"
+    )
+    say(
+        f"   median ours {m_cold:.1f} s vs naive (extrapolated) {naive_total:.0f} s -> {ratio}x faster (target >= 10x)"
+    )
+    return {
+        "rts": n,
+        "ours_cold_s": [r.seconds for r in cold],
+        "ours_cold_median_s": m_cold,
+        "ours_cold_peak_rss_mb": max(r.max_rss_mb for r in cold),
+        "rerun_s": [r.seconds for r in rerun],
+        "rerun_median_s": median([r.seconds for r in rerun]),
+        "rerun_rebuilt": rebuilt_each,
+        "engine_subset_rts": len(subset),
+        "engine_s": engines,
+        "engine_speedup": round(engines["papermill"] / engines["inprocess"], 2),
+        "naive_measured_rts": len(naive_times),
+        "naive_per_rt_s": naive_times,
+        "naive_per_rt_median_s": per_rt,
+        "naive_extrapolated_s": naive_total,
+        "speedup": ratio,
+        "target": 10,
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. Scale
+
+
+def workload(*args: object) -> tuple[dict, Run]:
+    run = measure([PY, BENCH / "workloads.py", *args])
+    return json.loads(run.stdout.strip().splitlines()[-1]), run
+
+
+def bench_scale(tmp: Path, full: bool, repeat: int) -> dict:
+    sys.path.insert(0, str(BENCH))
+    import scale_data
+
+    say(f"== 3. Cleaning + evaluation at scale (city = {CITY_RTS:,} RTs)")
+    result: dict = {}
+    raw = tmp / "raw_city"
+    t = time.perf_counter()
+    scale_data.write_raw_source(raw, CITY_RTS, scale_data.PERIODS)
+    result["generate_city_raw_s"] = round(time.perf_counter() - t, 1)
+    info, run = workload("pipeline", raw, tmp / "processed_city", *scale_data.PERIODS)
+    result["pipeline_city_8_periods"] = {"seconds": run.seconds, "max_rss_mb": run.max_rss_mb, **info}
+    say(f"   full pipeline, raw files -> evaluation tables, {CITY_RTS:,} RTs x 8 periods: {run.seconds:.1f} s, "
+        f"peak {run.max_rss_mb:.0f} MB")  # fmt: skip
+
+    result["clean_growth"] = []
+    for factor in (1, 4, 10):
+        n = CITY_RTS * factor
+        src = tmp / f"raw_{factor}x"
+        scale_data.write_raw_source(src, n, ("2025-TW1",))
+        reps = repeat if factor < 10 else 1  # small measurements are repeated (medians)
+        runs = [workload("clean", src, tmp / f"clean_{factor}x", "2025-TW1") for _ in range(reps)]
+        seconds = median([r.seconds for _, r in runs])
+        clean_s = median([i["clean_s"] for i, _ in runs])
+        rss = max(r.max_rss_mb for _, r in runs)
+        result["clean_growth"].append(
+            {"factor": factor, "rts": n, "seconds": seconds, "clean_s": clean_s, "max_rss_mb": rss,
+             "runs_s": [r.seconds for _, r in runs]}
+        )  # fmt: skip
+        say(f"   cleaning one period, {factor:3d}x ({n:7,} RTs): {seconds:6.1f} s (median of {reps}; "
+            f"cleaning itself {clean_s:.1f} s), peak {rss:6.0f} MB")  # fmt: skip
+        shutil.rmtree(src)
+
+    result["evaluate_growth"] = []
+    factors = [(1, ""), (4, ""), (10, ""), (10, "50")] + ([(100, "50")] if full else [])
+    made: set[int] = set()
+    for factor, n_runs in factors:
+        n = CITY_RTS * factor
+        root = tmp / f"clean_tables_{factor}x"
+        if factor not in made:
+            workload("make_clean", root, n, "2025-TW1", "2025-TW2")
+            made.add(factor)
+        reps = repeat if factor < 10 else 1
+        measured = [workload("evaluate_clean", root, "2025-TW2", "2025-TW1", n_runs) for _ in range(reps)]
+        seconds = median([r.seconds for _, r in measured])
+        evaluate_s = median([i["evaluate_s"] for i, _ in measured])
+        rss = max(r.max_rss_mb for _, r in measured)
+        sims = n_runs or "1000 (default)"
+        result["evaluate_growth"].append(
+            {"factor": factor, "rts": n, "n_runs": sims, "seconds": seconds, "evaluate_s": evaluate_s,
+             "max_rss_mb": rss, "runs_s": [r.seconds for _, r in measured]}
+        )  # fmt: skip
+        say(f"   evaluation of one period (+ previous), {factor:3d}x ({n:7,} RTs), rank runs {sims}: "
+            f"{seconds:6.1f} s (median of {reps}; evaluation itself {evaluate_s:.1f} s), peak {rss:6.0f} MB")  # fmt: skip
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark (see the module docstring).")
+    parser.add_argument(
+        "--quick", action="store_true", help="one repeat each (smoke test, not for the record)"
+    )
+    parser.add_argument("--full", action="store_true", help="also evaluate 100x the city (165,000 RTs)")
+    parser.add_argument(
+        "--naive-rts", type=int, default=3, help="RTs on which the naive scorecard chain is measured"
+    )
+    parser.add_argument(
+        "--only", choices=("briefing", "scorecards", "scale"), action="append", help="run only these sections"
+    )
+    parser.add_argument("--out", type=Path, default=BENCH / "results.json")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else 3
+    sections = args.only or ["briefing", "scorecards", "scale"]
+    t0 = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="kjb-bench-"))
+    results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
+    say(f"machine: {results['machine']['nproc']} CPU(s) {results['machine']['cpu']}, "
+        f"{results['machine']['memory_gb']} GB, load average {results['machine']['loadavg_start']} (shared machine: noisy)")  # fmt: skip
+    try:
+        if "briefing" in sections:
+            results["briefing"] = bench_briefing(tmp / "briefing", repeat, 1 if args.quick else 2)
+        if "scorecards" in sections:
+            results["scorecards"] = bench_scorecards(
+                tmp / "scorecards", 1 if args.quick else 2, args.naive_rts
+            )
+        if "scale" in sections:
+            results["scale"] = bench_scale(tmp / "scale", args.full, repeat)
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    results["total_s"] = round(time.perf_counter() - t0, 1)
+    results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    say(f"== total {results['total_s']:.0f} s; results in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

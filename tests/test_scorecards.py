@@ -1,0 +1,607 @@
+"""Per-RT scorecards: what a card reads and shows, the in-process executor, the index page, and the batch
+(one card per RT, failure isolation, incremental reruns, Dask).
+
+Unit tests use tiny inline frames and tiny notebooks. Tests that run the real scorecard notebook are marked
+slow; they share one evaluation of the bundled sample's 2025-TW4 (67 pilot RTs, about 15 s).
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import cache, config, scorecard_data, scorecards
+from analysis.errors import UsageError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = config.SAMPLE_SOURCE
+PERIOD = "2025-TW4"
+
+
+# --------------------------------------------------------------------------------------------------
+# Tiny tables
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    """Three RTs in two kelurahan; RT c has no report and is not scored."""
+    rt_index = pd.DataFrame(
+        {
+            "rt_code": ["k1.001", "k1.002", "k2.001"],
+            "period": [PERIOD] * 3,
+            "kelurahan_code": ["k1", "k1", "k2"],
+            "kelurahan_name": ["Satu", "Satu", "Dua"],
+            "kecamatan_code": ["c1", "c1", "c1"],
+            "kecamatan_name": ["Camat", "Camat", "Camat"],
+            "rt_number": pd.array([1, 2, 1], dtype="Int64"),
+            "is_pilot": pd.array([True, True, True], dtype="boolean"),
+            "start_year": pd.array([2025, 2025, 2025], dtype="Int64"),
+            "households_kk": pd.array([100, 50, 80], dtype="Int64"),
+            "has_report": pd.array([True, True, False], dtype="boolean"),
+            "status": ["dinilai", "dinilai", "data belum memadai"],
+            "status_reason": ["", "", "tidak ada laporan RT untuk periode ini"],
+            "n_indicators_applicable": [2, 2, 2],
+            "n_indicators_available": [2, 2, 0],
+            "data_coverage": [1.0, 1.0, 0.0],
+            "transparansi": [80.0, 40.0, float("nan")],
+            "partisipatif": [60.0, 50.0, float("nan")],
+            "akuntabilitas": [70.0, 30.0, float("nan")],
+            "keberlanjutan": [90.0, 20.0, float("nan")],
+            "index": [75.0, 35.0, float("nan")],
+            "category": ["Baik", "Kurang", ""],
+            "rank": pd.array([1, 2, None], dtype="Int64"),
+            "rank_p05": [1.0, 2.0, float("nan")],
+            "rank_p95": [1.4, 2.0, float("nan")],
+            "rank_in_group": pd.array([1, 2, None], dtype="Int64"),
+            "rank_in_group_p05": [1.0, 2.0, float("nan")],
+            "rank_in_group_p95": [1.0, 2.0, float("nan")],
+            "n_in_group": pd.array([2, 2, 2], dtype="Int64"),
+            "period_previous": ["2025-TW3"] * 3,
+            "status_previous": ["dinilai", "dinilai", "dinilai"],
+            "index_previous": [70.0, 40.0, 55.0],
+            "rank_previous": pd.array([1, 3, 2], dtype="Int64"),
+            "rank_previous_p05": [1.0, 2.0, 1.0],
+            "rank_previous_p95": [2.0, 3.0, 3.0],
+            "index_change": [5.0, -5.0, float("nan")],
+            "rank_change": pd.array([0, 1, None], dtype="Int64"),
+        }
+    )
+    indicators = pd.DataFrame(
+        {
+            "rt_code": ["k1.001", "k1.001", "k1.002", "k1.002", "k2.001", "k2.001"],
+            "indicator": ["T1_papan_informasi", "A1_lpj_terlambat_hari"] * 3,
+            "indicator_name": ["Papan", "LPJ"] * 3,
+            "principle": ["transparansi", "akuntabilitas"] * 3,
+            "unit": ["ya/tidak", "hari"] * 3,
+            "state": ["ok", "ok", "ok", "ok", "missing", "missing"],
+            "raw_value": [1.0, -3.0, 0.0, 12.0, float("nan"), float("nan")],
+            "normalised_value": [100.0, 100.0, 0.0, 60.0, float("nan"), float("nan")],
+            "median_normalised_all": [50.0, 80.0, 50.0, 80.0, 50.0, 80.0],
+        }
+    )
+    strengths = pd.DataFrame(
+        {
+            "rt_code": ["k1.001", "k1.002"],
+            "side": ["kekuatan", "kelemahan"],
+            "position": [1, 1],
+            "indicator": ["T1_papan_informasi", "T1_papan_informasi"],
+            "indicator_name": ["Papan", "Papan"],
+            "principle": ["transparansi", "transparansi"],
+            "normalised_value": [100.0, 0.0],
+            "median_normalised_all": [50.0, 50.0],
+        }
+    )
+    reports = pd.DataFrame(
+        {
+            "rt_code": ["k1.001", "k1.002"],
+            "kelurahan_code": ["k1", "k1"],
+            "budget_allocated_idr": [100e6, 50e6],
+            "budget_spent_idr": [90e6, 60e6],
+            "swadaya_idr": [5e6, 1e6],
+            "activities_planned": pd.array([5, 4], dtype="Int64"),
+            "activities_completed": pd.array([4, 4], dtype="Int64"),
+            "is_overspent": pd.array([False, True], dtype="boolean"),
+            "note": ["Bapak Budi 0812-3456-7890", ""],  # free text is never read by a card
+        }
+    )
+    kelurahan = pd.DataFrame(
+        {
+            "kelurahan_code": ["k1", "k2"],
+            "kelurahan_name": ["Satu", "Dua"],
+            "n_rt": [2, 1],
+            "n_rt_scored": [2, 0],
+            **{p: [70.0, float("nan")] for p in scorecard_data.PRINCIPLES},
+            "index": [61.7, float("nan")],
+        }
+    )
+    return {
+        "rt_index": rt_index,
+        "rt_index_indicators": indicators,
+        "rt_strengths_weaknesses": strengths,
+        "rt_reports": reports,
+        "index_kelurahan": kelurahan,
+    }
+
+
+def card_for(tables, rt_code):
+    selected = scorecard_data.select_inputs(tables, rt_code)
+    return scorecard_data.Scorecard(rt_code, PERIOD, selected, scorecard_data.city_facts(tables))
+
+
+# --------------------------------------------------------------------------------------------------
+# What a card reads
+
+
+def test_input_digests_equal_digest_of_each_selection():
+    tables = tiny_tables()
+    digests = scorecard_data.input_digests(tables)
+    assert set(digests) == {"k1.001", "k1.002", "k2.001"}
+    facts = scorecard_data.city_facts(tables)
+    for rt, digest in digests.items():
+        assert digest == scorecard_data.selection_digest(scorecard_data.select_inputs(tables, rt), facts)
+
+
+def test_change_to_one_rt_changes_only_its_digest():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    reports = tables["rt_reports"].copy()
+    reports.loc[reports["rt_code"] == "k1.002", "swadaya_idr"] = 2e6
+    after = scorecard_data.input_digests({**tables, "rt_reports": reports})
+    assert [rt for rt in before if before[rt] != after[rt]] == ["k1.002"]
+
+
+def test_change_to_kelurahan_budget_changes_the_kelurahan_rts():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    reports = tables["rt_reports"].copy()
+    reports.loc[reports["rt_code"] == "k1.002", "budget_spent_idr"] = 10e6  # kelurahan serapan changes
+    after = scorecard_data.input_digests({**tables, "rt_reports": reports})
+    assert sorted(rt for rt in before if before[rt] != after[rt]) == ["k1.001", "k1.002"]
+
+
+def test_free_text_note_is_not_an_input():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    reports = tables["rt_reports"].copy()
+    reports.loc[0, "note"] = "lain"
+    assert scorecard_data.input_digests({**tables, "rt_reports": reports}) == before
+    assert "note" not in scorecard_data.select_inputs(tables, "k1.001")["report"].columns
+
+
+# --------------------------------------------------------------------------------------------------
+# What a card shows
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(
+            (3, 2.0, 4.6, 10),
+            "Peringkat 3 dari 10 RT yang dinilai; rentang ketidakpastian 2–5 (90% simulasi)",
+            id="with_interval",
+        ),
+        pytest.param((3, float("nan"), 4.0, 10), "", id="no_interval_no_rank"),
+        pytest.param((pd.NA, 2.0, 4.0, 10), "", id="no_rank"),
+    ],
+)
+def test_rank_text(args, expected):
+    assert scorecard_data.rank_text(*args, "rank_all", "id") == expected
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "lang", "expected"),
+    [
+        pytest.param("ya/tidak", 0.0, "id", "Tidak", id="no"),
+        pytest.param("rasio", 0.5, "en", "50.0%", id="ratio_en"),
+        pytest.param("skala 1-5", 3.25, "id", "3,2 dari 5", id="scale"),
+        pytest.param("hari", 0.0, "id", "tepat waktu", id="on_time"),
+        pytest.param("hari", 4.4, "id", "terlambat 4 hari", id="late"),
+        pytest.param("ordinal", 0.5, "id", "Sebagian", id="asset_partly"),
+        pytest.param("rasio", float("nan"), "id", "—", id="missing"),
+    ],
+)
+def test_indicator_value_text(unit, value, lang, expected):
+    assert scorecard_data.indicator_value_text(unit, value, lang) == expected
+
+
+def test_scored_card_shows_index_rank_interval_and_comparisons():
+    card = card_for(tiny_tables(), "k1.001")
+    summary = scorecard_data.section_summary(card, "id")
+    assert "75,0" in summary and "Baik" in summary
+    assert "Peringkat 1 dari 2 RT yang dinilai; rentang ketidakpastian 1–1" in summary
+    principles = scorecard_data.section_principles(card, "id")
+    assert "Transparansi" in principles and "+10,0" in principles  # 80 against kelurahan 70
+    comparison = scorecard_data.section_comparison(card, "id")
+    assert "61,7" in comparison and "+13,3 poin" in comparison  # 75 − 61.7
+    assert "Triwulan III 2025" in comparison and "+5,0 poin" in comparison and "rentang 1–2" in comparison
+    spending = scorecard_data.section_spending(card, "id")
+    assert "Rp100.000.000" in spending and "90,0%" in spending
+    assert "100,0%" in spending  # kelurahan serapan: (90 + 60) / (100 + 50)
+    assert "Bapak Budi" not in "".join(
+        f(card, "id") for f in (scorecard_data.section_identity, scorecard_data.section_spending)
+    )
+
+
+def test_overspent_rt_is_flagged():
+    assert "Realisasi melebihi pagu" in scorecard_data.section_spending(
+        card_for(tiny_tables(), "k1.002"), "id"
+    )
+
+
+def test_insufficient_card_says_so_and_shows_no_score_or_rank():
+    card = card_for(tiny_tables(), "k2.001")
+    summary = scorecard_data.section_summary(card, "id")
+    assert "Data belum memadai" in summary
+    assert "Laporan RT untuk periode ini belum diterima" in summary
+    assert "Peringkat" not in summary
+    assert scorecard_data.section_principles(card, "id") == ""
+    assert scorecard_data.section_strengths_weaknesses(card, "id") == ""
+    assert "belum diterima" in scorecard_data.section_spending(card, "id")
+    assert "Belum ada nilai kelurahan" in scorecard_data.section_comparison(card, "id")
+    assert "data tidak ada" in scorecard_data.section_indicators(card, "id")
+    english = scorecard_data.section_summary(card, "en")
+    assert "Not enough data" in english
+
+
+def test_text_from_data_is_escaped():
+    tables = tiny_tables()
+    tables["rt_index"].loc[0, "kelurahan_name"] = "<script>x</script>"
+    html = scorecard_data.section_identity(card_for(tables, "k1.001"), "id")
+    assert "<script>x" not in html and "&lt;script&gt;" in html
+
+
+def test_unknown_rt_is_a_usage_error(tmp_path):
+    for name, df in tiny_tables().items():
+        df.to_parquet(tmp_path / f"{name}.parquet")
+    with pytest.raises(UsageError, match="not in"):
+        scorecard_data.load_scorecard(tmp_path, "k9.999")
+    assert scorecard_data.load_scorecard(tmp_path, "k1.002").rt["index"] == 35.0
+
+
+# --------------------------------------------------------------------------------------------------
+# Index page
+
+
+def test_index_page_groups_orders_by_score_and_links(tmp_path):
+    tables = tiny_tables()
+    tables["rt_index"].loc[1, "index"] = 90.0  # k1.002 now first in its kelurahan
+    entries = cache.CacheIndex()
+    for rt in ("k1.001", "k1.002"):
+        entries.entries[rt] = cache.CacheEntry(
+            key="k", files={f"rt/{rt}.html": "x", f"rt/{rt}.pdf": "y", f"rt/{rt}.ipynb": "z"}
+        )
+    path = scorecards.write_index(
+        tmp_path / "index.html",
+        tables["rt_index"],
+        tables["index_kelurahan"],
+        entries,
+        {"k2.001"},
+        "id",
+        PERIOD,
+        True,
+    )
+    page = path.read_text(encoding="utf-8")
+    assert (
+        page.index('data-code="k1.002"') < page.index('data-code="k1.001"') < page.index('data-code="k2.001"')
+    )
+    assert 'href="rt/k1.001.html"' in page and 'href="rt/k1.001.pdf"' in page and ".ipynb" not in page
+    assert "gagal dibuat" in page and "1 rapor gagal dibuat" in page
+    assert "Kelurahan Satu — nilai kelurahan 61,7 (2 dari 2 RT dinilai)" in page
+    assert config.SAMPLE_NOTICE in page
+    assert "http://" not in page and "https://" not in page and " src=" not in page  # no CDN, self-contained
+    assert "<noscript>" in page
+
+
+# --------------------------------------------------------------------------------------------------
+# The in-process executor on tiny notebooks
+
+
+def tiny_notebook(path: Path, cells: list[str]) -> Path:
+    import nbformat
+    import nbformat.v4 as v4
+
+    params = v4.new_code_cell("x = 1  # a number\nkode_rt = ''  # RT")
+    params.metadata["tags"] = ["parameters"]
+    nb = v4.new_notebook(cells=[params, *(v4.new_code_cell(c) for c in cells)])
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_in_process_execution_captures_outputs_in_order(tmp_path):
+    nb_path = tiny_notebook(
+        tmp_path / "t.ipynb",
+        [
+            "print('a'); print('b')\nfrom IPython.display import display, HTML\ndisplay(HTML('<b>x</b>'))\nprint('c')",
+            "x * 21",
+            "x;",
+            "import sys; print('warn', file=sys.stderr)",
+        ],
+    )
+    nb = scorecards.execute_in_process(nb_path, {"x": 2, "kode_rt": "r"})
+    assert "injected-parameters" in nb.cells[1].metadata.tags
+    first = nb.cells[2].outputs
+    assert [o.output_type for o in first] == ["stream", "display_data", "stream"]
+    assert first[0].text == "a\nb\n" and first[1].data["text/html"] == "<b>x</b>" and first[2].text == "c\n"
+    result = nb.cells[3].outputs
+    assert result[0].output_type == "execute_result" and result[0].data["text/plain"] == "42"
+    assert nb.cells[4].outputs == []  # a trailing semicolon shows nothing
+    assert nb.cells[5].outputs[0].name == "stderr"
+
+
+def test_in_process_failure_names_the_cell_and_namespace_is_reset(tmp_path):
+    nb_path = tiny_notebook(tmp_path / "t.ipynb", ["secret = kode_rt", "assert kode_rt != 'bad', 'bad RT'"])
+    with pytest.raises(
+        scorecards.CellFailed, match=r"cell 4 `assert kode_rt != 'bad'.*AssertionError: bad RT"
+    ) as info:
+        scorecards.execute_in_process(nb_path, {"kode_rt": "bad"})
+    assert info.value.notebook.cells[3].outputs[0].output_type == "error"
+    reader = tiny_notebook(tmp_path / "r.ipynb", ["'secret' in dir()"])
+    nb = scorecards.execute_in_process(reader, {"kode_rt": "good"})
+    assert nb.cells[2].outputs[0].data["text/plain"] == "False", "a variable of the previous run leaked"
+
+
+def test_build_scorecard_returns_failure_instead_of_raising(tmp_path):
+    nb_path = tiny_notebook(tmp_path / "t.ipynb", ["1 / 0"])
+    job = scorecards.ScorecardJob(
+        rt_code="r", notebook=str(nb_path), parameters={"kode_rt": "r"}, title="t", subtitle="s",
+        generated_at="2025-06-30T10:00:00+07:00",
+    )  # fmt: skip
+    result = scorecards.build_scorecard(job)
+    assert not result.ok and "ZeroDivisionError" in result.error and result.failed_notebook
+
+
+def test_option_errors_are_usage_errors(tmp_path):
+    with pytest.raises(UsageError, match="engine"):
+        scorecards.run_scorecards(scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, engine="x"))
+    with pytest.raises(UsageError, match="language"):
+        scorecards.run_scorecards(scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, lang="fr"))
+    with pytest.raises(UsageError, match="notebook not found"):
+        scorecards.run_scorecards(
+            scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, notebook=tmp_path / "none.ipynb")
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# The batch on the sample (slow: runs the real notebook)
+
+
+@pytest.fixture(scope="module")
+def sample_processed(tmp_path_factory):
+    """The sample's 2025-TW4 evaluated once (processed root with ``sample/2025-TW4`` in it)."""
+    from analysis.evaluation import evaluate_source
+
+    root = tmp_path_factory.mktemp("processed")
+    evaluate_source(SAMPLE, PERIOD, processed_dir=root / "sample" / PERIOD)
+    return root
+
+
+@pytest.fixture
+def processed(sample_processed, tmp_path):
+    """A private copy (tests change data in it)."""
+    root = tmp_path / "processed"
+    shutil.copytree(sample_processed, root)
+    return root
+
+
+def options(processed, out, **kw):
+    return scorecards.ScorecardOptions(
+        raw_dir=SAMPLE, period=PERIOD, processed_root=processed, out_dir=out, jobs=1, **kw
+    )
+
+
+def rt_codes(processed, n=None):
+    codes = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet")
+    insufficient = codes.loc[codes["status"] != "dinilai", "rt_code"].tolist()
+    scored = codes.loc[codes["status"] == "dinilai", "rt_code"].tolist()
+    return scored, insufficient
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+@pytest.mark.slow
+def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
+    scored, insufficient = rt_codes(processed)
+    chosen = (scored[0], scored[1], insufficient[0])
+    out = tmp_path / "cards"
+    first = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    assert [(r.status, r.build) for r in first.rows] == [("ok", "rebuilt")] * 3
+    for rt in chosen:
+        for ext in ("html", "pdf", "ipynb"):
+            assert (out / "rt" / f"{rt}.{ext}").is_file()
+    html = (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8")
+    assert config.SAMPLE_NOTICE in html and "Rapor Kampung Bahagia RT" in html
+    assert "Peringkat" in html and "rentang ketidakpastian" in html
+    assert "Anggaran terhadap rencana" in html and "Dengan kelurahan" in html and "Triwulan III 2025" in html
+    assert "<script" not in html and "Traceback" not in html
+    text = pdf_text(out / "rt" / f"{insufficient[0]}.pdf")
+    assert "Data belum memadai" in text and "DATA CONTOH" in text
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"rts": 3, "rebuilt": 3, "unchanged": 0, "failed": 0}
+    csv_rows = pd.read_csv(out / "summary.csv")
+    assert list(csv_rows.columns)[:7] == [
+        "rt_code",
+        "kecamatan_name",
+        "kelurahan_name",
+        "card",
+        "status",
+        "build",
+        "duration_s",
+    ]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="rt/{scored[0]}.html"' in index and "belum dibuat" in index  # RTs not chosen yet
+
+    second = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    assert [r.build for r in second.rows] == ["unchanged"] * 3, "nothing changed, nothing rebuilt"
+    assert (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8") == html
+
+    # change one RT's spending in the processed data: only that card is rebuilt
+    reports_path = processed / "sample" / PERIOD / "rt_reports.parquet"
+    reports = pd.read_parquet(reports_path)
+    kel = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet").set_index("rt_code")
+    reports.loc[reports["rt_code"] == scored[1], "swadaya_idr"] = 123_456_789.0
+    reports.to_parquet(reports_path)
+    assert (
+        kel["kelurahan_code"] == kel.loc[scored[1], "kelurahan_code"]
+    ).sum() == 1  # pilot: 1 RT per kelurahan
+    third = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    assert {r.rt_code: r.build for r in third.rows} == {
+        scored[0]: "unchanged",
+        scored[1]: "rebuilt",
+        insufficient[0]: "unchanged",
+    }
+    assert "Rp123.456.789" in (out / "rt" / f"{scored[1]}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_failing_rt_does_not_stop_the_others(processed, tmp_path):
+    import nbformat
+
+    scored, _ = rt_codes(processed)
+    bad = scored[1]
+    broken = failing_notebook(tmp_path, bad)
+    out = tmp_path / "cards"
+    args = [
+        "scorecards", "--raw", str(SAMPLE), "--period", PERIOD, "--processed", str(processed), "--out", str(out),
+        "--jobs", "2", "--formats", "html", "--notebook", str(broken), "--rt", *scored[:3],
+    ]  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "injected test failure" in proc.stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    statuses = {r["rt_code"]: r["status"] for r in summary["rts"]}
+    assert statuses == {scored[0]: "ok", bad: "failed", scored[2]: "ok"}
+    assert (out / "rt" / f"{scored[0]}.html").is_file() and (out / "rt" / f"{scored[2]}.html").is_file()
+    assert not (out / "rt" / f"{bad}.html").exists()
+    failed_nb = nbformat.read(out / "failed" / f"{bad}.ipynb", as_version=4)
+    assert any(o.get("output_type") == "error" for c in failed_nb.cells for o in c.get("outputs", []))
+    assert "gagal dibuat" in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_in_process_engine_gives_the_papermill_card(processed, tmp_path):
+    from analysis.export import strip_run_info
+
+    scored, _ = rt_codes(processed)
+    rt = scored[0]
+    fast = scorecards.run_scorecards(options(processed, tmp_path / "a", rts=(rt,), formats=("html",)))
+    slow = scorecards.run_scorecards(
+        options(processed, tmp_path / "b", rts=(rt,), formats=("html",), engine="papermill")
+    )
+    assert fast.rows[0].status == slow.rows[0].status == "ok"
+    a = strip_run_info((tmp_path / "a" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
+    b = strip_run_info((tmp_path / "b" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
+    assert a == b
+
+
+@pytest.mark.slow
+def test_notebook_runs_under_the_papermill_cli(processed, tmp_path):
+    scored, insufficient = rt_codes(processed)
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "papermill"), str(scorecards.NOTEBOOK), str(out),
+            "-p", "processed_dir", str(processed / "sample" / PERIOD), "-p", "period", PERIOD,
+            "-p", "kode_rt", insufficient[0], "--no-progress-bar",
+        ],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Data belum memadai" in out.read_text(encoding="utf-8")
+
+
+def failing_notebook(folder: Path, bad_rt: str) -> Path:
+    """A copy of the scorecard notebook with one more cell that raises for ``bad_rt`` (test-only hook)."""
+    import nbformat
+
+    nb = nbformat.read(scorecards.NOTEBOOK, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(f"assert kode_rt != {bad_rt!r}, 'injected test failure'"))
+    path = folder / "05_scorecard_rt.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path):
+    from distributed import LocalCluster
+
+    scored, _ = rt_codes(processed)
+    chosen = tuple(scored[:3])
+    notebook = failing_notebook(tmp_path, chosen[1])
+    out = tmp_path / "cards"
+    local = scorecards.run_scorecards(
+        options(processed, out, rts=chosen[:1], formats=("html",), notebook=notebook)
+    )
+    assert local.rows[0].build == "rebuilt"
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = scorecards.run_scorecards(
+            options(
+                processed,
+                out,
+                rts=chosen,
+                formats=("html",),
+                notebook=notebook,
+                scheduler=cluster.scheduler_address,
+            )
+        )
+    assert {r.rt_code: (r.status, r.build) for r in result.rows} == {
+        chosen[0]: ("ok", "unchanged"),  # built locally before: the same cache
+        chosen[1]: ("failed", "rebuilt"),
+        chosen[2]: ("ok", "rebuilt"),
+    }
+    assert "injected test failure" in result.failed[0].message
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["dask"]["scheduler"] == cluster.scheduler_address
+    assert (out / "rt" / f"{chosen[0]}.html").is_file() and (out / "rt" / f"{chosen[2]}.html").is_file()
+
+
+@pytest.mark.slow
+def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
+    out = tmp_path / "cards"
+    result = scorecards.run_scorecards(
+        options(processed, out, formats=("html",)).__class__(
+            raw_dir=SAMPLE, period=PERIOD, processed_root=processed, out_dir=out, jobs=2, formats=("html",)
+        )
+    )
+    rt_index = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet")
+    assert len(result.rows) == len(rt_index) == 67
+    assert not result.failed
+    assert sorted(p.stem for p in scorecards.iter_cards(out)) == sorted(rt_index["rt_code"])
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('class="sc-rt"') == 67
+
+
+def test_in_process_execution_leaves_main_module_alone(tmp_path):
+    main_before = sys.modules["__main__"]
+    scorecards.execute_in_process(tiny_notebook(tmp_path / "t.ipynb", ["y = 1"]), {"kode_rt": "r"})
+    assert sys.modules["__main__"] is main_before  # multiprocessing/Dask spawn need the real one
+
+
+def test_a_new_period_run_keeps_the_published_scorecards(tmp_path):
+    from analysis.runner import publish
+
+    final = tmp_path / "reports" / "sample" / PERIOD
+    (final / "scorecards" / "rt").mkdir(parents=True)
+    (final / "scorecards" / "rt" / "a.html").write_text("card", encoding="utf-8")
+    (final / "briefing.html").write_text("old", encoding="utf-8")
+    staging = tmp_path / "reports" / "sample" / f".{PERIOD}.staging-x-abc"
+    staging.mkdir()
+    (staging / "briefing.html").write_text("new", encoding="utf-8")
+    publish(staging, final)
+    assert (final / "briefing.html").read_text(encoding="utf-8") == "new"
+    assert (final / "scorecards" / "rt" / "a.html").read_text(encoding="utf-8") == "card"
