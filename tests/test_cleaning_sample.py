@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -73,21 +72,18 @@ def test_sample_has_the_expected_periods():
 def cleaned(tmp_path_factory):
     """Every period of the sample, cleaned once (module scope: the tests below share the runs)."""
     hashes = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.rglob("*") if p.is_file()}
-    runs, seconds = {}, {}
-    for period in PERIODS:
-        start = time.perf_counter()
-        runs[period] = clean_source(SAMPLE, period, tmp_path_factory.mktemp(period))
-        seconds[period] = time.perf_counter() - start
+    runs = {period: clean_source(SAMPLE, period, tmp_path_factory.mktemp(period)) for period in PERIODS}
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in SAMPLE.rglob("*") if p.is_file()}
-    return runs, seconds, hashes == after
+    return runs, None, hashes == after
 
 
 def test_raw_sample_never_modified(cleaned):
     assert cleaned[2]
 
 
-def test_every_period_cleans_fast_and_counts_add_up(cleaned):
-    runs, seconds, _ = cleaned
+def test_every_period_cleans_and_counts_add_up(cleaned):
+    # how fast: bench/ and docs/performance.md (speed is measured in benchmarks, not in timed tests)
+    runs, _, _ = cleaned
     for period, result in runs.items():
         q = result.quality
         assert q["is_synthetic"] is True and q["period"] == period
@@ -95,7 +91,6 @@ def test_every_period_cleans_fast_and_counts_add_up(cleaned):
             assert (
                 info["rows_read"] == info["rows_accepted"] + info["rows_rejected"] + info["rows_non_data"]
             ), file
-        assert seconds[period] < 15, f"{period} took {seconds[period]:.1f} s"
 
 
 def test_expected_counts_match(cleaned, expected_counts):

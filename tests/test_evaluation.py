@@ -296,10 +296,7 @@ def test_sample_100_hari_claim_verdict_with_evidence(sample, tmp_path):
 def test_sample_every_period(sample, tmp_path):
     periods = _sample_periods(sample)
     assert periods[0] == "100-hari" and len(periods) >= 5
-    start = time.perf_counter()
     results = {p: evaluate_source(sample, p, tmp_path / "sample" / p) for p in periods}
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20 * len(periods), f"evaluating {len(periods)} periods took {elapsed:.1f} s"
     for period, result in results.items():
         assert len(result.tables["achievement_program"]) == 11, period
         assert result.tables["achievement_program"]["achievement_capped_pct"].notna().any(), period
