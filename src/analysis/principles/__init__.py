@@ -49,11 +49,20 @@ from analysis.principles.methods import (
     rank_intervals,
     weighted_mean_available,
 )
-from analysis.principles.uncertainty import Simulation, draw_weights, simulate_ranks
+from analysis.principles.uncertainty import (
+    RankIntervals,
+    Simulation,
+    competition_ranks,
+    draw_weights,
+    runs_per_batch,
+    simulate_rank_intervals,
+    simulate_ranks,
+)
 
 __all__ = [
     "DEFAULT_SEED",
     "PRINCIPLES",
+    "RankIntervals",
     "STATUS_INSUFFICIENT",
     "STATUS_SCORED",
     "Framework",
@@ -66,6 +75,7 @@ __all__ = [
     "aggregate_index",
     "aggregate_principles",
     "assign_category",
+    "competition_ranks",
     "audit_index",
     "compute_indicator_values",
     "cronbach_alpha",
@@ -84,9 +94,11 @@ __all__ = [
     "rank_descending",
     "rank_intervals",
     "rollup",
+    "runs_per_batch",
     "score_period",
     "screen_units",
     "select_rt_scope",
+    "simulate_rank_intervals",
     "simulate_ranks",
     "spearman_pair",
     "survey_means",

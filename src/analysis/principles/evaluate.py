@@ -18,14 +18,17 @@ from analysis.config import PROJECT_ROOT
 from analysis.periods import parse_period, period_info, previous_period
 from analysis.principles import methods
 from analysis.principles.audit import audit_index
+from analysis.principles.framework import MISSING as MISSING_STATE
+from analysis.principles.framework import NOT_APPLICABLE as NOT_APPLICABLE_STATE
 from analysis.principles.framework import (
     PRINCIPLES,
     Framework,
     IndexOptions,
+    Settings,
     load_framework,
 )
-from analysis.principles.indicators import cell_states, compute_indicator_values
-from analysis.principles.uncertainty import Simulation, simulate_ranks
+from analysis.principles.indicators import compute_indicator_values
+from analysis.principles.uncertainty import RankIntervals, simulate_rank_intervals
 
 DEFAULT_SEED = 20250623  # the date Kampung Bahagia was launched (23 Jun 2025)
 INTERVAL = (5.0, 95.0)  # percentiles of the simulated ranks published next to every rank
@@ -131,22 +134,24 @@ def screen_units(
     per_principle = pd.DataFrame(
         {p: available[[i.code for i in framework.by_principle(p)]].sum(axis=1) for p in PRINCIPLES}
     )
-    reasons: list[str] = []
-    for rt in values.index:
-        why = []
-        if not bool(has_report.loc[rt]):
-            why.append("tidak ada laporan RT untuk periode ini")
-        cov = coverage.loc[rt]
-        if np.isnan(cov) or cov < s.min_coverage - 1e-12:
-            why.append(
-                f"cakupan data {0 if np.isnan(cov) else cov:.0%} < {s.min_coverage:.0%} "
-                f"({n_val.loc[rt]} dari {n_app.loc[rt]} indikator)"
-            )
-        short = [p for p in PRINCIPLES if per_principle.loc[rt, p] < s.min_indicators_per_principle]
-        if short:
-            why.append("prinsip tanpa indikator cukup: " + ", ".join(short))
-        reasons.append("; ".join(why))
-    reason = pd.Series(reasons, index=values.index, dtype="str")
+    # The reason depends only on these columns: write it once per distinct combination (a few dozen).
+    key = pd.DataFrame(
+        {
+            "has_report": has_report.loc[values.index].astype(bool).to_numpy(),
+            "n_val": n_val.to_numpy(),
+            "n_app": n_app.to_numpy(),
+            **{p: (per_principle[p] < s.min_indicators_per_principle).to_numpy() for p in PRINCIPLES},
+        }
+    )
+    combos = key.drop_duplicates(ignore_index=True)
+    combos["reason"] = [
+        _screening_reason(
+            row[0], row[1], row[2], [p for p, short in zip(PRINCIPLES, row[3:], strict=True) if short], s
+        )
+        for row in combos.itertuples(index=False, name=None)
+    ]
+    reasons = key.merge(combos, on=list(key.columns), how="left", validate="m:1")["reason"]
+    reason = pd.Series(reasons.to_numpy(), index=values.index, dtype="str")
     return pd.DataFrame(
         {
             "status": np.where(reason == "", STATUS_SCORED, STATUS_INSUFFICIENT),
@@ -157,6 +162,26 @@ def screen_units(
         },
         index=values.index,
     )
+
+
+def _screening_reason(has_report: bool, n_val: int, n_app: int, short: list[str], s: Settings) -> str:
+    """Why an RT is not scored ("" when it is): no report, too little coverage, principles too thin.
+
+    >>> _screening_reason(True, 9, 15, ["keberlanjutan"], Settings())
+    'cakupan data 60% < 67% (9 dari 15 indikator); prinsip tanpa indikator cukup: keberlanjutan'
+    """
+    why = []
+    if not has_report:
+        why.append("tidak ada laporan RT untuk periode ini")
+    cov = float(np.float64(n_val) / np.float64(n_app)) if n_app > 0 else float("nan")
+    if np.isnan(cov) or cov < s.min_coverage - 1e-12:
+        why.append(
+            f"cakupan data {0 if np.isnan(cov) else cov:.0%} < {s.min_coverage:.0%} "
+            f"({n_val} dari {n_app} indikator)"
+        )
+    if short:
+        why.append("prinsip tanpa indikator cukup: " + ", ".join(short))
+    return "; ".join(why)
 
 
 # ------------------------------------------------------------------------------------------ imputation
@@ -320,7 +345,7 @@ class PeriodScores:
     principles: pd.DataFrame
     index: pd.Series
     ranks: pd.DataFrame  # rank, rank_in_group and intervals, scored RTs
-    simulation: Simulation | None
+    simulation: RankIntervals | None  # per-RT rank intervals and the draws per run (no per-run ranks)
 
 
 def score_period(
@@ -366,7 +391,7 @@ def score_period(
 
 def _rank_with_intervals(
     used: pd.DataFrame, index: pd.Series, groups: np.ndarray, framework: Framework, seed: int
-) -> tuple[pd.DataFrame, Simulation | None]:
+) -> tuple[pd.DataFrame, RankIntervals | None]:
     s = framework.settings
     cols = ["rank", "rank_median", "rank_p05", "rank_p95"]
     cols += ["rank_in_group", "rank_in_group_median", "rank_in_group_p05", "rank_in_group_p95", "n_in_group"]
@@ -385,7 +410,7 @@ def _rank_with_intervals(
         group_rank[sel] = methods.rank_descending(index.to_numpy(float)[sel])
     matrices = {m: normalise_matrix(used, framework, m).to_numpy(float) for m in s.uncertainty_normalisations}
     principle_pos = {p: k for k, p in enumerate(PRINCIPLES)}
-    simulation = simulate_ranks(
+    simulation = simulate_rank_intervals(
         matrices,
         np.array([principle_pos[i.principle] for i in framework.indicators]),
         np.array([i.weight for i in framework.indicators]),
@@ -393,16 +418,20 @@ def _rank_with_intervals(
         groups,
         s,
         seed,
+        INTERVAL,
     )
-    overall = methods.rank_intervals(simulation.ranks, *INTERVAL)
-    within = methods.rank_intervals(simulation.group_ranks, *INTERVAL)
+    del matrices
     out["rank"] = nominal_rank
-    out["rank_median"], out["rank_p05"], out["rank_p95"] = overall["median"], overall["low"], overall["high"]
+    out["rank_median"], out["rank_p05"], out["rank_p95"] = (
+        simulation.median,
+        simulation.low,
+        simulation.high,
+    )
     out["rank_in_group"] = group_rank
     out["rank_in_group_median"], out["rank_in_group_p05"], out["rank_in_group_p95"] = (
-        within["median"],
-        within["low"],
-        within["high"],
+        simulation.group_median,
+        simulation.group_low,
+        simulation.group_high,
     )
     return out, simulation
 
@@ -458,46 +487,71 @@ def build_rt_index(sc: PeriodScores, previous: PeriodScores | None = None) -> pd
     return out.reset_index(drop=True)
 
 
+def _sort_positions(labels: pd.Index | list) -> np.ndarray:
+    """Each label's position when ``labels`` are sorted as ``DataFrame.sort_values`` sorts them (stable)."""
+    order = pd.Series(labels).sort_values(kind="stable").index.to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _grid(frame: pd.DataFrame, rt_order: np.ndarray, ind_order: np.ndarray) -> np.ndarray:
+    """``frame`` (RTs × indicators) as one value per (RT, indicator) row of the long table, RT-major."""
+    return frame.to_numpy()[rt_order][:, ind_order].ravel()
+
+
 def build_indicator_table(sc: PeriodScores) -> pd.DataFrame:
-    """``rt_index_indicators``: one row per RT in scope and indicator (long)."""
-    states = cell_states(sc.raw, sc.applicable)
-    norm = sc.normalised.reindex(sc.raw.index)
-    contrib = indicator_contributions(sc.normalised, sc.principles, sc.index, sc.framework)
-    contrib = {k: v.reindex(sc.raw.index) for k, v in contrib.items()}
+    """``rt_index_indicators``: one row per RT in scope and indicator (long), sorted by RT then indicator.
+
+    Built column by column in its final order (no per-indicator frames, no sort of the long table).
+    """
+    fw = sc.framework
+    codes = fw.codes()
+    rt_codes = pd.Index(sc.raw.index).astype("str")
+    rt_order = np.argsort(_sort_positions(rt_codes), kind="stable")
+    ind_order = np.argsort(_sort_positions(pd.Index(codes).astype("str")), kind="stable")
+    inds = [fw.indicators[k] for k in ind_order]
+    n_rt, n_ind = len(rt_codes), len(inds)
+
+    def grid(frame: pd.DataFrame) -> np.ndarray:
+        return _grid(frame.reindex(index=sc.raw.index, columns=codes), rt_order, ind_order)
+
+    def per_indicator(values: list) -> np.ndarray:
+        return np.tile(np.asarray(values, dtype=object if isinstance(values[0], str) else float), n_rt)
+
+    applicable = grid(sc.applicable).astype(bool)
+    state = np.where(~applicable, 2, np.where(grid(sc.raw.isna()).astype(bool), 1, 0))
+    state_text = np.array(["ok", MISSING_STATE, NOT_APPLICABLE_STATE], dtype=object)[state]
+    contrib = indicator_contributions(sc.normalised, sc.principles, sc.index, fw)
     medians = sc.normalised.median(axis=0, skipna=True)
-    total_w = sum(sc.framework.principle_weights.values())
-    frames = []
-    for ind in sc.framework.indicators:
-        c = ind.code
-        frames.append(
-            pd.DataFrame(
-                {
-                    "rt_code": sc.raw.index,
-                    "indicator": c,
-                    "indicator_name": ind.name,
-                    "principle": ind.principle,
-                    "direction": "positif" if ind.direction == 1 else "negatif",
-                    "unit": ind.unit,
-                    "state": states[c].to_numpy(),
-                    "raw_value": sc.raw[c].to_numpy(float),
-                    "is_imputed": sc.imputed[c].to_numpy(bool),
-                    "value_used": sc.used[c].to_numpy(float),
-                    "normalised_value": norm[c].to_numpy(float),
-                    "median_normalised_all": float(medians.get(c, np.nan)),
-                    "weight_nominal": ind.weight,
-                    "principle_weight_share": sc.framework.principle_weights[ind.principle] / total_w,
-                    "weight": contrib["weight"][c].to_numpy(float),
-                    "contribution_principle": contrib["contribution_principle"][c].to_numpy(float),
-                    "contribution_index": contrib["contribution_index"][c].to_numpy(float),
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["value_used"] = np.where(out["state"] == "not_applicable", np.nan, out["value_used"])
-    out["is_imputed"] = out["is_imputed"].astype("boolean")
+    total_w = sum(fw.principle_weights.values())
+    used = grid(sc.used).astype(float)
+    out = pd.DataFrame(
+        {
+            "rt_code": np.repeat(rt_codes.to_numpy(dtype=object)[rt_order], n_ind),
+            "indicator": per_indicator([i.code for i in inds]),
+            "indicator_name": per_indicator([i.name for i in inds]),
+            "principle": per_indicator([i.principle for i in inds]),
+            "direction": per_indicator(["positif" if i.direction == 1 else "negatif" for i in inds]),
+            "unit": per_indicator([i.unit for i in inds]),
+            "state": state_text,
+            "raw_value": grid(sc.raw).astype(float),
+            "is_imputed": pd.array(grid(sc.imputed).astype(bool), dtype="boolean"),
+            "value_used": np.where(state == 2, np.nan, used),
+            "normalised_value": grid(sc.normalised).astype(float),
+            "median_normalised_all": per_indicator([float(medians.get(i.code, np.nan)) for i in inds]),
+            "weight_nominal": per_indicator([i.weight for i in inds]),
+            "principle_weight_share": per_indicator(
+                [fw.principle_weights[i.principle] / total_w for i in inds]
+            ),
+            "weight": grid(contrib["weight"]).astype(float),
+            "contribution_principle": grid(contrib["contribution_principle"]).astype(float),
+            "contribution_index": grid(contrib["contribution_index"]).astype(float),
+        }
+    )
     for col in ("rt_code", "indicator", "indicator_name", "principle", "direction", "unit", "state"):
         out[col] = out[col].astype("str")
-    return out.sort_values(["rt_code", "indicator"], kind="stable").reset_index(drop=True)
+    return out
 
 
 def build_strengths_weaknesses(sc: PeriodScores) -> pd.DataFrame:
@@ -506,6 +560,7 @@ def build_strengths_weaknesses(sc: PeriodScores) -> pd.DataFrame:
     ``difference = normalised value - median normalised value of all scored RTs`` for that indicator.
     Strengths: the largest positive differences; weaknesses: the most negative. Imputed cells are left
     out (a strength must rest on the RT's own data). Ties: larger |difference| first, then indicator code.
+    Rows sorted by RT, side, position. Vectorised: one sort of each RT's indicators (RTs × indicators).
     """
     n = sc.framework.settings.n_strengths
     cols = [
@@ -523,34 +578,44 @@ def build_strengths_weaknesses(sc: PeriodScores) -> pd.DataFrame:
     if n == 0 or sc.normalised.empty:
         return pd.DataFrame(columns=cols).astype({"position": "int64"})
     meta = {i.code: i for i in sc.framework.indicators}
-    medians = sc.normalised.median(axis=0, skipna=True)
-    long = sc.normalised.stack().rename("normalised_value").reset_index()
-    long.columns = ["rt_code", "indicator", "normalised_value"]
-    imputed = sc.imputed.stack()
-    long = long[
-        ~imputed.reindex(pd.MultiIndex.from_frame(long[["rt_code", "indicator"]]))
-        .fillna(False)
-        .to_numpy(bool)
-    ]
-    long["median_normalised_all"] = long["indicator"].map(medians)
-    long["difference"] = long["normalised_value"] - long["median_normalised_all"]
-    long["raw_value"] = [sc.used.at[r, c] for r, c in zip(long["rt_code"], long["indicator"], strict=True)]
-    long["indicator_name"] = long["indicator"].map(lambda c: meta[c].name)
-    long["principle"] = long["indicator"].map(lambda c: meta[c].principle)
-    strong = long[long["difference"] > 0].sort_values(
-        ["rt_code", "difference", "indicator"], ascending=[True, False, True]
+    norm = sc.normalised
+    codes = list(norm.columns)
+    values = norm.to_numpy(dtype=float)
+    medians = norm.median(axis=0, skipna=True).to_numpy(dtype=float)
+    diff = values - medians[None, :]
+    own = ~sc.imputed.reindex(index=norm.index, columns=codes, fill_value=False).to_numpy(dtype=bool)
+    ind_rank = np.broadcast_to(_sort_positions(pd.Index(codes)), diff.shape)
+    sides = sorted((SIDE_STRENGTH, SIDE_WEAKNESS))
+    picked = []  # (row, column, side position in sort order, position)
+    for side, sign in ((SIDE_STRENGTH, 1.0), (SIDE_WEAKNESS, -1.0)):
+        with np.errstate(invalid="ignore"):
+            qualifies = own & (sign * diff > 0)
+        key = np.where(qualifies, -sign * diff, np.inf)  # strengths: largest first; weaknesses: lowest
+        order = np.lexsort((ind_rank, key), axis=1)[:, :n]
+        rows, pos = np.nonzero(np.take_along_axis(qualifies, order, axis=1))
+        picked.append((rows, order[rows, pos], np.full(rows.size, sides.index(side)), pos + 1))
+    rows, colpos, side_pos, position = (np.concatenate(parts) for parts in zip(*picked, strict=True))
+    final = np.lexsort((position, side_pos, _sort_positions(norm.index)[rows]))
+    rows, colpos, side_pos, position = rows[final], colpos[final], side_pos[final], position[final]
+    rt_pos = sc.used.index.get_indexer(norm.index)
+    ind_pos = sc.used.columns.get_indexer(codes)
+    if (rt_pos < 0).any() or (ind_pos < 0).any():
+        raise ValueError("strengths and weaknesses: a scored RT or indicator has no used value")
+    code_arr = np.asarray(codes, dtype=object)[colpos]
+    out = pd.DataFrame(
+        {
+            "rt_code": norm.index.to_numpy(dtype=object)[rows],
+            "side": np.asarray(sides, dtype=object)[side_pos],
+            "position": position.astype("int64"),
+            "indicator": code_arr,
+            "indicator_name": np.asarray([meta[c].name for c in codes], dtype=object)[colpos],
+            "principle": np.asarray([meta[c].principle for c in codes], dtype=object)[colpos],
+            "raw_value": sc.used.to_numpy(dtype=float)[rt_pos[rows], ind_pos[colpos]],
+            "normalised_value": values[rows, colpos],
+            "median_normalised_all": medians[colpos],
+            "difference": diff[rows, colpos],
+        }
     )
-    weak = long[long["difference"] < 0].sort_values(
-        ["rt_code", "difference", "indicator"], ascending=[True, True, True]
-    )
-    parts = []
-    for side, frame in ((SIDE_STRENGTH, strong), (SIDE_WEAKNESS, weak)):
-        top = frame.groupby("rt_code", sort=False).head(n).copy()
-        top["side"] = side
-        top["position"] = top.groupby("rt_code").cumcount() + 1
-        parts.append(top)
-    out = pd.concat(parts, ignore_index=True)[cols]
-    out = out.sort_values(["rt_code", "side", "position"], kind="stable").reset_index(drop=True)
     return out.astype(
         {
             "rt_code": "str",

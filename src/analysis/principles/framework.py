@@ -144,6 +144,7 @@ class Settings:
     dirichlet_concentration: float = 50.0
     uncertainty_normalisations: tuple[str, ...] = ("goalposts", "minmax", "rank")
     uncertainty_aggregations: tuple[str, ...] = ("arithmetic", "geometric")
+    batch_memory_mb: float = 256.0  # working memory of a batch of Monte Carlo runs; changes no result
     redundant_abs_rho: float = 0.9
     negative_rho: float = 0.0
     low_alpha: float = 0.6
@@ -173,6 +174,7 @@ class IndexOptions:
     dirichlet_concentration: float | None = None
     uncertainty_normalisations: tuple[str, ...] | None = None
     uncertainty_aggregations: tuple[str, ...] | None = None
+    batch_memory_mb: float | None = None
     n_strengths: int | None = None
     rollup: str | None = None
 
@@ -529,6 +531,7 @@ def _check_settings(s: Settings, source: str) -> None:
     _positive_number(err, "settings.zscore_sd", s.zscore_sd)
     _number(err, "settings.zscore_mean", s.zscore_mean)
     _positive_number(err, "settings.dirichlet_concentration", s.dirichlet_concentration)
+    _positive_number(err, "settings.uncertainty.batch_memory_mb", s.batch_memory_mb)
     coverage = _number(err, "settings.min_coverage", s.min_coverage)
     if not 0 < coverage <= 1:
         err.fail("settings.min_coverage", f"must be in (0, 1], got {coverage!r}")

@@ -87,14 +87,11 @@ def compute_ordinal(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray,
         )
     value = np.full(len(rt), np.nan)
     applicable = np.ones(len(rt), dtype=bool)
-    for pos, cat in enumerate(col.tolist()):
-        if cat is None or pd.isna(cat):
-            continue
-        mapped = p["map"][str(cat)]
-        if mapped == NOT_APPLICABLE:
-            applicable[pos] = False
-        else:
-            value[pos] = mapped
+    pos = np.flatnonzero(col.notna().to_numpy())
+    mapped = present.map(p["map"]).to_numpy(dtype=object)  # every category is mapped (checked above)
+    not_applicable = mapped == NOT_APPLICABLE
+    applicable[pos[not_applicable]] = False
+    value[pos[~not_applicable]] = mapped[~not_applicable].astype(float)
     return value, applicable
 
 
@@ -183,11 +180,3 @@ def _survey_indicator(
     if compute.params["too_few_respondents"] == MISSING:
         return value, np.ones(len(rt_codes), dtype=bool)
     return value, ~np.isnan(value)
-
-
-def cell_states(values: pd.DataFrame, applicable: pd.DataFrame) -> pd.DataFrame:
-    """``"ok"``, ``"missing"`` or ``"not_applicable"`` per RT and indicator."""
-    state = np.where(
-        ~applicable.to_numpy(), NOT_APPLICABLE, np.where(values.isna().to_numpy(), MISSING, "ok")
-    )
-    return pd.DataFrame(state, index=values.index, columns=values.columns)
