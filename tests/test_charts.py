@@ -188,6 +188,33 @@ def test_svg_output_is_deterministic():
     assert svg() == svg()
 
 
+def test_figure_svg_keeps_text_as_text_and_is_deterministic():
+    fig = charts.achievement_chart(programs_frame(), "id")
+    svg = charts.figure_svg(fig)
+    assert svg == charts.figure_svg(charts.achievement_chart(programs_frame(), "id"))
+    assert "<text" in svg and ">Capaian program terhadap target</text>" in svg  # searchable words
+    assert "DejaVu Sans" in svg and "sans-serif" in svg  # the font, with fallbacks for other viewers
+    assert "<dc:date>" not in svg
+
+
+def test_show_displays_svg_with_alt_metadata(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: shown.append((a, kw)))
+    fig = charts.achievement_chart(programs_frame(), "id")
+    charts.show(fig)
+    ((args, kwargs),) = shown
+    bundle = args[0]
+    # a figure is rendered once (a second rendering of the same figure re-runs the layout on it)
+    assert bundle["image/svg+xml"] == charts.figure_svg(charts.achievement_chart(programs_frame(), "id"))
+    assert bundle["text/plain"] == charts.alt_text(fig)
+    assert kwargs == {"raw": True, "metadata": {"image/svg+xml": {"alt": charts.alt_text(fig)}}}
+    shown.clear()
+    charts.show(charts.rank_interval_chart(pd.DataFrame(), "id"), skip_empty=True)
+    assert shown == []
+
+
 def test_place_labels_never_overlap():
     x = np.array([10.0, 12.0, 14.0, 300.0])
     y = np.array([50.0, 51.0, 52.0, 50.0])

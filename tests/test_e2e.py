@@ -127,6 +127,17 @@ def test_briefing_in_chromium(runs):
     assert images and all(alt and width > 0 for alt, width in images)
 
 
+def test_the_100_days_are_evaluated_once_and_read_by_the_notebooks(runs):
+    import json
+
+    result = runs["latest"]
+    manifest = json.loads((result.report_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["preparation"]["hundred_days"] == "evaluated"
+    assert (result.plan.processed_dir.parent / "100-hari" / "claims.parquet").is_file()
+    achievement = (result.report_dir / "02_program_achievement.html").read_text(encoding="utf-8")
+    assert "Dari hasil olahan periode 100 hari kerja" in achievement  # read, not recomputed in memory
+
+
 def test_two_runs_same_processed_bytes_and_briefing_body(runs):
     a, b = runs["latest"], runs["latest_again"]
     assert _hashes(a.plan.processed_dir) == _hashes(b.plan.processed_dir)

@@ -209,6 +209,7 @@ def test_notebook_parameters_are_checked(tmp_path):
             {"kernel": "no-such-kernel"}, UsageError, "no Jupyter kernel named 'no-such-kernel'", id="kernel"
         ),
         pytest.param({"period": "2024"}, UsageError, "no files for period 2024", id="period"),
+        pytest.param({"engine": "nbclient"}, UsageError, "unknown engine 'nbclient'", id="engine"),
         pytest.param(
             {"matrix": (runner.NotebookSpec("gone.ipynb", "g", "analyst"),)},
             ConfigError,
@@ -248,6 +249,29 @@ def test_plan(workspace):
     assert sorted(params) == sorted(runner.COMMON_PARAMETERS)
     assert params["processed_dir"] == str(workspace["processed_root"] / "kota" / "2025-TW2")
     assert params["is_synthetic"] is True and params["run_id"] == plan.run_id
+
+
+def test_kernel_only_for_the_papermill_engine(workspace):
+    assert runner.plan_run(options(workspace, kernel=None)).kernel is None  # in process: no kernel
+    assert runner.plan_run(options(workspace, kernel=None, engine="papermill")).kernel in (
+        runner.PROJECT_KERNEL,
+        runner.FALLBACK_KERNEL,
+    )
+    assert runner.plan_run(options(workspace, kernel="python3")).kernel == "python3"  # checked anyway
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        pytest.param("100-hari", "none", id="the_100_days_themselves"),
+        pytest.param("2025-TW2", "none", id="source_without_100_day_files"),
+    ],
+)
+def test_evaluate_hundred_days_when_there_is_nothing_to_do(tmp_path, period, expected):
+    raw = make_source(tmp_path)
+    (raw / "kampung_bahagia" / "laporan_rt_100-hari.xlsx").unlink()
+    assert runner.evaluate_hundred_days(raw, period, tmp_path / "processed" / "kota" / period) == expected
+    assert not (tmp_path / "processed").exists()
 
 
 def test_default_kernel_from_environment(monkeypatch):
@@ -425,7 +449,8 @@ def test_run_in_english(workspace):
 
 
 @pytest.mark.slow
-def test_failing_notebook_exit_1_names_notebook_and_cell(workspace):
+@pytest.mark.parametrize("engine", runner.ENGINES)
+def test_failing_notebook_exit_1_names_notebook_and_cell(workspace, engine):
     nbs = workspace["notebooks"]
     write_notebook(nbs / "broken.ipynb", ["total = 10", "share = total / 0"], title="Rusak")
     (workspace["root"] / "m.yml").write_text(
@@ -436,6 +461,7 @@ def test_failing_notebook_exit_1_names_notebook_and_cell(workspace):
         "--raw", str(workspace["raw"]), "--period", "2025-TW2", "--out", str(workspace["out"]),
         "--processed", str(workspace["processed_root"]), "--notebooks", str(nbs),
         "--matrix", str(workspace["root"] / "m.yml"), "--reuse-processed", "--kernel", "python3", "--quiet",
+        "--engine", engine,
     ]  # fmt: skip
     result = run_cli(*args, cwd=workspace["root"])
     assert result.returncode == 1, result.stderr
@@ -444,7 +470,7 @@ def test_failing_notebook_exit_1_names_notebook_and_cell(workspace):
     ]
     assert len(errors) == 1 and "Traceback" not in result.stderr
     message = errors[0]
-    assert "broken.ipynb" in message and "cell 5 of the executed notebook" in message
+    assert "broken.ipynb" in message and "cell 5 of the executed notebook (In [4])" in message
     assert "share = total / 0" in message and "ZeroDivisionError" in message
     failed = workspace["out"] / "kota" / "2025-TW2.failed"
     assert str(failed.resolve() / "broken.ipynb") in message
@@ -456,6 +482,27 @@ def test_failing_notebook_exit_1_names_notebook_and_cell(workspace):
     # a later good run publishes and removes the stale failure
     runner.run(options(workspace, formats=("html",)), runner.Progress(quiet=True))
     assert sorted(p.name for p in (workspace["out"] / "kota").iterdir()) == ["2025-TW2"]
+
+
+@pytest.mark.slow
+def test_engines_give_the_same_briefing(workspace):
+    """In process (default) and a kernel per notebook (papermill): the same briefing body and the same
+    analysts' HTML apart from the run id in the injected parameters."""
+    from analysis.export import strip_run_info
+
+    pages = {}
+    for engine in runner.ENGINES:
+        result = runner.run(options(workspace, formats=("html",), engine=engine), runner.Progress(quiet=True))
+        manifest = json.loads((result.report_dir / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["parameters"]["engine"] == engine
+        pages[engine] = {
+            name: strip_run_info((result.report_dir / name).read_text(encoding="utf-8")).replace(
+                result.plan.run_id, "RUN"
+            )
+            for name in ("briefing.html", "detail.html")
+        }
+    assert pages["inprocess"] == pages["papermill"]
+    assert "hl-ipython3" in pages["inprocess"]["detail.html"]
 
 
 @pytest.mark.slow
@@ -476,7 +523,7 @@ def test_failure_keeps_the_previous_report(workspace):
 def test_prepare_runs_before_notebooks(workspace):
     calls = []
 
-    def prepare(plan, progress):
+    def prepare(plan, progress, pool=None):
         calls.append((plan.period, plan.processed_dir))
         (plan.processed_dir / "programs.csv").write_text("program_name,budget_idr\nBalikat,3000000\n")
 

@@ -8,8 +8,14 @@ Every chart
 - uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys);
 - takes every word from the label catalogue (``chart.*`` in ``locales/{id,en}.yml``) and writes numbers
   with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.formatting`);
-- carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` hands to
-  :func:`analysis.formatting.display_figure` (reproducible SVG: fixed hash salt, no date).
+- carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` displays with the
+  chart as output metadata ``{"image/svg+xml": {"alt": ...}}`` (the mechanism of
+  :func:`analysis.formatting.display_figure`; the report templates write it as the ``alt`` of the image);
+- is shown as SVG with its **text as text** (:func:`figure_svg`, ``svg.fonttype = "none"``), not as glyph
+  outlines: the words stay searchable and selectable in the HTML and the PDF, and the SVG has about a
+  third of the nodes, which halves WeasyPrint's time for the briefing PDF (measured in
+  ``docs/performance.md``). The text names DejaVu Sans (matplotlib's font, installed with the PDF renderer)
+  and falls back to Verdana/Arial/sans-serif where a viewer lacks it. Reproducible: fixed hash salt, no date.
 
 An empty input gives a figure that says there is nothing to show (never an exception), so a notebook runs
 through periods without RT reports or without rejected rows.
@@ -75,17 +81,43 @@ def is_empty(fig: Figure) -> bool:
     return bool(getattr(fig, _EMPTY_ATTR, False))
 
 
-def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
-    """Display a chart in a notebook with its alt text (:func:`analysis.formatting.display_figure`).
+#: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
 
-    ``skip_empty=True`` shows nothing for a chart that had no data (the briefing leaves such charts out;
-    the analysts' notebooks show the placeholder).
+
+def figure_svg(fig: Figure) -> str:
+    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content; the same
+    figure gives the same bytes every time."""
+    import io
+
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue().decode("utf-8")
+
+
+def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
+    """Display a chart in a notebook with its alt text.
+
+    ``fmt="svg"`` (default): :func:`figure_svg`, displayed as ``image/svg+xml`` with output metadata
+    ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.formatting.display_figure` does;
+    ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
+    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder).
     """
+    from IPython.display import display
+
     from analysis.formatting import display_figure
 
     if skip_empty and is_empty(fig):
         return
-    display_figure(fig, alt=alt_text(fig), fmt=fmt)
+    text = alt_text(fig)
+    if fmt != "svg":
+        display_figure(fig, alt=text, fmt=fmt)
+        return
+    mimetype = "image/svg+xml"
+    display({mimetype: figure_svg(fig), "text/plain": text}, raw=True, metadata={mimetype: {"alt": text}})
 
 
 def _figure(height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN) -> tuple[Figure, list]:
@@ -426,6 +458,7 @@ def principle_heatmap(
                     fontsize=6.3,
                     color="white" if v >= 60 else PALETTE["ink"],
                     zorder=3,
+                    in_layout=False,  # inside its cell: never moves the layout, so not measured for it
                 )
         ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=6.8)
         ax.xaxis.tick_top()

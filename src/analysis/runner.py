@@ -1,16 +1,26 @@
 """Clean, evaluate and publish one period: ``python -m analysis run --raw DIR --period P``.
 
-Steps, in one Python process (import once, export in process; only the notebook kernels are new processes):
+Steps:
 
-1. **validate** every parameter before any kernel starts: the data folder, the period (``latest`` = the
-   newest period that has files), the language, the formats, the notebooks of the run matrix and the
-   parameters each declares (``papermill.inspect_notebook``), the kernel. A mistake is a
-   :class:`~analysis.errors.UsageError` (one line, exit 2) or :class:`~analysis.errors.ConfigError`.
-2. **clean** (``analysis.cleaning.clean_source``) and **evaluate** (``analysis.evaluation.evaluate_source``)
-   into ``data/processed/<source>/<period>/`` (skipped with ``--reuse-processed``).
-3. **execute** the notebooks of the run matrix with papermill, in parallel (``--jobs``): they depend on
-   nothing but the processed data. Each gets the common parameters :data:`COMMON_PARAMETERS`.
-4. **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code.
+1. **validate** every parameter before anything starts: the data folder, the period (``latest`` = the
+   newest period that has files), the language, the formats, the engine, the notebooks of the run matrix
+   and the parameters each declares (``papermill.inspect_notebook``), the kernel (``--engine papermill`` or
+   an explicit ``--kernel``). A mistake is a :class:`~analysis.errors.UsageError` (one line, exit 2) or
+   :class:`~analysis.errors.ConfigError`.
+2. **prepare** (skipped with ``--reuse-processed``): **clean** (``analysis.cleaning.clean_source``) and
+   **evaluate** (``analysis.evaluation.evaluate_source``) into ``data/processed/<source>/<period>/``; at
+   the same time, in a worker process, the 100-day period is evaluated into its own folder
+   ``<processed>/../100-hari/`` (the notebooks of any other period show a 100-day section and read it
+   there instead of each recomputing it in memory).
+3. **execute** the notebooks of the run matrix, in parallel (``--jobs``): they depend on nothing but the
+   processed data. Each gets the common parameters :data:`COMMON_PARAMETERS`. Engines (``--engine``):
+   ``inprocess`` (default) runs each notebook in a worker process's IPython shell (:mod:`analysis.nbexec`,
+   the same injected parameters and captured outputs as papermill, no kernel start, imports paid once per
+   worker); the workers start before the preparation, so they import while the data are being cleaned.
+   ``papermill`` starts one kernel per notebook, as the papermill CLI does.
+4. **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code. With the
+   ``inprocess`` engine each worker exports the notebook it has just executed (the briefing is executed
+   first, so its PDF is made while the other notebooks still run).
 5. **publish**: everything is built in a staging folder ``reports/<source>/.<period>.staging-<run id>/``
    next to the destination and moved to ``reports/<source>/<period>/`` by a rename; a previous report of
    the period is replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, package
@@ -57,6 +67,13 @@ COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name"
 
 FORMATS = ("html", "pdf")
 EXPORTS = ("briefing", "analyst")
+
+#: How notebooks are executed (``--engine``): in a worker process's IPython shell, or one kernel each.
+ENGINES = ("inprocess", "papermill")
+DEFAULT_ENGINE = "inprocess"
+
+#: The period whose evaluation every other period's notebooks show (``analysis.briefing.HUNDRED_DAYS``).
+HUNDRED_DAYS = "100-hari"
 
 #: The kernel the notebooks run in: ``--kernel``, else $KJB_KERNEL, else ``kota-jambi`` (installed by
 #: ``make setup``) when it exists, else ``python3``.
@@ -226,11 +243,12 @@ class RunOptions:
     jobs: int = 2
     kernel: str | None = None
     reuse_processed: bool = False
+    engine: str = DEFAULT_ENGINE
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A validated run: canonical period, resolved folders, the kernel, the run id."""
+    """A validated run: canonical period, resolved folders, the kernel (``None`` in process), the run id."""
 
     options: RunOptions
     raw_dir: Path
@@ -239,7 +257,7 @@ class Plan:
     is_synthetic: bool
     processed_dir: Path
     final_dir: Path
-    kernel: str
+    kernel: str | None
     run_id: str
     started_at: dt.datetime
 
@@ -281,12 +299,16 @@ def plan_run(options: RunOptions) -> Plan:
             raise UsageError(f"unknown format {fmt!r}; use html, pdf or html,pdf")
     if options.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, not {options.jobs}")
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine {options.engine!r}; use {' or '.join(ENGINES)}")
     period = resolve_period(raw_dir, options.period)
     processed_dir = config.processed_dir_for(raw_dir, period, options.processed_root)
     if options.reuse_processed and not processed_dir.is_dir():
         raise UsageError(f"--reuse-processed: no processed data in {processed_dir}; run without it first")
-    kernel = options.kernel or default_kernel()
-    check_kernel(kernel)
+    kernel = None
+    if options.engine == "papermill" or options.kernel:  # an explicit --kernel is checked either way
+        kernel = options.kernel or default_kernel()
+        check_kernel(kernel)
     for spec in options.matrix:
         path = Path(options.notebooks_dir) / spec.notebook
         if not path.is_file():
@@ -342,10 +364,54 @@ class NotebookFailed(AnalysisError):
     """A notebook raised; the message names it, the cell, the error, and where the executed copy is."""
 
 
-def prepare_data(plan: Plan, progress: Progress) -> dict[str, Any]:
-    """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest."""
+def evaluate_hundred_days(raw_dir: Path, period: str, processed_dir: Path) -> str:
+    """Evaluate the 100-day period into ``<processed_dir>/../100-hari/`` for the notebooks of ``period``,
+    which show a 100-day section (``analysis.briefing.load_hundred_days`` reads that folder when it is
+    current; without it every such notebook recomputes the evaluation in memory). Returns
+    ``"evaluated"``, or ``"none"`` when ``period`` is the 100 days itself or the source has no 100-day
+    files."""
+    from analysis.evaluation import evaluate_source, period_has_files
+
+    if period == HUNDRED_DAYS or not period_has_files(raw_dir, HUNDRED_DAYS):
+        return "none"
+    evaluate_source(raw_dir, HUNDRED_DAYS, processed_dir=Path(processed_dir).parent / HUNDRED_DAYS)
+    return "evaluated"
+
+
+def _timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``(fn(*args), seconds)``: runs in a worker process, so the time is the work's own."""
+    t0 = time.perf_counter()
+    result = fn(*args)
+    return result, round(time.perf_counter() - t0, 3)
+
+
+def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None) -> dict[str, Any]:
+    """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
+
+    The 100 days are evaluated too (:func:`evaluate_hundred_days`): in one of ``pool``'s worker processes
+    while this process cleans and evaluates the period, and the workers warm up for the notebooks
+    (:func:`warm_worker`) meanwhile; with no pool, here after the evaluation. (Cleaning the previous
+    period, which the evaluation reads, in a worker as well was measured: no faster on 2 cores, where
+    three busy processes share two cores, so the evaluation cleans it itself, as it always did.)
+    """
     from analysis.cleaning import clean_source
     from analysis.evaluation import evaluate_source
+    from analysis.periods import previous_period
+
+    hundred_days = None
+    if pool is not None:
+        hundred_days = pool.submit(
+            _timed_call, evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir
+        )
+        for _ in range(plan.options.jobs):  # idle workers import what the notebooks need meanwhile
+            pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+    done: dict[str, str] = {}
+
+    def wait_for_hundred_days() -> None:
+        if hundred_days is not None and "hundred_days" not in done:
+            t_wait = time.perf_counter()
+            done["hundred_days"], progress.timings["prepare:hundred_days"] = hundred_days.result()
+            progress.timings["wait:hundred_days"] = round(time.perf_counter() - t_wait, 3)
 
     cleaned = progress.timed(
         "clean",
@@ -358,15 +424,25 @@ def prepare_data(plan: Plan, progress: Progress) -> dict[str, Any]:
             f"cleaning: {totals.get('rows_rejected', '?')} row(s) rejected, {totals.get('files_failed', '?')} "
             f"file(s) unreadable; see {plan.processed_dir / 'rejected_rows.csv'}"
         )
+    if previous_period(plan.period) == HUNDRED_DAYS:  # the evaluation reads (and may clean) that folder
+        wait_for_hundred_days()
     evaluated = progress.timed(
         "evaluate",
         lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
         f"evaluating {plan.source_name} {plan.period}",
     )
+    wait_for_hundred_days()
+    if pool is None:
+        done["hundred_days"] = progress.timed(
+            "prepare:hundred_days",
+            lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir),
+            "evaluating the 100 days",
+        )
     return {
         "cleaning_totals": totals,
         "cleaning_has_problems": cleaned.has_problems,
         "evaluation_tables": sorted(evaluated.tables),
+        **done,
     }
 
 
@@ -418,13 +494,134 @@ def execute_notebook(plan: Plan, spec: NotebookSpec, staging: Path, progress_bar
     return executed
 
 
-def export_outputs(plan: Plan, spec: NotebookSpec, executed: Path, staging: Path) -> list[Path]:
-    """Write the HTML/PDF of one executed notebook into the staging folder."""
+@dataclass(frozen=True)
+class NotebookResult:
+    """What a worker reports for one notebook of the run matrix (picklable: no exception objects).
+
+    ``failure``: empty on success, else the failing cell (``cell_index`` 0-based in the executed notebook,
+    ``exec_count``, ``source``) and the error (``ename``, ``evalue``); the executed notebook with the error
+    is in the staging folder either way.
+    """
+
+    name: str
+    execute_s: float
+    export_s: float = 0.0
+    failure: dict[str, Any] = field(default_factory=dict)
+
+
+class _CellError(Exception):
+    """A worker's cell failure rebuilt in the parent, with the attributes :func:`_failure_message` reads."""
+
+    def __init__(self, failure: dict[str, Any]):
+        super().__init__(f"{failure['ename']}: {failure['evalue']}")
+        self.cell_index = failure["cell_index"]
+        self.exec_count = failure.get("exec_count")
+        self.source = failure.get("source", "")
+        self.ename, self.evalue = failure["ename"], failure["evalue"]
+
+
+def init_worker() -> None:
+    """Set up a worker process of the ``inprocess`` engine: a quick exit (:func:`_exit_now`). Nothing is
+    imported here: the first job of a worker is the preparation, which needs none of the notebook tools."""
+    import atexit
+
+    atexit.register(_exit_now)
+
+
+def _draw_without_display() -> None:
+    """Charts in a worker are drawn with matplotlib's ``Agg`` backend (no display, as in a kernel run by
+    papermill, whose inline backend draws with Agg too)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _exit_now() -> None:
+    """Leave a worker process without tearing the interpreter down (measured: 0.6–0.9 s for two workers
+    holding pandas, matplotlib, IPython and WeasyPrint, which the run would wait for). Safe: every job
+    has written and closed its files and sent its result before the pool tells the worker to stop; the
+    streams are flushed here. Registered when the worker starts, it runs after the exit handlers of the
+    libraries imported later (last in, first out) and skips the earlier ones (logging's: our records are
+    written as they happen)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def warm_worker() -> None:
+    """Import and build, once per worker, what executing and exporting a notebook needs (the IPython
+    shell, the nbconvert exporters, WeasyPrint and its fonts), so the first notebook does not pay it."""
+    _draw_without_display()
+    from analysis import briefing, charts, export, nbexec  # noqa: F401  (imports are the point)
+
+    nbexec.notebook_shell()
+    export.briefing_exporter()
+    export.analyst_exporter()
+    export.html_to_pdf("<p>warm</p>")
+
+
+def _report_warm_up_failure(future: cf.Future) -> None:
+    """A warm-up that failed is logged (the notebook job that follows meets the same error and fails)."""
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("warming up a worker failed: %s", future.exception())
+
+
+def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookResult:
+    """In a worker process: execute one notebook in this process's IPython shell (:mod:`analysis.nbexec`),
+    save the executed notebook into ``staging`` and export it there. A failing cell is reported in the
+    result (the executed notebook, saved, shows the error); anything else raises."""
     import nbformat
 
+    from analysis.nbexec import CellFailed, execute_in_process
+
+    _draw_without_display()
+    source = (Path(plan.options.notebooks_dir) / spec.notebook).resolve()
+    executed = staging / f"{spec.name}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent)
+    except CellFailed as exc:
+        if exc.notebook is not None:
+            nbformat.write(exc.notebook, executed)
+        failure = {
+            "cell_index": exc.cell_index,
+            "exec_count": exc.exec_count,
+            "source": exc.source,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
+        return NotebookResult(spec.name, round(time.perf_counter() - t0, 3), failure=failure)
+    nbformat.write(nb, executed)
+    t1 = time.perf_counter()
+    export_notebook(plan, spec, nb, staging)
+    return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
+
+
+def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
+    """The ``inprocess`` engine's worker processes (``spawn``: no fork of a process holding pyarrow's
+    threads), all started now, so they import while the data are being prepared."""
+    import multiprocessing
+
+    n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+    )
+    for _ in range(n):  # each submit with no idle worker starts one more process
+        pool.submit(os.getpid)
+    return pool
+
+
+def export_outputs(plan: Plan, spec: NotebookSpec, executed: Path, staging: Path) -> list[Path]:
+    """Write the HTML/PDF of one executed notebook (a file) into the staging folder."""
+    import nbformat
+
+    return export_notebook(plan, spec, nbformat.read(executed, as_version=4), staging)
+
+
+def export_notebook(plan: Plan, spec: NotebookSpec, nb, staging: Path) -> list[Path]:
+    """Write the HTML/PDF of one executed notebook (a notebook node) into the staging folder."""
     from analysis import export
 
-    nb = nbformat.read(executed, as_version=4)
     title = None if spec.export == "briefing" else _notebook_title(nb, spec)
     context = export.ReportContext(
         lang=plan.options.lang,
@@ -558,6 +755,7 @@ def write_manifest(
             "out_root": str(Path(options.out_root).resolve()),
             "processed_dir": str(plan.processed_dir),
             "jobs": options.jobs,
+            "engine": options.engine,
             "kernel": plan.kernel,
             "reuse_processed": options.reuse_processed,
             "source_name": plan.source_name,
@@ -621,9 +819,14 @@ class RunResult:
 def run(
     options: RunOptions,
     progress: Progress | None = None,
-    prepare: Callable[[Plan, Progress], dict[str, Any] | None] = prepare_data,
+    prepare: Callable[[Plan, Progress, cf.Executor | None], dict[str, Any] | None] = prepare_data,
 ) -> RunResult:
-    """Validate, prepare, execute, export and publish one period; see the module docstring."""
+    """Validate, prepare, execute, export and publish one period; see the module docstring.
+
+    ``prepare(plan, progress, pool)`` makes the processed data (default :func:`prepare_data`); ``pool`` is
+    the ``inprocess`` engine's executor of worker processes (``None`` with papermill), which it may use for
+    work that does not depend on its own.
+    """
     import logging as _logging
 
     progress = progress or Progress()
@@ -631,20 +834,31 @@ def run(
     t_validate = time.perf_counter()
     plan = plan_run(options)  # silent: a usage error must be the only line printed
     progress.timings["validate"] = round(time.perf_counter() - t_validate, 3)
-    progress.say(
-        f"run {plan.run_id}: {plan.source_name} {plan.period}, lang={options.lang}, kernel={plan.kernel}"
-    )
+    how = f"kernel={plan.kernel}" if options.engine == "papermill" else f"engine={options.engine}"
+    progress.say(f"run {plan.run_id}: {plan.source_name} {plan.period}, lang={options.lang}, {how}")
     _logging.getLogger("papermill").setLevel(_logging.WARNING)
     staging = plan.staging_dir
     staging.parent.mkdir(parents=True, exist_ok=True)
     staging.mkdir()
     try:
-        if options.reuse_processed:
-            progress.say(f"using processed data in {plan.processed_dir}")
-            prepared = {"reused": True}
-        else:
-            prepared = prepare(plan, progress) or {}
-        _execute_and_export(plan, staging, progress)
+        pool = start_workers(plan) if options.engine == "inprocess" else None
+        all_done = False
+        try:
+            if options.reuse_processed:
+                progress.say(f"using processed data in {plan.processed_dir}")
+                prepared = {"reused": True}
+            else:
+                prepared = prepare(plan, progress, pool) or {}
+            if pool is not None:
+                _execute_in_workers(plan, staging, progress, pool)
+            else:
+                _execute_and_export(plan, staging, progress)
+            all_done = True
+        finally:
+            if pool is not None:
+                # every job done: the workers exit while the manifest is written; otherwise wait for the
+                # running ones, so that no worker still writes into the staging folder when it moves
+                pool.shutdown(wait=not all_done, cancel_futures=True)
         progress.timings["total"] = round(time.perf_counter() - t0, 3)
         write_manifest(plan, staging, dict(progress.timings), prepared)
         publish(staging, plan.final_dir)
@@ -661,7 +875,34 @@ def run(
     return RunResult(plan, plan.final_dir, outputs, dict(progress.timings))
 
 
+def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.Executor) -> None:
+    """The ``inprocess`` engine: every notebook is a job for ``pool`` (execute + export in the worker);
+    notebooks exported as a briefing go first, so their PDF overlaps the other notebooks."""
+    specs = sorted(plan.options.matrix, key=lambda s: s.export != "briefing")  # stable sort
+    t0 = time.perf_counter()
+    futures = {pool.submit(run_notebook_job, plan, spec, staging): spec for spec in specs}
+    progress.say(f"executing {', '.join(spec.notebook for spec in specs)} ({plan.options.jobs} at a time)")
+    for future in cf.as_completed(futures):
+        spec = futures[future]
+        executed = staging / f"{spec.name}.ipynb"
+        try:
+            result = future.result()
+        except Exception as exc:  # an export error, or a worker that died
+            raise NotebookFailed(_failure_message(spec, exc, executed, plan.failed_dir)) from exc
+        if result.failure:
+            error = _CellError(result.failure)
+            raise NotebookFailed(_failure_message(spec, error, executed, plan.failed_dir))
+        progress.timings[f"execute:{spec.name}"] = result.execute_s
+        progress.timings[f"export:{spec.name}"] = result.export_s
+        progress.timings[f"done:{spec.name}"] = round(time.perf_counter() - t0, 3)
+        progress.say(
+            f"{spec.name}: executed in {result.execute_s:.1f} s, exported in {result.export_s:.1f} s"
+        )
+    progress.timings["notebooks"] = round(time.perf_counter() - t0, 3)
+
+
 def _execute_and_export(plan: Plan, staging: Path, progress: Progress) -> None:
+    """The ``papermill`` engine: one kernel per notebook (threads here), exports in this process."""
     options = plan.options
     specs = list(options.matrix)
     show_bar = options.jobs == 1 and sys.stderr.isatty()
@@ -713,7 +954,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kernel",
         default=None,
-        help=f"Jupyter kernel (default ${KERNEL_ENV}, else {PROJECT_KERNEL} if installed, else {FALLBACK_KERNEL})",
+        help=f"Jupyter kernel for --engine papermill (default ${KERNEL_ENV}, else {PROJECT_KERNEL} if "
+        f"installed, else {FALLBACK_KERNEL})",
+    )
+    parser.add_argument(
+        "--engine",
+        default=DEFAULT_ENGINE,
+        choices=ENGINES,
+        help="inprocess (default: worker processes with an IPython shell each) or papermill (a kernel per notebook)",
     )
     parser.add_argument(
         "--notebooks", type=Path, default=config.NOTEBOOKS, help="notebooks folder (default notebooks/)"
@@ -742,6 +990,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         jobs=args.jobs,
         kernel=args.kernel,
         reuse_processed=args.reuse_processed,
+        engine=args.engine,
     )
 
 
