@@ -26,19 +26,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only ``command``'s module is imported (all of them when ``command`` is None).
+
+    Importing every stage (pandas, pandera, nbconvert, ...) to build one subcommand's parser would cost a
+    second at every start; the command list and its one-line help come from :data:`COMMANDS`.
+    """
     parser = _Parser(prog="python -m analysis", description="Kota Jambi Bahagia analysis notebooks.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module_name, help_text) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # stage not built yet; `python -m analysis --help` lists only what exists
-        p = sub.add_parser(
-            name, help=help_text, description=(module.__doc__ or help_text).strip().splitlines()[0]
-        )
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if command is not None and name != command:
+            continue
+        module = importlib.import_module(module_name)
+        p.description = (module.__doc__ or help_text).strip().splitlines()[0]
         module.configure_parser(p)
         p.set_defaults(_main=module.main)
     return parser
@@ -47,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from analysis.errors import ConfigError, UsageError
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(command if command in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_main", None):
         parser.print_help()
