@@ -1,6 +1,5 @@
 """Unit tests of the index's pure formulas (analysis.principles.methods, audit, uncertainty)."""
 
-import time
 
 import numpy as np
 import pandas as pd
@@ -217,10 +216,9 @@ def test_draw_weights_uniform_bounds_and_dirichlet_sums():
     np.testing.assert_allclose(d[:, :2].mean(axis=0), [1 / 3, 2 / 3], atol=0.01)
 
 
-def test_simulation_is_fast_for_2000_rts_and_1000_runs():
+def test_simulation_shape_for_2000_rts_and_1000_runs():
+    # how fast: bench/run.py and docs/performance.md (speed is measured in benchmarks, not timed tests)
     matrices, principle, w, wp, groups = _mc_inputs(2000)
-    t0 = time.perf_counter()
     sim = simulate_ranks(matrices, principle, w, wp, groups, Settings(n_runs=1000), seed=1)
-    elapsed = time.perf_counter() - t0
     assert sim.ranks.shape == (1000, 2000)
-    assert elapsed < 15, f"{elapsed:.1f} s"  # about 1 s on the 2-core machine; generous for a shared box
+    assert sim.ranks.min() >= 1 and sim.ranks.max() <= 2000

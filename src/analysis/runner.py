@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import datetime as dt
-import hashlib
 import importlib.metadata
 import json
 import logging
@@ -55,6 +54,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from analysis import config
+from analysis.cache import sha256_file
 from analysis.contract import TEMPLATES
 from analysis.errors import AnalysisError, ConfigError, UsageError
 from analysis.formatting import LANGUAGES
@@ -663,14 +663,6 @@ def _write_text(path: Path, text: str) -> Path:
 
 # --------------------------------------------------------------------------------------------------
 # Manifest
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def input_files(raw_dir: Path, period: str) -> list[Path]:
