@@ -1,6 +1,6 @@
 """Achievement (capaian) against targets: polarity, range targets, levels, serapan, roll-ups.
 
-Formulas (``../shared/domain.md``; PermenPANRB performance-management guide for the worked examples):
+Formulas (``docs/domain.md``; PermenPANRB performance-management guide for the worked examples):
 
 - higher is better (``positif``): ``capaian = R / T x 100``
 - lower is better (``negatif``): ``capaian = (2T - R) / T x 100``, floored at 0

@@ -1,4 +1,4 @@
-"""The input templates the city fills in (``../shared/data-contract.md``), declared once as data.
+"""The input templates the city fills in (``docs/data_contract.md``), declared once as data.
 
 Used by the template writer (blank Excel files), the sample generator, the readers and the data
 dictionary. Each column has the header as the city writes it, the canonical snake_case name used in the

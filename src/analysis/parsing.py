@@ -7,7 +7,7 @@ repeats the value (``not a Rupiah amount: 'dua juta'``); the cleaner adds file, 
 Negative numbers are *parsed* (``-5.000`` -> -5000.0): rejecting them is the cleaner's rule
 (``negative_value`` in ``docs/data_quality_rules.md``), not the parser's.
 
-Number rules (Indonesian convention, ``../shared/data-contract.md``)
+Number rules (Indonesian convention, ``docs/data_contract.md``)
 ----------------------------------------------------------------------
 * ``.`` groups thousands, ``,`` is the decimal mark: ``12.500.000`` = 12500000, ``12.500.000,00`` =
   12500000, ``1.234,5`` = 1234.5, ``12,5`` = 12.5.
@@ -674,7 +674,7 @@ def parse_rw(value: object) -> int | None:
 # kelurahan / kecamatan names
 # --------------------------------------------------------------------------------------------------------
 
-#: Name variants seen in the wild -> the Kemendagri name (``../shared/domain.md``, "Geography").
+#: Name variants seen in the wild -> the Kemendagri name (``docs/domain.md``, "Geography").
 #: Spacing, case, punctuation and number spelling (III / tiga / 3) are handled by the matching key, so
 #: ``Simpang Tiga Sipin``, ``The Hok``, ``Sulan Jana`` and ``Rawasari`` would match without an entry; they are
 #: listed so the list is the whole record of what domain.md names.

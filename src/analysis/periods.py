@@ -1,6 +1,6 @@
 """Reporting periods: canonical codes, the spellings people write, and their dates.
 
-Canonical codes (``../shared/data-contract.md``): ``100-hari`` (20 Feb - 30 May 2025, the mayor's first
+Canonical codes (``docs/data_contract.md``): ``100-hari`` (20 Feb - 30 May 2025, the mayor's first
 100 working days counting the inauguration day as day 1), ``YYYY-TWn`` (triwulan = quarter, n = 1..4),
 ``YYYY-Sn`` (semester, n = 1..2) and ``YYYY`` (the year).
 

@@ -1,7 +1,7 @@
 """Personal data: drop personal columns, mask NIK-like and phone-like text, scan output files for leaks.
 
 UU 27/2022 (Pelindungan Data Pribadi) and the population-administration law protect NIK and KK numbers
-(``../shared/domain.md``, "Personal data"). The data contract says ``NIK Ketua RT``, ``No. HP``, names and
+(``docs/domain.md``, "Personal data"). The data contract says ``NIK Ketua RT``, ``No. HP``, names and
 respondents never leave ingestion (columns of kind ``personal`` in ``analysis.contract``: dropped), and the
 data-quality rules say NIK-like and phone-like text typed into free text is masked with a warning.
 
