@@ -1,6 +1,5 @@
 """Unit tests of the index's pure formulas (analysis.principles.methods, audit, uncertainty)."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
