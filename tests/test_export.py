@@ -229,8 +229,6 @@ def test_css_string_escapes():
     assert css_string('a"b\\c') == '"a\\"b\\\\c"'
 
 
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["briefing", "analyst"])
 def test_chromium_shows_no_console_errors_and_loads_nothing(
