@@ -33,9 +33,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.achievement import ACHIEVEMENT_TABLES
 from analysis.formatting import MISSING, format_number, format_percent
 from analysis.formatting import style_table as _style_table
 from analysis.i18n import t
+from analysis.principles.evaluate import INDEX_TABLES
+from analysis.schemas import TABLES
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -55,27 +58,7 @@ MAX_LISTED = 4
 
 #: Evaluation tables (docs/evaluation_tables.md) and cleaned tables (docs/architecture.md) read by
 #: :func:`load_tables`; a table the period lacks (e.g. no RT reports) comes back as an empty frame.
-TABLE_NAMES = (
-    "programs",
-    "indicators",
-    "targets",
-    "rt_registry",
-    "agency_reports",
-    "rt_reports",
-    "survey",
-    "achievement_indicator",
-    "achievement_program",
-    "achievement_sector",
-    "achievement_agency",
-    "claims",
-    "rt_index",
-    "rt_index_indicators",
-    "rt_strengths_weaknesses",
-    "index_audit",
-    "index_kelurahan",
-    "index_kecamatan",
-    "index_uncertainty_settings",
-)
+TABLE_NAMES = (*TABLES, *ACHIEVEMENT_TABLES, "claims", *INDEX_TABLES)
 
 #: Keys of one warning in ``quality.json`` (``analysis.cleaning.warning_record``); its ``code`` is one of
 #: ``analysis.schemas.WARNING_CODES`` and is labelled by the catalogue (``nb.warning_kind.<code>``).

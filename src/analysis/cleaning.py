@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import parsing, privacy
-from analysis.config import SAMPLE_SOURCE, processed_dir_for
+from analysis.config import SAMPLE_SOURCE, check_source_args, processed_dir_for
 from analysis.contract import TEMPLATES_BY_KEY, Template
 from analysis.errors import UsageError
 from analysis.periods import PeriodError, parse_period
@@ -745,17 +745,7 @@ def build_agency_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: 
             name="indicator_code",
             value=df.at[idx, "indicator_code"],
         )
-    over = (df["budget_spent_idr"] > df["budget_allocated_idr"]).fillna(False).to_numpy(dtype=bool)
-    for idx in df.index[over]:
-        log.warn(
-            df.at[idx, _FILE],
-            "overspent",
-            f"row {df.at[idx, _ROW]}: {df.at[idx, 'indicator_code']} spending {_fmt(df.at[idx, 'budget_spent_idr'])} "
-            f"above the allocation {_fmt(df.at[idx, 'budget_allocated_idr'])} (accepted)",
-            row=int(df.at[idx, _ROW]),
-            name="budget_spent_idr",
-            value=float(df.at[idx, "budget_spent_idr"]),
-        )
+    _warn_overspent(df, log, subject=lambda idx: str(df.at[idx, "indicator_code"]), accepted="accepted")
     return accepted_rows(df, spec, log)
 
 
@@ -771,19 +761,30 @@ def build_rt_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: str)
     cand = _with_source(cand.assign(period=period, rt_code=_rt_codes(cand)))
     df = cast_to_spec(cand, spec, tuple(_META))
     apply_rules(df, spec, tables, log)
-    over = (df["budget_spent_idr"] > df["budget_allocated_idr"]).fillna(False)
-    df["is_overspent"] = pd.array(over.to_numpy(dtype=bool), dtype="boolean")
-    for idx in df.index[over.to_numpy(dtype=bool)]:
+    over = _warn_overspent(
+        df, log, subject=lambda idx: f"RT {df.at[idx, 'rt_code']}", accepted="accepted, is_overspent"
+    )
+    df["is_overspent"] = pd.array(over, dtype="boolean")
+    return accepted_rows(df, spec, log)
+
+
+def _warn_overspent(df: pd.DataFrame, log: RunLog, subject, accepted: str) -> np.ndarray:
+    """Warn (code ``overspent``) for every row spending above its allocation; return the boolean mask.
+
+    Spending above the allocation is accepted and flagged, never rejected (docs/data_quality_rules.md).
+    """
+    over = (df["budget_spent_idr"] > df["budget_allocated_idr"]).fillna(False).to_numpy(dtype=bool)
+    for idx in df.index[over]:
         log.warn(
             df.at[idx, _FILE],
             "overspent",
-            f"row {df.at[idx, _ROW]}: RT {df.at[idx, 'rt_code']} spending {_fmt(df.at[idx, 'budget_spent_idr'])} above "
-            f"the allocation {_fmt(df.at[idx, 'budget_allocated_idr'])} (accepted, is_overspent)",
+            f"row {df.at[idx, _ROW]}: {subject(idx)} spending {_fmt(df.at[idx, 'budget_spent_idr'])} above "
+            f"the allocation {_fmt(df.at[idx, 'budget_allocated_idr'])} ({accepted})",
             row=int(df.at[idx, _ROW]),
             name="budget_spent_idr",
             value=float(df.at[idx, "budget_spent_idr"]),
         )
-    return accepted_rows(df, spec, log)
+    return over
 
 
 def build_survey(cand: pd.DataFrame, tables: dict, log: RunLog, period: str) -> pd.DataFrame:
@@ -821,17 +822,6 @@ class CleanResult:
         """True when a row was rejected or a file could not be read (``--strict`` exits 1)."""
         t = self.quality["totals"]
         return bool(t["rows_rejected"] or t["files_failed"])
-
-
-def _check_args(raw_dir: Path, period: str) -> tuple[Path, str]:
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise UsageError(f"data source folder not found: {raw_dir}")
-    try:
-        code = parse_period(period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
-    return raw_dir, code
 
 
 def clean_tables(raw_dir: Path, period: str) -> tuple[dict[str, pd.DataFrame], RunLog]:
@@ -878,7 +868,7 @@ def clean_source(
     change the outputs (the CLI exits 1 when :attr:`CleanResult.has_problems`). Raises
     :class:`~analysis.errors.UsageError` for a missing folder or an unknown period spelling.
     """
-    raw_dir, period = _check_args(raw_dir, period)
+    raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
     tables, log = clean_tables(raw_dir, period)
     rejected = rejected_frame(log)

@@ -29,6 +29,21 @@ def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = 
     return root / Path(raw_dir).resolve().name / period
 
 
+def check_source_args(raw_dir: Path, period: str) -> tuple[Path, str]:
+    """``(raw_dir, canonical period)`` for a command's ``--raw``/``--period``, or a
+    :class:`~analysis.errors.UsageError` (exit 2, one line): missing folder, unknown period spelling."""
+    from analysis.errors import UsageError
+    from analysis.periods import PeriodError, parse_period
+
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise UsageError(f"data source folder not found: {raw_dir}")
+    try:
+        return raw_dir, parse_period(period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def is_synthetic_source(raw_dir: Path) -> bool:
     """True when the data source folder is marked synthetic (holds a ``SYNTHETIC`` file)."""
     return (Path(raw_dir) / SYNTHETIC_MARKER).exists()

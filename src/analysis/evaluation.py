@@ -36,9 +36,8 @@ import pandas as pd
 from analysis.achievement import ACHIEVEMENT_CONFIG, evaluate_achievement, load_achievement_config
 from analysis.claims import CLAIMS_CONFIG, load_claims
 from analysis.claims import check_claims as _check_claims
-from analysis.config import SAMPLE_NOTICE, is_synthetic_source, processed_dir_for
-from analysis.errors import UsageError
-from analysis.periods import PeriodError, parse_period, previous_period
+from analysis.config import SAMPLE_NOTICE, check_source_args, is_synthetic_source, processed_dir_for
+from analysis.periods import previous_period
 from analysis.quality import write_parquet
 from analysis.schemas import TABLES
 
@@ -189,13 +188,7 @@ def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = Non
     ``processed_dir`` is the period's output folder (default ``data/processed/<source>/<period>/``); the
     previous period's folder is its sibling ``<processed_dir>/../<previous period>/``.
     """
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise UsageError(f"data source folder not found: {raw_dir}")
-    try:
-        period = parse_period(period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from exc
+    raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
     cleaned: list[str] = []
     tables = _cleaned_tables(raw_dir, period, out_dir, cleaned)

@@ -36,7 +36,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import datetime as dt
-import importlib.metadata
 import json
 import logging
 import os
@@ -54,7 +53,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from analysis import config
-from analysis.cache import sha256_file
+from analysis.cache import library_versions, sha256_file
 from analysis.contract import TEMPLATES
 from analysis.errors import AnalysisError, ConfigError, UsageError
 from analysis.formatting import LANGUAGES
@@ -715,13 +714,8 @@ def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
 
 
 def package_versions(names: Sequence[str] = MANIFEST_PACKAGES) -> dict[str, str]:
-    versions = {"python": sys.version.split()[0]}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    """Python's and the packages' versions for the manifest (``"not installed"`` when absent)."""
+    return {"python": sys.version.split()[0], **library_versions(names)}
 
 
 def write_manifest(

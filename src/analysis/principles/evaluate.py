@@ -751,6 +751,18 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ entry point
 
 
+#: The tables :func:`evaluate_principles` returns, in order (docs/evaluation_tables.md).
+INDEX_TABLES = (
+    "rt_index",
+    "rt_index_indicators",
+    "rt_strengths_weaknesses",
+    "index_audit",
+    "index_kelurahan",
+    "index_kecamatan",
+    "index_uncertainty_settings",
+)
+
+
 def evaluate_principles(
     tables: dict[str, pd.DataFrame],
     period: str,
@@ -782,7 +794,7 @@ def evaluate_principles(
         c for c in ("kecamatan_code", "kecamatan_name", "kelurahan_code", "kelurahan_name") if c in rt_index
     ]
     kec_keys = [c for c in ("kecamatan_code", "kecamatan_name") if c in rt_index]
-    return {
+    tables = {
         "rt_index": rt_index,
         "rt_index_indicators": build_indicator_table(current),
         "rt_strengths_weaknesses": build_strengths_weaknesses(current),
@@ -791,6 +803,8 @@ def evaluate_principles(
         "index_kecamatan": rollup(rt_index, kec_keys, framework),
         "index_uncertainty_settings": build_settings_table(current, seed),
     }
+    assert tuple(tables) == INDEX_TABLES
+    return tables
 
 
 def _previous_code(previous_tables: dict[str, pd.DataFrame], period: str) -> str:
