@@ -36,10 +36,11 @@ test: $(STAMP) ## Run the whole test suite (installs Chromium for the browser te
 test-fast: $(STAMP) ## Run the fast tests only (no notebook execution or PDF export)
 	$(PY) -m pytest -m "not slow" -n 2
 
-lint: $(STAMP) ## ruff (lint + format check) and notebooks without outputs
+lint: $(STAMP) ## ruff (lint + format check), notebooks without outputs, the import contract (stages)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/nbstripout --keep-id --verify notebooks/*.ipynb
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP) ## Apply ruff fixes and formatting, strip notebook outputs
 	$(VENV)/bin/ruff check --fix .

@@ -9,7 +9,7 @@ three-digit RT number (1-999), and Kota Jambi has 68 kelurahan, so a raw data so
   ``analysis.sample`` (``RTUnit``, ``RTReport``, ``SurveyAnswer``, the ``Messer`` that types values the way
   people do, the row renderers and ``SourceBuilder``). Up to 67,932 RTs; the city of 1,650 RTs by default.
 - :func:`write_clean_period`: the cleaned tables of one period written directly as Parquet (the format
-  ``analysis.cleaning`` writes), for any number of RTs, with invented kelurahan codes beyond the 68 real
+  ``analysis.ingest.cleaning`` writes), for any number of RTs, with invented kelurahan codes beyond the 68 real
   ones. Used for 100 × the city (165,000 RTs), which no raw source can hold; it measures the evaluation.
 
 ``python bench/scale_data.py --out DIR --rts 1650 --periods 8`` writes a raw source.
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import config
-from analysis.periods import period_info
-from analysis.reference import kelurahan_table, make_rt_code
+from analysis.core import config
+from analysis.core.periods import period_info
+from analysis.core.reference import kelurahan_table, make_rt_code
 from analysis.sample.build import H_REG, H_RT, H_SURVEY, SourceBuilder, _registry_row, _rt_row, _survey_row
 from analysis.sample.formats import Messer
 from analysis.sample.layout import SheetLayout
@@ -175,10 +175,10 @@ def write_raw_source(
 
 
 def clean_frames(n_rts: int, period: str, seed: int = 1) -> dict[str, pd.DataFrame]:
-    """The cleaned tables of one period for ``n_rts`` RTs (columns and dtypes of ``analysis.schemas``),
+    """The cleaned tables of one period for ``n_rts`` RTs (columns and dtypes of ``analysis.ingest.schemas``),
     generated vectorised. Kelurahan codes are invented (``15.71.<kec>.<9000 + i>``), 200 RTs each."""
-    from analysis.cleaning import load_cleaned  # noqa: F401  (schemas are validated by the caller)
-    from analysis.schemas import TABLES
+    from analysis.ingest.cleaning import load_cleaned  # noqa: F401  (schemas are validated by the caller)
+    from analysis.ingest.schemas import TABLES
 
     rng = np.random.default_rng([seed, n_rts])
     i = np.arange(n_rts)
@@ -270,7 +270,7 @@ def clean_frames(n_rts: int, period: str, seed: int = 1) -> dict[str, pd.DataFra
 def _sample_reference_tables() -> dict[str, pd.DataFrame]:
     """Programmes, indicators, targets and an empty agency-report table in the cleaned format (the
     sample's, cleaned once in memory)."""
-    from analysis.cleaning import clean_tables
+    from analysis.ingest.cleaning import clean_tables
 
     tables, _ = clean_tables(config.SAMPLE_SOURCE, "2025-TW3")
     return {name: tables[name] for name in ("programs", "indicators", "targets")} | {
@@ -279,16 +279,16 @@ def _sample_reference_tables() -> dict[str, pd.DataFrame]:
 
 
 def _conform(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Cast ``df`` to the dtypes of the cleaned table ``name`` (``analysis.schemas``)."""
-    from analysis.cleaning import cast_to_spec
-    from analysis.schemas import TABLES, validate_table
+    """Cast ``df`` to the dtypes of the cleaned table ``name`` (``analysis.ingest.schemas``)."""
+    from analysis.ingest.cleaning import cast_to_spec
+    from analysis.ingest.schemas import TABLES, validate_table
 
     return validate_table(name, cast_to_spec(df, TABLES[name]))
 
 
 def write_clean_period(processed_dir: Path, n_rts: int, period: str, seed: int = 1) -> Path:
     """Write the cleaned tables of one period as Parquet into ``processed_dir`` (see module docstring)."""
-    from analysis.quality import write_parquet
+    from analysis.ingest.quality import write_parquet
 
     processed_dir = Path(processed_dir)
     processed_dir.mkdir(parents=True, exist_ok=True)

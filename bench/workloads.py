@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def pipeline(raw_dir: str, processed_root: str, *periods: str) -> dict:
     """Clean and evaluate every period of a raw source, oldest first (``evaluate_source`` per period; each
     period is cleaned once, the previous period's cleaned tables are reused)."""
-    from analysis.evaluation import evaluate_source
+    from analysis.evaluate.evaluation import evaluate_source
 
     out = {}
     for period in periods:
@@ -28,7 +28,7 @@ def pipeline(raw_dir: str, processed_root: str, *periods: str) -> dict:
 
 def clean(raw_dir: str, processed_dir: str, period: str) -> dict:
     """Clean one period of a raw source."""
-    from analysis.cleaning import clean_source
+    from analysis.ingest.cleaning import clean_source
 
     t = time.perf_counter()
     result = clean_source(Path(raw_dir), period, processed_dir=Path(processed_dir))
@@ -48,8 +48,8 @@ def make_clean(root: str, n_rts: str, *periods: str) -> dict:
 def evaluate_clean(root: str, period: str, previous: str, n_runs: str = "") -> dict:
     """Evaluate one period from cleaned tables (with its previous period): achievement, claims and the
     four-principle index, written as Parquet; ``n_runs`` overrides the Monte Carlo runs of the ranks."""
-    from analysis import evaluation as ev
-    from analysis.cleaning import load_cleaned
+    from analysis.evaluate import evaluation as ev
+    from analysis.ingest.cleaning import load_cleaned
 
     t0 = time.perf_counter()
     cur, prev = load_cleaned(Path(root) / period), load_cleaned(Path(root) / previous)
@@ -58,7 +58,7 @@ def evaluate_clean(root: str, period: str, previous: str, n_runs: str = "") -> d
     results = ev.evaluate_tables(cur, period, prev, previous, "")
     module = ev._principles_module()
     if n_runs:
-        from analysis.principles.framework import IndexOptions
+        from analysis.evaluate.principles.framework import IndexOptions
 
         extra = module.evaluate_principles(cur, period, prev, options=IndexOptions(n_runs=int(n_runs)))
     else:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System libraries the project needs from Debian/Ubuntu. Nothing is downloaded but Debian packages.
-#   (no flag)  what `make report` needs: pango (WeasyPrint's PDF rendering) and DejaVu fonts.
+#   (no flag)  what `make report` needs: pango and HarfBuzz-Subset (WeasyPrint's PDF rendering), DejaVu fonts.
 #   --test     also Chromium (the headless-browser test of the briefing) and poppler-utils (pdftoppm).
 # Installs with apt-get when run as root (or with passwordless sudo); otherwise prints the command to run.
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib 'libpango-1.0.so.0' || need+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
+# HarfBuzz-Subset: WeasyPrint's font subsetter (without it fontTools stamps each PDF with the time: not reproducible)
+have_lib 'libharfbuzz-subset.so.0' || need+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core fontconfig)
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || need+=(chromium)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.achievement import (
+from analysis.core.errors import ConfigError
+from analysis.evaluate.achievement import (
     AchievementConfig,
     Level,
     add_serapan,
@@ -24,7 +25,6 @@ from analysis.achievement import (
     program_budget,
     serapan_pct,
 )
-from analysis.errors import ConfigError
 
 CONFIG = load_achievement_config()  # the shipped config/achievement.yml (defaults asserted below)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import briefing
-from analysis.i18n import t
+from analysis.publish import briefing
+from analysis.publish.i18n import t
 
 
 def programs(**override) -> pd.DataFrame:
@@ -359,7 +359,7 @@ def test_warnings_of_an_older_cleaner_are_an_error():
 
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_warning_code_has_a_label(lang):
-    from analysis.schemas import WARNING_CODES
+    from analysis.ingest.schemas import WARNING_CODES
 
     assert {c: bool(t(f"nb.warning_kind.{c}", lang)) for c in WARNING_CODES} == dict.fromkeys(
         WARNING_CODES, True

@@ -1,4 +1,4 @@
-"""Content-hash cache keys (analysis.cache): digests of frames and groups, the cache index, the code digest."""
+"""Content-hash cache keys (analysis.publish.cache): digests of frames and groups, the cache index, the code digest."""
 
 import json
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cache
+from analysis.publish import cache
 
 
 def frame(**columns):

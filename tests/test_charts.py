@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis.publish import charts
 
 
 def programs_frame() -> pd.DataFrame:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.claims import (
+from analysis.core.errors import ConfigError
+from analysis.evaluate.claims import (
     CLAIM_COLUMNS,
     NOT_SUPPORTED,
     SUPPORTED,
@@ -18,7 +19,6 @@ from analysis.claims import (
     parse_claims_config,
     verdict_overall,
 )
-from analysis.errors import ConfigError
 
 PATH = Path("config/claims.yml")
 
@@ -503,7 +503,7 @@ def test_english_evidence_has_no_indonesian_words():
 def test_phrases_have_the_same_keys_and_placeholders_in_both_languages():
     import string
 
-    from analysis.claims import LANGS, PHRASES
+    from analysis.evaluate.claims import LANGS, PHRASES
 
     def fields(text):
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}

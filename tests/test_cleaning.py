@@ -19,13 +19,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import cleaning
-from analysis.cleaning import RunLog, clean_source, load_cleaned, warning_record
-from analysis.config import PROJECT_ROOT
-from analysis.errors import UsageError
-from analysis.privacy import scan_file_for_personal_data
-from analysis.readers import RawFile, RawRow
-from analysis.schemas import TABLES, WARNING_CODES
+from analysis.core.config import PROJECT_ROOT
+from analysis.core.errors import UsageError
+from analysis.ingest import cleaning
+from analysis.ingest.cleaning import RunLog, clean_source, load_cleaned, warning_record
+from analysis.ingest.privacy import scan_file_for_personal_data
+from analysis.ingest.readers import RawFile, RawRow
+from analysis.ingest.schemas import TABLES, WARNING_CODES
 
 RT_HEADER = [
     "No", "Kecamatan", "Kelurahan", "RT", "Pagu Anggaran (Rp)", "Realisasi Anggaran (Rp)", "Swadaya Masyarakat (Rp)",
@@ -485,7 +485,7 @@ def test_cli_exit_codes(run, tmp_path, capsys):
 
 
 def _log_for(df: pd.DataFrame, template_key: str) -> RunLog:
-    from analysis.contract import TEMPLATES_BY_KEY
+    from analysis.ingest.contract import TEMPLATES_BY_KEY
 
     log = RunLog()
     raw = RawFile(path=Path("f.xlsx"), rel_path="f.xlsx", template=TEMPLATES_BY_KEY[template_key], sheet="S")

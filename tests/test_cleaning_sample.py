@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.cleaning import clean_source
-from analysis.config import SAMPLE_SOURCE
-from analysis.periods import period_from_filename, sort_key
-from analysis.privacy import scan_file_for_personal_data
-from analysis.schemas import WARNING_CODES
+from analysis.core.config import SAMPLE_SOURCE
+from analysis.core.periods import period_from_filename, sort_key
+from analysis.ingest.cleaning import clean_source
+from analysis.ingest.privacy import scan_file_for_personal_data
+from analysis.ingest.schemas import WARNING_CODES
 
 #: The bundled sample; ``ANALYSIS_SAMPLE_SOURCE`` points the test at a freshly generated one instead.
 SAMPLE = Path(os.environ.get("ANALYSIS_SAMPLE_SOURCE", SAMPLE_SOURCE))

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, runner
-from analysis.export import strip_run_info
-from analysis.periods import period_label
-from analysis.privacy import scan_file_for_personal_data, scan_text_for_personal_data
+from analysis.core import config
+from analysis.core.periods import period_label
+from analysis.ingest.privacy import scan_file_for_personal_data, scan_text_for_personal_data
+from analysis.publish import runner
+from analysis.publish.export import strip_run_info
 
 pytestmark = pytest.mark.slow
 

@@ -10,12 +10,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import evaluation
-from analysis.claims import NOT_SUPPORTED, SUPPORTED, UNVERIFIABLE
-from analysis.config import SAMPLE_NOTICE, SAMPLE_SOURCE, SYNTHETIC_MARKER
-from analysis.errors import UsageError
-from analysis.evaluation import evaluate_source, needs_cleaning, run_principles
-from analysis.periods import period_from_filename, sort_key
+from analysis.core.config import SAMPLE_NOTICE, SAMPLE_SOURCE, SYNTHETIC_MARKER
+from analysis.core.errors import UsageError
+from analysis.core.periods import period_from_filename, sort_key
+from analysis.evaluate import evaluation
+from analysis.evaluate.claims import NOT_SUPPORTED, SUPPORTED, UNVERIFIABLE
+from analysis.evaluate.evaluation import evaluate_source, needs_cleaning, run_principles
 
 AGENCY_HEADER = [
     "No", "Kode Indikator", "Nama Indikator", "Satuan", "Target", "Realisasi", "Pagu Anggaran (Rp)",

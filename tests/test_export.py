@@ -75,7 +75,7 @@ def _build_notebook():
 
 
 def context(lang="id", synthetic=True, run_id="20250630T030000Z-abc123", hour=10):
-    from analysis.export import ReportContext
+    from analysis.publish.export import ReportContext
 
     return ReportContext(
         lang=lang,
@@ -89,14 +89,14 @@ def context(lang="id", synthetic=True, run_id="20250630T030000Z-abc123", hour=10
 
 @pytest.fixture(scope="module")
 def briefing_id():
-    from analysis.export import export_briefing_html
+    from analysis.publish.export import export_briefing_html
 
     return export_briefing_html(executed_notebook(), context())
 
 
 @pytest.fixture(scope="module")
 def analyst_id():
-    from analysis.export import export_analyst_html
+    from analysis.publish.export import export_analyst_html
 
     return export_analyst_html(executed_notebook(), context())
 
@@ -137,7 +137,7 @@ def test_briefing_escapes_text_from_data(briefing_id):
 
 
 def test_briefing_language_title_and_notice(briefing_id):
-    from analysis.config import SAMPLE_NOTICE
+    from analysis.core.config import SAMPLE_NOTICE
 
     assert '<html lang="id">' in briefing_id
     assert "Ringkasan Kinerja Kota Jambi Bahagia" in briefing_id
@@ -149,8 +149,8 @@ def test_briefing_language_title_and_notice(briefing_id):
 
 
 def test_briefing_in_english_and_without_notice_for_official_data():
-    from analysis.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN
-    from analysis.export import export_briefing_html
+    from analysis.core.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN
+    from analysis.publish.export import export_briefing_html
 
     html = export_briefing_html(executed_notebook(), context(lang="en", synthetic=False))
     assert '<html lang="en">' in html
@@ -162,7 +162,7 @@ def test_briefing_in_english_and_without_notice_for_official_data():
 
 
 def test_run_info_is_delimited_and_strippable(briefing_id):
-    from analysis.export import export_briefing_html, strip_run_info
+    from analysis.publish.export import export_briefing_html, strip_run_info
 
     other = export_briefing_html(executed_notebook(), context(run_id="20250701T000000Z-ffffff", hour=23))
     assert "20250630T030000Z-abc123" in briefing_id and "30 Juni 2025 10.00 WIB" in briefing_id
@@ -194,7 +194,7 @@ def pdf_text(data: bytes) -> tuple[int, str]:
 
 
 def test_pdf_has_title_period_notice_and_page_numbers(briefing_id):
-    from analysis.export import html_to_pdf
+    from analysis.publish.export import html_to_pdf
 
     data = html_to_pdf(briefing_id)
     assert data.startswith(b"%PDF")
@@ -208,7 +208,7 @@ def test_pdf_has_title_period_notice_and_page_numbers(briefing_id):
 
 
 def test_pdf_exporter_class_in_english():
-    from analysis.export import WeasyPDFExporter
+    from analysis.publish.export import WeasyPDFExporter
 
     data = WeasyPDFExporter().export(executed_notebook(), context(lang="en"))
     pages, text = pdf_text(data)
@@ -217,14 +217,14 @@ def test_pdf_exporter_class_in_english():
 
 
 def test_pdf_refuses_external_resources():
-    from analysis.export import html_to_pdf
+    from analysis.publish.export import html_to_pdf
 
     with pytest.raises(BaseException, match="http://example.invalid/x.png"):
         html_to_pdf('<html><body><img src="http://example.invalid/x.png" alt="x"></body></html>')
 
 
 def test_css_string_escapes():
-    from analysis.export import css_string
+    from analysis.publish.export import css_string
 
     assert css_string('a"b\\c') == '"a\\"b\\\\c"'
 
@@ -288,7 +288,7 @@ def test_pdf_never_ends_with_a_page_holding_only_the_footer():
 
     from pypdf import PdfReader
 
-    from analysis.export import export_briefing_html, html_to_pdf
+    from analysis.publish.export import export_briefing_html, html_to_pdf
 
     def last_page_has_rows(html: str) -> tuple[int, bool]:
         reader = PdfReader(io.BytesIO(html_to_pdf(html)))

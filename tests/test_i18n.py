@@ -2,7 +2,8 @@
 
 import pytest
 
-from analysis import config, i18n
+from analysis.core import config
+from analysis.publish import i18n
 
 
 def test_catalogues_have_the_same_keys():
@@ -72,7 +73,7 @@ def test_labels_by_prefix():
 
 
 def test_non_text_value_is_a_config_error(tmp_path):
-    from analysis.errors import ConfigError
+    from analysis.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="a.b must be text"):
         i18n._flatten({"a": {"b": 3}}, tmp_path / "x.yml")

@@ -1,6 +1,6 @@
-"""The in-process notebook engine shared by the period runner and the scorecards (``analysis.nbexec``).
+"""The in-process notebook engine shared by the period runner and the scorecards (``analysis.publish.nbexec``).
 
-Output capture, failures and the namespace reset are also tested through ``analysis.scorecards`` (its
+Output capture, failures and the namespace reset are also tested through ``analysis.publish.scorecards`` (its
 names are re-exported there); here: what the runner needs besides.
 """
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import nbexec
+from analysis.publish import nbexec
 
 
 def tiny_notebook(path: Path, cells: list[str]) -> Path:
@@ -65,7 +65,7 @@ def test_failure_carries_cell_count_source_and_notebook(tmp_path):
 
 
 def test_scorecards_use_the_same_engine():
-    from analysis import scorecards
+    from analysis.publish import scorecards
 
     assert scorecards.execute_in_process is nbexec.execute_in_process
     assert scorecards.CellFailed is nbexec.CellFailed

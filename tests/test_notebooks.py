@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import config
-from analysis.runner import COMMON_PARAMETERS, RUN_MATRIX
+from analysis.core import config
+from analysis.publish.runner import COMMON_PARAMETERS, RUN_MATRIX
 
 NOTEBOOKS = [spec.notebook for spec in RUN_MATRIX]
 OURS = [
@@ -67,7 +67,7 @@ def test_analyst_notebooks_start_with_a_title(name):
 
 
 def test_briefing_plumbing_cells_are_removed_from_the_export():
-    from analysis.export import REMOVE_CELL_TAGS
+    from analysis.publish.export import REMOVE_CELL_TAGS
 
     nb = load("04_briefing.ipynb")
     tags = [set(c.get("metadata", {}).get("tags", [])) for c in nb["cells"]]
@@ -82,7 +82,7 @@ def test_briefing_plumbing_cells_are_removed_from_the_export():
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory) -> Path:
     """The sample's 2026-TW3 and 100-hari evaluated into a temporary processed root."""
-    from analysis.evaluation import evaluate_source
+    from analysis.evaluate.evaluation import evaluate_source
 
     root = tmp_path_factory.mktemp("processed")
     for period in ("2026-TW3", "100-hari"):

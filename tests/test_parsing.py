@@ -1,4 +1,4 @@
-"""Tests of analysis.parsing: tables of the messy spellings (data contract) and property tests."""
+"""Tests of analysis.ingest.parsing: tables of the messy spellings (data contract) and property tests."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.contract import ASSET_STATUS
-from analysis.parsing import (
+from analysis.core.reference import kelurahan_table
+from analysis.ingest.contract import ASSET_STATUS
+from analysis.ingest.parsing import (
     ASSET_STATUS_VARIANTS,
     EXCEL_EPOCH,
     KELURAHAN_NAME_VARIANTS,
@@ -38,7 +39,6 @@ from analysis.parsing import (
     parse_target,
     parse_yes_no,
 )
-from analysis.reference import kelurahan_table
 
 PROPERTY = settings(max_examples=60, deadline=None)
 BLANKS = [
@@ -527,7 +527,7 @@ def test_every_reference_name_matches_itself():
 
 def test_no_kelurahan_name_repeats_across_kecamatan():
     """The hint is only needed for duplicated names; there are none in the Kemendagri table (checked here)."""
-    from analysis.parsing import _KELURAHAN_PREFIX, _name_key
+    from analysis.ingest.parsing import _KELURAHAN_PREFIX, _name_key
 
     keys = kelurahan_table()["kelurahan_name"].map(lambda n: _name_key(n, _KELURAHAN_PREFIX))
     assert not keys.duplicated().any()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.periods import (
+from analysis.core.periods import (
     PeriodError,
     parse_period,
     period_from_filename,

@@ -1,13 +1,13 @@
-"""Validation of config/index_framework.yml (analysis.principles.framework)."""
+"""Validation of config/index_framework.yml (analysis.evaluate.principles.framework)."""
 
 import copy
 
 import pytest
 import yaml
 
-from analysis.config import CONFIG_DIR
-from analysis.errors import ConfigError
-from analysis.principles import PRINCIPLES, IndexOptions, load_framework, parse_framework
+from analysis.core.config import CONFIG_DIR
+from analysis.core.errors import ConfigError
+from analysis.evaluate.principles import PRINCIPLES, IndexOptions, load_framework, parse_framework
 
 SHIPPED = CONFIG_DIR / "index_framework.yml"
 
@@ -254,7 +254,7 @@ def test_ratio_gap_between_serapan_and_activity_progress():
     import numpy as np
     import pandas as pd
 
-    from analysis.principles.indicators import compute_ratio
+    from analysis.evaluate.principles.indicators import compute_ratio
 
     fw = load_framework(SHIPPED)
     a2 = next(i for i in fw.indicators if i.code == "A2_deviasi_serapan")

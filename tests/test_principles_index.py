@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.principles import (
+from analysis.evaluate.principles import (
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
     IndexOptions,
@@ -13,7 +13,7 @@ from analysis.principles import (
     impute_group_median,
     load_framework,
 )
-from analysis.principles.indicators import compute_indicator_values, survey_means
+from analysis.evaluate.principles.indicators import compute_indicator_values, survey_means
 
 PERIOD = "2025-TW3"  # last day 2025-09-30
 KEL = "15.71.07.1012"

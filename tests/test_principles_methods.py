@@ -1,10 +1,10 @@
-"""Unit tests of the index's pure formulas (analysis.principles.methods, audit, uncertainty)."""
+"""Unit tests of the index's pure formulas (analysis.evaluate.principles.methods, audit, uncertainty)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.principles import (
+from analysis.evaluate.principles import (
     Settings,
     aggregate_arithmetic,
     aggregate_geometric,

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from analysis.errors import ConfigError
-from analysis.principles import (
+from analysis.core.errors import ConfigError
+from analysis.evaluate.principles import (
     PRINCIPLES,
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
@@ -30,16 +30,16 @@ from analysis.principles import (
     simulate_rank_intervals,
     simulate_ranks,
 )
-from analysis.principles import methods as methods_module
-from analysis.principles.evaluate import (
+from analysis.evaluate.principles import methods as methods_module
+from analysis.evaluate.principles.evaluate import (
     SIDE_STRENGTH,
     SIDE_WEAKNESS,
     build_indicator_table,
     build_strengths_weaknesses,
     indicator_contributions,
 )
-from analysis.principles.framework import DEFAULT_FRAMEWORK_PATH
-from analysis.principles.indicators import compute_ordinal
+from analysis.evaluate.principles.framework import DEFAULT_FRAMEWORK_PATH
+from analysis.evaluate.principles.indicators import compute_ordinal
 
 PERIOD = "2025-TW3"
 
@@ -49,7 +49,7 @@ PERIOD = "2025-TW3"
 
 def _reference_simulate_ranks(normalised, indicator_principle, indicator_weights, principle_weights,
                               unit_groups, settings, seed):  # fmt: skip
-    from analysis.principles.uncertainty import draw_weights
+    from analysis.evaluate.principles.uncertainty import draw_weights
 
     n_runs = settings.n_runs
     methods = list(settings.uncertainty_normalisations)

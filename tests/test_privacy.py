@@ -1,4 +1,4 @@
-"""Tests of analysis.privacy: masking NIK-like and phone-like text, dropping personal columns, scanning files."""
+"""Tests of analysis.ingest.privacy: masking NIK-like and phone-like text, dropping personal columns, scanning files."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.contract import RT_REGISTRY, RT_REPORT, SURVEY
-from analysis.privacy import (
+from analysis.ingest.contract import RT_REGISTRY, RT_REPORT, SURVEY
+from analysis.ingest.privacy import (
     PLACEHOLDERS,
     drop_personal_columns,
     find_personal_data,

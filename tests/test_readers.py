@@ -7,8 +7,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from analysis.contract import AGENCY_REPORT, RT_REGISTRY, SURVEY, TARGET
-from analysis.readers import (
+from analysis.ingest.contract import AGENCY_REPORT, RT_REGISTRY, SURVEY, TARGET
+from analysis.ingest.readers import (
     classify_rows,
     find_header,
     normalise_header,

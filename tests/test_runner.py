@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import runner
-from analysis.errors import ConfigError, UsageError
+from analysis.core.errors import ConfigError, UsageError
+from analysis.publish import runner
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,7 +30,7 @@ PARAMETERS_CELL = (
 BRIEFING_CELLS = [
     "from pathlib import Path\n"
     "import pandas as pd\n"
-    "from analysis.formatting import style_table, format_money_compact\n"
+    "from analysis.publish.formatting import style_table, format_money_compact\n"
     "table = pd.read_csv(Path(processed_dir) / 'programs.csv')",
     "print('Pagu total', format_money_compact(table['budget_idr'].sum(), lang=lang))",
     "style_table(table, {'budget_idr': 'money_compact'}, lang=lang)",
@@ -369,7 +369,7 @@ def sha256(path: Path) -> str:
 
 @pytest.mark.slow
 def test_run_publishes_report_and_manifest(workspace):
-    from analysis.export import strip_run_info
+    from analysis.publish.export import strip_run_info
 
     first = runner.run(options(workspace, period="latest", jobs=2), runner.Progress(quiet=True))
     final = first.report_dir
@@ -488,7 +488,7 @@ def test_failing_notebook_exit_1_names_notebook_and_cell(workspace, engine):
 def test_engines_give_the_same_briefing(workspace):
     """In process (default) and a kernel per notebook (papermill): the same briefing body and the same
     analysts' HTML apart from the run id in the injected parameters."""
-    from analysis.export import strip_run_info
+    from analysis.publish.export import strip_run_info
 
     pages = {}
     for engine in runner.ENGINES:
@@ -540,7 +540,8 @@ def test_prepare_runs_before_notebooks(workspace):
 def test_real_pipeline_on_sample_data(tmp_path):
     """clean_source + evaluate_source on the synthetic sample (bundled, or generated here), then a tiny
     briefing notebook that lists the processed tables."""
-    from analysis import cli, config
+    from analysis import cli
+    from analysis.core import config
 
     source = config.SAMPLE_SOURCE
     if not config.is_synthetic_source(source):

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from openpyxl import load_workbook
 
-from analysis import contract as C
-from analysis.config import SAMPLE_SOURCE, SYNTHETIC_MARKER
-from analysis.errors import UsageError
-from analysis.reference import kelurahan_table
+from analysis.core.config import SAMPLE_SOURCE, SYNTHETIC_MARKER
+from analysis.core.errors import UsageError
+from analysis.core.reference import kelurahan_table
+from analysis.ingest import contract as C
 from analysis.sample import DEFAULT_SEED, generate_sample
 from analysis.sample.formats import Messer, juta
 from analysis.sample.world import (

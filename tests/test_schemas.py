@@ -7,8 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.config import PROJECT_ROOT
-from analysis.schemas import (
+from analysis.core.config import PROJECT_ROOT
+from analysis.ingest.schemas import (
     DATA_DICTIONARY,
     REASONS,
     TABLES,
@@ -100,7 +100,7 @@ def test_check_relations():
 
 def test_data_dictionary_is_current():
     assert DATA_DICTIONARY.read_text(encoding="utf-8") == data_dictionary_markdown(), (
-        "docs/data_dictionary.md is out of date: run python -m analysis.schemas"
+        "docs/data_dictionary.md is out of date: run python -m analysis.ingest.schemas"
     )
 
 

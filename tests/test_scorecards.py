@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cache, config, scorecard_data, scorecards
-from analysis.errors import UsageError
+from analysis.core import config
+from analysis.core.errors import UsageError
+from analysis.publish import cache, scorecard_data, scorecards
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = config.SAMPLE_SOURCE
@@ -374,7 +375,7 @@ def test_option_errors_are_usage_errors(tmp_path):
 @pytest.fixture(scope="module")
 def sample_processed(tmp_path_factory):
     """The sample's 2025-TW4 evaluated once (processed root with ``sample/2025-TW4`` in it)."""
-    from analysis.evaluation import evaluate_source
+    from analysis.evaluate.evaluation import evaluate_source
 
     root = tmp_path_factory.mktemp("processed")
     evaluate_source(SAMPLE, PERIOD, processed_dir=root / "sample" / PERIOD)
@@ -495,7 +496,7 @@ def test_failing_rt_does_not_stop_the_others(processed, tmp_path):
 
 @pytest.mark.slow
 def test_in_process_engine_gives_the_papermill_card(processed, tmp_path):
-    from analysis.export import strip_run_info
+    from analysis.publish.export import strip_run_info
 
     scored, _ = rt_codes(processed)
     rt = scored[0]
@@ -593,7 +594,7 @@ def test_in_process_execution_leaves_main_module_alone(tmp_path):
 
 
 def test_a_new_period_run_keeps_the_published_scorecards(tmp_path):
-    from analysis.runner import publish
+    from analysis.publish.runner import publish
 
     final = tmp_path / "reports" / "sample" / PERIOD
     (final / "scorecards" / "rt").mkdir(parents=True)

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from analysis.contract import ASSET_STATUS, TEMPLATES, Template
-from analysis.templates import (
+from analysis.ingest.contract import ASSET_STATUS, TEMPLATES, Template
+from analysis.ingest.templates import (
     DATE_FORMAT,
     INSTRUCTIONS_SHEET,
     MONEY_FORMAT,

@@ -1,12 +1,13 @@
 """Kota Jambi Bahagia analysis: raw spreadsheets -> cleaned tables -> evaluation -> briefings.
 
-Stages (data flows one way, no module imports a later stage):
+One subpackage per stage; data flows one way and a stage never imports a later one (the import contract
+in ``pyproject.toml``, checked by ``make lint``):
 
-1. ``contract``, ``reference``, ``periods``: what the city sends in, the Kemendagri regions, period codes.
-2. ``sample``, ``templates``: the synthetic sample data source and blank Excel templates for the city.
-3. ``readers``, ``parsing``, ``privacy``, ``schemas``, ``cleaning``: the data-quality gate.
-4. ``achievement``, ``claims``, ``principles``, ``evaluation``: capaian, claim checks, the four-principle index.
-5. ``formatting``, ``i18n``, ``charts``, ``export``, ``runner``, ``scorecards``: briefings.
+- ``core``: paths, errors, periods, the Kemendagri region reference.
+- ``ingest``: the input contract and templates, readers, parsers, privacy, schemas, the data-quality gate.
+- ``evaluate``: capaian, claim checks, the four-principle index.
+- ``publish``: formats, labels, charts, notebook content, execution, export, the period run, scorecards.
+- ``sample``: the synthetic sample data source (uses ``core`` and the contract; nothing depends on it).
 """
 
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """``python -m analysis <command>``: one entry point for every stage.
 
 Each command lives in its own module, which defines ``configure_parser(parser)`` and ``main(args) -> int``.
-A :class:`~analysis.errors.UsageError` becomes a one-line message and exit code 2, never a traceback.
+A :class:`~analysis.core.errors.UsageError` becomes a one-line message and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import sys
 #: command -> (module, one-line help). Modules are imported when the parser is built.
 COMMANDS: dict[str, tuple[str, str]] = {
     "sample": ("analysis.sample", "write the synthetic sample data source (deterministic)"),
-    "templates": ("analysis.templates", "write blank Excel templates for the city to fill in"),
-    "clean": ("analysis.cleaning", "read, clean and validate one data source for one period"),
-    "evaluate": ("analysis.evaluation", "clean if needed, then write the evaluation tables"),
-    "run": ("analysis.runner", "clean, evaluate and publish the HTML/PDF briefing of one period"),
-    "scorecards": ("analysis.scorecards", "one HTML/PDF scorecard per RT, in batch"),
+    "templates": ("analysis.ingest.templates", "write blank Excel templates for the city to fill in"),
+    "clean": ("analysis.ingest.cleaning", "read, clean and validate one data source for one period"),
+    "evaluate": ("analysis.evaluate.evaluation", "clean if needed, then write the evaluation tables"),
+    "run": ("analysis.publish.runner", "clean, evaluate and publish the HTML/PDF briefing of one period"),
+    "scorecards": ("analysis.publish.scorecards", "one HTML/PDF scorecard per RT, in batch"),
 }
 
 
@@ -46,7 +46,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from analysis.errors import ConfigError, UsageError
+    from analysis.core.errors import ConfigError, UsageError
 
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((a for a in argv if not a.startswith("-")), None)

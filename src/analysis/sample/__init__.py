@@ -15,8 +15,8 @@ import argparse
 import shutil
 from pathlib import Path
 
-from analysis.config import SAMPLE_SOURCE, SYNTHETIC_MARKER
-from analysis.errors import UsageError
+from analysis.core.config import SAMPLE_SOURCE, SYNTHETIC_MARKER
+from analysis.core.errors import UsageError
 from analysis.sample.build import build_source
 from analysis.sample.layout import Defect
 

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 
-from analysis import contract as C
-from analysis.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN, SYNTHETIC_MARKER
-from analysis.periods import period_info, period_label
+from analysis.core.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN, SYNTHETIC_MARKER
+from analysis.core.periods import period_info, period_label
+from analysis.core.xlsxio import save_workbook, write_csv
+from analysis.ingest import contract as C
 from analysis.sample.formats import Messer, long_date
 from analysis.sample.layout import DataRow, Defect, SheetLayout, display_value, write_table
 from analysis.sample.world import (
@@ -41,7 +42,6 @@ from analysis.sample.world import (
     lpj_deadline,
     parse_target_text,
 )
-from analysis.sample.xlsxio import save_workbook, write_csv
 
 GENERATOR_DIR = "_generator"
 DEFECTS_FILE = f"{GENERATOR_DIR}/defects.csv"

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from analysis.periods import period_info
-from analysis.reference import kelurahan_table, make_rt_code
+from analysis.core.periods import period_info
+from analysis.core.reference import kelurahan_table, make_rt_code
 
 AGENCY_PERIODS = ("100-hari", "2025-TW2", "2025-TW3", "2025-TW4", "2026-TW1", "2026-TW2", "2026-TW3")
 RT_PERIODS = ("2025-TW3", "2025-TW4", "2026-TW1", "2026-TW2", "2026-TW3")

@@ -1,0 +1,69 @@
+"""Paths and project-wide constants, in one place (cookiecutter-data-science's ``config.py``)."""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = PACKAGE_DIR.parent.parent
+
+DATA_RAW = PROJECT_ROOT / "data" / "raw"
+DATA_PROCESSED = PROJECT_ROOT / "data" / "processed"
+REPORTS = PROJECT_ROOT / "reports"
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
+CONFIG_DIR = PROJECT_ROOT / "config"
+SAMPLE_SOURCE = DATA_RAW / "sample"
+
+#: Reference data shipped inside the package (attribution in ``core/data/README.md``).
+WILAYAH_CSV = PACKAGE_DIR / "core" / "data" / "kota_jambi_wilayah.csv"
+
+#: Shown on every output made from the bundled synthetic data (issue #2).
+SAMPLE_NOTICE = "DATA CONTOH — bukan data resmi"
+SAMPLE_NOTICE_EN = "SAMPLE DATA — not official figures"
+
+#: A data source whose folder holds this file is synthetic; every output made from it carries SAMPLE_NOTICE.
+SYNTHETIC_MARKER = "SYNTHETIC"
+
+
+def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = None) -> Path:
+    """``data/processed/<source folder name>/<period>/`` (the default output folder of every stage)."""
+    root = DATA_PROCESSED if processed_root is None else Path(processed_root)
+    return root / Path(raw_dir).resolve().name / period
+
+
+def check_source_args(raw_dir: Path, period: str) -> tuple[Path, str]:
+    """``(raw_dir, canonical period)`` for a command's ``--raw``/``--period``, or a
+    :class:`~analysis.core.errors.UsageError` (exit 2, one line): missing folder, unknown period spelling."""
+    from analysis.core.errors import UsageError
+    from analysis.core.periods import PeriodError, parse_period
+
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise UsageError(f"data source folder not found: {raw_dir}")
+    try:
+        return raw_dir, parse_period(period)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def is_synthetic_source(raw_dir: Path) -> bool:
+    """True when the data source folder is marked synthetic (holds a ``SYNTHETIC`` file)."""
+    return (Path(raw_dir) / SYNTHETIC_MARKER).exists()
+
+
+def read_yaml(path: Path, what: str = "configuration file") -> tuple[object, bytes]:
+    """Parse a YAML configuration file; return ``(data, raw bytes)`` (the bytes for a content hash).
+
+    Errors are :class:`~analysis.core.errors.ConfigError` naming the file: ``<path>: cannot read the <what>: …``
+    or ``<path>: not valid YAML: …`` (the CLI prints them on one line, exit 2).
+    """
+    import yaml
+
+    from analysis.core.errors import ConfigError
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from exc
+    try:
+        return yaml.safe_load(raw), raw
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc

@@ -1,0 +1,268 @@
+"""Evaluate one period: clean if needed, then write the evaluation tables next to the cleaned ones.
+
+``python -m analysis evaluate --raw DIR --period P [--processed DIR]``
+
+Steps (``evaluate_source``):
+
+1. **Clean if needed.** The period's cleaned tables are (re)built with ``analysis.ingest.cleaning.clean_source``
+   when the processed folder lacks one of them (or ``quality.json``), or when a raw file the period reads
+   (the reference files and the period's files) is newer than the oldest cleaned table. Changes to the
+   code or the configuration are *not* detected: after changing them, delete the processed folder or run
+   ``python -m analysis clean`` first.
+2. **Previous period** (``analysis.core.periods.previous_period``; none for ``100-hari``): when the data source
+   has files for it, its cleaned tables are loaded (cleaned first by the same rule) for the change against
+   the previous period.
+3. **Evaluate**: achievement tables (``analysis.evaluate.achievement``), claim checks (``analysis.evaluate.claims``) and, when
+   ``analysis.evaluate.principles`` provides ``evaluate_principles`` and the period has RT reports, the
+   four-principle index tables.
+4. **Write** every table as ``<name>.parquet`` plus ``evaluation.json`` (table list, row counts, what was
+   and was not computed, hashes of the configuration files used) into ``data/processed/<source>/<period>/``.
+   Output is deterministic: rerunning on the same inputs gives byte-identical files.
+
+Tables and columns: ``docs/evaluation_tables.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.config import SAMPLE_NOTICE, check_source_args, is_synthetic_source, processed_dir_for
+from analysis.core.periods import previous_period
+from analysis.evaluate.achievement import ACHIEVEMENT_CONFIG, evaluate_achievement, load_achievement_config
+from analysis.evaluate.claims import CLAIMS_CONFIG, load_claims
+from analysis.evaluate.claims import check_claims as _check_claims
+from analysis.ingest.quality import write_parquet
+from analysis.ingest.schemas import TABLES
+
+#: Cleaned tables (docs/architecture.md); a period folder lacking one is cleaned.
+CLEANED_TABLES = tuple(TABLES)
+QUALITY_FILE = "quality.json"
+MANIFEST_FILE = "evaluation.json"
+
+
+@dataclass
+class EvaluationResult:
+    """What one evaluation run produced."""
+
+    period: str
+    out_dir: Path
+    tables: dict[str, pd.DataFrame]
+    written: list[Path]
+    cleaned: list[str] = field(default_factory=list)  # periods cleaned during this run
+    previous_period: str | None = None
+    previous_available: bool = False
+    principles_status: str = ""
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def period_has_files(raw_dir: Path, period: str) -> bool:
+    """True when the data source holds at least one per-period file (agency/RT report, survey) of ``period``."""
+    from analysis.ingest.contract import TEMPLATES
+    from analysis.ingest.readers import period_files
+
+    return any(period_files(raw_dir, t, period) for t in TEMPLATES if t.per_period)
+
+
+def _raw_inputs(raw_dir: Path, period: str) -> list[Path]:
+    from analysis.ingest.contract import TEMPLATES
+    from analysis.ingest.readers import period_files, reference_file
+
+    paths: list[Path] = []
+    for t in TEMPLATES:
+        paths += period_files(raw_dir, t, period) if t.per_period else [reference_file(raw_dir, t)]
+    return [p for p in paths if p.exists()]
+
+
+def needs_cleaning(raw_dir: Path, period: str, period_dir: Path) -> bool:
+    """True when ``period_dir`` lacks a cleaned table or ``quality.json``, or a raw input is newer than them."""
+    outputs = [period_dir / f"{name}.parquet" for name in CLEANED_TABLES] + [period_dir / QUALITY_FILE]
+    if not all(p.exists() for p in outputs):
+        return True
+    oldest_output = min(p.stat().st_mtime for p in outputs)
+    return any(p.stat().st_mtime > oldest_output for p in _raw_inputs(raw_dir, period))
+
+
+def _cleaned_tables(
+    raw_dir: Path, period: str, period_dir: Path, cleaned: list[str]
+) -> dict[str, pd.DataFrame]:
+    from analysis.ingest.cleaning import clean_source, load_cleaned
+
+    if needs_cleaning(raw_dir, period, period_dir):
+        clean_source(raw_dir, period, processed_dir=period_dir)
+        cleaned.append(period)
+    tables = load_cleaned(period_dir)
+    missing = [name for name in CLEANED_TABLES if name not in tables]
+    if missing:
+        raise RuntimeError(f"{period_dir}: cleaned table(s) {missing} missing after cleaning")
+    return tables
+
+
+def _principles_module():
+    """``analysis.evaluate.principles`` when it provides ``evaluate_principles``, else ``None``."""
+    try:
+        module = importlib.import_module("analysis.evaluate.principles")
+    except ModuleNotFoundError as exc:
+        if exc.name != "analysis.evaluate.principles":
+            raise
+        return None
+    return module if hasattr(module, "evaluate_principles") else None
+
+
+def run_principles(
+    module,
+    tables: dict[str, pd.DataFrame],
+    period: str,
+    previous_tables: dict[str, pd.DataFrame] | None,
+    taken: set[str],
+) -> tuple[dict[str, pd.DataFrame], str]:
+    """The four-principle index tables (``module.evaluate_principles``) and a one-line status.
+
+    Not computed (empty dict, status says why) when ``module`` is ``None`` or the period has no RT reports.
+    A returned table whose name is already taken (``taken`` or a cleaned table) raises.
+    """
+    if module is None:
+        return {}, "not computed: analysis.evaluate.principles.evaluate_principles is not available"
+    if tables["rt_reports"].empty:
+        return {}, f"not computed: no RT reports (laporan_rt) for {period}"
+    extra = module.evaluate_principles(tables, period, previous_tables)
+    clash = sorted(set(extra) & (set(taken) | set(CLEANED_TABLES)))
+    if clash:
+        raise RuntimeError(f"analysis.evaluate.principles returned table name(s) already in use: {clash}")
+    return extra, f"computed: {', '.join(sorted(extra))}"
+
+
+def _remove_stale_outputs(out_dir: Path, names: set[str]) -> None:
+    """Delete evaluation tables an earlier run listed in ``evaluation.json`` that this run does not write."""
+    manifest = out_dir / MANIFEST_FILE
+    if not manifest.exists():
+        return
+    previous = json.loads(manifest.read_text(encoding="utf-8")).get("tables", {})
+    for name in sorted(set(previous) - names - set(CLEANED_TABLES)):
+        (out_dir / f"{name}.parquet").unlink(missing_ok=True)
+
+
+def _file_sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ evaluate
+def evaluate_tables(
+    tables: dict[str, pd.DataFrame],
+    period: str,
+    previous_tables: dict[str, pd.DataFrame] | None = None,
+    previous: str | None = None,
+    notice: str = "",
+    achievement_config: Path | None = None,
+    claims_config: Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Achievement tables and the claim check of ``period`` from cleaned tables (no files touched)."""
+    config = load_achievement_config(achievement_config)
+    claims = load_claims(claims_config)
+    out = evaluate_achievement(tables, period, config, previous_tables, previous)
+    out["claims"] = _check_claims(claims, out, period, notice=notice)
+    return out
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
+    """Write each table as ``<name>.parquet`` with the cleaner's fixed options (``analysis.ingest.quality.write_parquet``:
+    pyarrow, no index), so the same frame always gives the same bytes."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in sorted(tables):
+        path = out_dir / f"{name}.parquet"
+        write_parquet(tables[name].reset_index(drop=True), path)
+        written.append(path)
+    return written
+
+
+def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = None) -> EvaluationResult:
+    """Clean if needed, evaluate ``period`` of the data source ``raw_dir`` and write the evaluation tables.
+
+    ``processed_dir`` is the period's output folder (default ``data/processed/<source>/<period>/``); the
+    previous period's folder is its sibling ``<processed_dir>/../<previous period>/``.
+    """
+    raw_dir, period = check_source_args(raw_dir, period)
+    out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
+    cleaned: list[str] = []
+    tables = _cleaned_tables(raw_dir, period, out_dir, cleaned)
+
+    prev = previous_period(period)
+    prev_tables = None
+    if prev is not None and period_has_files(raw_dir, prev):
+        prev_tables = _cleaned_tables(raw_dir, prev, out_dir.parent / prev, cleaned)
+
+    notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
+    results = evaluate_tables(tables, period, prev_tables, prev, notice)
+
+    extra, principles_status = run_principles(_principles_module(), tables, period, prev_tables, set(results))
+    results.update(extra)
+
+    _remove_stale_outputs(out_dir, set(results))
+    written = write_tables(results, out_dir)
+    manifest = {
+        "period": period,
+        "previous_period": prev,
+        "previous_period_available": prev_tables is not None,
+        "principles": principles_status,
+        "sample_notice": notice or None,
+        "tables": {name: len(results[name]) for name in sorted(results)},
+        "claims": [
+            {"claim_id": cid, "overall_verdict": grp["overall_verdict"].iloc[0]}
+            for cid, grp in results["claims"].groupby("claim_id", sort=True)
+        ],
+        "config": {
+            "achievement.yml": _file_sha256(ACHIEVEMENT_CONFIG),
+            "claims.yml": _file_sha256(CLAIMS_CONFIG),
+        },
+    }
+    manifest_path = out_dir / MANIFEST_FILE
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return EvaluationResult(
+        period=period,
+        out_dir=out_dir,
+        tables=results,
+        written=[*written, manifest_path],
+        cleaned=cleaned,
+        previous_period=prev,
+        previous_available=prev_tables is not None,
+        principles_status=principles_status,
+    )
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--raw", required=True, type=Path, help="data source folder (e.g. data/raw/sample)")
+    p.add_argument(
+        "--period", required=True, help="period: 100-hari, 2025-TW2, 'Triwulan II 2025', 2025-S1, 2025"
+    )
+    p.add_argument(
+        "--processed",
+        type=Path,
+        default=None,
+        help="output folder of the period (default data/processed/<source>/<period>/)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    result = evaluate_source(args.raw, args.period, args.processed)
+    if result.cleaned:
+        print(f"cleaned: {', '.join(result.cleaned)}")
+    prev = result.previous_period or "—"
+    print(
+        f"period {result.period}; previous period {prev} ({'used' if result.previous_available else 'no data'})"
+    )
+    for name in sorted(result.tables):
+        print(f"  {name}: {len(result.tables[name])} rows")
+    print(f"principles: {result.principles_status}")
+    claims = result.tables["claims"]
+    for cid, grp in claims.groupby("claim_id", sort=True):
+        print(f"claim {cid}: {grp['overall_verdict'].iloc[0]}")
+    print(f"written to {result.out_dir}")
+    return 0

@@ -1,0 +1,294 @@
+"""Personal data: drop personal columns, mask NIK-like and phone-like text, scan output files for leaks.
+
+UU 27/2022 (Pelindungan Data Pribadi) and the population-administration law protect NIK and KK numbers
+(``docs/domain.md``, "Personal data"). The data contract says ``NIK Ketua RT``, ``No. HP``, names and
+respondents never leave ingestion (columns of kind ``personal`` in ``analysis.ingest.contract``: dropped), and the
+data-quality rules say NIK-like and phone-like text typed into free text is masked with a warning.
+
+What counts (deliberately wider than a valid NIK: a typo or a KK number must not leak either):
+
+* **NIK-like** (``[NIK disamarkan]``): a run of 16 or more digits, or digit groups of 2-6 digits joined by a
+  single space, dot or dash (``1571 0145 0980 0001``, ``15.71.01.450980.0001``, ``1571-0145-...``) holding
+  16 or more digits in all. A 16-digit KK (kartu keluarga) number is caught by the same rule.
+  Known false positives, accepted (privacy first): two dates or amounts written side by side with a single
+  space (``30.06.2025 31.07.2025`` holds 16 digits).
+  The output-file scanner (not the masking) skips the fractional part of a decimal
+  (``0.3333333333333333`` in a JSON file), long base64/hex tokens and SVG drawing attributes.
+* **Phone-like** (``[nomor HP disamarkan]``): ``+62``, ``62`` or ``0``, then ``8``, then 7-11 more digits,
+  with spaces, dots, dashes or brackets between them (``0812-3456-7890``, ``+62 812 3456 7890``,
+  ``(+62) 812...``), not preceded or followed by another digit. Landlines (``0741-...``) are not masked:
+  the contract names mobile numbers; an office number in a note is not personal data.
+
+Why not lokal-id for masking (``lokal.mask_pii``/``detect_pii``, 0.7.2): it validates NIK
+structure, so ``9999999999999999`` or a NIK with an impossible birth date is left in clear; it misses
+dot-separated NIKs (``1571.0145.0980.0001``); it also masks names (``Ketua RT Pak Ahmad`` -> ``[NAME_1]``)
+and landlines, and writes its own placeholders (``[NIK_1]``). Our rule is the contract's, so it is written
+here; the tests use ``lokal.detect_pii`` as an independent oracle (whatever it flags as NIK, KK or mobile
+phone must be masked here).
+
+>>> mask_personal_text("NIK 1571014509800001, HP 0812-3456-7890")
+('NIK [NIK disamarkan], HP [nomor HP disamarkan]', ['nik', 'phone'])
+>>> mask_personal_text("Dana Rp 45.000.000 untuk 12 titik lampu")
+('Dana Rp 45.000.000 untuk 12 titik lampu', [])
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.ingest.contract import Template
+
+#: Kind of contract column that is personal data and is dropped at ingestion (``analysis.ingest.contract``).
+PERSONAL_COLUMN_KIND = "personal"
+#: Kinds of personal data found in text, with the placeholder that replaces them (data_quality_rules.md).
+PLACEHOLDERS: dict[str, str] = {"nik": "[NIK disamarkan]", "phone": "[nomor HP disamarkan]"}
+PERSONAL_KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
+
+#: NIK and KK numbers have 16 digits (domain.md).
+NIK_DIGITS = 16
+
+_NIK_PLAIN = re.compile(rf"(?<!\d)\d{{{NIK_DIGITS},}}(?!\d)")
+_NIK_GROUPED = re.compile(r"(?<!\d)\d{2,6}(?!\d)(?:[ .\-]\d{2,6}(?!\d))+")
+_PHONE = re.compile(r"(?<![\d+])(?:\(\+62\)|\+62|62|0)[ .\-]?8(?:[ .\-()]{0,3}\d){7,11}(?!\d)")
+#: A match that starts right after ``<digit>.`` or ``<digit>,`` is the fractional part of a decimal
+#: (``0.3333333333333333`` in a JSON file); the file scanner skips it, masking does not.
+_AFTER_DECIMAL_MARK = re.compile(r"\d[.,]$")
+
+#: Long runs of base64/hex characters (embedded images, hashes in manifests) are not text a person typed;
+#: the file scanner skips digit runs inside them.
+_ENCODED_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{40,}={0,2}")
+#: Attribute values of drawn graphics (SVG paths) hold long runs of coordinates; the scanner skips them.
+_GRAPHIC_ATTRIBUTE = re.compile(r"""\s(?:d|points|transform|viewBox)=(?:"[^"]*"|'[^']*')""")
+
+
+def _digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in text)
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every NIK-like and phone-like match, overlaps merged, in text order."""
+    found: list[tuple[int, int, str]] = [(m.start(), m.end(), "nik") for m in _NIK_PLAIN.finditer(text)]
+    found += [
+        (m.start(), m.end(), "nik")
+        for m in _NIK_GROUPED.finditer(text)
+        if _digit_count(m.group()) >= NIK_DIGITS
+    ]
+    found += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(text)]
+    found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in found:
+        if merged and start < merged[-1][1]:  # overlap: one placeholder for both, of the earlier kind
+            prev_start, prev_end, prev_kind = merged[-1]
+            merged[-1] = (prev_start, max(prev_end, end), prev_kind)
+            continue
+        merged.append((start, end, kind))
+    return merged
+
+
+def find_personal_data(text: str | None) -> list[str]:
+    """Kinds (``nik``/``phone``) of the personal data found in ``text``, one entry per occurrence.
+
+    >>> find_personal_data("hub 0812 3456 7890 / +62 813-1111-2222, NIK 1571.0145.0980.0001")
+    ['phone', 'phone', 'nik']
+    """
+    if not isinstance(text, str):
+        return []
+    return [kind for _, _, kind in _spans(text)]
+
+
+def mask_personal_text(text: str | None) -> tuple[str | None, list[str]]:
+    """Replace NIK-like and phone-like runs by placeholders; return the text and the sorted kinds found.
+
+    ``None``/NaN -> ``(None, [])``.
+
+    >>> mask_personal_text("KK 1571 0101 0101 0001 a.n. Budi")
+    ('KK [NIK disamarkan] a.n. Budi', ['nik'])
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None, []
+    if not isinstance(text, str):
+        raise TypeError(f"mask_personal_text expects text, got {type(text).__name__}: {text!r}")
+    spans = _spans(text)
+    if not spans:
+        return text, []
+    parts: list[str] = []
+    last = 0
+    for start, end, kind in spans:
+        parts.append(text[last:start])
+        parts.append(PLACEHOLDERS[kind])
+        last = end
+    parts.append(text[last:])
+    return "".join(parts), sorted({kind for _, _, kind in spans})
+
+
+def mask_personal_series(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Mask every cell of a text column; return (masked texts, kinds found per cell as ``"nik,phone"``/``""``).
+
+    Grain: one value per row of ``texts``, same index. Missing cells stay missing.
+
+    >>> masked, kinds = mask_personal_series(pd.Series(["ok", "HP 081234567890", None]))
+    >>> masked.tolist(), kinds.tolist()
+    (['ok', 'HP [nomor HP disamarkan]', None], ['', 'phone', ''])
+    """
+    results = [mask_personal_text(None if pd.isna(v) else str(v)) for v in texts]
+    masked = pd.Series([r[0] for r in results], index=texts.index, dtype=object)
+    kinds = pd.Series([",".join(r[1]) for r in results], index=texts.index, dtype=str)
+    return masked, kinds
+
+
+def personal_columns(template: Template) -> tuple[str, ...]:
+    """Canonical names of the template's personal columns (kind ``personal``), to drop at ingestion.
+
+    >>> from analysis.ingest.contract import RT_REGISTRY
+    >>> personal_columns(RT_REGISTRY)
+    ('ketua_rt_name', 'ketua_rt_nik', 'ketua_rt_phone')
+    """
+    return tuple(c.name for c in template.columns if c.kind == PERSONAL_COLUMN_KIND)
+
+
+def drop_personal_columns(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """Return ``df`` without the given personal columns (those present; an optional one may be absent).
+
+    Grain and index unchanged.
+
+    >>> drop_personal_columns(pd.DataFrame({"rt": [1], "ketua_rt_nik": ["x"]}), ["ketua_rt_nik", "no_hp"]).columns.tolist()
+    ['rt']
+    """
+    present = [c for c in columns if c in df.columns]
+    return df.drop(columns=present)
+
+
+# --------------------------------------------------------------------------------------------------------
+# scanning output files
+# --------------------------------------------------------------------------------------------------------
+
+#: Files read as text by :func:`scan_file_for_personal_data`; Parquet is read with pandas.
+TEXT_SUFFIXES = frozenset(
+    {".csv", ".json", ".html", ".htm", ".txt", ".md", ".yml", ".yaml", ".svg", ".ipynb"}
+)
+_MARKUP_SUFFIXES = frozenset({".html", ".htm", ".svg", ".ipynb"})
+
+
+def _partial(value: str) -> str:
+    """Show where a match is without repeating it: keep the first 4 characters, star the digits after."""
+    return value[:4] + re.sub(r"\d", "*", value[4:])
+
+
+def _scan_line(line: str, *, skip_encoded: bool) -> list[tuple[str, str]]:
+    """(kind, excerpt) for each match in one line; excerpts have the match partly starred."""
+    skip: list[tuple[int, int]] = []
+    if skip_encoded:
+        skip = [m.span() for m in _ENCODED_TOKEN.finditer(line) if re.search(r"[A-Za-z]", m.group())]
+    hits = []
+    for start, end, kind in _spans(line):
+        if any(s <= start and end <= e for s, e in skip) or _AFTER_DECIMAL_MARK.search(
+            line[max(0, start - 2) : start]
+        ):
+            continue
+        before = line[max(0, start - 20) : start]
+        after = line[end : end + 20]
+        hits.append((kind, f"{before}{_partial(line[start:end])}{after}"))
+    return hits
+
+
+def scan_text_for_personal_data(text: str, *, markup: bool = False) -> list[tuple[int, str, str]]:
+    """(line number from 1, kind, excerpt) of every NIK-like or phone-like run in a text.
+
+    With ``markup=True`` the values of SVG drawing attributes (``d``, ``points``, ``transform``, ``viewBox``)
+    are ignored. Long base64/hex tokens (embedded images, hashes) are always ignored.
+
+    >>> scan_text_for_personal_data("a,b\\n1,NIK 1571014509800001\\n")
+    [(2, 'nik', '1,NIK 1571************')]
+    """
+    if markup:  # on the whole text: an attribute's value may span lines; keep the line count
+        text = _GRAPHIC_ATTRIBUTE.sub(lambda m: " " + "\n" * m.group().count("\n"), text)
+    results = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        results += [(line_no, kind, excerpt) for kind, excerpt in _scan_line(line, skip_encoded=True)]
+    return results
+
+
+def _scan_parquet(path: Path) -> list[tuple[int, str, str]]:
+    """Scan text cells, and whole numbers of 16+ digits in numeric cells (a NIK typed into a number cell)."""
+    df = pd.read_parquet(path)
+    results: list[tuple[int, str, str]] = []
+    for column in df.columns:
+        series = df[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = pd.to_numeric(series, errors="coerce").astype("float64")
+            big = values.abs() >= 10 ** (NIK_DIGITS - 1)
+            for pos in big[big.fillna(False)].index:
+                row = df.index.get_loc(pos) + 1
+                results.append((int(row), "nik", f"{column}={_partial(str(series[pos]))}"))
+            continue
+        if not (
+            pd.api.types.is_string_dtype(series)
+            or series.dtype == object
+            or isinstance(series.dtype, pd.CategoricalDtype)
+        ):
+            continue
+        for row, value in enumerate(series, start=1):
+            if not isinstance(value, str):
+                continue
+            for kind, excerpt in _scan_line(value, skip_encoded=True):
+                results.append((row, kind, f"{column}: {excerpt}"))
+    return sorted(results)
+
+
+def _scan_notebook(path: Path) -> list[tuple[int, str, str]]:
+    """A notebook cell by cell (line number = cell number from 1): sources and every output, SVG images as
+    markup (their drawing attributes are not text), PNG images skipped (pixels, not text)."""
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    hits: list[tuple[int, str, str]] = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        texts: list[tuple[str, bool]] = [("".join(cell.get("source", "")), False)]
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                texts.append(("".join(output["text"]), False))
+            for mime, data in output.get("data", {}).items():
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    continue
+                text = (
+                    data
+                    if isinstance(data, str)
+                    else "".join(data)
+                    if isinstance(data, list)
+                    else json.dumps(data)
+                )
+                texts.append((text, mime in ("text/html", "image/svg+xml")))
+            texts.extend(
+                ("".join(output.get("traceback", [])), False) for _ in [0] if output.get("traceback")
+            )
+        for text, markup in texts:
+            hits.extend(
+                (number, kind, excerpt)
+                for _, kind, excerpt in scan_text_for_personal_data(text, markup=markup)
+            )
+    return hits
+
+
+def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
+    """(line or row number from 1, kind, excerpt) of personal data in an output file; ``[]`` when clean.
+
+    Notebooks cell by cell (sources and outputs; SVG as markup, PNG skipped). CSV/JSON/HTML/text files are
+    scanned line by line (HTML and SVG without drawing attributes); Parquet
+    row by row (line number = row position from 1, excerpt starts with the column). Other file types raise
+    ``ValueError`` so a test never passes by skipping a file silently.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return _scan_parquet(path)
+    if suffix == ".ipynb":
+        return _scan_notebook(path)
+    if suffix in TEXT_SUFFIXES:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        return scan_text_for_personal_data(text, markup=suffix in _MARKUP_SUFFIXES)
+    raise ValueError(f"{path}: cannot scan a {suffix or 'suffix-less'} file for personal data")

@@ -1,0 +1,168 @@
+"""The cleaner's outputs: ``quality.json`` (counts that add up), ``rejected_rows.csv`` and the Parquet tables.
+
+Everything here is deterministic: two runs on the same input give byte-identical files (rows sorted by key,
+no timestamps, Parquet written by pyarrow with fixed options, JSON with a fixed key order).
+
+``rejected_rows.csv`` is meant for Excel users: UTF-8 with a byte-order mark, and any text that Excel would
+run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, unless it is a plain
+number) is written with a leading ``'`` so that it stays text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from analysis.core.config import SAMPLE_NOTICE, is_synthetic_source
+from analysis.ingest.schemas import REJECTED_COLUMNS, TABLE_OF_TEMPLATE, TABLES
+
+if TYPE_CHECKING:
+    from analysis.ingest.readers import RawFile
+
+
+class RunLog(Protocol):
+    """What this module reads of the cleaner's log (``analysis.ingest.cleaning.RunLog``); declared here so
+    that the cleaner imports this module and not the other way round."""
+
+    files: dict[str, RawFile]
+    warnings: dict[str, list[dict]]
+    run_warnings: list[dict]
+
+
+#: Parquet options fixed for byte-identical output (pyarrow).
+PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "version": "2.6", "write_statistics": True}
+#: Characters that make Excel (and LibreOffice) treat a cell as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d[\d.,]*")
+
+
+def excel_safe(text: str) -> str:
+    """Prefix ``'`` to text that Excel would evaluate as a formula.
+
+    >>> excel_safe('=HYPERLINK("http://x")'), excel_safe("-5000"), excel_safe("Kenali Asam")
+    ('\\'=HYPERLINK("http://x")', '-5000', 'Kenali Asam')
+    """
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def rejected_for_excel(rejected: pd.DataFrame) -> pd.DataFrame:
+    """``rejected_rows`` with every text cell made Excel-safe."""
+    out = rejected.copy()
+    for col in out.columns:
+        if col != "row":
+            out[col] = out[col].map(excel_safe)
+    return out
+
+
+def file_quality(log: RunLog, rejected: pd.DataFrame) -> dict[str, dict]:
+    """Per input file: status and row counts, with ``rows_read = accepted + rejected + non_data``."""
+    rejected_rows = rejected.groupby("file")["row"].nunique().to_dict() if len(rejected) else {}
+    out: dict[str, dict] = {}
+    for rel in sorted(log.files):
+        raw = log.files[rel]
+        n_rejected = int(rejected_rows.get(rel, 0))
+        n_data = len(raw.rows)
+        out[rel] = {
+            "template": raw.template.key,
+            "sheet": raw.sheet,
+            "status": raw.status,
+            "header_row": raw.header_row,
+            "rows_read": raw.rows_read,
+            "rows_accepted": n_data - n_rejected,
+            "rows_rejected": n_rejected,
+            "rows_non_data": raw.rows_non_data,
+            "non_data": dict(raw.non_data),
+            "warnings": list(log.warnings.get(rel, [])),
+        }
+        entry = out[rel]
+        if entry["rows_read"] != entry["rows_accepted"] + entry["rows_rejected"] + entry["rows_non_data"]:
+            raise AssertionError(f"{rel}: row counts do not add up: {entry}")
+    return out
+
+
+def _check_accepted_against_tables(files: dict[str, dict], tables: dict[str, pd.DataFrame]) -> None:
+    """Every accepted row is in exactly one cleaned table (counts per template and, where kept, per file)."""
+    per_table: dict[str, int] = {}
+    for info in files.values():
+        table = TABLE_OF_TEMPLATE[info["template"]]
+        per_table[table] = per_table.get(table, 0) + info["rows_accepted"]
+    for name, df in tables.items():
+        if len(df) != per_table.get(name, 0):
+            raise AssertionError(
+                f"{name}: {len(df)} rows but {per_table.get(name, 0)} accepted rows in its files"
+            )
+        if "source_file" in df.columns:
+            counts = df["source_file"].value_counts().to_dict()
+            for rel, info in files.items():
+                if (
+                    TABLE_OF_TEMPLATE[info["template"]] == name
+                    and counts.get(rel, 0) != info["rows_accepted"]
+                ):
+                    raise AssertionError(
+                        f"{rel}: {counts.get(rel, 0)} rows in {name}, {info['rows_accepted']} accepted"
+                    )
+
+
+def build_quality(
+    raw_dir: Path, period: str, tables: dict[str, pd.DataFrame], log: RunLog, rejected: pd.DataFrame
+) -> dict:
+    """``quality.json``: run summary (source, period, synthetic flag, totals, tables) and per-file counts."""
+    files = file_quality(log, rejected)
+    _check_accepted_against_tables(files, tables)
+    synthetic = is_synthetic_source(raw_dir)
+    totals = {
+        "files": len(files),
+        "files_failed": sum(1 for f in files.values() if f["status"] != "read"),
+        **{
+            k: sum(f[k] for f in files.values())
+            for k in ("rows_read", "rows_accepted", "rows_rejected", "rows_non_data")
+        },
+    }
+    by_reason = rejected["reason_code"].value_counts().sort_index().to_dict() if len(rejected) else {}
+    quality = {
+        "source": Path(raw_dir).resolve().name,
+        "period": period,
+        "is_synthetic": synthetic,
+        **({"notice": SAMPLE_NOTICE} if synthetic else {}),
+        "totals": totals,
+        "tables": {name: len(df) for name, df in tables.items()},
+        "rejections_by_reason": {k: int(v) for k, v in by_reason.items()},
+        "warnings": list(log.run_warnings),
+        "files": files,
+    }
+    return quality
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """One cleaned table -> Parquet (pyarrow, fixed options, no index)."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, **PARQUET_OPTIONS)
+
+
+def read_parquet_table(path: Path) -> pd.DataFrame:
+    return pd.read_parquet(path, engine="pyarrow")
+
+
+def write_outputs(
+    out_dir: Path, tables: dict[str, pd.DataFrame], rejected: pd.DataFrame, quality: dict
+) -> None:
+    """Write ``<table>.parquet`` for every cleaned table, ``rejected_rows.csv`` and ``quality.json``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        write_parquet(tables[name], out_dir / f"{name}.parquet")
+    csv_frame = rejected_for_excel(rejected[list(REJECTED_COLUMNS)])
+    (out_dir / "rejected_rows.csv").write_bytes(
+        b"\xef\xbb\xbf" + csv_frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    )
+    (out_dir / "quality.json").write_text(
+        json.dumps(quality, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )

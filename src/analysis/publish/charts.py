@@ -1,0 +1,645 @@
+"""Charts of the notebooks and the briefing: one function per chart, each ``(tables..., lang) -> Figure``.
+
+Every chart
+
+- is built on a bare :class:`matplotlib.figure.Figure` (no pyplot state, safe under the ``Agg`` backend and
+  never shown twice by Jupyter's inline backend);
+- is sized for the text width of an A4 page (:data:`A4_WIDTH_IN`) with 7–9 pt text;
+- uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys);
+- takes every word from the label catalogue (``chart.*`` in ``locales/{id,en}.yml``) and writes numbers
+  with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.publish.formatting`);
+- carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` displays with the
+  chart as output metadata ``{"image/svg+xml": {"alt": ...}}`` (the mechanism of
+  :func:`analysis.publish.formatting.display_figure`; the report templates write it as the ``alt`` of the image);
+- is shown as SVG with its **text as text** (:func:`figure_svg`, ``svg.fonttype = "none"``), not as glyph
+  outlines: the words stay searchable and selectable in the HTML and the PDF, and the SVG has about a
+  third of the nodes, which halves WeasyPrint's time for the briefing PDF (measured in
+  ``docs/performance.md``). The text names DejaVu Sans (matplotlib's font, installed with the PDF renderer)
+  and falls back to Verdana/Arial/sans-serif where a viewer lacks it. Reproducible: fixed hash salt, no date.
+
+An empty input gives a figure that says there is nothing to show (never an exception), so a notebook runs
+through periods without RT reports or without rejected rows.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from analysis.publish.formatting import format_number, format_percent
+from analysis.publish.i18n import t
+
+#: Width of the text block of an A4 page with the briefing's margins (210 mm − 2 × 18 mm ≈ 6.85 in).
+A4_WIDTH_IN = 6.8
+#: Tallest figure that still fits one A4 page under the running header (297 mm − 42 mm ≈ 10 in).
+MAX_HEIGHT_IN = 9.2
+
+#: Pemerintah Kota Jambi report palette: deep green and gold as accents, greys for everything else.
+PALETTE = {
+    "green": "#1b5e3b",
+    "green_light": "#8fb59d",
+    "gold": "#c9a227",
+    "brick": "#9c3d2e",
+    "ink": "#1d2733",
+    "grey": "#8a929b",
+    "grey_light": "#d5d9de",
+    "band": "#f3f5f8",
+}
+#: Heat-map colours: 0 (pale sand) to 100 (deep green).
+SCORE_CMAP = LinearSegmentedColormap.from_list("kjb_score", ["#f7f3e3", "#c9d9a7", "#5f9a6f", "#1b5e3b"])
+
+#: The four principles of Kampung Bahagia (Perwali Kota Jambi No. 18 Tahun 2025), in the order shown.
+PRINCIPLES = ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")
+
+TITLE_PT = 10
+LABEL_PT = 8
+TICK_PT = 7.5
+NOTE_PT = 7
+
+_ALT_ATTR = "kjb_alt"
+_EMPTY_ATTR = "kjb_empty"
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def alt_text(fig: Figure) -> str:
+    """The alt-text sentence a chart function attached to ``fig`` (``ValueError`` if there is none)."""
+    text = getattr(fig, _ALT_ATTR, "")
+    if not text:
+        raise ValueError("figure has no alt text; build it with a function of analysis.publish.charts")
+    return text
+
+
+def is_empty(fig: Figure) -> bool:
+    """True for the placeholder figure a chart function returns when it had no data."""
+    return bool(getattr(fig, _EMPTY_ATTR, False))
+
+
+#: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
+
+
+def figure_svg(fig: Figure) -> str:
+    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content; the same
+    figure gives the same bytes every time."""
+    import io
+
+    import matplotlib
+
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(SVG_RC):
+        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    return buffer.getvalue().decode("utf-8")
+
+
+def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
+    """Display a chart in a notebook with its alt text.
+
+    ``fmt="svg"`` (default): :func:`figure_svg`, displayed as ``image/svg+xml`` with output metadata
+    ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.publish.formatting.display_figure` does;
+    ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
+    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder).
+    """
+    from IPython.display import display
+
+    from analysis.publish.formatting import display_figure
+
+    if skip_empty and is_empty(fig):
+        return
+    text = alt_text(fig)
+    if fmt != "svg":
+        display_figure(fig, alt=text, fmt=fmt)
+        return
+    mimetype = "image/svg+xml"
+    display({mimetype: figure_svg(fig), "text/plain": text}, raw=True, metadata={mimetype: {"alt": text}})
+
+
+def _figure(height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), MAX_HEIGHT_IN)), layout="constrained")
+    axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
+    for ax in axes:
+        ax.set_facecolor("white")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color(PALETTE["grey"])
+        ax.tick_params(labelsize=TICK_PT, colors=PALETTE["ink"], length=2.5)
+    return fig, axes
+
+
+def _finish(fig: Figure, title: str, alt: str) -> Figure:
+    fig.suptitle(title, fontsize=TITLE_PT, fontweight="bold", color=PALETTE["ink"], x=0.01, ha="left")
+    setattr(fig, _ALT_ATTR, alt)
+    return fig
+
+
+def _empty(title: str, lang: str) -> Figure:
+    """A small figure that says there is no data (the notebook keeps running)."""
+    fig, (ax,) = _figure(1.6)
+    ax.set_axis_off()
+    ax.text(
+        0.5, 0.5, t("chart.no_data", lang), ha="center", va="center", fontsize=LABEL_PT, color=PALETTE["grey"]
+    )
+    setattr(fig, _EMPTY_ATTR, True)
+    return _finish(fig, title, t("chart.no_data_alt", lang, title=title))
+
+
+def _percent_axis(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: format_percent(v, lang=lang, decimals=0))
+
+
+def _number_axis(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda v, _pos: format_number(v, lang=lang, decimals=0))
+
+
+def _wrap(text: object, width: int = 30) -> str:
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _label(value: object, fallback: object) -> str:
+    return str(fallback) if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+
+def program_labels(programs: pd.DataFrame, label_column: str = "program_label") -> pd.Series:
+    """Display names of programs: ``label_column`` when the table has it, else ``program_name``."""
+    if label_column in programs.columns:
+        return pd.Series(
+            [_label(v, n) for v, n in zip(programs[label_column], programs["program_name"], strict=True)],
+            index=programs.index,
+        )
+    return programs["program_name"].astype("str")
+
+
+LABEL_PT_PER_CHAR = 3.5  # width of one character at 6.5 pt, in points (DejaVu Sans, average)
+LABEL_LINE_PT = 8.5  # height of one label line at 6.5 pt, in points
+
+
+def place_labels(
+    x_pt: np.ndarray, y_pt: np.ndarray, labels: Sequence[str], width_pt: float
+) -> list[tuple[float, float, str]]:
+    """Offsets (dx, dy in points) and alignment for point labels so that no two labels overlap.
+
+    Greedy, lowest point first: each label goes to the right of its point (to the left near the right
+    edge) and moves up in small steps until its box overlaps no label placed before it.
+
+    >>> place_labels(np.array([10.0, 10.0]), np.array([50.0, 50.0]), ["A", "B"], 400.0)
+    [(6, 0.0, 'left'), (6, 9.0, 'left')]
+    """
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[float, float, str]] = [(0, 0.0, "left")] * len(labels)
+    for i in np.argsort(y_pt, kind="mergesort"):
+        lines = labels[i].split("\n")
+        w = max(len(line) for line in lines) * LABEL_PT_PER_CHAR
+        h = len(lines) * LABEL_LINE_PT
+        right = x_pt[i] + 6 + w <= width_pt
+        x0 = x_pt[i] + 6 if right else x_pt[i] - 6 - w
+        dy = 0.0
+        while any(
+            x0 < bx1 and x0 + w > bx0 and y_pt[i] + dy - h / 2 < by1 and y_pt[i] + dy + h / 2 > by0
+            for bx0, bx1, by0, by1 in placed
+        ):
+            dy += 1.5
+        placed.append((x0, x0 + w, y_pt[i] + dy - h / 2, y_pt[i] + dy + h / 2))
+        out[i] = (6 if right else -6, dy, "left" if right else "right")
+    return out
+
+
+# --------------------------------------------------------------------------------------- the charts
+def achievement_chart(
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+) -> Figure:
+    """Capaian per program as horizontal bars against the 100 % target line.
+
+    ``programs``: ``achievement_program`` (one row per program; ``achievement_pct`` uncapped, percent).
+    Bars: green when the program's capaian is ≥ 100 %, gold below; a program that cannot be computed is
+    listed with the words "tidak dapat dihitung" instead of a bar.
+    """
+    title = t("chart.achievement.title", lang)
+    if programs.empty:
+        return _empty(title, lang)
+    df = programs.assign(_label=program_labels(programs, label_column)).sort_values(
+        ["achievement_pct", "program_code"], ascending=[True, True], na_position="first", kind="mergesort"
+    )
+    pct = df["achievement_pct"].astype("float64")
+    fig, (ax,) = _figure(0.8 + 0.34 * len(df))
+    y = np.arange(len(df))
+    met = pct >= 100
+    colors = [PALETTE["green"] if m else PALETTE["gold"] for m in met]
+    ax.barh(y, pct.fillna(0), color=colors, height=0.62, zorder=2)
+    top = float(np.nanmax([130.0, *(pct.dropna() + 18)]))
+    ax.set_xlim(0, top)
+    ax.axvline(100, color=PALETTE["ink"], linestyle="--", linewidth=1, zorder=3)
+    ax.text(
+        100,
+        len(df) - 0.35,
+        " " + t("chart.target_line", lang),
+        fontsize=NOTE_PT,
+        color=PALETTE["ink"],
+        va="bottom",
+    )
+    for yi, value in zip(y, pct, strict=True):
+        text = t("chart.not_computable", lang) if pd.isna(value) else format_percent(value, lang=lang)
+        ax.text(
+            (0 if pd.isna(value) else value) + top * 0.01,
+            yi,
+            text,
+            va="center",
+            fontsize=NOTE_PT,
+            color=PALETTE["grey"] if pd.isna(value) else PALETTE["ink"],
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
+            zorder=4,
+        )
+    ax.set_yticks(y, [_wrap(v, 34) for v in df["_label"]])
+    ax.set_ylim(-0.6, len(df) - 0.1)
+    ax.xaxis.set_major_formatter(_percent_axis(lang))
+    ax.set_xlabel(t("chart.achievement.xlabel", lang), fontsize=LABEL_PT)
+    ax.grid(axis="x", color=PALETTE["grey_light"], linewidth=0.6, zorder=0)
+    handles = [
+        ax.bar([0], [0], color=PALETTE["green"], label=t("chart.legend_met", lang)),
+        ax.bar([0], [0], color=PALETTE["gold"], label=t("chart.legend_below", lang)),
+    ]
+    ax.legend(handles=handles, fontsize=NOTE_PT, frameon=False, loc="lower right")
+    computed = pct.dropna()
+    if computed.empty:
+        alt = t("chart.achievement.alt_none", lang, n=len(df))
+    else:
+        low = df.loc[computed.idxmin()]
+        alt = t(
+            "chart.achievement.alt",
+            lang,
+            n=len(df),
+            met=int(met.sum()),
+            lowest=low["_label"],
+            lowest_pct=format_percent(low["achievement_pct"], lang=lang),
+        )
+    return _finish(fig, title, alt)
+
+
+def serapan_capaian_chart(
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+) -> Figure:
+    """Serapan anggaran (x) against capaian (y) per program, as four quadrants.
+
+    ``programs``: ``achievement_program``. The vertical line is the share of the fiscal year elapsed at
+    the end of the period (spending in step with a straight-line schedule), recovered from the table as
+    ``serapan_pct / serapan_pace_pct × 100``; the horizontal line is the 100 % target. Programs flagged
+    ``is_high_spend_low_output`` are drawn in brick red, ``is_low_spend_high_output`` in gold.
+    """
+    title = t("chart.serapan.title", lang)
+    df = programs.dropna(subset=["serapan_pct", "achievement_pct"]) if not programs.empty else programs
+    if df.empty:
+        return _empty(title, lang)
+    df = df.assign(_label=program_labels(df, label_column))
+    pace = (df["serapan_pct"] / df["serapan_pace_pct"].where(df["serapan_pace_pct"] > 0) * 100).dropna()
+    elapsed = float(pace.median()) if not pace.empty else np.nan
+    high = df["is_high_spend_low_output"].fillna(False).astype(bool)
+    low = df["is_low_spend_high_output"].fillna(False).astype(bool)
+    colors = np.where(high, PALETTE["brick"], np.where(low, PALETTE["gold"], PALETTE["green"]))
+    fig, (ax,) = _figure(4.6)
+    x, y = df["serapan_pct"].astype("float64"), df["achievement_pct"].astype("float64")
+    ax.scatter(x, y, s=36, c=list(colors), edgecolors="white", linewidths=0.6, zorder=3)
+    xmax = max(100.0, float(x.max()) + 5)
+    ymin = min(90.0, 5 * np.floor((float(y.min()) - 6) / 5))
+    ymax = max(110.0, 5 * np.ceil((float(y.max()) + 6) / 5))
+    ax.set_xlim(0, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.axhline(100, color=PALETTE["ink"], linestyle="--", linewidth=0.9, zorder=1)
+    ax.text(xmax, 100, t("chart.target_line", lang) + " ", fontsize=NOTE_PT, ha="right", va="bottom")
+    if not np.isnan(elapsed):
+        ax.axvline(elapsed, color=PALETTE["grey"], linestyle=":", linewidth=1, zorder=1)
+        ax.text(
+            elapsed,
+            ymax,
+            " " + t("chart.serapan.elapsed", lang, pct=format_percent(elapsed, lang=lang, decimals=0)),
+            fontsize=NOTE_PT,
+            color=PALETTE["grey"],
+            va="top",
+        )
+    height_pt = fig.get_figheight() * 72 * 0.78  # the axes' share of the figure, roughly
+    width_pt = fig.get_figwidth() * 72 * 0.85
+    labels = [_wrap(v, 24) for v in df["_label"]]
+    spots = place_labels(
+        ((x - 0) / xmax * width_pt).to_numpy(),
+        ((y - ymin) / (ymax - ymin) * height_pt).to_numpy(),
+        labels,
+        width_pt,
+    )
+    for (lx, ly, side), label, px, py in zip(spots, labels, x, y, strict=True):
+        ax.annotate(
+            label,
+            (px, py),
+            xytext=(lx, ly),
+            textcoords="offset points",
+            ha=side,
+            va="center",
+            fontsize=6.5,
+            color=PALETTE["ink"],
+            arrowprops={
+                "arrowstyle": "-",
+                "color": PALETTE["grey"],
+                "linewidth": 0.5,
+                "shrinkA": 0,
+                "shrinkB": 3,
+            }
+            if abs(ly) > 4
+            else None,
+        )
+    ax.xaxis.set_major_formatter(_percent_axis(lang))
+    ax.yaxis.set_major_formatter(_percent_axis(lang))
+    ax.set_xlabel(t("chart.serapan.xlabel", lang), fontsize=LABEL_PT)
+    ax.set_ylabel(t("chart.serapan.ylabel", lang), fontsize=LABEL_PT)
+    ax.grid(color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    handles = [
+        ax.scatter([], [], s=30, c=PALETTE["brick"], label=t("chart.serapan.legend_high", lang)),
+        ax.scatter([], [], s=30, c=PALETTE["gold"], label=t("chart.serapan.legend_low", lang)),
+        ax.scatter([], [], s=30, c=PALETTE["green"], label=t("chart.serapan.legend_other", lang)),
+    ]
+    ax.legend(
+        handles=handles,
+        fontsize=NOTE_PT,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=3,
+    )
+    alt = t(
+        "chart.serapan.alt",
+        lang,
+        n=len(df),
+        high=int(high.sum()),
+        low=int(low.sum()),
+        elapsed=format_percent(elapsed, lang=lang, decimals=0),
+    )
+    return _finish(fig, title, alt)
+
+
+def _heat_rows(
+    areas: pd.DataFrame, name_column: str, group_column: str | None
+) -> list[tuple[str, str, object]]:
+    """Display rows of the heat map: ("group", name, None) headers and ("area", name, row) lines."""
+    rows: list[tuple[str, str, object]] = []
+    if group_column is None:
+        return [("area", str(r[name_column]), r) for _, r in areas.iterrows()]
+    for group, block in areas.groupby(group_column, sort=True):
+        rows.append(("group", str(group), None))
+        rows += [("area", str(r[name_column]), r) for _, r in block.sort_values(name_column).iterrows()]
+    return rows
+
+
+def _split_rows(rows: list, panels: int) -> list[list]:
+    """Cut ``rows`` into ``panels`` runs of similar length, never leaving a group header at a panel's end."""
+    if panels == 1:
+        return [rows]
+    size = -(-len(rows) // panels)
+    out, start = [], 0
+    for _ in range(panels - 1):
+        end = min(start + size, len(rows))
+        while end > start + 1 and rows[end - 1][0] == "group":
+            end -= 1
+        out.append(rows[start:end])
+        start = end
+    out.append(rows[start:])
+    return [p for p in out if p]
+
+
+def principle_heatmap(
+    areas: pd.DataFrame,
+    lang: str = "id",
+    name_column: str = "kelurahan_name",
+    group_column: str | None = "kecamatan_name",
+) -> Figure:
+    """Principle scores and the index (0–100) per area as a heat map with the values written in.
+
+    ``areas``: ``index_kelurahan`` (default) or ``index_kecamatan`` (``name_column="kecamatan_name"``,
+    ``group_column=None``): one row per area, household-weighted scores of its scored RTs. Areas are
+    grouped under their kecamatan; long lists are laid out in two panels side by side to fit an A4 page.
+    An area without scored RTs shows "—".
+    """
+    title = t("chart.heatmap.title", lang)
+    if areas.empty:
+        return _empty(title, lang)
+    columns = [*PRINCIPLES, "index"]
+    rows = _heat_rows(areas, name_column, group_column)
+    panels = 2 if len(rows) > 30 else 1
+    parts = _split_rows(rows, panels)
+    longest = max(len(p) for p in parts)
+    fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+    headers = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
+    for ax, part in zip(axes, parts, strict=True):
+        values = np.array(
+            [
+                [np.nan] * len(columns) if kind == "group" else [float(r[c]) for c in columns]
+                for kind, _, r in part
+            ],
+            dtype="float64",
+        )
+        masked = np.ma.masked_invalid(values)
+        ax.imshow(masked, cmap=SCORE_CMAP, vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+        for i, (kind, _name, _r) in enumerate(part):
+            if kind == "group":
+                ax.axhspan(i - 0.5, i + 0.5, color="white", zorder=2)
+                continue
+            for j in range(len(columns)):
+                v = values[i, j]
+                if np.isnan(v):
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color=PALETTE["band"], zorder=1))
+                ax.text(
+                    j,
+                    i,
+                    "—" if np.isnan(v) else format_number(v, lang=lang, decimals=0),
+                    ha="center",
+                    va="center",
+                    fontsize=6.3,
+                    color="white" if v >= 60 else PALETTE["ink"],
+                    zorder=3,
+                    in_layout=False,  # inside its cell: never moves the layout, so not measured for it
+                )
+        ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=6.8)
+        ax.xaxis.tick_top()
+        ax.set_yticks(range(len(part)), [_wrap(name, 26) for _, name, _ in part], fontsize=6.5)
+        for tick, (kind, _, _) in zip(ax.get_yticklabels(), part, strict=True):
+            if kind == "group":
+                tick.set_fontweight("bold")
+                tick.set_color(PALETTE["green"])
+        ax.tick_params(length=0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        ax.axvline(len(PRINCIPLES) - 0.5, color="white", linewidth=2, zorder=4)
+    scored = areas.dropna(subset=["index"])
+    if scored.empty:
+        alt = t("chart.heatmap.alt_none", lang, n=len(areas))
+    else:
+        low_col = min(PRINCIPLES, key=lambda p: float(scored[p].median()))
+        alt = t(
+            "chart.heatmap.alt",
+            lang,
+            n=len(areas),
+            scored=len(scored),
+            weakest=t(f"principles.{low_col}", lang),
+            median=format_number(float(scored[low_col].median()), lang=lang, decimals=0),
+        )
+    return _finish(fig, title, alt)
+
+
+def rt_label(row: pd.Series) -> str:
+    """``RT 003 · Simpang IV Sipin`` (RT number and kelurahan) for axis labels and tables."""
+    number = row.get("rt_number")
+    num = f"{int(number):03d}" if number is not None and not pd.isna(number) else str(row.get("rt_code"))
+    return f"RT {num} · {row.get('kelurahan_name', '')}"
+
+
+def rank_interval_chart(
+    rt_index: pd.DataFrame,
+    lang: str = "id",
+    n: int = 10,
+    rank_columns: Sequence[str] = ("rank", "rank_p05", "rank_p95"),
+) -> Figure:
+    """Top and bottom ``n`` scored RTs: nominal rank (dot) with its 5–95 % simulated interval (whisker).
+
+    ``rt_index``: one row per RT; only RTs with a rank are drawn (a rank is never shown without its
+    interval). ``rank_columns`` selects the overall or the in-group ranks
+    (``("rank_in_group", "rank_in_group_p05", "rank_in_group_p95")``).
+    """
+    title = t("chart.ranks.title", lang)
+    rank, p05, p95 = rank_columns
+    ranked = rt_index.dropna(subset=[rank, p05, p95]) if not rt_index.empty else rt_index
+    if ranked.empty:
+        return _empty(title, lang)
+    ranked = ranked.sort_values([rank, "rt_code"], kind="mergesort")
+    total = len(ranked)
+    top = ranked.head(n)
+    bottom = ranked.tail(n) if total > n else ranked.iloc[0:0]
+    bottom = bottom[~bottom["rt_code"].isin(top["rt_code"])]
+    blocks = [(t("chart.ranks.top", lang, n=len(top)), top)]
+    if not bottom.empty:
+        blocks.append((t("chart.ranks.bottom", lang, n=len(bottom)), bottom))
+    fig, axes = _figure(0.9 + 0.26 * max(len(b) for _, b in blocks), ncols=len(blocks))
+    for ax, (subtitle, block) in zip(axes, blocks, strict=True):
+        y = np.arange(len(block))[::-1]
+        r = block[rank].astype("float64").to_numpy()
+        lo, hi = block[p05].astype("float64").to_numpy(), block[p95].astype("float64").to_numpy()
+        ax.hlines(y, lo, hi, color=PALETTE["green_light"], linewidth=3, zorder=2)
+        ax.scatter(r, y, s=22, color=PALETTE["green"], zorder=3)
+        ax.set_yticks(y, [rt_label(row) for _, row in block.iterrows()], fontsize=6.8)
+        ax.set_title(subtitle, fontsize=LABEL_PT, loc="left", color=PALETTE["ink"])
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        ax.xaxis.set_major_formatter(_number_axis(lang))
+        ax.set_xlabel(t("chart.ranks.xlabel", lang, total=format_number(total, lang=lang)), fontsize=LABEL_PT)
+        ax.grid(axis="x", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    widest = ranked.assign(_w=ranked[p95] - ranked[p05]).sort_values("_w", ascending=False).iloc[0]
+    alt = t(
+        "chart.ranks.alt",
+        lang,
+        n=len(top),
+        total=total,
+        width=format_number(float(np.median(ranked[p95] - ranked[p05])), lang=lang, decimals=0),
+        widest=rt_label(widest),
+    )
+    return _finish(fig, title, alt)
+
+
+def rejections_chart(by_reason: pd.DataFrame, lang: str = "id") -> Figure:
+    """Rejected rows by reason as horizontal bars.
+
+    ``by_reason``: one row per reason code with ``reason_code`` and ``rows`` (rows rejected for it; a row
+    rejected for two reasons counts under both), as :func:`analysis.publish.briefing.rejections_by_reason` gives.
+    """
+    title = t("chart.rejections.title", lang)
+    if by_reason.empty:
+        return _empty(title, lang)
+    df = by_reason.sort_values(["rows", "reason_code"], ascending=[True, False], kind="mergesort")
+    fig, (ax,) = _figure(0.8 + 0.28 * len(df))
+    y = np.arange(len(df))
+    ax.barh(y, df["rows"], color=PALETTE["gold"], height=0.6, zorder=2)
+    for yi, v in zip(y, df["rows"], strict=True):
+        ax.text(v, yi, " " + format_number(int(v), lang=lang), va="center", fontsize=NOTE_PT)
+    ax.set_yticks(y, [_wrap(reason_text(c, lang), 40) for c in df["reason_code"]])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(_number_axis(lang))
+    ax.set_xlim(0, float(df["rows"].max()) * 1.15 + 0.5)
+    ax.set_xlabel(t("chart.rejections.xlabel", lang), fontsize=LABEL_PT)
+    ax.grid(axis="x", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    top = df.iloc[-1]
+    alt = t(
+        "chart.rejections.alt",
+        lang,
+        n=len(df),
+        total=int(df["rows"].sum()),
+        top=reason_text(top["reason_code"], lang),
+        top_n=int(top["rows"]),
+    )
+    return _finish(fig, title, alt)
+
+
+def reason_text(code: str, lang: str = "id") -> str:
+    """The catalogue's words for a rejection reason code (``nb.reason.<code>``), or the code itself."""
+    try:
+        return t(f"nb.reason.{code}", lang)
+    except KeyError:
+        return str(code)
+
+
+def principle_distribution_chart(rt_index: pd.DataFrame, lang: str = "id") -> Figure:
+    """Distribution (box plot) of each principle score and the index, 2025 pilot RTs next to the others.
+
+    ``rt_index``: one row per RT; only scored RTs (non-missing ``index``) enter. Boxes: quartiles, whiskers
+    1.5 IQR, the median as a line.
+    """
+    title = t("chart.distribution.title", lang)
+    scored = rt_index.dropna(subset=["index"]) if not rt_index.empty else rt_index
+    if scored.empty:
+        return _empty(title, lang)
+    columns = [*PRINCIPLES, "index"]
+    names = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
+    groups = [
+        (
+            t("chart.distribution.pilot", lang),
+            scored[scored["is_pilot"].fillna(False).astype(bool)],
+            PALETTE["gold"],
+        ),
+        (
+            t("chart.distribution.other", lang),
+            scored[~scored["is_pilot"].fillna(False).astype(bool)],
+            PALETTE["green"],
+        ),
+    ]
+    groups = [g for g in groups if not g[1].empty]
+    fig, (ax,) = _figure(3.4)
+    width = 0.8 / len(groups)
+    for k, (label, block, color) in enumerate(groups):
+        positions = np.arange(len(columns)) + (k - (len(groups) - 1) / 2) * width
+        data = [block[c].dropna().astype("float64").to_numpy() for c in columns]
+        parts = ax.boxplot(
+            data,
+            positions=positions,
+            widths=width * 0.85,
+            patch_artist=True,
+            showfliers=False,
+            medianprops={"color": PALETTE["ink"], "linewidth": 1.2},
+            whiskerprops={"color": PALETTE["grey"]},
+            capprops={"color": PALETTE["grey"]},
+        )
+        for box in parts["boxes"]:
+            box.set_facecolor(color)
+            box.set_alpha(0.85)
+            box.set_edgecolor(PALETTE["grey"])
+        ax.bar([0], [0], color=color, label=t("chart.distribution.legend", lang, group=label, n=len(block)))
+    ax.set_xticks(range(len(columns)), names, fontsize=TICK_PT)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(_number_axis(lang))
+    ax.set_ylabel(t("chart.distribution.ylabel", lang), fontsize=LABEL_PT)
+    ax.grid(axis="y", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    ax.legend(fontsize=NOTE_PT, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2)
+    medians = {label: float(block["index"].median()) for label, block, _ in groups}
+    alt = t(
+        "chart.distribution.alt",
+        lang,
+        groups="; ".join(f"{g}: {format_number(m, lang=lang, decimals=1)}" for g, m in medians.items()),
+    )
+    return _finish(fig, title, alt)

@@ -1,0 +1,754 @@
+"""One RT's scorecard: which rows it reads, and the HTML sections the scorecard notebook shows.
+
+The scorecard notebook (``notebooks/05_scorecard_rt.ipynb``) calls :func:`load_scorecard` and then one
+``section_*`` function per part of the card. Everything the card shows comes from the rows selected by
+:func:`select_inputs`, declared once in :data:`RT_TABLES`, :data:`KELURAHAN_TABLES` and
+:func:`city_facts`; :func:`input_digests` hashes exactly those rows for the incremental rebuild
+(``analysis.publish.scorecards``), so "an RT whose inputs did not change" means "whose selected rows did not change".
+
+What an RT's card reads (``docs/evaluation_tables.md``):
+
+- its own rows of ``rt_index`` (scores, category, ranks with their intervals, previous period),
+  ``rt_index_indicators``, ``rt_strengths_weaknesses`` and the budget/activity columns of ``rt_reports``;
+- its kelurahan's row of ``index_kelurahan`` and the budget columns of the kelurahan's ``rt_reports``
+  (kelurahan serapan);
+- two city facts: the number of scored RTs and the number of RTs in scope.
+
+No personal data: the free-text ``note`` of the RT report and the source file columns are never read.
+Every word comes from the label catalogue (``scorecard.*`` in ``locales/{id,en}.yml``); every value is
+HTML-escaped. The sections use only HTML and CSS (bars are ``<div>`` widths), so the HTML and the
+WeasyPrint PDF look alike and nothing needs JavaScript.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.errors import UsageError
+from analysis.core.periods import period_info, period_label
+from analysis.publish import cache
+from analysis.publish.formatting import (
+    MISSING,
+    format_money,
+    format_number,
+    format_percent,
+    is_missing,
+)
+from analysis.publish.i18n import catalogue, t
+
+#: Principles in the order of the regulation (Perwali Kota Jambi 18/2025), as columns of ``rt_index``.
+PRINCIPLES = ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")
+
+#: Status values of ``rt_index.status`` (analysis.evaluate.principles).
+STATUS_SCORED = "dinilai"
+STATUS_INSUFFICIENT = "data belum memadai"
+
+#: Budget and activity columns of ``rt_reports`` shown on the card (no ``note``: free text may name people).
+REPORT_COLUMNS = (
+    "rt_code", "budget_allocated_idr", "budget_spent_idr", "swadaya_idr", "activities_planned",
+    "activities_completed", "is_overspent",
+)  # fmt: skip
+KELURAHAN_REPORT_COLUMNS = ("kelurahan_code", "rt_code", "budget_allocated_idr", "budget_spent_idr")
+
+#: What a card reads per RT: ``{input name: (table, columns or None for all)}``, keyed by ``rt_code``.
+RT_TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "rt": ("rt_index", None),
+    "indicators": ("rt_index_indicators", None),
+    "strengths": ("rt_strengths_weaknesses", None),
+    "report": ("rt_reports", REPORT_COLUMNS),
+}
+#: What a card reads of its kelurahan, keyed by ``kelurahan_code``.
+KELURAHAN_TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "kelurahan": ("index_kelurahan", None),
+    "kelurahan_reports": ("rt_reports", KELURAHAN_REPORT_COLUMNS),
+}
+#: Tables read from the period's processed folder.
+TABLES_READ = ("rt_index", "rt_index_indicators", "rt_strengths_weaknesses", "rt_reports", "index_kelurahan")
+
+#: Rank interval shown with every rank: the 5th and 95th percentiles of the simulated ranks.
+RANK_INTERVAL_COLUMNS = ("rank_p05", "rank_p95")
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading and selecting
+
+
+def _folder_state(folder: Path) -> tuple:
+    state = []
+    for name in TABLES_READ:
+        path = folder / f"{name}.parquet"
+        st = path.stat() if path.exists() else None
+        state.append((name, st.st_mtime_ns if st else None, st.st_size if st else None))
+    return tuple(state)
+
+
+@lru_cache(maxsize=4)
+def _read_tables(folder: str, state: tuple) -> dict[str, pd.DataFrame]:
+    base = Path(folder)
+    missing = [name for name, mtime, _ in state if mtime is None]
+    if missing:
+        raise UsageError(
+            f"{base}: evaluation table(s) {', '.join(missing)} missing; run "
+            "`python -m analysis evaluate` for this period first (the scorecards need the RT index)"
+        )
+    return {name: pd.read_parquet(base / f"{name}.parquet") for name in TABLES_READ}
+
+
+def load_period_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
+    """The tables a scorecard reads, from a period's processed folder.
+
+    Read once per process and folder state (file sizes and modification times): a worker that builds
+    300 cards reads the Parquet files once. Callers must not modify the frames.
+    """
+    folder = Path(processed_dir).resolve()
+    return _read_tables(str(folder), _folder_state(folder))
+
+
+def city_facts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """The two city-level numbers a card shows: RTs in scope and RTs scored."""
+    rt = tables["rt_index"]
+    return {"n_in_scope": int(len(rt)), "n_scored": int((rt["status"] == STATUS_SCORED).sum())}
+
+
+def select_inputs(tables: dict[str, pd.DataFrame], rt_code: str) -> dict[str, pd.DataFrame]:
+    """The rows one RT's card reads (grain: one frame per input of :data:`RT_TABLES` and
+    :data:`KELURAHAN_TABLES`, rows in table order). Raises ``KeyError`` for an RT not in ``rt_index``."""
+    rt_index = tables["rt_index"]
+    own = rt_index[rt_index["rt_code"] == rt_code]
+    if own.empty:
+        raise KeyError(f"RT {rt_code} is not in rt_index of this period")
+    kelurahan_code = str(own["kelurahan_code"].iloc[0])
+    selected = {}
+    for name, (table, columns) in RT_TABLES.items():
+        df = tables[table]
+        rows = df[df["rt_code"] == rt_code]
+        selected[name] = rows if columns is None else rows[list(columns)]
+    for name, (table, columns) in KELURAHAN_TABLES.items():
+        df = tables[table]
+        rows = df[df["kelurahan_code"] == kelurahan_code]
+        selected[name] = rows if columns is None else rows[list(columns)]
+    return selected
+
+
+def input_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """``{rt_code: digest of every row its card reads}`` for all RTs of ``rt_index``, in one pass per table.
+
+    Equal to hashing :func:`select_inputs` of each RT (``cache.frame_digest`` of each input) plus
+    :func:`city_facts`; computed with ``cache.group_digests`` so 300 RTs cost about as much as one.
+    """
+    by_rt = {
+        name: cache.group_digests(tables[table], "rt_code", columns)
+        for name, (table, columns) in RT_TABLES.items()
+    }
+    by_kel = {
+        name: cache.group_digests(tables[table], "kelurahan_code", columns)
+        for name, (table, columns) in KELURAHAN_TABLES.items()
+    }
+    empty = {
+        name: cache.frame_digest(
+            tables[table].iloc[0:0] if columns is None else tables[table][list(columns)].iloc[0:0]
+        )
+        for name, (table, columns) in {**RT_TABLES, **KELURAHAN_TABLES}.items()
+    }
+    city = cache.digest_json(city_facts(tables))
+    out = {}
+    rt_index = tables["rt_index"]
+    for rt_code, kel_code in zip(
+        rt_index["rt_code"].astype(str), rt_index["kelurahan_code"].astype(str), strict=True
+    ):
+        parts = [f"{n}={by_rt[n].get(rt_code, empty[n])}" for n in RT_TABLES]
+        parts += [f"{n}={by_kel[n].get(kel_code, empty[n])}" for n in KELURAHAN_TABLES]
+        parts.append(f"city={city}")
+        out[rt_code] = cache.combine(parts)
+    return out
+
+
+def selection_digest(selected: dict[str, pd.DataFrame], facts: dict[str, int]) -> str:
+    """The digest of one RT's selected rows (what :func:`input_digests` computes for all RTs at once)."""
+    parts = [f"{n}={cache.frame_digest(selected[n])}" for n in (*RT_TABLES, *KELURAHAN_TABLES)]
+    parts.append(f"city={cache.digest_json(facts)}")
+    return cache.combine(parts)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """Everything one card shows: the selected rows and the period."""
+
+    rt_code: str
+    period: str
+    inputs: dict[str, pd.DataFrame]
+    facts: dict[str, int]
+
+    @property
+    def rt(self) -> pd.Series:
+        return self.inputs["rt"].iloc[0]
+
+    @property
+    def is_scored(self) -> bool:
+        return self.rt["status"] == STATUS_SCORED
+
+    @property
+    def report(self) -> pd.Series | None:
+        rows = self.inputs["report"]
+        return rows.iloc[0] if len(rows) else None
+
+    @property
+    def kelurahan(self) -> pd.Series | None:
+        rows = self.inputs["kelurahan"]
+        return rows.iloc[0] if len(rows) else None
+
+
+def load_scorecard(processed_dir: Path, rt_code: str, period: str | None = None) -> Scorecard:
+    """The card of ``rt_code`` from the period's processed folder. ``period`` defaults to the table's.
+
+    An RT that is not in the period's ``rt_index`` is a :class:`~analysis.core.errors.UsageError`.
+    """
+    tables = load_period_tables(processed_dir)
+    try:
+        selected = select_inputs(tables, str(rt_code))
+    except KeyError:
+        known = tables["rt_index"]["rt_code"].astype(str)
+        raise UsageError(
+            f"RT {rt_code!r} is not in {Path(processed_dir) / 'rt_index.parquet'} "
+            f"({len(known)} RTs, e.g. {', '.join(known.head(3))})"
+        ) from None
+    table_period = str(selected["rt"]["period"].iloc[0])
+    if period is not None and period != table_period:
+        raise UsageError(f"{processed_dir}: tables are for period {table_period}, not {period}")
+    return Scorecard(str(rt_code), table_period, selected, city_facts(tables))
+
+
+# --------------------------------------------------------------------------------------------------
+# Text helpers
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _l(key: str, lang: str, **kwargs: object) -> str:
+    return t(f"scorecard.{key}", lang, **kwargs)
+
+
+def label_or(key: str, lang: str, fallback: object) -> str:
+    """A catalogue label if the key exists, else ``fallback`` (e.g. a category from the data)."""
+    text = catalogue(lang).get(key)
+    return text if text is not None else ("" if is_missing(fallback) else str(fallback))
+
+
+def category_label(category: object, lang: str) -> str:
+    """``Baik Sekali`` → its label in ``lang`` (the data's text when the catalogue lacks it).
+
+    >>> category_label("Baik Sekali", "en")
+    'Very good'
+    """
+    if is_missing(category) or not str(category):
+        return MISSING
+    return label_or(f"scorecard.categories.{str(category).strip().lower().replace(' ', '_')}", lang, category)
+
+
+def indicator_label(code: str, name: object, lang: str) -> str:
+    """Indicator name in ``lang`` (``scorecard.indicator_names.<code>``), else the framework's name."""
+    return label_or(f"scorecard.indicator_names.{code}", lang, name)
+
+
+def principle_label(principle: str, lang: str) -> str:
+    return label_or(f"principles.{principle}", lang, principle)
+
+
+def score_text(value: object, lang: str) -> str:
+    """A 0–100 score with one decimal (``—`` when missing).
+
+    >>> score_text(50.80248, "id")
+    '50,8'
+    """
+    return format_number(value, lang=lang, decimals=1)
+
+
+def rank_bound(value: object) -> int:
+    """A simulated rank percentile as a whole rank (rounded half up): 46.05 → 46."""
+    return int(math.floor(float(value) + 0.5))
+
+
+def rank_text(rank: object, low: object, high: object, n: object, key: str, lang: str) -> str:
+    """ "Peringkat 38 dari 65 …; rentang 36–46 …", or ``""`` when the rank or its interval is missing
+    (no rank without its interval).
+
+    >>> rank_text(38, 36.0, 46.05, 65, "rank_all", "id")
+    'Peringkat 38 dari 65 RT yang dinilai; rentang ketidakpastian 36–46 (90% simulasi)'
+    >>> rank_text(38, float("nan"), 46.0, 65, "rank_all", "id")
+    ''
+    """
+    if any(is_missing(v) for v in (rank, low, high, n)):
+        return ""
+    head = _l(key, lang, rank=int(rank), n=int(n))
+    interval = _l("rank_interval", lang, low=rank_bound(low), high=rank_bound(high))
+    return f"{head}; {interval}"
+
+
+def indicator_value_text(unit: object, value: object, lang: str) -> str:
+    """A raw indicator value in words for its unit (units of ``config/index_framework.yml``).
+
+    Days (``hari``, the LPJ delay: submission minus deadline) read as early, on time or late.
+
+    >>> indicator_value_text("rasio", 0.455, "id")
+    '45,5%'
+    >>> indicator_value_text("ya/tidak", 1.0, "en")
+    'Yes'
+    >>> indicator_value_text("hari", -10.0, "id")
+    '10 hari lebih awal'
+    >>> indicator_value_text("hari", 3.0, "en")
+    '3 days late'
+    """
+    if is_missing(value):
+        return MISSING
+    unit = "" if is_missing(unit) else str(unit)
+    v = float(value)
+    if unit == "ya/tidak":
+        return t("yes_no.yes" if v >= 0.5 else "yes_no.no", lang)
+    if unit in ("rasio", "Rp per Rp"):
+        return format_percent(100 * v, lang=lang)
+    if unit == "skala 1-5":
+        return _l("units.scale", lang, value=format_number(v, lang=lang, decimals=1))
+    if unit == "hari":
+        days = round(v)
+        key = "units.days_early" if days < 0 else "units.days_late" if days > 0 else "units.days_on_time"
+        return _l(key, lang, value=format_number(abs(days), lang=lang, decimals=0))
+    if unit == "poin persen":
+        return _l("units.points", lang, value=format_number(v, lang=lang, decimals=1))
+    if unit == "ordinal":
+        status = {1.0: "berfungsi_penuh", 0.5: "sebagian", 0.0: "tidak_berfungsi"}.get(v)
+        if status:
+            return t(f"asset_status.{status}", lang)
+    return format_number(v, lang=lang)
+
+
+def serapan_pct(spent: object, allocated: object) -> float:
+    """Serapan = realisasi / pagu × 100; NaN when the pagu is missing or 0.
+
+    >>> serapan_pct(85.82e6, 100e6)
+    85.82
+    >>> math.isnan(serapan_pct(1.0, 0))
+    True
+    """
+    if is_missing(spent) or is_missing(allocated) or float(allocated) <= 0:
+        return float("nan")
+    return round(100 * float(spent) / float(allocated), 10)
+
+
+def year_elapsed_pct(period: str) -> float:
+    """Share of the funding (calendar) year elapsed at the end of ``period``, in percent.
+
+    >>> round(year_elapsed_pct("2025-TW3"), 1)
+    74.8
+    >>> year_elapsed_pct("2025-TW4")
+    100.0
+    """
+    info = period_info(period)
+    start = info.end.replace(month=1, day=1)
+    days_in_year = (start.replace(year=start.year + 1) - start).days
+    return 100 * ((info.end - start).days + 1) / days_in_year
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections (HTML strings; the notebook shows them with IPython.display.HTML)
+
+#: Styles of the card, sent once with the first section (WeasyPrint reads <style> anywhere in <body>).
+SCORECARD_CSS = """<style>
+.sc-id { display: flex; flex-wrap: wrap; gap: 0.3em 1.6em; margin: 0 0 0.8em; padding: 0.5em 0.8em;
+  background: #f3f5f8; border-left: 4px solid #1f3a5f; }
+.sc-id div { min-width: 9em; }
+.sc-id .k, .sc-kv .k { display: block; font-size: 0.8em; color: #5b6673; }
+.sc-id .v { font-weight: bold; }
+.sc-summary { display: flex; flex-wrap: wrap; gap: 1em; align-items: stretch; margin: 0.4em 0 0.8em; }
+.sc-big { border: 2px solid #1f3a5f; padding: 0.4em 1em; text-align: center; min-width: 8em; }
+.sc-big .num { font-size: 2.2em; font-weight: bold; color: #1f3a5f; line-height: 1.1; }
+.sc-big .cat { font-weight: bold; }
+.sc-ranks { flex: 1; min-width: 16em; }
+.sc-ranks p { margin: 0.25em 0; }
+.sc-insufficient { border: 2px solid #b7791f; background: #fff4d6; color: #4a3300; padding: 0.6em 1em; margin: 0.4em 0 1em; }
+.sc-insufficient h3 { color: #6b4a00; margin: 0 0 0.3em; font-size: 1.2em; }
+.sc-bars { width: 100%; border-collapse: collapse; }
+.sc-bars td, .sc-bars th { vertical-align: middle; }
+.sc-bars th[scope=row] { text-align: left; }
+.sc-keep { break-inside: avoid; page-break-inside: avoid; }
+.sc-track { position: relative; height: 0.9em; width: 100%; min-width: 12em; background: #e6eaef; }
+.sc-fill { position: absolute; left: 0; top: 0; bottom: 0; background: #1f3a5f; }
+.sc-mark { position: absolute; top: -0.2em; bottom: -0.2em; width: 0; border-left: 2px solid #b7791f; }
+.sc-num { text-align: right; white-space: nowrap; }
+.sc-sw { display: flex; flex-wrap: wrap; gap: 1.2em; }
+.sc-sw > div { flex: 1; min-width: 16em; }
+.sc-sw h3 { margin-top: 0.2em; }
+.sc-kv { display: flex; flex-wrap: wrap; gap: 0.4em 1.6em; margin: 0.4em 0; }
+.sc-kv div { min-width: 10em; }
+.sc-kv .v { font-weight: bold; }
+.sc-warn { color: #8a1c1c; font-weight: bold; }
+.sc-muted { color: #5b6673; font-size: 0.9em; }
+@media print { .sc-summary, .sc-id, .sc-insufficient, .sc-bars tr { break-inside: avoid; } }
+</style>"""
+
+
+def _kv(items: list[tuple[str, str]], css: str = "sc-kv") -> str:
+    cells = "".join(
+        f'<div><span class="k">{_e(k)}</span><span class="v">{_e(v)}</span></div>' for k, v in items
+    )
+    return f'<div class="{css}">{cells}</div>'
+
+
+def _status_text(rt: pd.Series, lang: str) -> str:
+    return _l("status_scored" if rt["status"] == STATUS_SCORED else "status_insufficient", lang)
+
+
+def section_identity(card: Scorecard, lang: str) -> str:
+    """The card's styles and the RT's identity: RT, kelurahan, kecamatan, code, households, since when."""
+    rt = card.rt
+    start = rt["start_year"]
+    joined = (
+        _l("pilot", lang)
+        if bool(rt["is_pilot"]) is True
+        else (_l("not_pilot", lang, year=int(start)) if not is_missing(start) else MISSING)
+    )
+    items = [
+        (_l("kelurahan", lang), str(rt["kelurahan_name"])),
+        (_l("kecamatan", lang), str(rt["kecamatan_name"])),
+        (_l("rt_code", lang), card.rt_code),
+        (_l("households", lang), format_number(rt["households_kk"], lang=lang, decimals=0)),
+        (_l("joined", lang), joined),
+        (_l("status", lang), _status_text(rt, lang)),
+    ]
+    return SCORECARD_CSS + _kv(items, "sc-id")
+
+
+def section_summary(card: Scorecard, lang: str) -> str:
+    """Index, category and ranks with their intervals; or the "data belum memadai" box."""
+    rt = card.rt
+    if not card.is_scored:
+        reason = "" if is_missing(rt["status_reason"]) else str(rt["status_reason"])
+        lines = [
+            f"<h3>{_e(_l('insufficient_heading', lang))}</h3>",
+            f"<p>{_e(_l('insufficient_lead', lang))}</p>",
+        ]
+        if not bool(rt["has_report"]):
+            lines.append(f"<p><strong>{_e(_l('insufficient_no_report', lang))}</strong></p>")
+        lines.append(
+            "<p>"
+            + _e(
+                _l(
+                    "insufficient_coverage",
+                    lang,
+                    available=int(rt["n_indicators_available"]),
+                    applicable=int(rt["n_indicators_applicable"]),
+                )
+            )
+            + "</p>"
+        )
+        if reason:
+            lines.append(f'<p class="sc-muted">{_e(_l("insufficient_reason", lang))}: {_e(reason)}</p>')
+        lines.append(f"<p>{_e(_l('insufficient_action', lang))}</p>")
+        return (
+            f"<h2>{_e(_l('summary_heading', lang))}</h2>"
+            f'<div class="sc-insufficient" role="note">{"".join(lines)}</div>'
+        )
+    big = (
+        f'<div class="sc-big"><div class="k">{_e(_l("index", lang))}</div>'
+        f'<div class="num">{_e(score_text(rt["index"], lang))}</div>'
+        f'<div class="sc-muted">/ 100</div>'
+        f'<div class="cat">{_e(category_label(rt["category"], lang))}</div></div>'
+    )
+    ranks = []
+    text_all = rank_text(rt["rank"], rt["rank_p05"], rt["rank_p95"], card.facts["n_scored"], "rank_all", lang)
+    if text_all:
+        ranks.append(f"<p>{_e(text_all)}</p>")
+    group_key = "rank_group_pilot" if bool(rt["is_pilot"]) is True else "rank_group_new"
+    n_group = rt["n_in_group"]
+    if not is_missing(n_group) and int(n_group) != card.facts["n_scored"]:
+        text_group = rank_text(
+            rt["rank_in_group"], rt["rank_in_group_p05"], rt["rank_in_group_p95"], n_group, group_key, lang
+        )
+        if text_group:
+            ranks.append(f"<p>{_e(text_group)}</p>")
+    if not ranks:
+        ranks.append(f'<p class="sc-muted">{_e(_l("rank_none", lang))}</p>')
+    return (
+        f"<h2>{_e(_l('summary_heading', lang))}</h2>"
+        f'<div class="sc-summary">{big}<div class="sc-ranks">{"".join(ranks)}</div></div>'
+    )
+
+
+def _bar(value: object, mark: object) -> str:
+    fill = 0.0 if is_missing(value) else max(0.0, min(100.0, float(value)))
+    marker = (
+        ""
+        if is_missing(mark)
+        else f'<div class="sc-mark" style="left:{max(0.0, min(100.0, float(mark))):.1f}%"></div>'
+    )
+    return f'<div class="sc-track"><div class="sc-fill" style="width:{fill:.1f}%"></div>{marker}</div>'
+
+
+def section_principles(card: Scorecard, lang: str) -> str:
+    """The four principle scores of the RT against its kelurahan: a table with bars (empty when unscored)."""
+    if not card.is_scored:
+        return ""
+    rt, kel = card.rt, card.kelurahan
+    rows = []
+    for p in PRINCIPLES:
+        kel_value = kel[p] if kel is not None else float("nan")
+        diff = float("nan") if is_missing(kel_value) else float(rt[p]) - float(kel_value)
+        rows.append(
+            f'<tr><th scope="row">{_e(principle_label(p, lang))}</th>'
+            f'<td class="sc-num">{_e(score_text(rt[p], lang))}</td>'
+            f'<td style="width:45%">{_bar(rt[p], kel_value)}</td>'
+            f'<td class="sc-num">{_e(score_text(kel_value, lang))}</td>'
+            f'<td class="sc-num">{_e(_signed(diff, lang))}</td></tr>'
+        )
+    head = (
+        f"<thead><tr><th>{_e(_l('principle', lang))}</th><th>{_e(_l('this_rt', lang))}</th><th></th>"
+        f"<th>{_e(_l('kelurahan_value', lang))}</th><th>{_e(_l('difference', lang))}</th></tr></thead>"
+    )
+    return (
+        f'<div class="sc-keep"><h2>{_e(_l("principles_heading", lang))}</h2>'
+        f"<p>{_e(_l('principles_lead', lang))}</p>"
+        f'<table class="sc-bars">{head}<tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+
+def _signed(value: object, lang: str) -> str:
+    """``+4,8`` / ``-2,3`` / ``0,0`` (one decimal), ``—`` when missing."""
+    if is_missing(value):
+        return MISSING
+    v = round(float(value), 1)
+    text = format_number(abs(v), lang=lang, decimals=1)
+    return ("+" if v > 0 else "-" if v < 0 else "") + text
+
+
+def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
+    """Up to three strengths and weaknesses against the median RT (empty when unscored)."""
+    if not card.is_scored:
+        return ""
+    sw = card.inputs["strengths"].sort_values(["side", "position"], kind="mergesort")
+    blocks = []
+    for side, heading, none_key in (
+        ("kekuatan", "strengths", "none_strengths"),
+        ("kelemahan", "weaknesses", "none_weaknesses"),
+    ):
+        rows = sw[sw["side"] == side]
+        if rows.empty:
+            items = f'<p class="sc-muted">{_e(_l(none_key, lang))}</p>'
+        else:
+            items = (
+                "<ul>"
+                + "".join(
+                    "<li>"
+                    + _e(
+                        _l(
+                            "sw_item",
+                            lang,
+                            indicator=indicator_label(r.indicator, r.indicator_name, lang),
+                            principle=principle_label(r.principle, lang),
+                            score=format_number(r.normalised_value, lang=lang, decimals=0),
+                            median=format_number(r.median_normalised_all, lang=lang, decimals=0),
+                        )
+                    )
+                    + "</li>"
+                    for r in rows.itertuples()
+                )
+                + "</ul>"
+            )
+        blocks.append(f"<div><h3>{_e(_l(heading, lang))}</h3>{items}</div>")
+    return (
+        f'<div class="sc-keep"><h2>{_e(_l("strengths_heading", lang))}</h2>'
+        f"<p>{_e(_l('strengths_lead', lang))}</p>"
+        f'<div class="sc-sw">{"".join(blocks)}</div></div>'
+    )
+
+
+def kelurahan_serapan_pct(kelurahan_reports: pd.DataFrame) -> float:
+    """Serapan of the kelurahan: Σ realisasi / Σ pagu × 100 over its RTs that reported both figures.
+
+    >>> kelurahan_serapan_pct(pd.DataFrame({"budget_allocated_idr": [100.0, 50.0, None],
+    ...                                     "budget_spent_idr": [80.0, 40.0, 10.0]}))
+    80.0
+    """
+    both = kelurahan_reports.dropna(subset=["budget_allocated_idr", "budget_spent_idr"])
+    return serapan_pct(both["budget_spent_idr"].sum(), both["budget_allocated_idr"].sum())
+
+
+def section_spending(card: Scorecard, lang: str) -> str:
+    """Pagu against realisasi, serapan (the RT's and its kelurahan's), swadaya and activities."""
+    info = period_info(card.period)
+    heading = f"<h2>{_e(_l('spending_heading', lang))}</h2>"
+    report = card.report
+    if report is None:
+        return heading + f"<p>{_e(_l('no_report', lang))}</p>"
+    lead = _l(
+        "spending_lead",
+        lang,
+        year=info.end.year,
+        elapsed=format_percent(year_elapsed_pct(card.period), lang=lang, decimals=0),
+    )
+    serapan = serapan_pct(report["budget_spent_idr"], report["budget_allocated_idr"])
+    planned, done = report["activities_planned"], report["activities_completed"]
+    activities = (
+        MISSING
+        if is_missing(planned) or is_missing(done)
+        else _l("activities_value", lang, done=int(done), planned=int(planned))
+    )
+    items = [
+        (_l("pagu", lang), format_money(report["budget_allocated_idr"], lang=lang)),
+        (_l("realisasi", lang), format_money(report["budget_spent_idr"], lang=lang)),
+        (_l("serapan", lang), format_percent(serapan, lang=lang)),
+        (
+            _l("serapan_kelurahan", lang),
+            format_percent(kelurahan_serapan_pct(card.inputs["kelurahan_reports"]), lang=lang),
+        ),
+        (_l("swadaya", lang), format_money(report["swadaya_idr"], lang=lang)),
+        (_l("activities", lang), activities),
+    ]
+    warn = (
+        f'<p class="sc-warn">{_e(_l("overspent", lang))}</p>' if bool(report["is_overspent"]) is True else ""
+    )
+    return heading + f"<p>{_e(lead)}</p>" + _kv(items) + _bar_serapan(serapan) + warn
+
+
+def _bar_serapan(serapan: float) -> str:
+    return "" if is_missing(serapan) else f'<div style="max-width:30em">{_bar(serapan, None)}</div>'
+
+
+def section_comparison(card: Scorecard, lang: str) -> str:
+    """The RT against its kelurahan and against the previous period (index and rank with interval)."""
+    rt, kel = card.rt, card.kelurahan
+    out = [f"<h2>{_e(_l('comparison_heading', lang))}</h2>"]
+    out.append(f"<h3>{_e(_l('kelurahan_heading', lang, kelurahan=rt['kelurahan_name']))}</h3>")
+    if kel is None or is_missing(kel["index"]):
+        out.append(f"<p>{_e(_l('kelurahan_none', lang))}</p>")
+    else:
+        diff = float(rt["index"]) - float(kel["index"]) if card.is_scored else float("nan")
+        out.append(
+            _kv(
+                [
+                    (_l("this_rt", lang), score_text(rt["index"], lang)),
+                    (_l("kelurahan_index", lang), score_text(kel["index"], lang)),
+                    (_l("difference", lang), _points(diff, lang)),
+                    (
+                        _l("kelurahan_rts", lang),
+                        _l(
+                            "kelurahan_rts_value",
+                            lang,
+                            scored=int(kel["n_rt_scored"]),
+                            total=int(kel["n_rt"]),
+                        ),
+                    ),
+                ]
+            )
+        )
+    previous = rt.get("period_previous")
+    if is_missing(previous) or not str(previous):
+        return "".join(out)
+    out.append(f"<h3>{_e(_l('previous_heading', lang, period=period_label(str(previous), lang)))}</h3>")
+    if is_missing(rt.get("index_previous")):
+        out.append(f"<p>{_e(_l('previous_none', lang))}</p>")
+        status = rt.get("status_previous")
+        if not is_missing(status) and str(status):
+            label = _l("status_scored" if status == STATUS_SCORED else "status_insufficient", lang)
+            out.append(f'<p class="sc-muted">{_e(_l("previous_status", lang, status=label))}</p>')
+        return "".join(out)
+    items = [
+        (_l("previous_index", lang), score_text(rt["index_previous"], lang)),
+        (_l("index_change", lang), _points(rt["index_change"], lang)),
+    ]
+    if not any(is_missing(rt[c]) for c in ("rank_previous", "rank_previous_p05", "rank_previous_p95")):
+        rank_prev = _l(
+            "previous_rank_value",
+            lang,
+            rank=int(rt["rank_previous"]),
+            low=rank_bound(rt["rank_previous_p05"]),
+            high=rank_bound(rt["rank_previous_p95"]),
+        )
+        change = rt["rank_change"]
+        if not is_missing(change):
+            n = int(change)
+            word = (
+                _l("rank_change_up", lang, n=n)
+                if n > 0
+                else _l("rank_change_down", lang, n=-n)
+                if n < 0
+                else _l("rank_change_same", lang)
+            )
+            rank_prev = f"{rank_prev}; {word}"
+        items.append((_l("previous_rank", lang), rank_prev))
+    out.append(_kv(items))
+    out.append(f'<p class="sc-muted">{_e(_l("rank_change_note", lang))}</p>')
+    return "".join(out)
+
+
+def _points(value: object, lang: str) -> str:
+    return MISSING if is_missing(value) else _l("points", lang, value=_signed(value, lang))
+
+
+def section_indicators(card: Scorecard, lang: str) -> str:
+    """Every indicator of the framework for this RT: raw value, score 0–100 and the median RT's score."""
+    ind = card.inputs["indicators"]
+    order = {p: i for i, p in enumerate(PRINCIPLES)}
+    ind = ind.assign(_order=ind["principle"].map(order)).sort_values(
+        ["_order", "indicator"], kind="mergesort"
+    )
+    rows = []
+    for r in ind.itertuples():
+        if r.state == "ok":
+            value = indicator_value_text(r.unit, r.raw_value, lang)
+        else:
+            value = _l("state_not_applicable" if r.state == "not_applicable" else "state_missing", lang)
+        rows.append(
+            "<tr>"
+            f"<td>{_e(principle_label(r.principle, lang))}</td>"
+            f"<td>{_e(indicator_label(r.indicator, r.indicator_name, lang))}</td>"
+            f"<td>{_e(value)}</td>"
+            f'<td class="sc-num">{_e(format_number(r.normalised_value, lang=lang, decimals=0))}</td>'
+            f'<td class="sc-num">{_e(format_number(r.median_normalised_all, lang=lang, decimals=0))}</td>'
+            "</tr>"
+        )
+    head = "".join(
+        f"<th>{_e(_l(k, lang))}</th>" for k in ("principle", "indicator", "value", "score", "median")
+    )
+    return (
+        f"<h2>{_e(_l('indicators_heading', lang))}</h2>"
+        f'<table class="sc-indicators"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
+
+
+def section_notes(card: Scorecard, lang: str) -> str:
+    """How to read the card: the index, categories, rank intervals, coverage, sources."""
+    coverage = card.rt["data_coverage"]
+    notes = [
+        _l("note_index", lang),
+        _l("note_categories", lang),
+        _l("note_rank", lang),
+        _l("note_coverage", lang, coverage=format_percent(100 * float(coverage), lang=lang, decimals=0))
+        if not is_missing(coverage)
+        else "",
+        _l("note_source", lang),
+    ]
+    items = "".join(f"<li>{_e(n)}</li>" for n in notes if n)
+    return f'<h2>{_e(_l("notes_heading", lang))}</h2><ul class="sc-muted">{items}</ul>'
+
+
+def title(card_rt: pd.Series, lang: str) -> str:
+    """The card's title: "Rapor Kampung Bahagia RT 003"."""
+    return _l("title", lang, rt=f"{int(card_rt['rt_number']):03d}")
+
+
+def subtitle(card_rt: pd.Series, period: str, lang: str) -> str:
+    """ "Kelurahan …, Kecamatan … — Triwulan IV 2025"."""
+    return _l(
+        "subtitle",
+        lang,
+        kelurahan=card_rt["kelurahan_name"],
+        kecamatan=card_rt["kecamatan_name"],
+        period=period_label(period, lang),
+    )
