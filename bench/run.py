@@ -136,7 +136,7 @@ def common_params(processed: Path, period: str, run_id: str) -> list[str]:
 
 def naive_briefing(tmp: Path) -> Run:
     """evaluate CLI, then papermill CLI per notebook, nbconvert CLI per HTML, weasyprint CLI for the PDF."""
-    from analysis.publish.runner import RUN_MATRIX
+    from analysis.publish.runner.plan import RUN_MATRIX
 
     processed = tmp / "processed" / BRIEFING_PERIOD
     out = tmp / "out"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.publish import briefing
+from analysis.publish.content import common, index_tables, load, messages, program_tables, quality_tables
 from analysis.publish.i18n import t
 
 
@@ -124,12 +124,12 @@ QUALITY = {
 
 # ------------------------------------------------------------------------------------ key messages
 def test_message_programs_exact():
-    assert briefing.message_programs(programs(), "id") == (
+    assert messages.message_programs(programs(), "id") == (
         "1 dari 4 program prioritas mencapai target periode ini (capaian ≥ 100%). "
         "Tertinggal: Kota Tangguh (73,2%) dan Balikat (87,5%). "
         "1 program belum dapat dinilai karena datanya belum lengkap."
     )
-    assert briefing.message_programs(programs(), "en") == (
+    assert messages.message_programs(programs(), "en") == (
         "1 of 4 priority programmes met their target this period (achievement ≥ 100%). "
         "Behind: Kota Tangguh (73.2%) and Balikat (87.5%). "
         "Programmes that cannot be assessed yet because their data are incomplete: 1."
@@ -139,7 +139,7 @@ def test_message_programs_exact():
 def test_message_programs_met_uses_the_capped_mean():
     # uncapped 105 % but capped 98 %: not met (the rule of programs_met and of the claim's primary reading)
     df = programs().iloc[[0]].assign(achievement_pct=105.0, achievement_capped_pct=98.0)
-    assert briefing.message_programs(df, "id").startswith("0 dari 1 program")
+    assert messages.message_programs(df, "id").startswith("0 dari 1 program")
 
 
 def test_message_programs_lists_at_most_four():
@@ -148,12 +148,12 @@ def test_message_programs_lists_at_most_four():
     df["program_label"] = [f"Prog {i}" for i in range(6)]
     assert (
         "Prog 0 (87,5%), Prog 1 (87,5%), Prog 2 (87,5%), Prog 3 (87,5%) dan +2."
-        in briefing.message_programs(df)
+        in messages.message_programs(df)
     )
 
 
 def test_message_serapan_both_flags():
-    assert briefing.message_serapan(programs(), "id") == (
+    assert messages.message_serapan(programs(), "id") == (
         "1 program menyerap anggaran sesuai jadwal atau lebih cepat, tetapi capaiannya di bawah kategori Tinggi: "
         "Kota Tangguh (serapan 34,0%, capaian 73,2%). "
         "1 program mencapai target dengan serapan anggaran sangat rendah (periksa pencatatan belanja): "
@@ -164,18 +164,18 @@ def test_message_serapan_both_flags():
 def test_message_serapan_none_flagged():
     df = programs(is_high_spend_low_output=False, is_low_spend_high_output=False)
     assert (
-        briefing.message_serapan(df, "id")
+        messages.message_serapan(df, "id")
         == "Tidak ada program dengan serapan anggaran tinggi tetapi capaian rendah."
     )
 
 
 def test_message_claim_with_primary_reading_and_programs_behind():
-    assert briefing.message_claim(claims(), programs(), "id") == (
+    assert messages.message_claim(claims(), programs(), "id") == (
         "Klaim “Program 100 hari kerja telah melebihi target” (Wali Kota): **tidak didukung data**. "
         "Pembacaan utama “Setiap program ≥ 100%” bernilai 73,2%; 1 dari 2 pembacaan didukung data. "
         "Belum mencapai target pada 100 hari kerja: Kota Tangguh (73,2%) dan Balikat (87,5%)."
     )
-    assert "**not supported by the data**" in briefing.message_claim(claims(), None, "en")
+    assert "**not supported by the data**" in messages.message_claim(claims(), None, "en")
 
 
 def _claims_en() -> pd.DataFrame:
@@ -194,33 +194,33 @@ def _claims_en() -> pd.DataFrame:
 
 def test_claim_in_english_uses_the_en_columns():
     c = _claims_en()
-    msg = briefing.message_claim(c, None, "en")
+    msg = messages.message_claim(c, None, "en")
     assert msg.startswith(
         "Claim “Program 100 hari kerja telah melebihi target” [The programme has exceeded its target]"
     )
     assert "(Mayor)" in msg and "“Every programme ≥ 100%” comes to 73.2%" in msg
-    text, readings = briefing.claim_sections(c, "en")[0]
+    text, readings = program_tables.claim_sections(c, "en")[0]
     assert "Source: ANTARA (English)" in text and "Reading tested: achievement ≥ 100%" in text
     assert "primary: supported by the data only if" in text and "SAMPLE DATA" in text
-    evidence = briefing.claim_evidence(readings, "en")
+    evidence = program_tables.claim_evidence(readings, "en")
     assert "Every programme ≥ 100%: Lowest 73.2%" in evidence and "Rerata" not in evidence
-    html = briefing.claim_readings_table(readings, "en").to_html()
+    html = program_tables.claim_readings_table(readings, "en").to_html()
     assert "★ Every programme ≥ 100%" in html and "not supported by the data" in html
     # no translation for a reading: the Indonesian label is shown; Indonesian output ignores the en columns
-    example = briefing.claim_sections(c, "en")[1][1]
-    assert "Contoh" in briefing.claim_readings_table(example, "en").to_html()
-    assert "[" not in briefing.message_claim(c, None, "id")
-    assert "Lowest" not in briefing.claim_evidence(readings, "id")
+    example = program_tables.claim_sections(c, "en")[1][1]
+    assert "Contoh" in program_tables.claim_readings_table(example, "en").to_html()
+    assert "[" not in messages.message_claim(c, None, "id")
+    assert "Lowest" not in program_tables.claim_evidence(readings, "id")
 
 
 def test_message_claim_ignores_examples_and_empty():
     only_example = claims()[claims()["is_example"]]
-    assert briefing.message_claim(only_example) is None
-    assert briefing.message_claim(pd.DataFrame()) is None
+    assert messages.message_claim(only_example) is None
+    assert messages.message_claim(pd.DataFrame()) is None
 
 
 def test_message_rt_and_weakest_principle():
-    assert briefing.message_rt(rt_index(), "id") == (
+    assert messages.message_rt(rt_index(), "id") == (
         "3 dari 4 RT Kampung Bahagia dinilai; 1 RT datanya belum memadai. "
         "Median indeks 58,8 dari 100; 0 RT masih berkategori Kurang."
     )
@@ -237,34 +237,34 @@ def test_message_rt_and_weakest_principle():
             "normalised_value": [0.0, 10.0, 50.0, 60.0],
         }
     )
-    assert briefing.message_weakest_principle(rt_index(), indicators, "id") == (
+    assert messages.message_weakest_principle(rt_index(), indicators, "id") == (
         "Prinsip terlemah: Transparansi (median 30,0 dari 100). Indikator terlemahnya: Papan informasi."
     )
-    assert briefing.message_weakest_principle(rt_index(), None, "en") == (
+    assert messages.message_weakest_principle(rt_index(), None, "en") == (
         "Weakest principle: Transparency (median 30.0 out of 100)."
     )
 
 
 def test_message_quality():
-    assert briefing.message_quality(QUALITY, "id") == (
+    assert messages.message_quality(QUALITY, "id") == (
         "Kualitas data: 5 dari 100 baris data ditolak (5,0%); 1 berkas tidak dapat dibaca. "
         "Realisasi program adalah laporan mandiri OPD yang belum diverifikasi."
     )
 
 
 def test_key_messages_order_and_count():
-    msgs = briefing.key_messages(programs(), QUALITY, "id", claims(), programs(), rt_index(), None)
+    msgs = messages.key_messages(programs(), QUALITY, "id", claims(), programs(), rt_index(), None)
     assert len(msgs) == 6
     assert msgs[0].startswith("1 dari 4 program")
     assert msgs[1].startswith("Klaim")
     assert msgs[-1].startswith("Kualitas data")
     # a period without RT reports and without a claim: programs, serapan, quality
-    assert len(briefing.key_messages(programs(), QUALITY, "id")) == 3
+    assert len(messages.key_messages(programs(), QUALITY, "id")) == 3
 
 
 def test_key_messages_escape_data_text():
     evil = programs(program_label=["<script>alert(1)</script>", "*Balikat*", "Kota_Tangguh", "Apel"])
-    text = " ".join(briefing.key_messages(evil, QUALITY, "id"))
+    text = " ".join(messages.key_messages(evil, QUALITY, "id"))
     assert "<script>" not in text
     assert "&lt;script&gt;" in text
     assert r"\*Balikat\*" in text and r"Kota\_Tangguh" in text
@@ -281,34 +281,34 @@ def test_key_messages_escape_data_text():
     ],
 )
 def test_md_escape(value, expected):
-    assert briefing.md_escape(value) == expected
+    assert common.md_escape(value) == expected
 
 
 # ------------------------------------------------------------------------------------------ tables
 def test_program_table_formats_and_labels():
-    html = briefing.program_table(programs(), "id").to_html()
+    html = program_tables.program_table(programs(), "id").to_html()
     assert "Capaian (%)" in html and "120,0%" in html and "Rp1,5 miliar" in html
     assert "Serapan tinggi, capaian rendah" in html
     assert "achievement_capped_pct" not in html  # no raw column names
-    compact = briefing.program_table(programs(), "en", compact=True).to_html()
+    compact = program_tables.program_table(programs(), "en", compact=True).to_html()
     assert "Achievement (%)" in compact and "Budget allocated" not in compact
     assert "Very high" in compact  # level translated
 
 
 def test_interval_text_never_a_rank_alone():
-    assert briefing.interval_text(12, 8.0, 17.0) == "12 (8–17)"
-    assert briefing.interval_text(12, np.nan, 17.0) == "—"
+    assert index_tables.interval_text(12, 8.0, 17.0) == "12 (8–17)"
+    assert index_tables.interval_text(12, np.nan, 17.0) == "—"
 
 
 def test_rank_table_ranks_carry_intervals():
-    html = briefing.rank_table(rt_index(), "id", n=2).to_html()
+    html = index_tables.rank_table(rt_index(), "id", n=2).to_html()
     assert "1 (1–2)" in html and "2 (1–3)" in html
     assert "Peringkat (rentang 5–95%)" in html
     assert "RT 003 · Legok" in html
 
 
 def test_group_comparison():
-    df = briefing.group_comparison(rt_index())
+    df = index_tables.group_comparison(rt_index())
     assert df["group"].tolist() == ["pilot", "other"]
     assert df["n_rt"].tolist() == [1, 3] and df["n_rt_scored"].tolist() == [1, 2]
     assert df.loc[1, "index"] == pytest.approx(62.5)
@@ -324,7 +324,7 @@ def test_rejections_by_reason_counts_rows_and_lines():
             "reason_code": ["unparseable", "unparseable", "duplicate", "duplicate"],
         }
     )
-    out = briefing.rejections_by_reason(rejected)
+    out = quality_tables.rejections_by_reason(rejected)
     assert out.to_dict("list") == {
         "reason_code": ["duplicate", "unparseable"],
         "rows": [2, 1],
@@ -333,28 +333,28 @@ def test_rejections_by_reason_counts_rows_and_lines():
 
 
 def test_warnings_grouped_by_code_and_escaped():
-    df = briefing.warnings_frame(QUALITY)
+    df = quality_tables.warnings_frame(QUALITY)
     assert sorted(df["code"]) == ["html_text", "overspent", "pii_masked", "target_mismatch"]
     assert df.loc[df["code"] == "overspent", "row"].tolist() == [6]
-    html = briefing.warnings_table(QUALITY, "id").to_html()
+    html = quality_tables.warnings_table(QUALITY, "id").to_html()
     assert "<script>" not in html and "&lt;script&gt;" in html
-    counts = briefing.warning_counts_table(QUALITY, "id").to_html()
+    counts = quality_tables.warning_counts_table(QUALITY, "id").to_html()
     assert "Belanja melebihi pagu" in counts and "Data pribadi disamarkan" in counts
-    counts_en = briefing.warning_counts_table(QUALITY, "en").to_html()
+    counts_en = quality_tables.warning_counts_table(QUALITY, "en").to_html()
     assert "Spending above the budget" in counts_en and "Personal data masked" in counts_en
 
 
 def test_run_level_warning_without_row():
     quality = {"files": {}, "warnings": [_w("no_period_files", None, None, None, None, "no agency file")]}
-    df = briefing.warnings_frame(quality)
+    df = quality_tables.warnings_frame(quality)
     assert df["row"].isna().all() and df["code"].tolist() == ["no_period_files"]
-    assert "Tidak ada berkas OPD" in briefing.warnings_table(quality, "id").to_html()
+    assert "Tidak ada berkas OPD" in quality_tables.warnings_table(quality, "id").to_html()
 
 
 def test_warnings_of_an_older_cleaner_are_an_error():
     quality = {"files": {"a.xlsx": {"warnings": ["row 4: something"]}}, "warnings": []}
     with pytest.raises(ValueError, match="a.xlsx has no code.*clean the period again"):
-        briefing.warnings_frame(quality)
+        quality_tables.warnings_frame(quality)
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])
@@ -367,13 +367,13 @@ def test_every_warning_code_has_a_label(lang):
 
 
 def test_file_errors_table():
-    html = briefing.file_errors_table(QUALITY, "id").to_html()
+    html = quality_tables.file_errors_table(QUALITY, "id").to_html()
     assert "survei_warga_2025-TW2.csv" in html and "not a spreadsheet" in html
-    assert briefing.file_errors_table({"files": {}}, "id") == "Semua berkas dapat dibaca."
+    assert quality_tables.file_errors_table({"files": {}}, "id") == "Semua berkas dapat dibaca."
 
 
 def test_quality_summary_sentence():
-    assert briefing.quality_summary(QUALITY, "id") == (
+    assert quality_tables.quality_summary(QUALITY, "id") == (
         "3 berkas dibaca (1 tidak terbaca): 120 baris, 95 baris data diterima, 5 ditolak, "
         "20 baris bukan data (judul, baris kosong, jumlah, tanda tangan)."
     )
@@ -382,12 +382,12 @@ def test_quality_summary_sentence():
 def test_claim_sections_examples_last_and_escaped():
     c = claims()
     c.loc[0, "claim_source"] = "<img src=x onerror=alert(1)>"
-    sections = briefing.claim_sections(c, "id")
+    sections = program_tables.claim_sections(c, "id")
     assert [s[1]["claim_id"].iloc[0] for s in sections] == ["klaim", "contoh"]
     assert "&lt;img" in sections[0][0] and "<img" not in sections[0][0]
     assert sections[1][0].startswith("**CONTOH")
-    assert briefing.claim_sections(c, "id", include_examples=False)[0][1]["claim_id"].iloc[0] == "klaim"
-    html = briefing.claim_readings_table(sections[0][1], "id").to_html()
+    assert program_tables.claim_sections(c, "id", include_examples=False)[0][1]["claim_id"].iloc[0] == "klaim"
+    html = program_tables.claim_readings_table(sections[0][1], "id").to_html()
     assert "★ Setiap program ≥ 100%" in html and "tidak didukung data" in html
 
 
@@ -396,41 +396,41 @@ def test_with_program_labels_short_name_or_name():
     ach = pd.DataFrame(
         {"program_code": ["P01", "P02"], "program_name": ["Kartu Bahagia", "Balai Latihan Kerja Tematik"]}
     )
-    assert briefing.with_program_labels(ach, progs)["program_label"].tolist() == ["Kartu Bahagia", "Balikat"]
+    assert common.with_program_labels(ach, progs)["program_label"].tolist() == ["Kartu Bahagia", "Balikat"]
 
 
 def test_load_rejected_removes_the_excel_guard(tmp_path):
     (tmp_path / "rejected_rows.csv").write_bytes(
         "\ufefffile,sheet,row,column,value,reason_code,reason\na.xlsx,S,3,X,'=HYPERLINK(1),unparseable,r\n".encode()
     )
-    df = briefing.load_rejected(tmp_path)
+    df = load.load_rejected(tmp_path)
     assert df.loc[0, "value"] == "=HYPERLINK(1)" and df.loc[0, "row"] == 3
 
 
 def test_load_tables_missing_ones_are_empty(tmp_path):
     programs().to_parquet(tmp_path / "achievement_program.parquet")
     (tmp_path / "quality.json").write_text(json.dumps(QUALITY))
-    tables = briefing.load_tables(tmp_path)
+    tables = load.load_tables(tmp_path)
     assert len(tables["achievement_program"]) == 4 and tables["rt_index"].empty
-    assert briefing.load_quality(tmp_path)["totals"]["files"] == 3
+    assert load.load_quality(tmp_path)["totals"]["files"] == 3
     with pytest.raises(FileNotFoundError, match="processed folder"):
-        briefing.load_tables(tmp_path / "nope")
+        load.load_tables(tmp_path / "nope")
 
 
 def test_index_summary_without_index():
-    assert briefing.index_summary(pd.DataFrame(), "id").startswith("Indeks empat prinsip tidak dihitung")
+    assert index_tables.index_summary(pd.DataFrame(), "id").startswith("Indeks empat prinsip tidak dihitung")
 
 
 @pytest.mark.parametrize(
     "fn",
     [
-        pytest.param(lambda: briefing.rank_table(pd.DataFrame(), "id"), id="rank_table"),
-        pytest.param(lambda: briefing.insufficient_table(pd.DataFrame(), "id"), id="insufficient"),
-        pytest.param(lambda: briefing.alpha_table(pd.DataFrame(), "id"), id="alpha"),
-        pytest.param(lambda: briefing.audit_flags_table(pd.DataFrame(), "id"), id="audit"),
-        pytest.param(lambda: briefing.weakness_table(pd.DataFrame(), "id"), id="weakness"),
-        pytest.param(lambda: briefing.area_table(pd.DataFrame(), "id"), id="area"),
-        pytest.param(lambda: briefing.group_table(pd.DataFrame(), "id"), id="group"),
+        pytest.param(lambda: index_tables.rank_table(pd.DataFrame(), "id"), id="rank_table"),
+        pytest.param(lambda: index_tables.insufficient_table(pd.DataFrame(), "id"), id="insufficient"),
+        pytest.param(lambda: index_tables.alpha_table(pd.DataFrame(), "id"), id="alpha"),
+        pytest.param(lambda: index_tables.audit_flags_table(pd.DataFrame(), "id"), id="audit"),
+        pytest.param(lambda: index_tables.weakness_table(pd.DataFrame(), "id"), id="weakness"),
+        pytest.param(lambda: index_tables.area_table(pd.DataFrame(), "id"), id="area"),
+        pytest.param(lambda: index_tables.group_table(pd.DataFrame(), "id"), id="group"),
     ],
 )
 def test_index_tables_without_rt_reports_say_so(fn):
@@ -438,5 +438,5 @@ def test_index_tables_without_rt_reports_say_so(fn):
 
 
 def test_key_messages_for_the_100_days_do_not_repeat_the_programs_behind():
-    msgs = briefing.key_messages(programs(), QUALITY, "id", claims(), programs())
+    msgs = messages.key_messages(programs(), QUALITY, "id", claims(), programs())
     assert sum("Kota Tangguh (73,2%)" in m for m in msgs) == 1

@@ -18,21 +18,21 @@ import pytest
 from analysis.core import config
 from analysis.core.periods import period_label
 from analysis.ingest.privacy import scan_file_for_personal_data, scan_text_for_personal_data
-from analysis.publish import runner
 from analysis.publish.export import strip_run_info
+from analysis.publish.runner import command, execute, plan
 
 pytestmark = pytest.mark.slow
 
 
-def _run(tmp: Path, period: str) -> runner.RunResult:
-    return runner.run(
-        runner.RunOptions(
+def _run(tmp: Path, period: str) -> command.RunResult:
+    return command.run(
+        plan.RunOptions(
             raw_dir=config.SAMPLE_SOURCE,
             period=period,
             out_root=tmp / "reports",
             processed_root=tmp / "processed",
         ),
-        runner.Progress(quiet=True),
+        execute.Progress(quiet=True),
     )
 
 
@@ -65,7 +65,7 @@ def runs(tmp_path_factory):
 
 def test_latest_is_the_newest_period_and_outputs_exist(runs):
     result = runs["latest"]
-    assert result.plan.period == runner.available_periods(config.SAMPLE_SOURCE)[-1]
+    assert result.plan.period == plan.available_periods(config.SAMPLE_SOURCE)[-1]
     names = {p.name for p in result.report_dir.iterdir()}
     assert {"briefing.html", "briefing.pdf", "manifest.json", "briefing.ipynb"} <= names
     assert {"01_data_quality.html", "02_program_achievement.html", "03_kampung_bahagia_index.html"} <= names

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core import config
-from analysis.publish.runner import COMMON_PARAMETERS, RUN_MATRIX
+from analysis.publish.runner.plan import COMMON_PARAMETERS, RUN_MATRIX
 
 NOTEBOOKS = [spec.notebook for spec in RUN_MATRIX]
 OURS = [

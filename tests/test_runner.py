@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core.errors import ConfigError, UsageError
-from analysis.publish import runner
+from analysis.publish.runner import command, execute, plan, release
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,8 +84,8 @@ def workspace(tmp_path):
     write_notebook(notebooks / "brief.ipynb", BRIEFING_CELLS, title="Ringkasan")
     write_notebook(notebooks / "detail.ipynb", ["answer_value = 2", "answer_value * 21"], title="Rincian")
     matrix = (
-        runner.NotebookSpec("brief.ipynb", "briefing", "briefing"),
-        runner.NotebookSpec("detail.ipynb", "detail", "analyst"),
+        plan.NotebookSpec("brief.ipynb", "briefing", "briefing"),
+        plan.NotebookSpec("detail.ipynb", "detail", "analyst"),
     )
     return {
         "root": tmp_path,
@@ -108,7 +108,7 @@ def options(ws, **kw):
         "kernel": "python3",
         "reuse_processed": True,
     }
-    return runner.RunOptions(**{**base, **kw})
+    return plan.RunOptions(**{**base, **kw})
 
 
 # ---------------------------------------------------------------- validation (fast)
@@ -117,7 +117,7 @@ def options(ws, **kw):
 def test_available_periods_sorted(tmp_path):
     raw = make_source(tmp_path, periods=("2025-TW2", "2025-TW1", "2025-S1"))
     # ordered by last day: TW1 ends 31 Mar, the 100 days on 30 May, TW2 and S1 on 30 Jun (shorter first)
-    assert runner.available_periods(raw) == ["2025-TW1", "100-hari", "2025-TW2", "2025-S1"]
+    assert plan.available_periods(raw) == ["2025-TW1", "100-hari", "2025-TW2", "2025-S1"]
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_available_periods_sorted(tmp_path):
     ],
 )
 def test_resolve_period(tmp_path, text, expected):
-    assert runner.resolve_period(make_source(tmp_path), text) == expected
+    assert plan.resolve_period(make_source(tmp_path), text) == expected
 
 
 @pytest.mark.parametrize(
@@ -146,57 +146,57 @@ def test_resolve_period(tmp_path, text, expected):
 )
 def test_resolve_period_errors(tmp_path, text, message):
     with pytest.raises(UsageError, match=message):
-        runner.resolve_period(make_source(tmp_path), text)
+        plan.resolve_period(make_source(tmp_path), text)
 
 
 def test_no_period_files_at_all(tmp_path):
     (tmp_path / "empty" / "realisasi").mkdir(parents=True)
     with pytest.raises(UsageError, match="no period files"):
-        runner.resolve_period(tmp_path / "empty", "latest")
+        plan.resolve_period(tmp_path / "empty", "latest")
 
 
 def test_parse_formats():
-    assert runner.parse_formats("html") == ("html",)
-    assert runner.parse_formats(" PDF , html,pdf") == ("pdf", "html")
+    assert plan.parse_formats("html") == ("html",)
+    assert plan.parse_formats(" PDF , html,pdf") == ("pdf", "html")
     with pytest.raises(UsageError, match="docx"):
-        runner.parse_formats("html,docx")
+        plan.parse_formats("html,docx")
 
 
 def test_load_matrix(tmp_path):
     good = tmp_path / "m.yml"
     good.write_text("- {notebook: a.ipynb, name: briefing, export: briefing, parameters: {top_n: 5}}\n")
-    assert runner.load_matrix(good) == (runner.NotebookSpec("a.ipynb", "briefing", "briefing", {"top_n": 5}),)
+    assert plan.load_matrix(good) == (plan.NotebookSpec("a.ipynb", "briefing", "briefing", {"top_n": 5}),)
     bad = tmp_path / "bad.yml"
     bad.write_text("- {notebook: a.ipynb, name: x, export: slides}\n")
     with pytest.raises(ConfigError, match="export must be one of"):
-        runner.load_matrix(bad)
+        plan.load_matrix(bad)
     dup = tmp_path / "dup.yml"
     dup.write_text(
         "- {notebook: a.ipynb, name: x, export: analyst}\n- {notebook: b.ipynb, name: x, export: analyst}\n"
     )
     with pytest.raises(ConfigError, match="used twice"):
-        runner.load_matrix(dup)
+        plan.load_matrix(dup)
     with pytest.raises(UsageError, match="cannot read"):
-        runner.load_matrix(tmp_path / "missing.yml")
+        plan.load_matrix(tmp_path / "missing.yml")
 
 
 def test_default_matrix_has_one_briefing():
-    assert [s.name for s in runner.RUN_MATRIX if s.export == "briefing"] == ["briefing"]
-    assert len({s.name for s in runner.RUN_MATRIX}) == len(runner.RUN_MATRIX)
+    assert [s.name for s in plan.RUN_MATRIX if s.export == "briefing"] == ["briefing"]
+    assert len({s.name for s in plan.RUN_MATRIX}) == len(plan.RUN_MATRIX)
 
 
 def test_notebook_parameters_are_checked(tmp_path):
     nb = write_notebook(tmp_path / "a.ipynb", ["x = 1"], parameters="period = ''\nlang = 'id'\n")
-    runner.check_notebook_parameters(nb, ["period", "lang"])
+    plan.check_notebook_parameters(nb, ["period", "lang"])
     with pytest.raises(ConfigError, match=r"does not declare \['run_id'\]"):
-        runner.check_notebook_parameters(nb, ["period", "run_id"])
+        plan.check_notebook_parameters(nb, ["period", "run_id"])
     import nbformat.v4 as v4
     from nbformat import write
 
     plain = tmp_path / "plain.ipynb"
     write(v4.new_notebook(cells=[v4.new_code_cell("x = 1")]), plain)
     with pytest.raises(ConfigError, match="no cell tagged 'parameters'"):
-        runner.check_notebook_parameters(plain, ["period"])
+        plan.check_notebook_parameters(plain, ["period"])
 
 
 @pytest.mark.parametrize(
@@ -211,13 +211,13 @@ def test_notebook_parameters_are_checked(tmp_path):
         pytest.param({"period": "2024"}, UsageError, "no files for period 2024", id="period"),
         pytest.param({"engine": "nbclient"}, UsageError, "unknown engine 'nbclient'", id="engine"),
         pytest.param(
-            {"matrix": (runner.NotebookSpec("gone.ipynb", "g", "analyst"),)},
+            {"matrix": (plan.NotebookSpec("gone.ipynb", "g", "analyst"),)},
             ConfigError,
             "gone.ipynb",
             id="notebook",
         ),
         pytest.param(
-            {"matrix": (runner.NotebookSpec("detail.ipynb", "d", "analyst", {"top_n": 3}),)},
+            {"matrix": (plan.NotebookSpec("detail.ipynb", "d", "analyst", {"top_n": 3}),)},
             ConfigError,
             "top_n",
             id="unknown_parameter",
@@ -226,38 +226,38 @@ def test_notebook_parameters_are_checked(tmp_path):
 )
 def test_plan_run_rejects(workspace, change, error, message):
     with pytest.raises(error, match=message):
-        runner.plan_run(options(workspace, **change))
+        plan.plan_run(options(workspace, **change))
     assert not workspace["out"].exists()  # nothing written before validation passes
 
 
 def test_plan_run_missing_folders(workspace, tmp_path):
     with pytest.raises(UsageError, match="data folder not found"):
-        runner.plan_run(options(workspace, raw_dir=tmp_path / "nope"))
+        plan.plan_run(options(workspace, raw_dir=tmp_path / "nope"))
     with pytest.raises(UsageError, match="no processed data"):
-        runner.plan_run(options(workspace, period="2025-TW1"))
+        plan.plan_run(options(workspace, period="2025-TW1"))
 
 
 def test_plan(workspace):
-    plan = runner.plan_run(options(workspace, period="latest"))
-    assert plan.period == "2025-TW2"
-    assert plan.source_name == "kota" and plan.is_synthetic
-    assert plan.final_dir == workspace["out"].resolve() / "kota" / "2025-TW2"
-    assert plan.staging_dir.parent == plan.final_dir.parent and plan.staging_dir.name.startswith(
+    made = plan.plan_run(options(workspace, period="latest"))
+    assert made.period == "2025-TW2"
+    assert made.source_name == "kota" and made.is_synthetic
+    assert made.final_dir == workspace["out"].resolve() / "kota" / "2025-TW2"
+    assert made.staging_dir.parent == made.final_dir.parent and made.staging_dir.name.startswith(
         ".2025-TW2.staging-"
     )
-    params = plan.parameters(workspace["matrix"][0])
-    assert sorted(params) == sorted(runner.COMMON_PARAMETERS)
+    params = made.parameters(workspace["matrix"][0])
+    assert sorted(params) == sorted(plan.COMMON_PARAMETERS)
     assert params["processed_dir"] == str(workspace["processed_root"] / "kota" / "2025-TW2")
-    assert params["is_synthetic"] is True and params["run_id"] == plan.run_id
+    assert params["is_synthetic"] is True and params["run_id"] == made.run_id
 
 
 def test_kernel_only_for_the_papermill_engine(workspace):
-    assert runner.plan_run(options(workspace, kernel=None)).kernel is None  # in process: no kernel
-    assert runner.plan_run(options(workspace, kernel=None, engine="papermill")).kernel in (
-        runner.PROJECT_KERNEL,
-        runner.FALLBACK_KERNEL,
+    assert plan.plan_run(options(workspace, kernel=None)).kernel is None  # in process: no kernel
+    assert plan.plan_run(options(workspace, kernel=None, engine="papermill")).kernel in (
+        plan.PROJECT_KERNEL,
+        plan.FALLBACK_KERNEL,
     )
-    assert runner.plan_run(options(workspace, kernel="python3")).kernel == "python3"  # checked anyway
+    assert plan.plan_run(options(workspace, kernel="python3")).kernel == "python3"  # checked anyway
 
 
 @pytest.mark.parametrize(
@@ -270,20 +270,20 @@ def test_kernel_only_for_the_papermill_engine(workspace):
 def test_evaluate_hundred_days_when_there_is_nothing_to_do(tmp_path, period, expected):
     raw = make_source(tmp_path)
     (raw / "kampung_bahagia" / "laporan_rt_100-hari.xlsx").unlink()
-    assert runner.evaluate_hundred_days(raw, period, tmp_path / "processed" / "kota" / period) == expected
+    assert execute.evaluate_hundred_days(raw, period, tmp_path / "processed" / "kota" / period) == expected
     assert not (tmp_path / "processed").exists()
 
 
 def test_default_kernel_from_environment(monkeypatch):
-    monkeypatch.setenv(runner.KERNEL_ENV, "my-kernel")
-    assert runner.default_kernel() == "my-kernel"
-    monkeypatch.delenv(runner.KERNEL_ENV)
-    assert runner.default_kernel() in (runner.PROJECT_KERNEL, runner.FALLBACK_KERNEL)
+    monkeypatch.setenv(plan.KERNEL_ENV, "my-kernel")
+    assert plan.default_kernel() == "my-kernel"
+    monkeypatch.delenv(plan.KERNEL_ENV)
+    assert plan.default_kernel() in (plan.PROJECT_KERNEL, plan.FALLBACK_KERNEL)
 
 
 def test_input_files_are_the_period_and_reference_files(tmp_path):
     raw = make_source(tmp_path)
-    names = [p.relative_to(raw).as_posix() for p in runner.input_files(raw, "2025-TW2")]
+    names = [p.relative_to(raw).as_posix() for p in release.input_files(raw, "2025-TW2")]
     assert names == ["SYNTHETIC", "realisasi/realisasi_2025-TW2_dinkes.xlsx", "referensi/program.csv"]
 
 
@@ -294,7 +294,7 @@ def test_publish_replaces_whole_report(tmp_path):
     staging = tmp_path / "kota" / ".2025-TW2.staging-20250101T000000Z-abcdef"
     staging.mkdir()
     (staging / "briefing.html").write_text("new")
-    runner.publish(staging, final)
+    release.publish(staging, final)
     assert sorted(p.name for p in final.iterdir()) == ["briefing.html"]
     assert sorted(p.name for p in (tmp_path / "kota").iterdir()) == ["2025-TW2"]
 
@@ -306,13 +306,13 @@ def test_keep_failed_replaces_older_failure(tmp_path):
     staging = tmp_path / ".staging"
     staging.mkdir()
     (staging / "bad.ipynb").write_text("{}")
-    runner.keep_failed(staging, failed)
+    release.keep_failed(staging, failed)
     assert [p.name for p in failed.iterdir()] == ["bad.ipynb"] and not staging.exists()
 
 
 def test_git_state(tmp_path):
-    assert runner.git_state(tmp_path) == {"commit": "unknown", "dirty": "unknown"}
-    state = runner.git_state(PROJECT_ROOT)
+    assert release.git_state(tmp_path) == {"commit": "unknown", "dirty": "unknown"}
+    state = release.git_state(PROJECT_ROOT)
     if state["commit"] != "unknown":  # a source tarball has no .git
         assert len(state["commit"]) == 40 and isinstance(state["dirty"], bool)
 
@@ -371,7 +371,7 @@ def sha256(path: Path) -> str:
 def test_run_publishes_report_and_manifest(workspace):
     from analysis.publish.export import strip_run_info
 
-    first = runner.run(options(workspace, period="latest", jobs=2), runner.Progress(quiet=True))
+    first = command.run(options(workspace, period="latest", jobs=2), execute.Progress(quiet=True))
     final = first.report_dir
     assert final == workspace["out"].resolve() / "kota" / "2025-TW2"
     names = sorted(p.name for p in final.iterdir())
@@ -423,9 +423,9 @@ def test_run_publishes_report_and_manifest(workspace):
     } <= set(manifest["timings_s"])
 
     # a rerun replaces the report whole and gives the same briefing body
-    second = runner.run(
+    second = command.run(
         options(workspace, formats=("html",), matrix=workspace["matrix"][:1], jobs=1),
-        runner.Progress(quiet=True),
+        execute.Progress(quiet=True),
     )
     assert second.plan.run_id != first.plan.run_id
     assert sorted(p.name for p in final.iterdir()) == ["briefing.html", "briefing.ipynb", "manifest.json"]
@@ -436,9 +436,9 @@ def test_run_publishes_report_and_manifest(workspace):
 
 @pytest.mark.slow
 def test_run_in_english(workspace):
-    result = runner.run(
+    result = command.run(
         options(workspace, lang="en", formats=("pdf",), matrix=workspace["matrix"][:1]),
-        runner.Progress(quiet=True),
+        execute.Progress(quiet=True),
     )
     import pypdf
 
@@ -449,7 +449,7 @@ def test_run_in_english(workspace):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", runner.ENGINES)
+@pytest.mark.parametrize("engine", plan.ENGINES)
 def test_failing_notebook_exit_1_names_notebook_and_cell(workspace, engine):
     nbs = workspace["notebooks"]
     write_notebook(nbs / "broken.ipynb", ["total = 10", "share = total / 0"], title="Rusak")
@@ -480,7 +480,7 @@ def test_failing_notebook_exit_1_names_notebook_and_cell(workspace, engine):
     assert sorted(p.name for p in (workspace["out"] / "kota").iterdir()) == ["2025-TW2.failed"]
 
     # a later good run publishes and removes the stale failure
-    runner.run(options(workspace, formats=("html",)), runner.Progress(quiet=True))
+    command.run(options(workspace, formats=("html",)), execute.Progress(quiet=True))
     assert sorted(p.name for p in (workspace["out"] / "kota").iterdir()) == ["2025-TW2"]
 
 
@@ -491,8 +491,10 @@ def test_engines_give_the_same_briefing(workspace):
     from analysis.publish.export import strip_run_info
 
     pages = {}
-    for engine in runner.ENGINES:
-        result = runner.run(options(workspace, formats=("html",), engine=engine), runner.Progress(quiet=True))
+    for engine in plan.ENGINES:
+        result = command.run(
+            options(workspace, formats=("html",), engine=engine), execute.Progress(quiet=True)
+        )
         manifest = json.loads((result.report_dir / "manifest.json").read_text(encoding="utf-8"))
         assert manifest["parameters"]["engine"] == engine
         pages[engine] = {
@@ -507,15 +509,15 @@ def test_engines_give_the_same_briefing(workspace):
 
 @pytest.mark.slow
 def test_failure_keeps_the_previous_report(workspace):
-    first = runner.run(options(workspace, formats=("html",)), runner.Progress(quiet=True))
+    first = command.run(options(workspace, formats=("html",)), execute.Progress(quiet=True))
     before = {p.name: p.read_bytes() for p in first.report_dir.iterdir()}
     write_notebook(
         workspace["notebooks"] / "detail.ipynb", ["raise ValueError('kolom hilang')"], title="Rincian"
     )
     with pytest.raises(
-        runner.NotebookFailed, match="detail.ipynb failed at cell 4.*ValueError: kolom hilang"
+        execute.NotebookFailed, match="detail.ipynb failed at cell 4.*ValueError: kolom hilang"
     ):
-        runner.run(options(workspace, formats=("html",), jobs=1), runner.Progress(quiet=True))
+        command.run(options(workspace, formats=("html",), jobs=1), execute.Progress(quiet=True))
     assert {p.name: p.read_bytes() for p in first.report_dir.iterdir()} == before
 
 
@@ -527,9 +529,9 @@ def test_prepare_runs_before_notebooks(workspace):
         calls.append((plan.period, plan.processed_dir))
         (plan.processed_dir / "programs.csv").write_text("program_name,budget_idr\nBalikat,3000000\n")
 
-    result = runner.run(
+    result = command.run(
         options(workspace, reuse_processed=False, formats=("html",), matrix=workspace["matrix"][:1]),
-        runner.Progress(quiet=True),
+        execute.Progress(quiet=True),
         prepare=prepare,
     )
     assert calls == [("2025-TW2", workspace["processed_root"] / "kota" / "2025-TW2")]
@@ -553,20 +555,20 @@ def test_real_pipeline_on_sample_data(tmp_path):
         notebooks / "brief.ipynb",
         ["from pathlib import Path\nprint(sorted(p.name for p in Path(processed_dir).glob('*.parquet')))"],
     )
-    result = runner.run(
-        runner.RunOptions(
+    result = command.run(
+        plan.RunOptions(
             raw_dir=source,
             period="latest",
             formats=("html",),
             out_root=tmp_path / "reports",
             processed_root=tmp_path / "processed",
             notebooks_dir=notebooks,
-            matrix=(runner.NotebookSpec("brief.ipynb", "briefing", "briefing"),),
+            matrix=(plan.NotebookSpec("brief.ipynb", "briefing", "briefing"),),
             kernel="python3",
         ),
-        runner.Progress(quiet=True),
+        execute.Progress(quiet=True),
     )
-    assert result.plan.period == runner.available_periods(source)[-1]
+    assert result.plan.period == plan.available_periods(source)[-1]
     html = (result.report_dir / "briefing.html").read_text(encoding="utf-8")
     assert "agency_reports.parquet" in html and "rt_reports.parquet" in html
     assert "DATA CONTOH — bukan data resmi" in html

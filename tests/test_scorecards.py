@@ -594,7 +594,7 @@ def test_in_process_execution_leaves_main_module_alone(tmp_path):
 
 
 def test_a_new_period_run_keeps_the_published_scorecards(tmp_path):
-    from analysis.publish.runner import publish
+    from analysis.publish.runner.release import publish
 
     final = tmp_path / "reports" / "sample" / PERIOD
     (final / "scorecards" / "rt").mkdir(parents=True)

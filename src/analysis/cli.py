@@ -16,7 +16,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("analysis.ingest.templates", "write blank Excel templates for the city to fill in"),
     "clean": ("analysis.ingest.cleaning", "read, clean and validate one data source for one period"),
     "evaluate": ("analysis.evaluate.evaluation", "clean if needed, then write the evaluation tables"),
-    "run": ("analysis.publish.runner", "clean, evaluate and publish the HTML/PDF briefing of one period"),
+    "run": (
+        "analysis.publish.runner.command",
+        "clean, evaluate and publish the HTML/PDF briefing of one period",
+    ),
     "scorecards": ("analysis.publish.scorecards", "one HTML/PDF scorecard per RT, in batch"),
 }
 

@@ -548,7 +548,7 @@ def rejections_chart(by_reason: pd.DataFrame, lang: str = "id") -> Figure:
     """Rejected rows by reason as horizontal bars.
 
     ``by_reason``: one row per reason code with ``reason_code`` and ``rows`` (rows rejected for it; a row
-    rejected for two reasons counts under both), as :func:`analysis.publish.briefing.rejections_by_reason` gives.
+    rejected for two reasons counts under both), as :func:`analysis.publish.content.quality_tables.rejections_by_reason` gives.
     """
     title = t("chart.rejections.title", lang)
     if by_reason.empty:

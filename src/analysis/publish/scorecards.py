@@ -362,7 +362,7 @@ class BatchResult:
 
 
 def new_run_id(now: dt.datetime) -> str:
-    from analysis.publish.runner import new_run_id as _new_run_id
+    from analysis.publish.runner.plan import new_run_id as _new_run_id
 
     return _new_run_id(now)
 
@@ -399,7 +399,7 @@ def _check_options(options: ScorecardOptions) -> None:
 
 def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None = None) -> BatchResult:
     """Validate, prepare, key, build and publish the scorecards of one period (module docstring)."""
-    from analysis.publish.runner import check_notebook_parameters, resolve_period
+    from analysis.publish.runner.plan import check_notebook_parameters, resolve_period
 
     say = say or (lambda message: None)
     t_start = time.perf_counter()
@@ -889,7 +889,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> ScorecardOptions:
-    from analysis.publish.runner import parse_formats
+    from analysis.publish.runner.plan import parse_formats
 
     return ScorecardOptions(
         raw_dir=args.raw,

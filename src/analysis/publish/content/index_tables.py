@@ -1,0 +1,287 @@
+"""Four-principle index content (``03_kampung_bahagia_index``, the briefing's RT pages): ranks with their
+intervals, categories, RTs without enough data, the audit, weaknesses, kecamatan/kelurahan and groups.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.publish.formatting import MISSING, format_number
+from analysis.publish.i18n import t
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+from analysis.publish.content.common import PRINCIPLES, STATUS_SCORED, label_of, scored, style_table
+
+
+def interval_text(rank: object, low: object, high: object, lang: str = "id") -> str:
+    """``12 (8–17)``: a rank is never written without its 5–95 % interval; ``—`` if any part is missing.
+
+    >>> interval_text(12, 8.0, 17.0)
+    '12 (8–17)'
+    >>> interval_text(3, 2.5, 4.0)
+    '3 (2,5–4)'
+    """
+    if any(v is None or pd.isna(v) for v in (rank, low, high)):
+        return MISSING
+    return f"{format_number(int(rank), lang=lang)} ({format_number(round(float(low), 1), lang=lang)}–{format_number(round(float(high), 1), lang=lang)})"
+
+
+def rank_frame(rt_index: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """Scored RTs by rank with display columns: ``rt`` label, principle scores, index, category, and the
+    overall and in-group rank each written with its interval (:func:`interval_text`)."""
+    from analysis.publish.charts import rt_label
+
+    sc = scored(rt_index).sort_values(["rank", "rt_code"], kind="mergesort").copy()
+    sc["rt"] = [rt_label(r) for _, r in sc.iterrows()]
+    sc["rank_text"] = [interval_text(r["rank"], r["rank_p05"], r["rank_p95"], lang) for _, r in sc.iterrows()]
+    sc["group_rank_text"] = [
+        interval_text(r["rank_in_group"], r["rank_in_group_p05"], r["rank_in_group_p95"], lang)
+        + f" · {t('nb.group.pilot' if bool(r['is_pilot']) else 'nb.group.other', lang)}"
+        for _, r in sc.iterrows()
+    ]
+    sc["category_text"] = [label_of("nb.category", v, lang) for v in sc["category"]]
+    return sc
+
+
+def rank_table(rt_index: pd.DataFrame, lang: str = "id", n: int = 10, bottom: bool = False) -> Styler | str:
+    """The top (or bottom) ``n`` scored RTs with scores and ranks-with-intervals."""
+    if scored(rt_index).empty:
+        return t("nb.text.no_data", lang)
+    sc = rank_frame(rt_index, lang)
+    if sc.empty:
+        return t("nb.text.no_data", lang)
+    df = sc.tail(n) if bottom else sc.head(n)
+    labels = {
+        "rt": t("nb.col.rt", lang),
+        "kecamatan_name": t("columns.kecamatan_name", lang),
+        **{p: t(f"principles.{p}", lang) for p in PRINCIPLES},
+        "index": t("nb.col.index", lang),
+        "category_text": t("nb.col.category", lang),
+        "rank_text": t("nb.col.rank_interval", lang),
+        "group_rank_text": t("nb.col.group_rank_interval", lang),
+    }
+    kinds = {c: "text" for c in labels} | {p: "score" for p in [*PRINCIPLES, "index"]}
+    shown = df[list(labels)].copy()
+    for col in [*PRINCIPLES, "index"]:
+        shown[col] = shown[col].astype("float64").round(1)
+    return style_table(shown, kinds, lang, labels=labels, table_id="ranks_bottom" if bottom else "ranks_top")
+
+
+def index_summary(rt_index: pd.DataFrame, lang: str = "id") -> str:
+    """One sentence: RTs scored / with insufficient data, median index; or why there is no index."""
+    if rt_index.empty:
+        return t("nb.text.no_index", lang, reason=t("nb.text.no_index_reason", lang))
+    sc = scored(rt_index)
+    return t(
+        "nb.text.index_summary",
+        lang,
+        scored=format_number(len(sc), lang=lang),
+        total=format_number(len(rt_index), lang=lang),
+        insufficient=format_number(len(rt_index) - len(sc), lang=lang),
+        median=format_number(sc["index"].median(), lang=lang, decimals=1) if len(sc) else MISSING,
+    )
+
+
+def category_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler:
+    """RTs per category (scored) and with insufficient data."""
+    sc = scored(rt_index)
+    order = ["Baik Sekali", "Baik", "Cukup", "Kurang"]
+    counts = [(label_of("nb.category", c, lang), int((sc["category"] == c).sum())) for c in order]
+    counts.append((label_of("nb.status", "data belum memadai", lang), len(rt_index) - len(sc)))
+    df = pd.DataFrame(counts, columns=["category", "count"])
+    labels = {"category": t("nb.col.category", lang), "count": t("nb.col.n_rt", lang)}
+    return style_table(df, {"category": "text", "count": "int"}, lang, labels=labels, table_id="categories")
+
+
+def insufficient_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """RTs with status *data belum memadai* and why (the reason is written by the evaluation, in Indonesian)."""
+    if rt_index.empty:
+        return t("nb.text.no_data", lang)
+    from analysis.publish.charts import rt_label
+
+    df = rt_index[rt_index["status"] != STATUS_SCORED].sort_values("rt_code").copy()
+    if df.empty:
+        return t("nb.text.no_data", lang)
+    df["rt"] = [rt_label(r) for _, r in df.iterrows()]
+    df["status_text"] = [label_of("nb.status", v, lang) for v in df["status"]]
+    labels = {
+        "rt": t("nb.col.rt", lang),
+        "status_text": t("nb.col.status_rt", lang),
+        "status_reason": t("nb.col.reason", lang),
+    }
+    return style_table(
+        df[list(labels)], dict.fromkeys(labels, "text"), lang, labels=labels, table_id="insufficient"
+    )
+
+
+def alpha_table(audit: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """Cronbach's alpha per principle with its flag."""
+    if audit.empty:
+        return t("nb.text.no_data", lang)
+    df = audit[audit["check"] == "cronbach_alpha"].copy()
+    df["principle_text"] = [
+        t(f"principles.{p}", lang) if p in PRINCIPLES else str(p) for p in df["principle"]
+    ]
+    df["flag_text"] = [label_of("nb.audit_flag", f, lang) for f in df["flag"]]
+    df["value"] = df["value"].round(2)
+    labels = {
+        "principle_text": t("nb.col.principle", lang),
+        "value": t("nb.col.alpha", lang),
+        "n": t("nb.col.n_rt_scored", lang),
+        "flag_text": t("nb.col.flag", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"principle_text": "text", "value": "number", "n": "int", "flag_text": "text"},
+        lang,
+        labels=labels,
+        table_id="alpha",
+    )
+
+
+def audit_flags_table(audit: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """Audit findings other than ``ok`` and other than alpha (shown by :func:`alpha_table`)."""
+    if audit.empty:
+        return t("nb.text.no_data", lang)
+    df = audit[(audit["flag"] != "ok") & (audit["check"] != "cronbach_alpha")].copy()
+    if df.empty:
+        return t("nb.text.audit_none", lang)
+    df["principle_text"] = [
+        t(f"principles.{p}", lang) if p in PRINCIPLES else str(p) for p in df["principle"]
+    ]
+    df["pair"] = [
+        str(i) + ("" if o is None or pd.isna(o) or not str(o) else f" × {o}")
+        for i, o in zip(df["indicator"], df["indicator_other"], strict=True)
+    ]
+    df["flag_text"] = [label_of("nb.audit_flag", f, lang) for f in df["flag"]]
+    df["value"] = df["value"].astype("float64").round(2)
+    labels = {
+        "principle_text": t("nb.col.principle", lang),
+        "pair": t("nb.col.indicator_pair", lang),
+        "value": t("nb.col.audit_value", lang),
+        "flag_text": t("nb.col.flag", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"principle_text": "text", "pair": "text", "value": "number", "flag_text": "text"},
+        lang,
+        labels=labels,
+        table_id="audit_flags",
+    )
+
+
+def weakness_counts(strengths: pd.DataFrame) -> pd.DataFrame:
+    """How often each indicator is one of an RT's weaknesses (``rt_strengths_weaknesses``), most first."""
+    cols = ["indicator", "indicator_name", "principle", "count"]
+    if strengths.empty:
+        return pd.DataFrame(columns=cols)
+    weak = strengths[strengths["side"] == "kelemahan"]
+    out = (
+        weak.groupby(["indicator", "indicator_name", "principle"], sort=True)
+        .size()
+        .rename("count")
+        .reset_index()
+    )
+    return out.sort_values(["count", "indicator"], ascending=[False, True], kind="mergesort").reset_index(
+        drop=True
+    )[cols]
+
+
+def weakness_table(strengths: pd.DataFrame, lang: str = "id", n: int = 8) -> Styler | str:
+    """The ``n`` indicators most often among the RTs' weaknesses."""
+    df = weakness_counts(strengths).head(n)
+    if df.empty:
+        return t("nb.text.no_data", lang)
+    df["principle_text"] = [
+        t(f"principles.{p}", lang) if p in PRINCIPLES else str(p) for p in df["principle"]
+    ]
+    labels = {
+        "indicator_name": t("columns.indicator_name", lang),
+        "principle_text": t("nb.col.principle", lang),
+        "count": t("nb.col.times_weakness", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"indicator_name": "text", "principle_text": "text", "count": "int"},
+        lang,
+        labels=labels,
+        table_id="weaknesses",
+    )
+
+
+def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") -> Styler | str:
+    """Roll-up per kecamatan (or kelurahan): RTs, RTs scored, the four principles, index, category."""
+    if areas.empty:
+        return t("nb.text.no_data", lang)
+    name = f"{level}_name"
+    df = areas.sort_values(["kecamatan_name", name] if level == "kelurahan" else [name]).copy()
+    df["category_text"] = [label_of("nb.category", v, lang) for v in df["category"]]
+    labels = {
+        **({"kecamatan_name": t("columns.kecamatan_name", lang)} if level == "kelurahan" else {}),
+        name: t(f"columns.{name}", lang),
+        "n_rt": t("nb.col.n_rt", lang),
+        "n_rt_scored": t("nb.col.n_rt_scored", lang),
+        **{p: t(f"principles.{p}", lang) for p in PRINCIPLES},
+        "index": t("nb.col.index", lang),
+        "category_text": t("nb.col.category", lang),
+    }
+    kinds = (
+        {c: "text" for c in labels}
+        | {"n_rt": "int", "n_rt_scored": "int"}
+        | {p: "score" for p in [*PRINCIPLES, "index"]}
+    )
+    shown = df[list(labels)].copy()
+    for col in [*PRINCIPLES, "index"]:
+        shown[col] = shown[col].astype("float64").round(1)
+    return style_table(shown, kinds, lang, labels=labels, table_id=f"area_{level}")
+
+
+def group_comparison(rt_index: pd.DataFrame) -> pd.DataFrame:
+    """Pilot (2025) vs other RTs: RTs in scope, scored, median of each principle and the index."""
+    cols = ["group", "n_rt", "n_rt_scored", *PRINCIPLES, "index"]
+    if rt_index.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for is_pilot, group in (True, "pilot"), (False, "other"):
+        block = rt_index[rt_index["is_pilot"].fillna(False).astype(bool) == is_pilot]
+        if block.empty:
+            continue
+        sc = scored(block)
+        rows.append(
+            {"group": group, "n_rt": len(block), "n_rt_scored": len(sc)}
+            | {c: float(sc[c].median()) if len(sc) else float("nan") for c in [*PRINCIPLES, "index"]}
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
+def group_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """:func:`group_comparison` with catalogue labels (medians, one decimal)."""
+    df = group_comparison(rt_index)
+    if df.empty:
+        return t("nb.text.no_data", lang)
+    df["group"] = [t(f"nb.group.{g}", lang) for g in df["group"]]
+    for col in [*PRINCIPLES, "index"]:
+        df[col] = df[col].round(1)
+    labels = {
+        "group": t("nb.col.group", lang),
+        "n_rt": t("nb.col.n_rt", lang),
+        "n_rt_scored": t("nb.col.n_rt_scored", lang),
+        **{p: t(f"principles.{p}", lang) for p in PRINCIPLES},
+        "index": t("nb.col.median_index", lang),
+    }
+    kinds = {"group": "text", "n_rt": "int", "n_rt_scored": "int"} | {
+        p: "score" for p in [*PRINCIPLES, "index"]
+    }
+    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="groups")
+
+
+def n_runs(settings: pd.DataFrame) -> str:
+    """The number of Monte Carlo runs of the rank intervals (``index_uncertainty_settings``), or ``—``."""
+    if settings.empty:
+        return MISSING
+    row = settings[settings["setting"] == "n_runs"]
+    return MISSING if row.empty else str(row["value"].iloc[0])

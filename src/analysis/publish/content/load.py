@@ -1,0 +1,160 @@
+"""The only content functions that touch files: a period's tables, ``quality.json``, ``rejected_rows.csv``,
+``evaluation.json`` and the 100-day evaluation, with paths resolved from the notebook's parameters.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.evaluate.achievement import ACHIEVEMENT_TABLES
+from analysis.evaluate.principles.evaluate import INDEX_TABLES
+from analysis.ingest.schemas import TABLES
+from analysis.publish.content.common import HUNDRED_DAYS, md_escape
+from analysis.publish.i18n import t
+
+#: Evaluation tables (docs/evaluation_tables.md) and cleaned tables (docs/architecture.md) read by
+#: :func:`load_tables`; a table the period lacks (e.g. no RT reports) comes back as an empty frame.
+TABLE_NAMES = (*TABLES, *ACHIEVEMENT_TABLES, "claims", *INDEX_TABLES)
+
+
+def resolve_path(path: Path | str, base: Path | str | None = None) -> Path:
+    """An absolute path: ``path`` itself when absolute, else relative to ``base`` (default the project's
+    ``notebooks/`` folder, so a notebook's defaults work whatever the working directory of the kernel)."""
+    from analysis.core.config import NOTEBOOKS
+
+    p = Path(path)
+    return p.resolve() if p.is_absolute() else (Path(base or NOTEBOOKS) / p).resolve()
+
+
+def ensure_processed(raw_dir: Path, period: str, processed_dir: Path | str = "") -> Path:
+    """The processed folder of ``period``: ``processed_dir`` when given, else
+    ``data/processed/<source>/<period>/``; evaluated first (``analysis.evaluate.evaluation.evaluate_source``) when it
+    has no ``evaluation.json`` yet, so a notebook opened in JupyterLab runs on a fresh checkout.
+    (``python -m analysis run`` evaluates before it starts the notebooks, so they only read.)"""
+    from analysis.core.config import processed_dir_for
+
+    folder = resolve_path(processed_dir) if str(processed_dir) else processed_dir_for(raw_dir, period)
+    if not (folder / "evaluation.json").exists():
+        from analysis.evaluate.evaluation import evaluate_source
+
+        evaluate_source(raw_dir, period, processed_dir=folder)
+    return folder
+
+
+def load_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
+    """Every table of :data:`TABLE_NAMES` from a processed period folder (empty frame when absent)."""
+    folder = Path(processed_dir)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"processed folder not found: {folder} (run `python -m analysis evaluate` first)"
+        )
+    out = {}
+    for name in TABLE_NAMES:
+        path = folder / f"{name}.parquet"
+        out[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    return out
+
+
+def load_quality(processed_dir: Path | str) -> dict:
+    """``quality.json`` of a processed period folder (written by ``analysis.ingest.cleaning``)."""
+    path = Path(processed_dir) / "quality.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found (run `python -m analysis clean` first)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_evaluation_info(processed_dir: Path | str) -> dict:
+    """``evaluation.json`` (what was computed and why not), or ``{}`` when the folder has none."""
+    path = Path(processed_dir) / "evaluation.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+_EXCEL_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def load_rejected(processed_dir: Path | str) -> pd.DataFrame:
+    """``rejected_rows.csv`` as text columns (``row`` as int), with Excel's formula guard ``'`` removed."""
+    path = Path(processed_dir) / "rejected_rows.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found (run `python -m analysis clean` first)")
+    df = pd.read_csv(path, dtype="str", keep_default_na=False, encoding="utf-8-sig")
+    for col in df.columns:
+        if col != "row":
+            df[col] = df[col].str.replace(_EXCEL_GUARD, "", regex=True)
+    return df.astype({"row": "int64"}) if len(df) else df
+
+
+@dataclass(frozen=True)
+class HundredDays:
+    """The 100-day evaluation used by notebooks of any period: tables plus where they came from."""
+
+    programs: pd.DataFrame
+    indicators: pd.DataFrame
+    claims: pd.DataFrame
+    source: str  # "own" | "folder" | "memory" | "none"
+    folder: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.source != "none"
+
+    def source_text(self, lang: str = "id") -> str:
+        """One sentence saying where the 100-day figures come from."""
+        if self.source == "none":
+            return t("nb.text.no_hundred_days", lang)
+        return t(
+            f"nb.text.hundred_days_source_{self.source}",
+            lang,
+            **({"folder": md_escape(self.folder)} if self.source == "folder" else {}),
+        )
+
+
+def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: str) -> HundredDays:
+    """The 100-day achievement and claim tables, for the briefing of any period.
+
+    - ``period == "100-hari"``: the period's own processed folder;
+    - otherwise the sibling folder ``<processed_dir>/../100-hari/`` when it is up to date
+      (``analysis.evaluate.evaluation.needs_cleaning`` is false and it has the claims table with every column of
+      ``analysis.evaluate.claims.CLAIM_COLUMNS``: a table from an older evaluation is not used);
+    - otherwise computed in memory from ``raw_dir`` (``clean_tables`` + ``evaluate_tables``, nothing is
+      written, so notebooks running in parallel never write the same files);
+    - ``source="none"`` when the data source has no 100-day files.
+    """
+    from analysis.core.config import SAMPLE_NOTICE, is_synthetic_source
+    from analysis.evaluate.claims import CLAIM_COLUMNS
+    from analysis.evaluate.evaluation import evaluate_tables, needs_cleaning, period_has_files
+
+    processed_dir = Path(processed_dir)
+    if period == HUNDRED_DAYS:
+        tables = load_tables(processed_dir)
+        return HundredDays(
+            tables["achievement_program"], tables["achievement_indicator"], tables["claims"], "own"
+        )
+    sibling = processed_dir.parent / HUNDRED_DAYS
+    raw_dir = Path(raw_dir)
+    if not period_has_files(raw_dir, HUNDRED_DAYS):
+        return HundredDays(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), "none")
+    tables = (
+        load_tables(sibling)
+        if (sibling / "claims.parquet").exists() and not needs_cleaning(raw_dir, HUNDRED_DAYS, sibling)
+        else None
+    )
+    if tables is not None and set(CLAIM_COLUMNS) <= set(tables["claims"].columns):
+        return HundredDays(
+            tables["achievement_program"],
+            tables["achievement_indicator"],
+            tables["claims"],
+            "folder",
+            sibling.name,
+        )
+    from analysis.ingest.cleaning import clean_tables
+
+    cleaned, _log = clean_tables(raw_dir, HUNDRED_DAYS)
+    notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
+    out = evaluate_tables(cleaned, HUNDRED_DAYS, notice=notice)
+    return HundredDays(out["achievement_program"], out["achievement_indicator"], out["claims"], "memory")

@@ -1,0 +1,255 @@
+"""Program content (``02_program_achievement``, the briefing's program pages): capaian per program,
+indicator and sector, and the claim check's sections, readings and evidence.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.publish.formatting import MISSING, format_number
+from analysis.publish.i18n import t
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+from analysis.publish.content.common import (
+    HUNDRED_DAYS,
+    _comparator_text,
+    _label_col,
+    bullets,
+    claim_translation,
+    label_of,
+    localized,
+    md_escape,
+    pct,
+    slug,
+    style_table,
+)
+
+
+def _flags_text(row: pd.Series, lang: str) -> str:
+    flags = []
+    if bool(pd.notna(row.get("is_high_spend_low_output")) and row.get("is_high_spend_low_output")):
+        flags.append(t("nb.flag.high_spend_low_output", lang))
+    if bool(pd.notna(row.get("is_low_spend_high_output")) and row.get("is_low_spend_high_output")):
+        flags.append(t("nb.flag.low_spend_high_output", lang))
+    return "; ".join(flags)
+
+
+def program_table(
+    programs: pd.DataFrame, lang: str = "id", with_budget: bool = True, compact: bool = False
+) -> Styler:
+    """Capaian per program (capped and uncapped), level, indicators met, and optionally pagu, serapan, flags.
+
+    ``compact=True`` (the briefing) keeps program, capaian, level, serapan and the flags.
+    """
+    df = programs.sort_values("program_code").copy()
+    df["program"] = df[_label_col(df)]
+    df["level"] = [label_of("levels", v, lang) for v in df["achievement_level"]]
+    df["indicators"] = [
+        f"{format_number(m, lang=lang)}/{format_number(c, lang=lang)}"
+        for m, c in zip(df["indicators_met"], df["indicators_computable"], strict=True)
+    ]
+    df["flags"] = [_flags_text(r, lang) for _, r in df.iterrows()]
+    labels = {
+        "program": t("columns.program_name", lang),
+        "achievement_capped_pct": t("nb.col.achievement_capped", lang),
+        "achievement_pct": t("nb.col.achievement_uncapped", lang),
+        "level": t("columns.achievement_level", lang),
+        "indicators": t("nb.col.indicators", lang),
+    }
+    kinds = {
+        "program": "text",
+        "achievement_capped_pct": "percent",
+        "achievement_pct": "percent",
+        "level": "text",
+        "indicators": "text",
+    }
+    if with_budget:
+        labels |= {
+            "budget_allocated_idr": t("columns.budget_allocated_idr", lang),
+            "serapan_pct": t("columns.serapan_pct", lang),
+            "flags": t("nb.col.flag", lang),
+        }
+        kinds |= {"budget_allocated_idr": "money_compact", "serapan_pct": "percent", "flags": "text"}
+    dropped = ["achievement_pct", "indicators", "budget_allocated_idr"] if compact else []
+    if not any(df["flags"]):
+        dropped.append("flags")  # no flag on any program: no empty column
+    for col in dropped:
+        labels.pop(col, None)
+        kinds.pop(col, None)
+    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="programs")
+
+
+def _target_text(row: pd.Series, lang: str) -> str:
+    low, high = row["target_low"], row["target_high"]
+    if pd.isna(low) and pd.isna(high):
+        return MISSING
+    if pd.isna(high) or low == high:
+        return format_number(low, lang=lang)
+    return f"{format_number(low, lang=lang)}–{format_number(high, lang=lang)}"
+
+
+def indicator_table(indicators: pd.DataFrame, lang: str = "id") -> Styler:
+    """Capaian per indicator: target, realisation, capaian, level (or why it cannot be computed)."""
+    df = indicators.sort_values(["program_code", "indicator_code"]).copy()
+    df["program"] = df[_label_col(df)]
+    df["target"] = [_target_text(r, lang) for _, r in df.iterrows()]
+    df["level"] = [
+        label_of("levels", r["achievement_level"], lang)
+        if r["achievement_status"] == "computed"
+        else label_of("nb.na_reason", r["achievement_reason"], lang)
+        for _, r in df.iterrows()
+    ]
+    labels = {
+        "program": t("columns.program_name", lang),
+        "indicator_name": t("columns.indicator_name", lang),
+        "unit": t("columns.unit", lang),
+        "target": t("nb.col.target", lang),
+        "realisation": t("nb.col.realisation", lang),
+        "achievement_pct": t("columns.achievement_pct", lang),
+        "level": t("columns.achievement_level", lang),
+        "achievement_change_pp": t("nb.col.change_pp", lang),
+    }
+    kinds = {
+        "program": "text",
+        "indicator_name": "text",
+        "unit": "text",
+        "target": "text",
+        "realisation": "number",
+        "achievement_pct": "percent",
+        "level": "text",
+        "achievement_change_pp": "number",
+    }
+    df["achievement_change_pp"] = df["achievement_change_pp"].round(1)
+    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="indicators")
+
+
+def sector_table(sectors: pd.DataFrame, lang: str = "id") -> Styler:
+    """Capaian per sector (unweighted mean of its programs), programs met, pagu and serapan."""
+    df = sectors.sort_values("sector").copy()
+    df["programs"] = [
+        f"{format_number(m, lang=lang)}/{format_number(c, lang=lang)}"
+        for m, c in zip(df["programs_met"], df["programs_computable"], strict=True)
+    ]
+    df["level"] = [label_of("levels", v, lang) for v in df["achievement_level"]]
+    labels = {
+        "sector": t("columns.sector", lang),
+        "programs": t("nb.col.programs", lang),
+        "achievement_capped_pct": t("nb.col.achievement_capped", lang),
+        "level": t("columns.achievement_level", lang),
+        "budget_allocated_idr": t("columns.budget_allocated_idr", lang),
+        "serapan_pct": t("columns.serapan_pct", lang),
+    }
+    kinds = {
+        "sector": "text",
+        "programs": "text",
+        "achievement_capped_pct": "percent",
+        "level": "text",
+        "budget_allocated_idr": "money_compact",
+        "serapan_pct": "percent",
+    }
+    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="sectors")
+
+
+def claim_sections(
+    claims: pd.DataFrame, lang: str = "id", include_examples: bool = True
+) -> list[tuple[str, pd.DataFrame]]:
+    """Per claim (file order): a Markdown block (claim, source, interpretation, verdict, rule, data note)
+    and its readings; examples (``is_example``) last or left out."""
+    if claims.empty:
+        return []
+    out = []
+    ids = list(dict.fromkeys(claims["claim_id"]))
+    for cid in ids:
+        rows = claims[claims["claim_id"] == cid]
+        first = rows.iloc[0]
+        is_example = bool(pd.notna(first["is_example"]) and first["is_example"])
+        if is_example and not include_examples:
+            continue
+        lines = []
+        if is_example:
+            lines.append(f"**{t('nb.text.claim_example', lang)}**")
+        lines += [
+            t(
+                "nb.text.claim_intro",
+                lang,
+                text=md_escape(first["claim_text"]),
+                translation=claim_translation(first, lang),
+                speaker=md_escape(localized(first, "claim_speaker", lang)),
+                source=md_escape(localized(first, "claim_source", lang)),
+            ),
+            t(
+                "nb.text.claim_interpretation",
+                lang,
+                text=md_escape(_comparator_text(localized(first, "interpretation", lang))),
+            ),
+            t(
+                "nb.text.claim_verdict",
+                lang,
+                verdict=label_of("nb.verdict", first["overall_verdict"], lang),
+                supported=int(first["readings_supported"]),
+                total=int(first["readings_total"]),
+            ),
+            t("nb.text.claim_rule", lang, rule=md_escape(localized(first, "overall_rule", lang))),
+            t("nb.text.data_note", lang, note=md_escape(localized(first, "data_note", lang))),
+        ]
+        out.append(("\n\n".join(lines), rows))
+    examples_last = sorted(out, key=lambda item: bool(item[1]["is_example"].fillna(False).iloc[0]))
+    return examples_last
+
+
+def other_claims(claims: pd.DataFrame) -> pd.DataFrame:
+    """The period's claims that are not about the 100 days (those are shown with the 100-day evaluation)."""
+    if claims.empty:
+        return claims
+    return claims[claims["period"] != HUNDRED_DAYS]
+
+
+def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | None:
+    """The readings of one claim side by side: reading, value, threshold, coverage, verdict (``None`` if none)."""
+    if readings.empty:
+        return None
+    df = readings.copy()
+    df["reading"] = [
+        ("★ " if pd.notna(r["is_primary"]) and bool(r["is_primary"]) else "")
+        + _comparator_text(localized(r, "reading_label", lang))
+        for _, r in df.iterrows()
+    ]
+    df["test"] = [
+        f"{_comparator_text(c)} {pct(v, lang, 0)}"
+        for c, v in zip(df["comparator"], df["threshold"], strict=True)
+    ]
+    df["verdict_text"] = [label_of("nb.verdict", v, lang) for v in df["verdict"]]
+    labels = {
+        "reading": t("nb.col.reading", lang),
+        "value": t("nb.col.metric_value", lang),
+        "test": t("nb.col.threshold", lang),
+        "coverage_pct": t("nb.col.coverage", lang),
+        "verdict_text": t("nb.col.verdict", lang),
+    }
+    kinds = {
+        "reading": "text",
+        "value": "percent",
+        "test": "text",
+        "coverage_pct": "percent",
+        "verdict_text": "text",
+    }
+    return style_table(
+        df[list(labels)], kinds, lang, labels=labels, table_id="claim_" + slug(df["claim_id"].iloc[0])[:20]
+    )
+
+
+def claim_evidence(readings: pd.DataFrame, lang: str = "id") -> str:
+    """The evidence of each reading as a Markdown list, in ``lang`` (the evaluation writes it in both)."""
+    return (
+        t("nb.text.claim_evidence", lang)
+        + "\n\n"
+        + bullets(
+            f"{md_escape(_comparator_text(localized(r, 'reading_label', lang)))}: "
+            f"{md_escape(localized(r, 'evidence', lang))}"
+            for _, r in readings.iterrows()
+        )
+    )

