@@ -65,7 +65,7 @@ def test_failure_carries_cell_count_source_and_notebook(tmp_path):
 
 
 def test_scorecards_use_the_same_engine():
-    from analysis.publish import scorecards
+    from analysis.publish.scorecards import build
 
-    assert scorecards.execute_in_process is nbexec.execute_in_process
-    assert scorecards.CellFailed is nbexec.CellFailed
+    assert build.execute_in_process is nbexec.execute_in_process
+    assert build.CellFailed is nbexec.CellFailed

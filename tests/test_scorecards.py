@@ -16,7 +16,9 @@ import pytest
 
 from analysis.core import config
 from analysis.core.errors import UsageError
-from analysis.publish import cache, scorecard_data, scorecards
+from analysis.publish import cache
+from analysis.publish.scorecards import batch, build, pages
+from analysis.publish.scorecards import data as scorecard_data
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = config.SAMPLE_SOURCE
@@ -274,7 +276,7 @@ def test_index_page_groups_orders_by_score_and_links(tmp_path):
         entries.entries[rt] = cache.CacheEntry(
             key="k", files={f"rt/{rt}.html": "x", f"rt/{rt}.pdf": "y", f"rt/{rt}.ipynb": "z"}
         )
-    path = scorecards.write_index(
+    path = pages.write_index(
         tmp_path / "index.html",
         tables["rt_index"],
         tables["index_kelurahan"],
@@ -324,7 +326,7 @@ def test_in_process_execution_captures_outputs_in_order(tmp_path):
             "import sys; print('warn', file=sys.stderr)",
         ],
     )
-    nb = scorecards.execute_in_process(nb_path, {"x": 2, "kode_rt": "r"})
+    nb = build.execute_in_process(nb_path, {"x": 2, "kode_rt": "r"})
     assert "injected-parameters" in nb.cells[1].metadata.tags
     first = nb.cells[2].outputs
     assert [o.output_type for o in first] == ["stream", "display_data", "stream"]
@@ -338,33 +340,33 @@ def test_in_process_execution_captures_outputs_in_order(tmp_path):
 def test_in_process_failure_names_the_cell_and_namespace_is_reset(tmp_path):
     nb_path = tiny_notebook(tmp_path / "t.ipynb", ["secret = kode_rt", "assert kode_rt != 'bad', 'bad RT'"])
     with pytest.raises(
-        scorecards.CellFailed, match=r"cell 4 `assert kode_rt != 'bad'.*AssertionError: bad RT"
+        build.CellFailed, match=r"cell 4 `assert kode_rt != 'bad'.*AssertionError: bad RT"
     ) as info:
-        scorecards.execute_in_process(nb_path, {"kode_rt": "bad"})
+        build.execute_in_process(nb_path, {"kode_rt": "bad"})
     assert info.value.notebook.cells[3].outputs[0].output_type == "error"
     reader = tiny_notebook(tmp_path / "r.ipynb", ["'secret' in dir()"])
-    nb = scorecards.execute_in_process(reader, {"kode_rt": "good"})
+    nb = build.execute_in_process(reader, {"kode_rt": "good"})
     assert nb.cells[2].outputs[0].data["text/plain"] == "False", "a variable of the previous run leaked"
 
 
 def test_build_scorecard_returns_failure_instead_of_raising(tmp_path):
     nb_path = tiny_notebook(tmp_path / "t.ipynb", ["1 / 0"])
-    job = scorecards.ScorecardJob(
+    job = build.ScorecardJob(
         rt_code="r", notebook=str(nb_path), parameters={"kode_rt": "r"}, title="t", subtitle="s",
         generated_at="2025-06-30T10:00:00+07:00",
     )  # fmt: skip
-    result = scorecards.build_scorecard(job)
+    result = build.build_scorecard(job)
     assert not result.ok and "ZeroDivisionError" in result.error and result.failed_notebook
 
 
 def test_option_errors_are_usage_errors(tmp_path):
     with pytest.raises(UsageError, match="engine"):
-        scorecards.run_scorecards(scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, engine="x"))
+        batch.run_scorecards(batch.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, engine="x"))
     with pytest.raises(UsageError, match="language"):
-        scorecards.run_scorecards(scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, lang="fr"))
+        batch.run_scorecards(batch.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, lang="fr"))
     with pytest.raises(UsageError, match="notebook not found"):
-        scorecards.run_scorecards(
-            scorecards.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, notebook=tmp_path / "none.ipynb")
+        batch.run_scorecards(
+            batch.ScorecardOptions(raw_dir=SAMPLE, period=PERIOD, notebook=tmp_path / "none.ipynb")
         )
 
 
@@ -391,7 +393,7 @@ def processed(sample_processed, tmp_path):
 
 
 def options(processed, out, **kw):
-    return scorecards.ScorecardOptions(
+    return batch.ScorecardOptions(
         raw_dir=SAMPLE, period=PERIOD, processed_root=processed, out_dir=out, jobs=1, **kw
     )
 
@@ -414,7 +416,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     scored, insufficient = rt_codes(processed)
     chosen = (scored[0], scored[1], insufficient[0])
     out = tmp_path / "cards"
-    first = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    first = batch.run_scorecards(options(processed, out, rts=chosen))
     assert [(r.status, r.build) for r in first.rows] == [("ok", "rebuilt")] * 3
     for rt in chosen:
         for ext in ("html", "pdf", "ipynb"):
@@ -441,7 +443,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f'href="rt/{scored[0]}.html"' in index and "belum dibuat" in index  # RTs not chosen yet
 
-    second = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    second = batch.run_scorecards(options(processed, out, rts=chosen))
     assert [r.build for r in second.rows] == ["unchanged"] * 3, "nothing changed, nothing rebuilt"
     assert (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8") == html
 
@@ -454,7 +456,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     assert (
         kel["kelurahan_code"] == kel.loc[scored[1], "kelurahan_code"]
     ).sum() == 1  # pilot: 1 RT per kelurahan
-    third = scorecards.run_scorecards(options(processed, out, rts=chosen))
+    third = batch.run_scorecards(options(processed, out, rts=chosen))
     assert {r.rt_code: r.build for r in third.rows} == {
         scored[0]: "unchanged",
         scored[1]: "rebuilt",
@@ -500,8 +502,8 @@ def test_in_process_engine_gives_the_papermill_card(processed, tmp_path):
 
     scored, _ = rt_codes(processed)
     rt = scored[0]
-    fast = scorecards.run_scorecards(options(processed, tmp_path / "a", rts=(rt,), formats=("html",)))
-    slow = scorecards.run_scorecards(
+    fast = batch.run_scorecards(options(processed, tmp_path / "a", rts=(rt,), formats=("html",)))
+    slow = batch.run_scorecards(
         options(processed, tmp_path / "b", rts=(rt,), formats=("html",), engine="papermill")
     )
     assert fast.rows[0].status == slow.rows[0].status == "ok"
@@ -516,7 +518,7 @@ def test_notebook_runs_under_the_papermill_cli(processed, tmp_path):
     out = tmp_path / "out.ipynb"
     proc = subprocess.run(
         [
-            str(Path(sys.executable).parent / "papermill"), str(scorecards.NOTEBOOK), str(out),
+            str(Path(sys.executable).parent / "papermill"), str(build.NOTEBOOK), str(out),
             "-p", "processed_dir", str(processed / "sample" / PERIOD), "-p", "period", PERIOD,
             "-p", "kode_rt", insufficient[0], "--no-progress-bar",
         ],
@@ -530,7 +532,7 @@ def failing_notebook(folder: Path, bad_rt: str) -> Path:
     """A copy of the scorecard notebook with one more cell that raises for ``bad_rt`` (test-only hook)."""
     import nbformat
 
-    nb = nbformat.read(scorecards.NOTEBOOK, as_version=4)
+    nb = nbformat.read(build.NOTEBOOK, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(f"assert kode_rt != {bad_rt!r}, 'injected test failure'"))
     path = folder / "05_scorecard_rt.ipynb"
     nbformat.write(nb, path)
@@ -545,12 +547,12 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
     chosen = tuple(scored[:3])
     notebook = failing_notebook(tmp_path, chosen[1])
     out = tmp_path / "cards"
-    local = scorecards.run_scorecards(
+    local = batch.run_scorecards(
         options(processed, out, rts=chosen[:1], formats=("html",), notebook=notebook)
     )
     assert local.rows[0].build == "rebuilt"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = scorecards.run_scorecards(
+        result = batch.run_scorecards(
             options(
                 processed,
                 out,
@@ -574,7 +576,7 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
 @pytest.mark.slow
 def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
     out = tmp_path / "cards"
-    result = scorecards.run_scorecards(
+    result = batch.run_scorecards(
         options(processed, out, formats=("html",)).__class__(
             raw_dir=SAMPLE, period=PERIOD, processed_root=processed, out_dir=out, jobs=2, formats=("html",)
         )
@@ -582,14 +584,14 @@ def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
     rt_index = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet")
     assert len(result.rows) == len(rt_index) == 67
     assert not result.failed
-    assert sorted(p.stem for p in scorecards.iter_cards(out)) == sorted(rt_index["rt_code"])
+    assert sorted(p.stem for p in build.iter_cards(out)) == sorted(rt_index["rt_code"])
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="sc-rt"') == 67
 
 
 def test_in_process_execution_leaves_main_module_alone(tmp_path):
     main_before = sys.modules["__main__"]
-    scorecards.execute_in_process(tiny_notebook(tmp_path / "t.ipynb", ["y = 1"]), {"kode_rt": "r"})
+    build.execute_in_process(tiny_notebook(tmp_path / "t.ipynb", ["y = 1"]), {"kode_rt": "r"})
     assert sys.modules["__main__"] is main_before  # multiprocessing/Dask spawn need the real one
 
 

@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis.publish.runner.command",
         "clean, evaluate and publish the HTML/PDF briefing of one period",
     ),
-    "scorecards": ("analysis.publish.scorecards", "one HTML/PDF scorecard per RT, in batch"),
+    "scorecards": ("analysis.publish.scorecards.command", "one HTML/PDF scorecard per RT, in batch"),
 }
 
 

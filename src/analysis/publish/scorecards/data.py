@@ -75,7 +75,6 @@ TABLES_READ = ("rt_index", "rt_index_indicators", "rt_strengths_weaknesses", "rt
 RANK_INTERVAL_COLUMNS = ("rank_p05", "rank_p95")
 
 
-# --------------------------------------------------------------------------------------------------
 # Loading and selecting
 
 
@@ -224,7 +223,6 @@ def load_scorecard(processed_dir: Path, rt_code: str, period: str | None = None)
     return Scorecard(str(rt_code), table_period, selected, city_facts(tables))
 
 
-# --------------------------------------------------------------------------------------------------
 # Text helpers
 
 
@@ -356,7 +354,6 @@ def year_elapsed_pct(period: str) -> float:
     return 100 * ((info.end - start).days + 1) / days_in_year
 
 
-# --------------------------------------------------------------------------------------------------
 # Sections (HTML strings; the notebook shows them with IPython.display.HTML)
 
 #: Styles of the card, sent once with the first section (WeasyPrint reads <style> anywhere in <body>).

@@ -1,0 +1,274 @@
+"""Build one RT's card (step 4 of a batch): run ``notebooks/05_scorecard_rt.ipynb`` for the RT and export it
+to HTML (briefing template, no code) and PDF; in parallel on local worker processes or on a Dask cluster.
+
+Execution engines (``--engine``; measured in ``bench/run.py``, ``docs/performance.md``):
+
+- ``inprocess`` (default): each worker process keeps one IPython ``InteractiveShell`` and runs the
+  notebook's code cells in it, with the parameters injected exactly as papermill injects them
+  (``papermill.parameterize.parameterize_notebook``) and every display, result, stream and error captured
+  into the executed notebook, as a kernel would report them. The namespace is reset before each RT. No
+  kernel start (~1 s) per RT; the period's tables are read once per worker.
+- ``papermill``: ``papermill.execute_notebook`` per RT (one kernel per card), for comparison.
+
+The exporters (templates compiled, WeasyPrint's fonts loaded) are built once per worker process and reused.
+A job returns the card's bytes to the caller, so workers need only read access to the processed folder.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import datetime as dt
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.core import config
+from analysis.core.errors import UsageError
+from analysis.publish.nbexec import CellFailed, execute_in_process
+
+#: The scorecard notebook and the parameter it adds to the runner's common ones.
+NOTEBOOK = config.NOTEBOOKS / "05_scorecard_rt.ipynb"
+
+RT_PARAMETER = "kode_rt"
+
+COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")
+
+ENGINES = ("inprocess", "papermill")
+
+FORMATS = ("html", "pdf")
+
+#: Parameters left out of the cache key: they change every run or name folders, not what a card shows
+#: (the card's content is covered by the digest of the rows it reads).
+UNKEYED_PARAMETERS = ("run_id", "raw_dir", "processed_dir")
+
+#: Output layout inside the scorecards folder.
+RT_DIR = "rt"
+
+FAILED_DIR = "failed"
+
+CACHE_FILE = "cache.json"
+
+SUMMARY_CSV = "summary.csv"
+
+SUMMARY_JSON = "summary.json"
+
+INDEX_FILE = "index.html"
+
+#: Time zone of the generation time in the cards (Kota Jambi is on WIB, UTC+7).
+REPORT_TZ = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+
+def execute_with_papermill(notebook: Path, parameters: dict[str, Any], kernel: str | None):
+    """Run the notebook with papermill (a new kernel for this RT); returns the executed notebook."""
+    import tempfile
+
+    import nbformat
+    import papermill
+
+    with tempfile.TemporaryDirectory(prefix="kjb-scorecard-") as tmp:
+        out = Path(tmp) / "executed.ipynb"
+        try:
+            papermill.execute_notebook(
+                str(notebook),
+                str(out),
+                parameters=parameters,
+                kernel_name=kernel,
+                cwd=str(Path(notebook).resolve().parent),
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except papermill.PapermillExecutionError as exc:
+            failed = CellFailed(exc.cell_index, exc.source, exc.ename, exc.evalue)
+            failed.notebook = nbformat.read(out, as_version=4) if out.exists() else None
+            raise failed from None
+        return nbformat.read(out, as_version=4)
+
+
+@dataclass(frozen=True)
+class ScorecardJob:
+    """Everything a worker needs to build one RT's card (picklable; no open files)."""
+
+    rt_code: str
+    notebook: str
+    parameters: dict[str, Any]
+    title: str
+    subtitle: str
+    generated_at: str  # ISO time of the run start
+    formats: tuple[str, ...] = FORMATS
+    engine: str = "inprocess"
+    kernel: str | None = None
+
+
+@dataclass
+class JobResult:
+    """What a worker sends back: the card's bytes, or the error."""
+
+    rt_code: str
+    ok: bool
+    duration_s: float
+    files: dict[str, bytes] = field(default_factory=dict)  # name inside the RT folder -> bytes
+    error: str = ""
+    failed_notebook: bytes | None = None
+    worker: str = ""
+
+
+def _notebook_bytes(nb) -> bytes:
+    import nbformat
+
+    return nbformat.writes(nb).encode("utf-8")
+
+
+def rt_file_names(rt_code: str, formats: Sequence[str]) -> dict[str, str]:
+    """``{kind: path inside the scorecards folder}`` of one RT's files (each RT's files are its own).
+
+    >>> rt_file_names("15.71.01.1001.003", ("html",))
+    {'ipynb': 'rt/15.71.01.1001.003.ipynb', 'html': 'rt/15.71.01.1001.003.html'}
+    """
+    names = {"ipynb": f"{RT_DIR}/{rt_code}.ipynb"}
+    for fmt in FORMATS:
+        if fmt in formats:
+            names[fmt] = f"{RT_DIR}/{rt_code}.{fmt}"
+    return names
+
+
+def warm_worker() -> str:
+    """Build this process's exporters and shell once (called by each local worker when it starts)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.publish import export
+
+    export.briefing_exporter()
+    import weasyprint  # noqa: F401  (fonts and CSS machinery load on import)
+
+    return f"{os.getpid()}"
+
+
+def build_scorecard(job: ScorecardJob) -> JobResult:
+    """Execute the notebook for ``job.rt_code`` and export it. Never raises for a failing RT: the error
+    (cell, exception, traceback) comes back in the :class:`JobResult`, so one RT cannot stop the others."""
+    t0 = time.perf_counter()
+    worker = f"{os.uname().nodename}:{os.getpid()}"
+    nb = None
+    try:
+        if job.engine == "inprocess":
+            nb = execute_in_process(Path(job.notebook), job.parameters)
+        elif job.engine == "papermill":
+            nb = execute_with_papermill(Path(job.notebook), job.parameters, job.kernel)
+        else:
+            raise UsageError(f"unknown engine {job.engine!r}; use {' or '.join(ENGINES)}")
+        files = export_card(nb, job)
+    except Exception as exc:  # reported per RT; the batch goes on and exits 1 at the end
+        failed_nb = getattr(exc, "notebook", None)
+        message = str(exc) if isinstance(exc, CellFailed) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, CellFailed):
+            message += "\n" + "".join(traceback.format_exception(exc)[-3:])
+        return JobResult(
+            job.rt_code,
+            False,
+            round(time.perf_counter() - t0, 3),
+            error=message.strip(),
+            failed_notebook=_notebook_bytes(failed_nb) if failed_nb is not None else None,
+            worker=worker,
+        )
+    return JobResult(job.rt_code, True, round(time.perf_counter() - t0, 3), files=files, worker=worker)
+
+
+def export_card(nb, job: ScorecardJob) -> dict[str, bytes]:
+    """The card's files: the executed notebook, HTML (no code) and PDF (WeasyPrint), per ``job.formats``."""
+    from analysis.publish import export
+
+    params = job.parameters
+    context = export.ReportContext(
+        lang=params["lang"],
+        period=params["period"],
+        source_name=params["source_name"],
+        is_synthetic=bool(params["is_synthetic"]),
+        run_id=params["run_id"],
+        generated_at=dt.datetime.fromisoformat(job.generated_at),
+        title=job.title,
+        extra={"subtitle": job.subtitle},
+    )
+    names = rt_file_names(job.rt_code, job.formats)
+    files = {names["ipynb"]: _notebook_bytes(nb)}
+    html = export.export_briefing_html(nb, context)
+    if "html" in names:
+        files[names["html"]] = html.encode("utf-8")
+    if "pdf" in names:
+        files[names["pdf"]] = export.html_to_pdf(html)
+    return files
+
+
+def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
+    return cf.ProcessPoolExecutor(
+        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_worker
+    )
+
+
+def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[[JobResult], None]) -> None:
+    """Run ``jobs`` in this process (``n_workers == 1``) or in ``n_workers`` spawned worker processes."""
+    if not jobs:
+        return
+    if n_workers <= 1 or len(jobs) == 1:
+        warm_worker()
+        for job in jobs:
+            on_result(build_scorecard(job))
+        return
+    with _spawn_pool(min(n_workers, len(jobs))) as pool:
+        futures = {pool.submit(build_scorecard, job): job for job in jobs}
+        for future in cf.as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker process died (e.g. killed): this RT fails, others go on
+                result = JobResult(
+                    job.rt_code, False, 0.0, error=f"worker failed: {type(exc).__name__}: {exc}"
+                )
+            on_result(result)
+
+
+def run_dask(
+    jobs: Sequence[ScorecardJob], scheduler: str, on_result: Callable[[JobResult], None], run_id: str
+) -> dict[str, Any]:
+    """Run ``jobs`` on the Dask distributed cluster at ``scheduler`` (same jobs, same results).
+
+    Workers need the ``analysis`` package and read access to the processed folder and the notebook; the
+    cards come back to this process, which writes them. Returns facts about the cluster for the summary.
+    """
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - distributed is in the lock file
+        raise UsageError("--scheduler needs the 'distributed' package") from exc
+    try:
+        client = Client(scheduler, timeout="20s")
+    except OSError as exc:
+        raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+    with client:
+        workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+        futures = {
+            client.submit(build_scorecard, job, key=f"scorecard-{run_id}-{job.rt_code}", pure=False): job
+            for job in jobs
+        }
+        for future in as_completed(list(futures)):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as exc:  # the task was lost (worker died) or could not be deserialised
+                result = JobResult(
+                    job.rt_code, False, 0.0, error=f"dask task failed: {type(exc).__name__}: {exc}"
+                )
+            on_result(result)
+            future.release()
+    return {"scheduler": scheduler, "workers": workers}
+
+
+def iter_cards(folder: Path) -> Iterable[Path]:
+    """The HTML cards of a published scorecards folder."""
+    return sorted((Path(folder) / RT_DIR).glob("*.html"))
