@@ -247,8 +247,10 @@ def test_title_merged_blank_total_signature_rows_counted_not_rejected(run):
     _, _, result = run
     info = result.quality["files"]["kampung_bahagia/laporan_rt_2025-TW3.xlsx"]
     assert info["header_row"] == 4
-    assert info["non_data"] == {"title": 2, "blank": 4, "total": 1, "signature": 5}
-    assert info["rows_read"] == 20  # 21 rows, the header counted in neither
+    assert info["non_data"] == {
+        "title": 2, "blank": 4, "header": 1, "header_repeat": 0, "total": 1, "section": 0, "signature": 5,
+    }  # fmt: skip
+    assert info["rows_read"] == 21  # every row, the header counted as non-data
     assert info["rows_accepted"] + info["rows_rejected"] == 8
     ag = result.quality["files"]["realisasi/realisasi_2025-TW3_dinsos.xlsx"]
     assert ag["non_data"]["title"] == 2 and ag["non_data"]["total"] == 1  # merged title A1:C1
@@ -361,7 +363,9 @@ def test_registry_duplicate_and_personal_columns_dropped(run):
     _, _, result = run
     assert _rej(result, "rt.xlsx", 5) == {"duplicate"} and _rej(result, "rt.xlsx", 7) == {"duplicate"}
     reg = result.tables["rt_registry"]
-    assert list(reg["rt_code"]) == ["15.71.01.1001.003", "15.71.07.1012.014"]
+    # RT 20 (row 8) is kept although its Jumlah Jiwa holds a NIK: a value column, left missing
+    assert list(reg["rt_code"]) == ["15.71.01.1001.003", "15.71.07.1012.014", "15.71.07.1012.020"]
+    assert pd.isna(reg.set_index("rt_code").loc["15.71.07.1012.020", "residents"])
     assert reg.set_index("rt_code").loc["15.71.01.1001.003", "rw"] == 2
     assert bool(reg.set_index("rt_code").loc["15.71.07.1012.014", "is_pilot"]) is True
 
@@ -403,7 +407,8 @@ def test_nik_in_a_typed_cell_is_masked_in_value_and_reason(run):
     _, _, result = run
     r = result.rejected
     line = r[r["file"].str.endswith("rt.xlsx") & (r["row"] == 8)]
-    assert list(line["reason_code"]) == ["unparseable"]
+    assert list(line["reason_code"]) == ["unparseable"] and list(line["severity"]) == ["missing"]
+    assert list(line["column_letter"]) == ["J"]
     assert line["value"].iloc[0] == "NIK [NIK disamarkan]" and NIK not in line["reason"].iloc[0]
 
 

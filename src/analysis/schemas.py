@@ -72,6 +72,15 @@ WARNING_CODES: dict[str, str] = {
     "csv_encoding": "a CSV file that is not UTF-8, read as Windows-1252",
     "reference_unusable": "a reference file could not be used (run level; the rows that need it are rejected)",
     "no_period_files": "no agency, RT or survey file for the period (run level)",
+    "sheet_picked_by_header": "the workbook has several sheets (or a hidden one): the sheet holding the "
+    "template's header was read",
+    "header_alias": "a column header written in another spelling declared in the contract (read as the "
+    "template's column)",
+    "filled_down": "an identifying column (Kecamatan, Kelurahan) written once or merged over its rows: "
+    "blank cells filled from the row above",
+    "value_missing": "a value cell that could not be read (or is out of range) in a kept row: left missing",
+    "percent_format_unknown": "a .xls/.ods file whose cell formats cannot be read: numbers in a percent "
+    "column read as written",
 }
 
 #: Valid ranges from ``docs/data_quality_rules.md``.
@@ -301,9 +310,13 @@ RT_REGISTRY = TableSpec(
             max=999,
             range_reason="unparseable",
         ),
-        _count("households_kk", "Households (kartu keluarga)", nullable=False),
+        _count("households_kk", "Households (kartu keluarga); NA when the cell could not be read"),
         _count("residents", "Residents (jiwa)"),
-        Field("is_kampung_bahagia", "boolean", "Takes part in Kampung Bahagia", nullable=False),
+        Field(
+            "is_kampung_bahagia",
+            "boolean",
+            "Takes part in Kampung Bahagia; NA when the cell could not be read",
+        ),
         Field(
             "start_year",
             "Int64",
@@ -450,9 +463,11 @@ REJECTED_COLUMNS: dict[str, str] = {
     "sheet": "Sheet (blank for CSV)",
     "row": "Row number as Excel shows it (CSV: record number, header = 1)",
     "column": "Column header as written in the file (blank for a whole-row problem)",
+    "column_letter": "Excel column letter of the cell (blank for a whole-row problem)",
     "value": "The cell value as written (NIK/phone-like text masked)",
     "reason_code": "Reason code of docs/data_quality_rules.md",
     "reason": "What is wrong, in words",
+    "severity": "`rejected` (the row was rejected) or `missing` (a value cell left missing in a kept row)",
 }
 
 
