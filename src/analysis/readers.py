@@ -312,8 +312,9 @@ def _csv_grid(path: Path, warnings: list[ReadWarning]) -> Grid:
     if b"\x00" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise InputFileError(path, "not a spreadsheet: binary content in a CSV file")
     text = _decode(raw, warnings)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    delimiter = sniff_delimiter(lines[0] if lines else "")
+    lines = [ln for ln in text.splitlines() if ln.strip()][:MAX_HEADER_SCAN_ROWS]
+    # the header may sit below title lines: the line split most by a delimiter decides
+    delimiter = sniff_delimiter(max(lines, key=lambda ln: max(ln.count(d) for d in ";,\t"), default=""))
     if delimiter != ",":
         warnings.append(ReadWarning("csv_delimiter", f"delimiter {delimiter!r}", value=delimiter))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

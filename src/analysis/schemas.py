@@ -577,6 +577,14 @@ def _range_text(f: Field) -> str:
     return "; ".join(parts)
 
 
+def _header_text(col) -> str:
+    """The input header of a template column, with its declared aliases: ```Jumlah KK` (also `KK`)``."""
+    text = f"`{col.header}`"
+    if col.aliases:
+        text += " (also " + ", ".join(f"`{a}`" for a in col.aliases) + ")"
+    return text
+
+
 def data_dictionary_markdown() -> str:
     """``docs/data_dictionary.md``, generated from ``TABLES`` and the input templates."""
     from analysis.contract import TEMPLATES_BY_KEY
@@ -594,7 +602,7 @@ def data_dictionary_markdown() -> str:
     ]
     for spec in TABLES.values():
         tpl = TEMPLATES_BY_KEY.get(spec.template) if spec.template else None
-        headers = {c.name: c.header for c in tpl.columns} if tpl else {}
+        headers = {c.name: _header_text(c) for c in tpl.columns} if tpl else {}
         source = ""
         if tpl:
             where = (
@@ -610,6 +618,12 @@ def data_dictionary_markdown() -> str:
             )
         if spec.notes:
             out.append(spec.notes)
+        if tpl and tpl.bad_value == "missing":
+            keys = ", ".join(f"`{tpl.column(k).header}`" for k in tpl.key_columns)
+            out.append(
+                f"Keys: {keys} (a bad key rejects the row). Every other column is a value: a value that cannot "
+                "be read, is blank or out of range is reported (`severity` `missing`) and left missing; the row is kept."
+            )
         out += [
             "",
             "| column | type | required | allowed | input header | description |",
@@ -619,7 +633,7 @@ def data_dictionary_markdown() -> str:
             header = headers.get(f.name, "")
             out.append(
                 f"| `{f.name}` | {f.dtype} | {'yes' if not f.nullable else ''} | {_range_text(f)} | "
-                f"{('`' + header + '`') if header else ''} | {f.description} |"
+                f"{header} | {f.description} |"
             )
         rules = [f"`{r.left}` <= `{r.right}` (else `{r.reason}`)" for r in spec.pair_rules]
         rules += [
@@ -656,12 +670,15 @@ def data_dictionary_markdown() -> str:
         "  rows_read, rows_accepted, rows_rejected, rows_non_data), `tables` (rows per cleaned table), `warnings`",
         "  (run level).",
         "- `files`: per input file (path relative to the data source): `template`, `sheet`, `status` (`read` or",
-        "  the file-level problem), `header_row`, `rows_read` = `rows_accepted` + `rows_rejected` + `rows_non_data`",
-        "  (every row of the sheet up to its last filled row, except the header row), `non_data` (title, blank,",
-        "  total and signature rows), `warnings`.",
+        "  the file-level problem), `header_row` (the last header row), `rows_read` = `rows_accepted` +",
+        "  `rows_rejected` + `rows_non_data` (every row of the sheet up to its last filled row), `non_data` by kind",
+        "  (title, blank, header, header_repeat, total, section, signature), `cells_read` = `cells_accepted` +",
+        "  `cells_left_missing` + `cells_in_rejected_rows` (non-blank cells of data rows), `cells_filled_down`,",
+        "  `warnings`. `missing_by_reason` (run level) counts the value cells left missing by reason code.",
         "- every warning (run level and per file) is an object: `code` (below), `file`, `sheet`, `row` (as Excel",
-        "  shows it), `column` (header as written), `value` (as written, NIK/phone-like text masked) where they",
-        "  apply, else `null`, and `message` (an English sentence).",
+        "  shows it), `column` (header as written), `column_letter` (Excel column), `value` (as written, NIK/phone-",
+        "  like text masked) where they apply, else `null`, `severity` (`warning`, or `missing` for a value left",
+        "  missing) and `message` (an English sentence).",
         "",
         "Warning codes:",
         "",
