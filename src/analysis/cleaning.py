@@ -796,7 +796,16 @@ def clean_tables(
     tables["rt_reports"] = build_rt_reports(cand("laporan_rt"), tables, log, period)
     tables["survey"] = build_survey(cand("survei"), tables, log, period)
     check_relations(tables)
+    _drop_missing_warnings_of_rejected_rows(log)
     return {name: tables[name] for name in TABLES}, log
+
+
+def _drop_missing_warnings_of_rejected_rows(log: RunLog) -> None:
+    """A value left missing in a row rejected later is part of that rejection (``rejected_rows.csv``
+    shows it with severity ``rejected``): its ``value_missing`` warning would say the row was kept."""
+    rejected = log.rejected_keys()
+    for file, found in log.warnings.items():
+        found[:] = [w for w in found if not (w["code"] == "value_missing" and (file, w["row"]) in rejected)]
 
 
 def clean_source(
