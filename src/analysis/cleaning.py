@@ -342,6 +342,14 @@ def parse_cell(kind: str, value: object, number_format: str | None = None) -> ob
     return parsing.PARSER_BY_KIND[kind](value)
 
 
+@lru_cache(maxsize=262144)
+def _parse_cell_cached(kind: str, _type: type, value: object, number_format: str | None) -> object:
+    """:func:`parse_cell`, remembered: cells repeat a lot (``Ya``, small counts, dates, kelurahan names).
+    ``_type`` keeps ``1``, ``1.0`` and ``True`` apart; results are immutable (numbers, text, dates, tuples);
+    a cell that cannot be read raises every time (exceptions are not cached)."""
+    return parse_cell(kind, value, number_format)
+
+
 @dataclass
 class Place:
     """Where a row is: the resolved kelurahan/kecamatan codes and the RT number (``None`` when unknown)."""
@@ -458,7 +466,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                     rec[col.name] = value  # resolved together below
                     continue
                 try:
-                    parsed = parse_cell(col.kind, value, r.formats.get(col.name))
+                    parsed = _parse_cell_cached(col.kind, value.__class__, value, r.formats.get(col.name))
                 except parsing.ParseError as exc:
                     if is_value(col):
                         log.missing(file, r.row, col.name, "unparseable", f"{header(col.name)}: {exc}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime
 
 from analysis.contract import HEADER_ABBREVIATIONS, HEADER_UNIT_WORDS, Template
@@ -54,7 +55,7 @@ _SIGNATURE_MAX_CELLS = 3
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (value.__class__ is str and not value.strip())
 
 
 def _words(text: object) -> list[str]:
@@ -76,6 +77,12 @@ def normalise_header(text: object) -> str:
 def header_key(text: object) -> str:
     """Comparison key of a header: its words (:func:`normalise_header`) in sorted order, so that a two-row
     header ``Anggaran`` over ``Realisasi`` matches ``Realisasi Anggaran``."""
+    return _text_key(text) if isinstance(text, str) else " ".join(sorted(_words(text)))
+
+
+@lru_cache(maxsize=65536)
+def _text_key(text: str) -> str:
+    """:func:`header_key` of a text (cells repeat a lot: kelurahan names, ``Ya``, the header itself)."""
     return " ".join(sorted(_words(text)))
 
 
@@ -219,7 +226,7 @@ def _text_cells(row: list[object]) -> list[str]:
 
 
 def _filled(row: list[object]) -> list[object]:
-    return [v for v in row if not is_blank(v)]
+    return [v for v in row if v is not None and (v.__class__ is not str or v.strip())]
 
 
 def _cell(row: list[object], j: int | None) -> object:
@@ -323,23 +330,24 @@ def classify_rows(grid: list[list[object]], layout: Layout, template: Template) 
     kinds: list[str] = []
     in_signature = False
     for i, row in enumerate(grid):
-        blank = all(is_blank(v) for v in row)
+        n_filled = len(_filled(row))
+        sparse = n_filled <= _SIGNATURE_MAX_CELLS  # signature and section rows are sparse
         if i < first:
-            kinds.append("blank" if blank else "title")
+            kinds.append("title" if n_filled else "blank")
         elif i <= last:
             kinds.append("header")
-        elif blank:
+        elif not n_filled:
             kinds.append("blank")
-        elif in_signature and _is_signature_continuation(row):
+        elif sparse and in_signature and _is_signature_continuation(row):
             kinds.append("signature")
-        elif is_signature_start(row):
+        elif sparse and is_signature_start(row):
             in_signature = True
             kinds.append("signature")
         elif is_total_row(row, key_positions, rowno):
             kinds.append("total")
         elif _is_header_repeat(row, header_keys):
             kinds.append("header_repeat")
-        elif is_section_row(row, key_positions, numeric_positions):
+        elif sparse and is_section_row(row, key_positions, numeric_positions):
             kinds.append("section")
         else:
             in_signature = False
