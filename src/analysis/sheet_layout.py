@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date, datetime
+from functools import lru_cache
 
 from analysis.contract import HEADER_ABBREVIATIONS, HEADER_UNIT_WORDS, Template
 
