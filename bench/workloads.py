@@ -35,6 +35,21 @@ def clean(raw_dir: str, processed_dir: str, period: str) -> dict:
     return {"clean_s": round(time.perf_counter() - t, 3), "rt_reports": len(result.tables["rt_reports"])}
 
 
+def clean_all(raw_dir: str, processed_root: str, engine: str, *periods: str) -> dict:
+    """Clean every period of a raw source with one reading engine (bench/read_bench.py)."""
+    from analysis.ingest.cleaning import clean_source
+
+    t = time.perf_counter()
+    tables: dict[str, dict[str, int]] = {}
+    accepted = 0
+    kwargs = {} if engine == "baseline" else {"engine": engine}  # "baseline": a cleaner without engines
+    for period in periods:
+        result = clean_source(Path(raw_dir), period, Path(processed_root) / period, **kwargs)
+        tables[period] = {name: len(df) for name, df in result.tables.items()}
+        accepted += result.quality["totals"]["rows_accepted"]
+    return {"clean_s": round(time.perf_counter() - t, 3), "rows_accepted": accepted, "tables": tables}
+
+
 def make_clean(root: str, n_rts: str, *periods: str) -> dict:
     """Write cleaned tables of ``periods`` for ``n_rts`` RTs (bench/scale_data.write_clean_period)."""
     import scale_data
@@ -75,7 +90,13 @@ def evaluate_clean(root: str, period: str, previous: str, n_runs: str = "") -> d
     }
 
 
-WORKLOADS = {"pipeline": pipeline, "clean": clean, "make_clean": make_clean, "evaluate_clean": evaluate_clean}
+WORKLOADS = {
+    "pipeline": pipeline,
+    "clean": clean,
+    "clean_all": clean_all,
+    "make_clean": make_clean,
+    "evaluate_clean": evaluate_clean,
+}
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]

@@ -247,8 +247,10 @@ def test_title_merged_blank_total_signature_rows_counted_not_rejected(run):
     _, _, result = run
     info = result.quality["files"]["kampung_bahagia/laporan_rt_2025-TW3.xlsx"]
     assert info["header_row"] == 4
-    assert info["non_data"] == {"title": 2, "blank": 4, "total": 1, "signature": 5}
-    assert info["rows_read"] == 20  # 21 rows, the header counted in neither
+    assert info["non_data"] == {
+        "title": 2, "blank": 4, "header": 1, "header_repeat": 0, "total": 1, "section": 0, "signature": 5,
+    }  # fmt: skip
+    assert info["rows_read"] == 21  # every row, the header counted as non-data
     assert info["rows_accepted"] + info["rows_rejected"] == 8
     ag = result.quality["files"]["realisasi/realisasi_2025-TW3_dinsos.xlsx"]
     assert ag["non_data"]["title"] == 2 and ag["non_data"]["total"] == 1  # merged title A1:C1
@@ -361,7 +363,9 @@ def test_registry_duplicate_and_personal_columns_dropped(run):
     _, _, result = run
     assert _rej(result, "rt.xlsx", 5) == {"duplicate"} and _rej(result, "rt.xlsx", 7) == {"duplicate"}
     reg = result.tables["rt_registry"]
-    assert list(reg["rt_code"]) == ["15.71.01.1001.003", "15.71.07.1012.014"]
+    # RT 20 (row 8) is kept although its Jumlah Jiwa holds a NIK: a value column, left missing
+    assert list(reg["rt_code"]) == ["15.71.01.1001.003", "15.71.07.1012.014", "15.71.07.1012.020"]
+    assert pd.isna(reg.set_index("rt_code").loc["15.71.07.1012.020", "residents"])
     assert reg.set_index("rt_code").loc["15.71.01.1001.003", "rw"] == 2
     assert bool(reg.set_index("rt_code").loc["15.71.07.1012.014", "is_pilot"]) is True
 
@@ -403,7 +407,8 @@ def test_nik_in_a_typed_cell_is_masked_in_value_and_reason(run):
     _, _, result = run
     r = result.rejected
     line = r[r["file"].str.endswith("rt.xlsx") & (r["row"] == 8)]
-    assert list(line["reason_code"]) == ["unparseable"]
+    assert list(line["reason_code"]) == ["unparseable"] and list(line["severity"]) == ["missing"]
+    assert list(line["column_letter"]) == ["J"]
     assert line["value"].iloc[0] == "NIK [NIK disamarkan]" and NIK not in line["reason"].iloc[0]
 
 
@@ -615,3 +620,79 @@ def test_warning_codes_match_the_rules_document():
 def test_unknown_warning_code_is_a_bug():
     with pytest.raises(KeyError, match="unknown warning code 'oops'"):
         warning_record("oops", "row 1: x")
+
+
+# --- no cascades: a registry value cell that cannot be read keeps its RT (issue 10, item 5) ---------
+
+
+def test_registry_value_left_missing_keeps_its_rt_and_reports_cell(tmp_path):
+    root = write_source(tmp_path / "src")
+    _xlsx(root / "referensi" / "rt.xlsx", "Daftar RT", [
+        REG_HEADER,
+        [1, "Kota Baru", "Kenali Asam", "", "RT 014", "", "", "", "empat puluh tujuh KK", 760, "Ya", 2025],
+        [2, "Kota Baru", "Kenali Asam", "", "15", "", "", "", 60, 200, "Ya", 20266],
+        [3, "Kota Baru", "Kenali Asam", "", "15", "", "", "", 61, 200, "Ya", 2025],  # duplicate key
+        [4, "Telanaipura", "Simpang IV Sipin", "", "RT 3", "", "", "", 100, 300, "Ya", 2025],
+    ])  # fmt: skip
+    result = clean_source(root, "2025-TW3", tmp_path / "out")
+    r = result.rejected
+    reg = r[r["file"] == "referensi/rt.xlsx"]
+    line = reg[reg["row"] == 2].iloc[0]
+    assert (line["column"], line["column_letter"], line["severity"], line["reason_code"]) == (
+        "Jumlah KK", "I", "missing", "unparseable",
+    )  # fmt: skip
+    assert line["value"] == "empat puluh tujuh KK"
+    assert set(reg.loc[reg["row"] == 3, "severity"]) == {"rejected"}  # duplicate: all lines of the row
+    registry = result.tables["rt_registry"].set_index("rt_code")
+    assert pd.isna(registry.loc["15.71.07.1012.014", "households_kk"])  # kept, the value missing
+    assert "15.71.07.1012.015" not in registry.index
+    # the report of RT 14 is no longer rejected as unknown_rt (its households check is skipped: no KK)
+    assert "unknown_rt" not in _rej(result, "laporan_rt", 5)
+    # a report of RT 15 names the registry rows that were rejected, not "is not in rt_registry"
+    reason = r.loc[
+        (r["row"] == 8) & (r["reason_code"] == "unknown_rt") & r["file"].str.contains("laporan"), "reason"
+    ]
+    assert (
+        "its registry rows referensi/rt.xlsx:3 (duplicate); referensi/rt.xlsx:4 (duplicate) were rejected"
+        in reason.iloc[0]
+    )
+    info = result.quality["files"]["referensi/rt.xlsx"]
+    assert info["rows_rejected"] == 2 and info["rows_accepted"] == 2 and info["cells_left_missing"] == 1
+    assert (
+        info["cells_read"]
+        == info["cells_accepted"] + info["cells_left_missing"] + info["cells_in_rejected_rows"]
+    )
+    (w,) = [w for w in info["warnings"] if w["code"] == "value_missing"]
+    assert w["row"] == 2 and w["column_letter"] == "I" and w["severity"] == "missing"
+    assert result.quality["missing_by_reason"] == {"unparseable": 1}
+    assert result.has_problems
+
+
+def test_registry_value_out_of_range_left_missing(tmp_path):
+    root = write_source(tmp_path / "src")
+    _xlsx(root / "referensi" / "rt.xlsx", "Daftar RT", [
+        REG_HEADER, [1, "Kota Baru", "Kenali Asam", "", "RT 014", "", "", "", 215, 760, "Ya", 20266],
+    ])  # fmt: skip
+    result = clean_source(root, "2025-TW3", tmp_path / "out")
+    reg = result.tables["rt_registry"].set_index("rt_code")
+    assert (
+        pd.isna(reg.loc["15.71.07.1012.014", "start_year"]) and not reg.loc["15.71.07.1012.014", "is_pilot"]
+    )
+    r = result.rejected
+    (line,) = r[(r["file"] == "referensi/rt.xlsx")].itertuples()
+    assert (line.reason_code, line.severity, line.column_letter) == ("out_of_range", "missing", "L")
+
+
+def test_rejected_rows_csv_has_the_feedback_fields(run):
+    _, _, result = run
+    rej = pd.read_csv(
+        result.out_dir / "rejected_rows.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert list(rej.columns) == ["file", "sheet", "row", "column", "column_letter", "value", "reason_code",
+                                 "reason", "severity"]  # fmt: skip
+    line = rej[
+        (rej["file"].str.contains("laporan_rt"))
+        & (rej["row"] == "8")
+        & (rej["reason_code"] == "completed_gt_planned")
+    ]
+    assert list(line["column_letter"]) == ["I"] and list(line["severity"]) == ["rejected"]

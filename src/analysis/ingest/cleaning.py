@@ -37,6 +37,16 @@ from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
 from analysis.ingest import parsing, privacy
+from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules are part of this entry point)
+    accepted_rows,
+    apply_rules,
+    cast_to_spec,
+    rule_duplicates,
+    rule_foreign_keys,
+    rule_lookups,
+    rule_pairs,
+    rule_ranges,
+)
 from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.ingest.readers import RawFile, RawRow, read_period
@@ -44,11 +54,10 @@ from analysis.ingest.schemas import (
     PERCENT_MAX,
     PERCENT_MIN,
     REASONS,
+    REJECTED_COLUMNS,
     TABLES,
     WARNING_CODES,
-    TableSpec,
     check_relations,
-    empty_frame,
     validate_table,
 )
 
@@ -96,11 +105,25 @@ class RunLog:
     #: per file, then run level: warning records (:func:`warning_record`), in the order they were found
     warnings: dict[str, list[dict]] = field(default_factory=dict)
     run_warnings: list[dict] = field(default_factory=list)
+    #: (table, key column) -> key value -> why the rows with that key were rejected (names the rows)
+    rejected_refs: dict[tuple[str, str], dict[object, str]] = field(default_factory=dict)
+    #: per file: cell counts of data rows (``value_missing``, ``filled_down``); per row: non-blank cells
+    cells: dict[str, dict[str, int]] = field(default_factory=dict)
+    row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def add_file(self, raw: RawFile) -> None:
         self.files[raw.rel_path] = raw
         self.warnings.setdefault(raw.rel_path, []).extend(
-            warning_record(w.code, w.message, raw.rel_path, raw.sheet, column=w.column, value=w.value)
+            warning_record(
+                w.code,
+                w.message,
+                raw.rel_path,
+                raw.sheet,
+                row=w.row,
+                column=w.column,
+                value=w.value,
+                column_letter=w.column_letter,
+            )
             for w in raw.warnings
         )
         for r in raw.rows:
@@ -141,6 +164,46 @@ class RunLog:
                 "reason": privacy.mask_personal_text(reason)[0],  # the reason may quote the value
             }
         )
+        self.rejections[-1].update(column_letter=self.letter(file, name), severity="rejected")
+
+    def letter(self, file: str, name: str | None) -> str:
+        """Excel column letter of cleaned column ``name`` in ``file`` ("" for a whole-row problem)."""
+        if name is None or file not in self.files:
+            return ""
+        return self.files[file].letters.get(SOURCE_COLUMN.get(name, name), "")
+
+    def missing(
+        self, file: str, row: int, name: str, reason_code: str, reason: str, value: object = None
+    ) -> None:
+        """A value cell of a kept row that could not be used: reported (severity ``missing``, and a
+        ``value_missing`` warning) and left missing; the row is not rejected."""
+        self.reject(file, row, name, reason_code, reason, value)
+        self.rejections[-1]["severity"] = "missing"
+        self.count_cell(file, "value_missing")
+        self.warn(
+            file,
+            "value_missing",
+            f"row {row}: {reason}; the row is kept with {self.header(file, name)} missing",
+            row=row,
+            name=name,
+            value=self.value(file, row, name) if value is None else value,
+        )
+        self.warnings[file][-1]["severity"] = "missing"
+
+    def count_cell(self, file: str, outcome: str, n: int = 1) -> None:
+        counts = self.cells.setdefault(file, {})
+        counts[outcome] = counts.get(outcome, 0) + n
+
+    def problems_of(self, file: str, row: int) -> str:
+        """The rejection reasons of one row, short: ``Jumlah KK '47 KK'; duplicate``."""
+        out = []
+        for r in self.rejections:
+            if r["file"] == file and r["row"] == row and r["severity"] == "rejected":
+                text = f"{r['column']} {r['value']!r}" if r["column"] and r["value"] else r["reason_code"]
+                text = r["reason_code"] if r["reason_code"] == "duplicate" else text
+                if text not in out:
+                    out.append(text)
+        return "; ".join(out)
 
     def warn(
         self,
@@ -162,6 +225,7 @@ class RunLog:
                 row=row,
                 column=self.header(file, name) if name is not None and file in self.files else name,
                 value=value,
+                column_letter=self.letter(file, name) or None,
             )
         )
 
@@ -170,7 +234,8 @@ class RunLog:
         self.run_warnings.append(warning_record(code, message, file))
 
     def rejected_keys(self) -> set[tuple[str, int]]:
-        return {(r["file"], r["row"]) for r in self.rejections}
+        """Rows rejected (severity ``rejected``); a value left missing does not reject its row."""
+        return {(r["file"], r["row"]) for r in self.rejections if r["severity"] == "rejected"}
 
 
 def display_value(value: object) -> str:
@@ -217,12 +282,15 @@ def warning_record(
     row: int | None = None,
     column: str | None = None,
     value: object = None,
+    column_letter: str | None = None,
+    severity: str = "warning",
 ) -> dict:
     """One warning of ``quality.json``: fixed keys in a fixed order, ``None`` where a field does not apply;
-    ``value`` as written (:func:`display_value`) and ``message`` with NIK/phone-like text masked.
+    ``value`` as written (:func:`display_value`) and ``message`` with NIK/phone-like text masked;
+    ``severity`` is ``warning`` (the row is kept as it is) or ``missing`` (a value cell was left missing).
 
-    >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7)
-    {'code': 'overspent', 'file': 'f.xlsx', 'sheet': 'Laporan RT', 'row': 6, 'column': 'Realisasi', 'value': '51000000', 'message': 'row 6: spending above the allocation'}
+    >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7, "F")
+    {'code': 'overspent', 'file': 'f.xlsx', 'sheet': 'Laporan RT', 'row': 6, 'column': 'Realisasi', 'column_letter': 'F', 'value': '51000000', 'severity': 'warning', 'message': 'row 6: spending above the allocation'}
     """
     if code not in WARNING_CODES:
         raise KeyError(f"unknown warning code {code!r}; known: {sorted(WARNING_CODES)}")
@@ -232,7 +300,9 @@ def warning_record(
         "sheet": sheet or None,
         "row": None if row is None else int(row),
         "column": column or None,
+        "column_letter": column_letter or None,
         "value": None if value is None else display_value(value),
+        "severity": severity,
         "message": privacy.mask_personal_text(message)[0],
     }
 
@@ -270,6 +340,14 @@ def parse_cell(kind: str, value: object, number_format: str | None = None) -> ob
     if kind in ("text", "kecamatan", "kelurahan"):
         return parsing.normalise_text(value) or None
     return parsing.PARSER_BY_KIND[kind](value)
+
+
+@lru_cache(maxsize=262144)
+def _parse_cell_cached(kind: str, _type: type, value: object, number_format: str | None) -> object:
+    """:func:`parse_cell`, remembered: cells repeat a lot (``Ya``, small counts, dates, kelurahan names).
+    ``_type`` keeps ``1``, ``1.0`` and ``True`` apart; results are immutable (numbers, text, dates, tuples);
+    a cell that cannot be read raises every time (exceptions are not cached)."""
+    return parse_cell(kind, value, number_format)
 
 
 @dataclass
@@ -349,11 +427,18 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
     """Candidate frame of one template: one row per data row of ``files``, parsed values (``None`` where a
     cell could not be read, with the rejection logged), plus ``_file``/``_sheet``/``_row``.
 
-    Blank required cells are ``required_missing``; unreadable cells are ``unparseable``; NIK/phone-like
-    text in free text is masked with a warning. Personal columns are never read (see readers).
+    Blank required cells are ``required_missing``; unreadable cells are ``unparseable``; both reject the
+    row, except in a value column of a template with ``bad_value == "missing"`` (the registry), where the
+    cell is reported and left missing (:meth:`RunLog.missing`). NIK/phone-like text in free text is masked
+    with a warning. Personal columns are never read (see readers).
     """
     records: list[dict] = []
     columns = [c for c in template.columns if c.kind not in ("personal", "rowno")]
+    values_left_missing = template.bad_value == "missing"
+
+    def is_value(col) -> bool:
+        return values_left_missing and col.name not in template.key_columns
+
     for raw in files:
         file = raw.rel_path
 
@@ -362,10 +447,14 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
 
         for r in raw.rows:
             rec: dict = {_FILE: file, _SHEET: raw.sheet or "", _ROW: r.row}
+            log.row_cells[(file, r.row)] = sum(1 for col in columns if r.values.get(col.name) is not None)
+            log.count_cell(file, "filled_down", len(r.filled))
             for col in columns:
                 value = r.values.get(col.name)
                 if value is None:
-                    if col.required:
+                    if col.required and is_value(col):
+                        log.missing(file, r.row, col.name, "required_missing", f"{header(col.name)} is blank")
+                    elif col.required:
                         log.reject(file, r.row, col.name, "required_missing", f"{header(col.name)} is blank")
                     rec[col.name] = None
                     continue
@@ -377,12 +466,19 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                     rec[col.name] = value  # resolved together below
                     continue
                 try:
-                    parsed = parse_cell(col.kind, value, r.formats.get(col.name))
+                    parsed = _parse_cell_cached(col.kind, value.__class__, value, r.formats.get(col.name))
                 except parsing.ParseError as exc:
-                    log.reject(file, r.row, col.name, "unparseable", f"{header(col.name)}: {exc}")
+                    if is_value(col):
+                        log.missing(file, r.row, col.name, "unparseable", f"{header(col.name)}: {exc}")
+                    else:
+                        log.reject(file, r.row, col.name, "unparseable", f"{header(col.name)}: {exc}")
                     rec[col.name] = None
                     continue
-                if parsed is None and col.required:
+                if parsed is None and col.required and is_value(col):
+                    log.missing(
+                        file, r.row, col.name, "required_missing", f"{header(col.name)} is blank ({value!r})"
+                    )
+                elif parsed is None and col.required:
                     log.reject(
                         file, r.row, col.name, "required_missing", f"{header(col.name)} is blank ({value!r})"
                     )
@@ -417,159 +513,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
 
 
 # --------------------------------------------------------------------------------------------------
-# Step 3: rules declared in analysis.ingest.schemas, as row rejections
-
-
-def cast_to_spec(df: pd.DataFrame, spec: TableSpec, extra: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The spec's columns with their dtypes (missing columns as all-NA), plus ``extra`` columns as they are."""
-    out = {}
-    for f in spec.fields:
-        values = df[f.name] if f.name in df.columns else pd.Series([None] * len(df), index=df.index)
-        out[f.name] = _cast(values, f.dtype)
-    for name in extra:
-        out[name] = df[name]
-    return pd.DataFrame(out, index=df.index)
-
-
-def _cast(values: pd.Series, dtype: str) -> pd.Series:
-    values = values.astype(object).where(values.notna(), None)
-    if dtype == "str":
-        return values.map(lambda v: v if v is None else str(v)).astype("str")
-    if dtype == "Int64":
-        return pd.Series(pd.array(list(values), dtype="Int64"), index=values.index)
-    if dtype == "float64":
-        return pd.to_numeric(values, errors="raise").astype("float64")
-    if dtype == "boolean":
-        return pd.Series(pd.array(list(values), dtype="boolean"), index=values.index)
-    if dtype.startswith("datetime64"):
-        return pd.to_datetime(values.map(lambda v: v if v is None else pd.Timestamp(v))).astype(dtype)
-    raise ValueError(f"unknown dtype {dtype!r}")
-
-
-def rule_ranges(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
-    """Values outside a field's declared range or allowed set (``negative_value``/``out_of_range``/``unparseable``)."""
-    for f in spec.fields:
-        if f.name not in df.columns or (f.min is None and f.max is None and f.isin is None):
-            continue
-        s = df[f.name]
-        measured = s.dt.year if f.dtype.startswith("datetime64") else s
-        bad = pd.Series(False, index=df.index)
-        if f.min is not None:
-            bad |= (measured < f.min).fillna(False)
-        if f.max is not None:
-            bad |= (measured > f.max).fillna(False)
-        if f.isin is not None:
-            bad |= s.notna() & ~s.isin(list(f.isin))
-        if f.isin:
-            allowed = f"is not one of {', '.join(f.isin)}"
-        elif f.max is None:
-            allowed = f"is below {_bound(f.min)}"
-        else:
-            allowed = f"is outside {_bound(f.min)}..{_bound(f.max)}"
-        for idx in df.index[bad.to_numpy(dtype=bool)]:
-            file, row = df.at[idx, _FILE], int(df.at[idx, _ROW])
-            reason = "unparseable" if f.isin else f.range_reason
-            text = f"{log.header(file, f.name)}: {_fmt(measured[idx])} {allowed}"
-            log.reject(file, row, f.name, reason, text)
-
-
-def _bound(x: float | None) -> str:
-    return "" if x is None else f"{x:g}"
-
-
-def rule_pairs(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
-    """Pair rules ``left <= right`` (``completed_gt_planned`` ...)."""
-    for rule in spec.pair_rules:
-        left, right = df[rule.left], df[rule.right]
-        bad = (left > right).fillna(False).to_numpy(dtype=bool)
-        for idx in df.index[bad]:
-            file, row = df.at[idx, _FILE], int(df.at[idx, _ROW])
-            log.reject(
-                file,
-                row,
-                rule.left,
-                rule.reason,
-                f"{log.header(file, rule.left)} ({_fmt(left[idx])}) > {log.header(file, rule.right)} ({_fmt(right[idx])})",
-            )
-
-
-def rule_foreign_keys(
-    df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFrame], log: RunLog
-) -> None:
-    """Values that must exist in a reference table (``unknown_rt``, ``unknown_indicator`` ...)."""
-    for fk in spec.foreign_keys:
-        ref = tables[fk.ref_table][fk.ref_column]
-        bad = (df[fk.column].notna() & ~df[fk.column].isin(ref)).to_numpy(dtype=bool)
-        for idx in df.index[bad]:
-            file, row = df.at[idx, _FILE], int(df.at[idx, _ROW])
-            log.reject(
-                file,
-                row,
-                fk.column,
-                fk.reason,
-                f"{log.header(file, fk.column)}: {df.at[idx, fk.column]} is not in {fk.ref_table}",
-            )
-
-
-def rule_lookups(df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFrame], log: RunLog) -> None:
-    """``column <= ref_table.ref_column`` of the same key (``households_gt_registry``)."""
-    for lk in spec.lookups:
-        ref = tables[lk.ref_table].set_index(lk.key)[lk.ref_column]
-        limit = df[lk.key].map(ref)
-        bad = (df[lk.column] > limit).fillna(False).to_numpy(dtype=bool)
-        for idx in df.index[bad]:
-            file, row = df.at[idx, _FILE], int(df.at[idx, _ROW])
-            log.reject(
-                file,
-                row,
-                lk.column,
-                lk.reason,
-                f"{log.header(file, lk.column)} ({_fmt(df.at[idx, lk.column])}) > {lk.ref_column} of "
-                f"{df.at[idx, lk.key]} in {lk.ref_table} ({_fmt(limit[idx])})",
-            )
-
-
-def rule_duplicates(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
-    """All copies of a key seen twice are rejected (``duplicate``), each naming the other rows."""
-    if not spec.key or df.empty:
-        return
-    key = list(spec.key)
-    valid = df[key].notna().all(axis=1)
-    dup = valid & df.duplicated(key, keep=False)
-    if not dup.any():
-        return
-    groups = df[dup].groupby(key, sort=True, dropna=True)
-    for key_value, group in groups:
-        places = [(f, int(r)) for f, r in zip(group[_FILE], group[_ROW], strict=True)]
-        key_text = "/".join(map(str, key_value if isinstance(key_value, tuple) else (key_value,)))
-        for file, row in places:
-            others = "; ".join(
-                f"{of} row {orow}" if of != file else f"row {orow}"
-                for of, orow in places
-                if (of, orow) != (file, row)
-            )
-            log.reject(file, row, spec.key[0], "duplicate", f"{key_text} also in {others}")
-
-
-def apply_rules(df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFrame], log: RunLog) -> None:
-    """Every rule of ``spec`` (ranges, pairs, foreign keys, lookups, duplicates), logging rejections."""
-    rule_ranges(df, spec, log)
-    rule_pairs(df, spec, log)
-    rule_foreign_keys(df, spec, tables, log)
-    rule_lookups(df, spec, tables, log)
-    rule_duplicates(df, spec, log)
-
-
-def accepted_rows(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> pd.DataFrame:
-    """Rows with no rejection, in the spec's columns, sorted by its key, validated by its pandera schema."""
-    if not len(df):
-        return validate_table(spec.name, empty_frame(spec))
-    rejected = log.rejected_keys()
-    keep = np.array(
-        [(f, int(r)) not in rejected for f, r in zip(df[_FILE], df[_ROW], strict=True)], dtype=bool
-    )
-    out = df.loc[keep].sort_values([*spec.sort_by, _FILE, _ROW], kind="mergesort")
-    return validate_table(spec.name, out[spec.columns].reset_index(drop=True))
+# Step 3: rules declared in analysis.ingest.schemas (analysis.ingest.clean_rules), as rejections and cell problems
 
 
 # --------------------------------------------------------------------------------------------------
@@ -672,10 +616,10 @@ def build_rt_registry(cand: pd.DataFrame, tables: dict, log: RunLog) -> pd.DataF
         kelurahan_name=codes.map(kel["kelurahan_name"]),
         kecamatan_code=codes.map(kel["kecamatan_code"]),
         kecamatan_name=codes.map(kel["kecamatan_name"]),
-        is_pilot=[y == PILOT_START_YEAR if y is not None else False for y in cand["start_year"]],
     )
     df = cast_to_spec(cand, spec, tuple(_META))
-    apply_rules(df, spec, tables, log)
+    apply_rules(df, spec, tables, log)  # a start year out of range is left missing (a value column)
+    df["is_pilot"] = (df["start_year"] == PILOT_START_YEAR).fillna(False).astype("boolean")
     return accepted_rows(df, spec, log)
 
 
@@ -819,15 +763,19 @@ class CleanResult:
 
     @property
     def has_problems(self) -> bool:
-        """True when a row was rejected or a file could not be read (``--strict`` exits 1)."""
+        """True when a row was rejected, a value cell left missing or a file could not be read (``--strict``
+        exits 1)."""
         t = self.quality["totals"]
-        return bool(t["rows_rejected"] or t["files_failed"])
+        return bool(t["rows_rejected"] or t["files_failed"] or t["cells_left_missing"])
 
 
-def clean_tables(raw_dir: Path, period: str) -> tuple[dict[str, pd.DataFrame], RunLog]:
-    """Read and clean every file of ``period`` (and the reference files); nothing is written."""
+def clean_tables(
+    raw_dir: Path, period: str, engine: str = "calamine"
+) -> tuple[dict[str, pd.DataFrame], RunLog]:
+    """Read and clean every file of ``period`` (and the reference files); nothing is written.
+    ``engine``: the workbook reader (:data:`analysis.ingest.readers.ENGINES`)."""
     log = RunLog()
-    files = read_period(raw_dir, period)
+    files = read_period(raw_dir, period, engine=engine)
     for raw in files:
         log.add_file(raw)
     by_template: dict[str, list[RawFile]] = {}
@@ -856,11 +804,24 @@ def clean_tables(raw_dir: Path, period: str) -> tuple[dict[str, pd.DataFrame], R
     tables["rt_reports"] = build_rt_reports(cand("laporan_rt"), tables, log, period)
     tables["survey"] = build_survey(cand("survei"), tables, log, period)
     check_relations(tables)
+    _drop_missing_warnings_of_rejected_rows(log)
     return {name: tables[name] for name in TABLES}, log
 
 
+def _drop_missing_warnings_of_rejected_rows(log: RunLog) -> None:
+    """A value left missing in a row rejected later is part of that rejection (``rejected_rows.csv``
+    shows it with severity ``rejected``): its ``value_missing`` warning would say the row was kept."""
+    rejected = log.rejected_keys()
+    for file, found in log.warnings.items():
+        found[:] = [w for w in found if not (w["code"] == "value_missing" and (file, w["row"]) in rejected)]
+
+
 def clean_source(
-    raw_dir: Path, period: str, processed_dir: Path | None = None, strict: bool = False
+    raw_dir: Path,
+    period: str,
+    processed_dir: Path | None = None,
+    strict: bool = False,
+    engine: str = "calamine",
 ) -> CleanResult:
     """Clean one data source for one period and write the outputs.
 
@@ -870,7 +831,7 @@ def clean_source(
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
-    tables, log = clean_tables(raw_dir, period)
+    tables, log = clean_tables(raw_dir, period, engine=engine)
     rejected = rejected_frame(log)
     quality = build_quality(raw_dir, period, tables, log, rejected)
     write_outputs(out_dir, tables, rejected, quality)
@@ -878,9 +839,18 @@ def clean_source(
 
 
 def rejected_frame(log: RunLog) -> pd.DataFrame:
-    """``rejected_rows.csv`` rows: one per problem, sorted by file, row, column, reason code, reason."""
-    cols = ["file", "sheet", "row", "column", "value", "reason_code", "reason"]
+    """``rejected_rows.csv`` rows: one per problem, sorted by file, row, column, reason code, reason.
+
+    ``severity``: ``rejected`` for every line of a rejected row, ``missing`` for a value cell left missing
+    in a kept row.
+    """
+    cols = list(REJECTED_COLUMNS)
     df = pd.DataFrame.from_records(log.rejections, columns=cols)
+    rejected = log.rejected_keys()
+    df["severity"] = [
+        "rejected" if (f, int(r)) in rejected else s
+        for f, r, s in zip(df["file"], df["row"], df["severity"], strict=True)
+    ]
     df = df.astype({c: "str" for c in cols if c != "row"}).astype({"row": "int64"})
     df = df.drop_duplicates()
     return df.sort_values(["file", "row", "column", "reason_code", "reason"], kind="mergesort").reset_index(

@@ -63,13 +63,23 @@ def rejected_for_excel(rejected: pd.DataFrame) -> pd.DataFrame:
 
 
 def file_quality(log: RunLog, rejected: pd.DataFrame) -> dict[str, dict]:
-    """Per input file: status and row counts, with ``rows_read = accepted + rejected + non_data``."""
-    rejected_rows = rejected.groupby("file")["row"].nunique().to_dict() if len(rejected) else {}
+    """Per input file: status, row counts with ``rows_read = accepted + rejected + non_data``, and cell
+    counts of the data rows with ``cells_read = cells_accepted + cells_left_missing + cells_in_rejected_rows``
+    (non-blank cells of the template's columns; ``cells_filled_down`` blank cells filled from the row above,
+    not counted as read)."""
+    is_rejected = rejected["severity"] == "rejected" if len(rejected) else pd.Series(dtype=bool)
+    rejected_rows = rejected[is_rejected].groupby("file")["row"].unique().to_dict() if len(rejected) else {}
+    missing = rejected[~is_rejected] if len(rejected) else rejected
+    missing_cells = missing[missing["value"] != ""].groupby("file").size().to_dict() if len(missing) else {}
     out: dict[str, dict] = {}
     for rel in sorted(log.files):
         raw = log.files[rel]
-        n_rejected = int(rejected_rows.get(rel, 0))
+        bad_rows = {int(r) for r in rejected_rows.get(rel, ())}
+        n_rejected = len(bad_rows)
         n_data = len(raw.rows)
+        cells = [log.row_cells.get((rel, r.row), 0) for r in raw.rows]
+        in_rejected = sum(n for r, n in zip(raw.rows, cells, strict=True) if r.row in bad_rows)
+        left_missing = int(missing_cells.get(rel, 0))
         out[rel] = {
             "template": raw.template.key,
             "sheet": raw.sheet,
@@ -80,11 +90,20 @@ def file_quality(log: RunLog, rejected: pd.DataFrame) -> dict[str, dict]:
             "rows_rejected": n_rejected,
             "rows_non_data": raw.rows_non_data,
             "non_data": dict(raw.non_data),
+            "cells_read": sum(cells),
+            "cells_accepted": sum(cells) - in_rejected - left_missing,
+            "cells_left_missing": left_missing,
+            "cells_in_rejected_rows": in_rejected,
+            "cells_filled_down": int(log.cells.get(rel, {}).get("filled_down", 0)),
             "warnings": list(log.warnings.get(rel, [])),
         }
         entry = out[rel]
         if entry["rows_read"] != entry["rows_accepted"] + entry["rows_rejected"] + entry["rows_non_data"]:
             raise AssertionError(f"{rel}: row counts do not add up: {entry}")
+        if entry["cells_accepted"] < 0 or entry["cells_read"] != (
+            entry["cells_accepted"] + entry["cells_left_missing"] + entry["cells_in_rejected_rows"]
+        ):
+            raise AssertionError(f"{rel}: cell counts do not add up: {entry}")
     return out
 
 
@@ -123,10 +142,27 @@ def build_quality(
         "files_failed": sum(1 for f in files.values() if f["status"] != "read"),
         **{
             k: sum(f[k] for f in files.values())
-            for k in ("rows_read", "rows_accepted", "rows_rejected", "rows_non_data")
+            for k in (
+                "rows_read",
+                "rows_accepted",
+                "rows_rejected",
+                "rows_non_data",
+                "cells_read",
+                "cells_left_missing",
+                "cells_filled_down",
+            )
         },
     }
-    by_reason = rejected["reason_code"].value_counts().sort_index().to_dict() if len(rejected) else {}
+    by_reason = (
+        rejected.loc[rejected["severity"] == "rejected", "reason_code"].value_counts().sort_index().to_dict()
+        if len(rejected)
+        else {}
+    )
+    by_missing = (
+        rejected.loc[rejected["severity"] == "missing", "reason_code"].value_counts().sort_index().to_dict()
+        if len(rejected)
+        else {}
+    )
     quality = {
         "source": Path(raw_dir).resolve().name,
         "period": period,
@@ -135,6 +171,7 @@ def build_quality(
         "totals": totals,
         "tables": {name: len(df) for name, df in tables.items()},
         "rejections_by_reason": {k: int(v) for k, v in by_reason.items()},
+        "missing_by_reason": {k: int(v) for k, v in by_missing.items()},
         "warnings": list(log.run_warnings),
         "files": files,
     }

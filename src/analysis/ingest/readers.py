@@ -1,11 +1,21 @@
-"""Read the city's spreadsheets as they arrive: find the header, classify every row, keep cells raw.
+"""Read the city's spreadsheets as they arrive: open any format, pick the sheet, find the header, classify
+every row, keep cells raw.
+
+Formats: ``.xlsx``/``.xlsm``, legacy ``.xls`` and ``.ods`` (python-calamine, the default engine; cached
+values of formula cells), and CSV/TXT (``,``, ``;`` or tab; UTF-8 with or without BOM, else Windows-1252).
+``engine="openpyxl"`` reads ``.xlsx`` with openpyxl instead (kept for the benchmark and as a reference).
 
 Grain of the output: one :class:`RawFile` per input file, holding one :class:`RawRow` per *data* row
-(Excel row numbering) with the raw cell values (openpyxl ``data_only=True``: Excel numbers and dates keep
-their type; nothing is parsed here) keyed by the template's canonical column names. Every other row of the
-sheet except the header row itself is counted by kind (``title``, ``blank``, ``total``, ``signature``:
-the non-data rows of ``docs/data_quality_rules.md``), so that ``rows_read = data rows + non-data rows``
-always holds; the header row is reported as ``header_row`` and counted in neither.
+(Excel row numbering) with the raw cell values (numbers and dates keep their type; nothing is parsed here)
+keyed by the template's canonical column names. Every other row of the sheet is counted by kind
+(:data:`NON_DATA_KINDS`), so that ``rows_read = data rows + non-data rows`` always holds; the header row(s)
+are counted as ``header``.
+
+Percent cells: calamine returns no number formats. A cell formatted ``0%`` holding 0.85 means 85 %, so for
+``.xlsx`` files whose percent-capable columns (template kinds ``number``/``target``) hold a number between
+-10 and 10, the number formats of just those columns are read with openpyxl (read-only). ``.xls``/``.ods``
+formats cannot be read that way: such a column gets a ``percent_format_unknown`` warning and its numbers are
+read as written. Dates: calamine returns cells with a date format as dates, like openpyxl.
 
 Personal columns (template kind ``personal``: Ketua RT name, NIK, phone, survey respondent) and any column
 the template does not know are never copied out of the sheet: personal data does not leave ingestion.
@@ -13,79 +23,79 @@ the template does not know are never copied out of the sheet: personal data does
 A file that cannot be used at all (not a spreadsheet, missing sheet, no header row, missing required column)
 becomes an :class:`~analysis.core.errors.InputFileError`; :func:`read_file` records it in ``RawFile.status`` and
 the run goes on.
-
->>> normalise_header("Pagu Anggaran (Rp.)")
-'pagu anggaran'
->>> normalise_header("  PAGU   ANGGARAN ")
-'pagu anggaran'
->>> normalise_header("kode_indikator")
-'kode indikator'
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import python_calamine
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.core.errors import InputFileError
 from analysis.core.periods import period_from_filename
 from analysis.ingest.contract import TEMPLATES, Template
+from analysis.ingest.sheet_layout import (
+    MAX_HEADER_SCAN_ROWS,
+    MIN_HEADER_MATCHES,
+    NON_DATA_KINDS,
+    Layout,
+    classify_rows,
+    column_letter,
+    fill_down,
+    find_layout,
+    header_key,
+    is_blank,
+    normalise_header,
+    row_ranges,
+)
 
-#: Rows above this many are not searched for the header (title blocks are a few rows in practice).
-MAX_HEADER_SCAN_ROWS = 30
-#: A header row must match at least this many template headers (one match could be a title word).
-MIN_HEADER_MATCHES = 2
-#: Row kinds that are not data (``docs/data_quality_rules.md``, "Non-data rows"); the header row is neither.
-NON_DATA_KINDS = ("title", "blank", "total", "signature")
-#: File suffixes read as workbooks / as delimited text. Anything else named like a template file is tried
-#: as a workbook and fails as "not a spreadsheet".
+__all__ = [
+    "ENGINES",
+    "header_key",
+    "NON_DATA_KINDS",
+    "RawFile",
+    "RawRow",
+    "ReadWarning",
+    "normalise_header",
+    "period_files",
+    "read_file",
+    "read_period",
+    "reference_file",
+    "sniff_delimiter",
+]
+
+#: Reading engines: python-calamine (default, fast, all workbook formats) or openpyxl (``.xlsx`` only).
+ENGINES = ("calamine", "openpyxl")
+#: File suffixes read as delimited text; anything else is tried as a workbook.
 CSV_SUFFIXES = (".csv", ".txt")
+#: Workbook suffixes openpyxl can open (for the ``openpyxl`` engine and for number formats).
+OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
+#: A number in a percent-capable column within this range may be a fraction shown as a percentage.
+PERCENT_FRACTION_MAX = 10.0
+#: Template kinds whose numbers may carry a percent format.
+PERCENT_KINDS = ("number", "target")
 
-#: Total rows: a cell reading exactly one of these words (any case, optional colon), per the rules.
-_TOTAL_RE = re.compile(
-    r"^(jumlah|total|jumlah total|total jumlah|sub ?total|grand total|jumlah keseluruhan|total keseluruhan)\s*:?$"
-)
-#: Lines that open (or belong to) the signature block under a table: place and date, "Mengetahui,",
-#: titles of signatories, "NIP. ...".
-_SIGNATURE_RE = re.compile(
-    r"^(jambi\s*,|mengetahui|menyetujui|disetujui|dibuat oleh|diperiksa oleh|ketua\b|sekretaris\b|"
-    r"bendahara\b|lurah\b|camat\b|kepala\b|kasubag\b|kabid\b|plt\.?\b|nip\b|nip\.|ttd|tanda tangan|"
-    r"\(.*\)$)"
-)
-#: Signature rows are sparse: at most this many filled cells (a data row fills many more).
-_SIGNATURE_MAX_CELLS = 3
-
-
-def normalise_header(text: object) -> str:
-    """Header text -> comparison key: lower case, units in brackets dropped, punctuation and ``_`` as space."""
-    s = str(text or "").lower()
-    s = re.sub(r"\(.*?\)|\[.*?\]", " ", s)
-    s = re.sub(r"[^0-9a-z]+", " ", s)
-    return " ".join(s.split())
-
-
-def _is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+Grid = list[list[object]]
 
 
 @dataclass(frozen=True)
 class ReadWarning:
     """Something about a file that was read anyway: a stable ``code`` (``analysis.ingest.schemas.WARNING_CODES``),
-    an English ``message``, and the header / value it is about where that applies."""
+    an English ``message``, and the header / column letter / value / row it is about where that applies."""
 
     code: str
     message: str
     column: str | None = None
     value: str | None = None
+    column_letter: str | None = None
+    row: int | None = None
 
 
 @dataclass
@@ -95,6 +105,7 @@ class RawRow:
     row: int
     values: dict[str, object]
     formats: dict[str, str] = field(default_factory=dict)
+    filled: frozenset[str] = frozenset()  # columns filled down from the row above
 
 
 @dataclass
@@ -106,8 +117,9 @@ class RawFile:
     template: Template
     sheet: str | None = None
     status: str = "read"  # "read", or the file-level problem
-    header_row: int | None = None
+    header_row: int | None = None  # the (last) header row, as Excel shows it
     headers: dict[str, str] = field(default_factory=dict)  # canonical name -> header as written
+    letters: dict[str, str] = field(default_factory=dict)  # canonical name -> Excel column letter
     rows: list[RawRow] = field(default_factory=list)
     non_data: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NON_DATA_KINDS, 0))
     warnings: list[ReadWarning] = field(default_factory=list)
@@ -122,19 +134,17 @@ class RawFile:
 
     @property
     def rows_read(self) -> int:
-        """Every row of the sheet up to its last filled row except the header: data rows + non-data rows."""
+        """Every row of the sheet up to its last filled row: data rows + non-data rows (header included)."""
         return len(self.rows) + self.rows_non_data
 
 
 # --------------------------------------------------------------------------------------------------
-# Opening files: a grid of (value, number_format) per row
+# Opening files: a grid of values per row
 
-
-Cell = tuple[object, str]
 
 #: What openpyxl raises for a file that is not a readable XLSX (zip, XML or content-type problems;
 #: ``xml.etree.ElementTree.ParseError`` is a SyntaxError).
-_OPEN_ERRORS = (
+_OPENPYXL_ERRORS = (
     InvalidFileException,
     zipfile.BadZipFile,
     KeyError,
@@ -143,38 +153,98 @@ _OPEN_ERRORS = (
     TypeError,
     SyntaxError,
 )
+#: What python-calamine raises for a file it cannot read (its own errors, bad zip/XML/CFB as ValueError).
+_CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError, TypeError)
 
 
-def _xlsx_grid(path: Path, template: Template, warnings: list[ReadWarning]) -> tuple[str, list[list[Cell]]]:
-    """The sheet to read and its rows as ``(value, number_format)`` cells, trailing blank rows dropped."""
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except _OPEN_ERRORS as exc:
-        raise InputFileError(
-            path, f"not a spreadsheet: cannot be opened as XLSX ({type(exc).__name__}: {exc})"
-        ) from exc
-    try:
-        names = wb.sheetnames
-        wanted = normalise_header(template.sheet)
-        matches = [n for n in names if normalise_header(n) == wanted]
-        if template.sheet is None:  # a CSV template delivered as a workbook: its first sheet
-            sheet = names[0]
-            if len(names) > 1:
-                warnings.append(
-                    ReadWarning(
-                        "sheet_first_of_many", f"read the first sheet {sheet!r} of {len(names)}", value=sheet
-                    )
-                )
-        elif matches:
-            sheet = matches[0]
-            if sheet != template.sheet:
-                warnings.append(
-                    ReadWarning(
-                        "sheet_name_variant", f"sheet {sheet!r} read as {template.sheet!r}", value=sheet
-                    )
-                )
-        elif len(names) == 1:
-            sheet = names[0]
+class _Book:
+    """An open workbook of either engine: sheet names, visibility, a sheet's grid and merged ranges."""
+
+    def __init__(self, path: Path, engine: str) -> None:
+        self.path, self.engine = path, engine
+        if engine == "openpyxl":
+            if path.suffix.lower() not in OPENPYXL_SUFFIXES:
+                raise InputFileError(path, f"the openpyxl engine reads only {', '.join(OPENPYXL_SUFFIXES)}")
+            try:
+                self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            except _OPENPYXL_ERRORS as exc:
+                raise InputFileError(
+                    path, f"not a spreadsheet: cannot be opened as XLSX ({type(exc).__name__}: {exc})"
+                ) from exc
+            self.names = list(self._wb.sheetnames)
+            self.hidden = {n for n in self.names if self._wb[n].sheet_state != "visible"}
+        else:
+            try:
+                self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
+                meta = self._wb.sheets_metadata
+            except _CALAMINE_ERRORS as exc:
+                raise InputFileError(
+                    path, f"not a spreadsheet: cannot be opened as XLSX/XLS/ODS ({type(exc).__name__}: {exc})"
+                ) from exc
+            self.names = [m.name for m in meta if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+            self.hidden = {m.name for m in meta if m.visible != python_calamine.SheetVisibleEnum.Visible}
+        self._cache: dict[tuple[str, int | None], Grid] = {}
+        self.merged: dict[str, list] = {}
+
+    def grid(self, sheet: str, nrows: int | None = None) -> Grid:
+        """Cell values of ``sheet`` from A1 (``None`` for empty), at most ``nrows`` rows."""
+        if (sheet, None) in self._cache:
+            full = self._cache[(sheet, None)]
+            return full if nrows is None else full[:nrows]
+        if (sheet, nrows) in self._cache:
+            return self._cache[(sheet, nrows)]
+        try:
+            grid = (
+                self._openpyxl_grid(sheet, nrows)
+                if self.engine == "openpyxl"
+                else self._calamine_grid(sheet, nrows)
+            )
+        except (*_OPENPYXL_ERRORS, *_CALAMINE_ERRORS) as exc:  # a damaged sheet inside a readable file
+            raise InputFileError(
+                self.path, f"not a spreadsheet: sheet {sheet!r} cannot be read ({type(exc).__name__}: {exc})"
+            ) from exc
+        self._cache[(sheet, nrows)] = grid
+        return grid
+
+    def _calamine_grid(self, sheet: str, nrows: int | None) -> Grid:
+        ws = self._wb.get_sheet_by_name(sheet)
+        if nrows is None:
+            self.merged[sheet] = list(ws.merged_cell_ranges or [])
+        rows = ws.to_python(skip_empty_area=False, nrows=nrows)
+        return [[None if v == "" else v for v in row] for row in rows]
+
+    def _openpyxl_grid(self, sheet: str, nrows: int | None) -> Grid:
+        ws = self._wb[sheet]
+        ws.reset_dimensions()  # the stored dimension may be stale; read every row that is there
+        out: Grid = []
+        for row in ws.iter_rows(values_only=True):
+            out.append(list(row))
+            if nrows is not None and len(out) >= nrows:
+                break
+        return out
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def _pick_sheet(book: _Book, template: Template, warnings: list[ReadWarning]) -> str:
+    """The template's sheet by name (case and spacing aside); else the only sheet; else the sheet whose
+    first rows hold the template's header best (visible sheets first), with a warning."""
+    names = book.names
+    if not names:
+        raise InputFileError(book.path, "not a spreadsheet: the workbook has no worksheet")
+    wanted = normalise_header(template.sheet)
+    matches = [n for n in names if template.sheet is not None and normalise_header(n) == wanted]
+    if matches:
+        sheet = matches[0]
+        if sheet != template.sheet:
+            warnings.append(
+                ReadWarning("sheet_name_variant", f"sheet {sheet!r} read as {template.sheet!r}", value=sheet)
+            )
+        return sheet
+    if len(names) == 1:
+        sheet = names[0]
+        if template.sheet is not None:
             warnings.append(
                 ReadWarning(
                     "sheet_renamed",
@@ -182,27 +252,41 @@ def _xlsx_grid(path: Path, template: Template, warnings: list[ReadWarning]) -> t
                     value=sheet,
                 )
             )
-        else:
-            raise InputFileError(
-                path, f"missing sheet {template.sheet!r} (sheets: {', '.join(map(repr, names))})"
-            )
-        ws = wb[sheet]
-        ws.reset_dimensions()  # the stored dimension may be stale; read every row that is there
+        return sheet
+    scores = []
+    for order, name in enumerate(names):
         try:
-            grid = [
-                [(c.value, getattr(c, "number_format", None) or "General") for c in row]
-                for row in ws.iter_rows()
-            ]
-        except _OPEN_ERRORS as exc:  # a damaged sheet inside a readable zip
-            raise InputFileError(
-                path, f"not a spreadsheet: sheet {sheet!r} cannot be read ({type(exc).__name__}: {exc})"
-            ) from exc
-    finally:
-        wb.close()
-    return sheet, _strip_trailing_blank(grid)
+            n = len(find_layout(book.grid(name, MAX_HEADER_SCAN_ROWS + 1), template).columns)
+        except ValueError:
+            n = 0
+        scores.append((n, name not in book.hidden, -order, name))
+    n, visible, _, sheet = max(scores)
+    if n < MIN_HEADER_MATCHES:
+        what = f"missing sheet {template.sheet!r}" if template.sheet else "no sheet"
+        raise InputFileError(
+            book.path,
+            f"{what} (sheets: {', '.join(map(repr, names))}; none holds the template's header)",
+        )
+    others = [x for x in names if x != sheet]
+    hidden = " (a hidden sheet)" if not visible else ""
+    if template.sheet is None and sheet == names[0]:
+        warnings.append(
+            ReadWarning("sheet_first_of_many", f"read the first sheet {sheet!r} of {len(names)}", value=sheet)
+        )
+    else:
+        need = f"sheet {template.sheet!r} not found; " if template.sheet else ""
+        warnings.append(
+            ReadWarning(
+                "sheet_picked_by_header",
+                f"{need}read sheet {sheet!r}{hidden}, whose rows hold the template's header "
+                f"(other sheets: {', '.join(map(repr, others))})",
+                value=sheet,
+            )
+        )
+    return sheet
 
 
-def _decode(raw: bytes, path: Path, warnings: list[ReadWarning]) -> str:
+def _decode(raw: bytes, warnings: list[ReadWarning]) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -223,132 +307,76 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_grid(path: Path, warnings: list[ReadWarning]) -> list[list[Cell]]:
+def _csv_grid(path: Path, warnings: list[ReadWarning]) -> Grid:
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096] or raw.startswith(b"PK\x03\x04"):
+    if b"\x00" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise InputFileError(path, "not a spreadsheet: binary content in a CSV file")
-    text = _decode(raw, path, warnings)
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    delimiter = sniff_delimiter(lines[0] if lines else "")
+    text = _decode(raw, warnings)
+    lines = [ln for ln in text.splitlines() if ln.strip()][:MAX_HEADER_SCAN_ROWS]
+    # the header may sit below title lines: the line split most by a delimiter decides
+    delimiter = sniff_delimiter(max(lines, key=lambda ln: max(ln.count(d) for d in ";,\t"), default=""))
     if delimiter != ",":
         warnings.append(ReadWarning("csv_delimiter", f"delimiter {delimiter!r}", value=delimiter))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    grid = [[(v, "General") for v in rec] for rec in reader]
-    return _strip_trailing_blank(grid)
+    return [[None if v == "" else v for v in rec] for rec in reader]
 
 
-def _strip_trailing_blank(grid: list[list[Cell]]) -> list[list[Cell]]:
+def _strip_trailing_blank(grid: Grid) -> Grid:
     end = len(grid)
-    while end and all(_is_blank(v) for v, _ in grid[end - 1]):
+    while end and all(is_blank(v) for v in grid[end - 1]):
         end -= 1
     return grid[:end]
 
 
-# --------------------------------------------------------------------------------------------------
-# Header and row classification
-
-
-def find_header(grid: list[list[Cell]], template: Template) -> tuple[int, dict[str, int], dict[str, str]]:
-    """Locate the header row among the first rows.
-
-    Returns the 0-based row index, canonical name -> 0-based column index, canonical name -> header text.
-    Raises :class:`ValueError` with the problem when no row looks like the template's header or a required
-    column is missing (the caller turns it into a file-level error).
-    """
-    keys = {normalise_header(c.header): c for c in template.columns}
-    best: tuple[int, int] | None = None  # (matches, row index)
-    for i, row in enumerate(grid[:MAX_HEADER_SCAN_ROWS]):
-        n = len({normalise_header(v) for v, _ in row if isinstance(v, str)} & keys.keys())
-        if n and (best is None or n > best[0]):
-            best = (n, i)
-    if best is None or best[0] < min(MIN_HEADER_MATCHES, len(template.columns)):
-        raise ValueError(
-            f"no header row found in the first {MAX_HEADER_SCAN_ROWS} rows "
-            f"(expected columns such as {', '.join(repr(c.header) for c in template.columns[:4])})"
-        )
-    i = best[1]
-    positions: dict[str, int] = {}
-    written: dict[str, str] = {}
-    for j, (v, _) in enumerate(grid[i]):
-        col = keys.get(normalise_header(v)) if isinstance(v, str) else None
-        if col is not None and col.name not in positions:
-            positions[col.name] = j
-            written[col.name] = " ".join(str(v).split())
-    missing = [c.header for c in template.columns if c.required and c.name not in positions]
-    if missing:
-        raise ValueError(f"missing required column {', '.join(map(repr, missing))} (header in row {i + 1})")
-    return i, positions, written
-
-
-def _text_cells(row: list[Cell]) -> list[str]:
-    return [" ".join(str(v).lower().split()) for v, _ in row if isinstance(v, str) and v.strip()]
-
-
-def is_total_row(row: list[Cell]) -> bool:
-    """A ``JUMLAH``/``TOTAL``/``Sub Total`` cell among the first three filled cells.
-
-    >>> is_total_row([(None, ""), ("JUMLAH", ""), (None, ""), (1500000, "")])
-    True
-    >>> is_total_row([(1, ""), ("P01-01", ""), ("Jumlah penerima", "")])
-    False
-    """
-    filled = [v for v, _ in row if not _is_blank(v)][:3]
-    return any(isinstance(v, str) and _TOTAL_RE.match(" ".join(v.lower().split())) for v in filled)
-
-
-def is_signature_start(row: list[Cell]) -> bool:
-    """A sparse row opening the signature block ("Jambi, 30 Juni 2025", "Mengetahui,", "Ketua RT", "NIP. ...").
-
-    >>> is_signature_start([(None, ""), ("Jambi, 30 Juni 2025", "")])
-    True
-    >>> is_signature_start([("Ketua RT", ""), (None, ""), ("Mengetahui,", "")])
-    True
-    >>> is_signature_start([(3, ""), ("Kota Baru", ""), ("Kenali Asam", ""), ("RT 3", "")])
-    False
-    """
-    filled = [v for v, _ in row if not _is_blank(v)]
-    if not filled or len(filled) > _SIGNATURE_MAX_CELLS:
-        return False
-    return any(_SIGNATURE_RE.match(t) for t in _text_cells(row))
-
-
-def _is_signature_continuation(row: list[Cell]) -> bool:
-    """Inside the signature block: a sparse row of text only (a name, a title, a NIP)."""
-    filled = [v for v, _ in row if not _is_blank(v)]
-    return 0 < len(filled) <= _SIGNATURE_MAX_CELLS and all(
-        isinstance(v, (str, date, datetime)) for v in filled
-    )
-
-
-def classify_rows(grid: list[list[Cell]], header_index: int) -> list[str]:
-    """Kind of every row: ``title``/``blank`` above the header, ``header``, then ``data``, ``blank``,
-    ``total`` or ``signature`` (everything sparse and textual after the signature block opens)."""
-    kinds: list[str] = []
-    in_signature = False
-    for i, row in enumerate(grid):
-        blank = all(_is_blank(v) for v, _ in row)
-        if i < header_index:
-            kinds.append("blank" if blank else "title")
-        elif i == header_index:
-            kinds.append("header")
-        elif blank:
-            kinds.append("blank")
-        elif is_total_row(row):
-            kinds.append("total")
-        elif is_signature_start(row) or (in_signature and _is_signature_continuation(row)):
-            in_signature = True
-            kinds.append("signature")
-        else:
-            kinds.append("data")
-    return kinds
+def _percent_formats(
+    path: Path, sheet: str, grid: Grid, kinds: list[str], layout: Layout, template: Template
+) -> tuple[dict[tuple[int, int], str], list[str]]:
+    """Number formats of the percent-capable columns that hold a possible fraction: ``{(row, col): fmt}``
+    for non-General formats, and the columns whose formats could not be read (``.xls``/``.ods``)."""
+    cols = {
+        layout.columns[c.name].index: c.name
+        for c in template.columns
+        if c.kind in PERCENT_KINDS and c.name in layout.columns
+    }
+    data = [i for i, k in enumerate(kinds) if k == "data"]
+    wanted = {
+        j
+        for j in cols
+        for i in data
+        if j < len(grid[i])
+        and isinstance(grid[i][j], (int, float))
+        and not isinstance(grid[i][j], bool)
+        and abs(grid[i][j]) <= PERCENT_FRACTION_MAX
+    }
+    if not wanted:
+        return {}, []
+    if path.suffix.lower() not in OPENPYXL_SUFFIXES:
+        return {}, sorted(cols[j] for j in wanted)
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        ws = wb[sheet]
+        ws.reset_dimensions()
+        lo, hi = min(wanted) + 1, max(wanted) + 1
+        out: dict[tuple[int, int], str] = {}
+        for i, row in enumerate(ws.iter_rows(min_col=lo, max_col=hi)):
+            for cell in row:
+                j = cell.column - 1 if hasattr(cell, "column") and cell.column else None
+                fmt = getattr(cell, "number_format", None)
+                if j in wanted and fmt and fmt != "General":
+                    out[(i, j)] = fmt
+        return out, []
+    finally:
+        wb.close()
 
 
 # --------------------------------------------------------------------------------------------------
 # Reading one file
 
 
-def read_file(path: Path, template: Template, source_dir: Path) -> RawFile:
+def read_file(path: Path, template: Template, source_dir: Path, engine: str = "calamine") -> RawFile:
     """Read one file of a template; a file-level problem is recorded in ``status``, never raised."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown reading engine {engine!r}; known: {', '.join(ENGINES)}")
     path = Path(path)
     try:
         rel = path.resolve().relative_to(Path(source_dir).resolve()).as_posix()
@@ -356,7 +384,7 @@ def read_file(path: Path, template: Template, source_dir: Path) -> RawFile:
         rel = path.name
     raw = RawFile(path=path, rel_path=rel, template=template)
     try:
-        _read_into(raw)
+        _read_into(raw, engine)
     except InputFileError as exc:
         raw.status = exc.problem
         raw.rows = []
@@ -364,52 +392,126 @@ def read_file(path: Path, template: Template, source_dir: Path) -> RawFile:
     return raw
 
 
-def _read_into(raw: RawFile) -> None:
+def _open_grid(raw: RawFile, engine: str) -> tuple[Grid, list, _Book | None]:
+    """The sheet's grid (trailing blank rows dropped), its merged ranges, and the open book (or None)."""
+    path = raw.path
+    if path.suffix.lower() in CSV_SUFFIXES:
+        raw.sheet = None
+        return _strip_trailing_blank(_csv_grid(path, raw.warnings)), [], None
+    book = _Book(path, engine)
+    try:
+        raw.sheet = _pick_sheet(book, raw.template, raw.warnings)
+        grid = _strip_trailing_blank(book.grid(raw.sheet))
+    except BaseException:
+        book.close()
+        raise
+    return grid, book.merged.get(raw.sheet, []), book
+
+
+def _read_into(raw: RawFile, engine: str) -> None:
     path, template = raw.path, raw.template
     if not path.is_file():
         raise InputFileError(path, "file not found")
-    if path.suffix.lower() in CSV_SUFFIXES:
-        grid = _csv_grid(path, raw.warnings)
-        raw.sheet = None
-    else:
-        raw.sheet, grid = _xlsx_grid(path, template, raw.warnings)
+    grid, merged, book = _open_grid(raw, engine)
+    if book is not None:
+        book.close()
     if not grid:
         raise InputFileError(path, "empty file: no header row found")
     try:
-        header_index, positions, written = find_header(grid, template)
+        layout = find_layout(grid, template)
     except ValueError as exc:
         raise InputFileError(path, str(exc)) from exc
-    raw.header_row = header_index + 1
-    raw.headers = written
-    known = {normalise_header(c.header) for c in template.columns}
-    extra = sorted(
-        {
-            " ".join(str(v).split())
-            for v, _ in grid[header_index]
-            if not _is_blank(v) and normalise_header(v) not in known
-        }
+    raw.header_row = layout.header_rows[-1] + 1
+    raw.headers = {name: m.written for name, m in layout.columns.items()}
+    raw.letters = {name: column_letter(m.index) for name, m in layout.columns.items()}
+    for name, m in layout.columns.items():
+        if m.by_alias:
+            header = template.column(name).header
+            raw.warnings.append(
+                ReadWarning(
+                    "header_alias",
+                    f"column {m.written!r} read as {header!r}",
+                    column=m.written,
+                    column_letter=column_letter(m.index),
+                    value=m.written,
+                )
+            )
+    kinds = classify_rows(grid, layout, template)
+    _warn_extra_columns(raw, grid, kinds, layout)
+    filled: dict[int, set[str]] = {}
+    for done in fill_down(grid, kinds, layout, template, merged):
+        m = layout.columns[done.name]
+        raw.warnings.append(
+            ReadWarning(
+                "filled_down",
+                f"{m.written} blank in {len(done.rows)} rows (rows {row_ranges(done.rows)}): written once or "
+                "merged over its rows, filled from the row above",
+                column=m.written,
+                column_letter=column_letter(m.index),
+            )
+        )
+        for i in done.rows:
+            filled.setdefault(i, set()).add(done.name)
+    formats, unknown = (
+        _percent_formats(path, raw.sheet or "", grid, kinds, layout, template) if raw.sheet else ({}, [])
     )
-    raw.warnings += [
-        ReadWarning("extra_column", f"column {name!r} not in the template ignored", column=name)
-        for name in extra
-    ]
-    kept = {
-        c.name: positions[c.name] for c in template.columns if c.name in positions and c.kind != "personal"
-    }
-    kinds = classify_rows(grid, header_index)
+    for name in unknown:
+        m = layout.columns[name]
+        raw.warnings.append(
+            ReadWarning(
+                "percent_format_unknown",
+                f"{m.written}: cell formats cannot be read from a {path.suffix} file; numbers read as written "
+                "(a cell shown as 85% holding 0.85 is read as 0.85)",
+                column=m.written,
+                column_letter=column_letter(m.index),
+            )
+        )
     counts = Counter(kinds)
     raw.non_data = {k: counts.get(k, 0) for k in NON_DATA_KINDS}
+    kept = {name: m.index for name, m in layout.columns.items() if template.column(name).kind != "personal"}
     for i, (row, kind) in enumerate(zip(grid, kinds, strict=True)):
         if kind != "data":
             continue
         values: dict[str, object] = {}
-        formats: dict[str, str] = {}
+        fmts: dict[str, str] = {}
         for name, j in kept.items():
-            v, fmt = row[j] if j < len(row) else (None, "General")
-            values[name] = None if _is_blank(v) else v
-            if fmt and fmt != "General" and isinstance(v, (int, float)):
-                formats[name] = fmt
-        raw.rows.append(RawRow(row=i + 1, values=values, formats=formats))
+            v = row[j] if j < len(row) else None
+            values[name] = None if is_blank(v) else v
+            fmt = formats.get((i, j))
+            if fmt and isinstance(v, (int, float)):
+                fmts[name] = fmt
+        raw.rows.append(RawRow(row=i + 1, values=values, formats=fmts, filled=frozenset(filled.get(i, ()))))
+
+
+def _warn_extra_columns(raw: RawFile, grid: Grid, kinds: list[str], layout: Layout) -> None:
+    """``extra_column`` for every header not in the template, and for a column without a header that holds
+    values in data rows (both ignored)."""
+    for j, text in sorted(layout.extra.items()):
+        raw.warnings.append(
+            ReadWarning(
+                "extra_column",
+                f"column {text!r} not in the template ignored",
+                column=text,
+                column_letter=column_letter(j),
+            )
+        )
+    named = {m.index for m in layout.columns.values()} | set(layout.extra)
+    width = max((len(r) for r in grid), default=0)
+    for j in range(width):
+        if j in named:
+            continue
+        used = [
+            i for i, k in enumerate(kinds) if k == "data" and j < len(grid[i]) and not is_blank(grid[i][j])
+        ]
+        if used:
+            raw.warnings.append(
+                ReadWarning(
+                    "extra_column",
+                    f"column {column_letter(j)} has no header but holds values in {len(used)} rows "
+                    f"(rows {row_ranges(used)}); ignored",
+                    column_letter=column_letter(j),
+                )
+            )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -419,7 +521,7 @@ def _read_into(raw: RawFile) -> None:
 def period_files(raw_dir: Path, template: Template, period: str) -> list[Path]:
     """Files of a per-period template for ``period`` (``<prefix>_<period>[_<x>].<ext>``), sorted by name.
 
-    Excel lock files (``~$...``) and hidden files are skipped.
+    Excel lock files (``~$...``, LibreOffice ``.~lock...``) and hidden files are skipped.
     """
     folder = Path(raw_dir) / template.folder
     if not folder.is_dir():
@@ -434,11 +536,26 @@ def period_files(raw_dir: Path, template: Template, period: str) -> list[Path]:
 
 
 def reference_file(raw_dir: Path, template: Template) -> Path:
-    """The fixed path of a reference file (``referensi/program.csv`` ...)."""
-    return Path(raw_dir) / template.folder / str(template.file_name)
+    """The path of a reference file (``referensi/program.csv`` ...): the contract's name, or the same stem
+    in another readable format (``rt.xls``, ``rt.ods``, ``program.xlsx``) when only that exists."""
+    folder = Path(raw_dir) / template.folder
+    path = folder / str(template.file_name)
+    if path.exists() or not folder.is_dir():
+        return path
+    stem = Path(str(template.file_name)).stem
+    others = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.stem == stem and p.suffix.lower() in READABLE_SUFFIXES
+    )
+    return others[0] if others else path
 
 
-def read_period(raw_dir: Path, period: str) -> list[RawFile]:
+#: Every suffix a data source file may have.
+READABLE_SUFFIXES = (*CSV_SUFFIXES, ".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def read_period(raw_dir: Path, period: str, engine: str = "calamine") -> list[RawFile]:
     """Every file the cleaner reads for ``period``: the reference files, then the period's files, in the
     order of ``contract.TEMPLATES``."""
     out: list[RawFile] = []
@@ -448,5 +565,5 @@ def read_period(raw_dir: Path, period: str) -> list[RawFile]:
             if not template.per_period
             else period_files(raw_dir, template, period)
         )
-        out.extend(read_file(p, template, raw_dir) for p in paths)
+        out.extend(read_file(p, template, raw_dir, engine) for p in paths)
     return out

@@ -72,6 +72,15 @@ WARNING_CODES: dict[str, str] = {
     "csv_encoding": "a CSV file that is not UTF-8, read as Windows-1252",
     "reference_unusable": "a reference file could not be used (run level; the rows that need it are rejected)",
     "no_period_files": "no agency, RT or survey file for the period (run level)",
+    "sheet_picked_by_header": "the workbook has several sheets (or a hidden one): the sheet holding the "
+    "template's header was read",
+    "header_alias": "a column header written in another spelling declared in the contract (read as the "
+    "template's column)",
+    "filled_down": "an identifying column (Kecamatan, Kelurahan) written once or merged over its rows: "
+    "blank cells filled from the row above",
+    "value_missing": "a value cell that could not be read (or is out of range) in a kept row: left missing",
+    "percent_format_unknown": "a .xls/.ods file whose cell formats cannot be read: numbers in a percent "
+    "column read as written",
 }
 
 #: Valid ranges from ``docs/data_quality_rules.md``.
@@ -301,9 +310,13 @@ RT_REGISTRY = TableSpec(
             max=999,
             range_reason="unparseable",
         ),
-        _count("households_kk", "Households (kartu keluarga)", nullable=False),
+        _count("households_kk", "Households (kartu keluarga); NA when the cell could not be read"),
         _count("residents", "Residents (jiwa)"),
-        Field("is_kampung_bahagia", "boolean", "Takes part in Kampung Bahagia", nullable=False),
+        Field(
+            "is_kampung_bahagia",
+            "boolean",
+            "Takes part in Kampung Bahagia; NA when the cell could not be read",
+        ),
         Field(
             "start_year",
             "Int64",
@@ -450,9 +463,11 @@ REJECTED_COLUMNS: dict[str, str] = {
     "sheet": "Sheet (blank for CSV)",
     "row": "Row number as Excel shows it (CSV: record number, header = 1)",
     "column": "Column header as written in the file (blank for a whole-row problem)",
+    "column_letter": "Excel column letter of the cell (blank for a whole-row problem)",
     "value": "The cell value as written (NIK/phone-like text masked)",
     "reason_code": "Reason code of docs/data_quality_rules.md",
     "reason": "What is wrong, in words",
+    "severity": "`rejected` (the row was rejected) or `missing` (a value cell left missing in a kept row)",
 }
 
 
@@ -562,6 +577,14 @@ def _range_text(f: Field) -> str:
     return "; ".join(parts)
 
 
+def _header_text(col) -> str:
+    """The input header of a template column, with its declared aliases: ```Jumlah KK` (also `KK`)``."""
+    text = f"`{col.header}`"
+    if col.aliases:
+        text += " (also " + ", ".join(f"`{a}`" for a in col.aliases) + ")"
+    return text
+
+
 def data_dictionary_markdown() -> str:
     """``docs/data_dictionary.md``, generated from ``TABLES`` and the input templates."""
     from analysis.ingest.contract import TEMPLATES_BY_KEY
@@ -579,7 +602,7 @@ def data_dictionary_markdown() -> str:
     ]
     for spec in TABLES.values():
         tpl = TEMPLATES_BY_KEY.get(spec.template) if spec.template else None
-        headers = {c.name: c.header for c in tpl.columns} if tpl else {}
+        headers = {c.name: _header_text(c) for c in tpl.columns} if tpl else {}
         source = ""
         if tpl:
             where = (
@@ -595,6 +618,12 @@ def data_dictionary_markdown() -> str:
             )
         if spec.notes:
             out.append(spec.notes)
+        if tpl and tpl.bad_value == "missing":
+            keys = ", ".join(f"`{tpl.column(k).header}`" for k in tpl.key_columns)
+            out.append(
+                f"Keys: {keys} (a bad key rejects the row). Every other column is a value: a value that cannot "
+                "be read, is blank or out of range is reported (`severity` `missing`) and left missing; the row is kept."
+            )
         out += [
             "",
             "| column | type | required | allowed | input header | description |",
@@ -604,7 +633,7 @@ def data_dictionary_markdown() -> str:
             header = headers.get(f.name, "")
             out.append(
                 f"| `{f.name}` | {f.dtype} | {'yes' if not f.nullable else ''} | {_range_text(f)} | "
-                f"{('`' + header + '`') if header else ''} | {f.description} |"
+                f"{header} | {f.description} |"
             )
         rules = [f"`{r.left}` <= `{r.right}` (else `{r.reason}`)" for r in spec.pair_rules]
         rules += [
@@ -641,12 +670,15 @@ def data_dictionary_markdown() -> str:
         "  rows_read, rows_accepted, rows_rejected, rows_non_data), `tables` (rows per cleaned table), `warnings`",
         "  (run level).",
         "- `files`: per input file (path relative to the data source): `template`, `sheet`, `status` (`read` or",
-        "  the file-level problem), `header_row`, `rows_read` = `rows_accepted` + `rows_rejected` + `rows_non_data`",
-        "  (every row of the sheet up to its last filled row, except the header row), `non_data` (title, blank,",
-        "  total and signature rows), `warnings`.",
+        "  the file-level problem), `header_row` (the last header row), `rows_read` = `rows_accepted` +",
+        "  `rows_rejected` + `rows_non_data` (every row of the sheet up to its last filled row), `non_data` by kind",
+        "  (title, blank, header, header_repeat, total, section, signature), `cells_read` = `cells_accepted` +",
+        "  `cells_left_missing` + `cells_in_rejected_rows` (non-blank cells of data rows), `cells_filled_down`,",
+        "  `warnings`. `missing_by_reason` (run level) counts the value cells left missing by reason code.",
         "- every warning (run level and per file) is an object: `code` (below), `file`, `sheet`, `row` (as Excel",
-        "  shows it), `column` (header as written), `value` (as written, NIK/phone-like text masked) where they",
-        "  apply, else `null`, and `message` (an English sentence).",
+        "  shows it), `column` (header as written), `column_letter` (Excel column), `value` (as written, NIK/phone-",
+        "  like text masked) where they apply, else `null`, `severity` (`warning`, or `missing` for a value left",
+        "  missing) and `message` (an English sentence).",
         "",
         "Warning codes:",
         "",

@@ -134,7 +134,7 @@ class SourceBuilder:
             wb.create_sheet(name)
         save_workbook(wb, self.out / rel)
         self.defects.extend(defects)
-        self.counts.append((rel, len(rows), non_data))
+        self.counts.append((rel, len(rows), non_data + 1))  # + the header row
 
     def csv(
         self, rel: str, headers: list[str], rows: list[DataRow], delimiter: str = ",", bom: bool = False
@@ -147,7 +147,7 @@ class SourceBuilder:
                 self.defects.append(
                     Defect(rel, "", i + 2, column, display_value(row.cells.get(column)), code, must_reject)
                 )
-        self.counts.append((rel, len(rows), 0))
+        self.counts.append((rel, len(rows), 1))  # the header row
 
     def file_defect(self, rel: str, sheet: str, column: str, value: str, code: str) -> None:
         self.defects.append(Defect(rel, sheet, None, column, value, code, False))
@@ -221,7 +221,8 @@ TARGETS_REJECTED = {("P08-01", "2026-TW1"), ("P04-02", "2026-TW3")}
 
 
 def write_registry(b: SourceBuilder, units: list[RTUnit]) -> None:
-    """``referensi/rt.xlsx``: every RT; the five ``broken`` RTs get one rejected-row defect each."""
+    """``referensi/rt.xlsx``: every RT; the five ``broken`` RTs get one defect each (a duplicate and an unknown
+    kelurahan reject the row; a value cell that cannot be read leaves that value missing)."""
     rel = "referensi/rt.xlsx"
     rng = b.rng(rel)
     m = Messer(rng, 0.2)
@@ -233,15 +234,17 @@ def write_registry(b: SourceBuilder, units: list[RTUnit]) -> None:
     rows.append(again)
     for r in (broken[0], again):
         r.add("RT", "duplicate", True)
+    # 2-4: value cells (not keys) that cannot be read: the RT is kept with that value missing, and the cell
+    # is reported (severity "missing"); docs/data_quality_rules.md, "Keys and values".
     # 2: a start year with a typo.
     broken[1].cells["Tahun Mulai"] = 20266
-    broken[1].add("Tahun Mulai", "out_of_range", True)
+    broken[1].add("Tahun Mulai", "value_missing", False)
     # 3: households in words.
     broken[2].cells["Jumlah KK"] = "seratus dua puluh"
-    broken[2].add("Jumlah KK", "unparseable", True)
+    broken[2].add("Jumlah KK", "value_missing", False)
     # 4: households left blank.
     broken[3].cells["Jumlah KK"] = None
-    broken[3].add("Jumlah KK", "required_missing", True)
+    broken[3].add("Jumlah KK", "value_missing", False)
     # 5: a kelurahan outside Kota Jambi.
     broken[4].cells["Kelurahan"] = UNKNOWN_KELURAHAN[1]
     broken[4].add("Kelurahan", "unknown_kelurahan", True)
