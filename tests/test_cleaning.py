@@ -153,7 +153,9 @@ def write_source(root: Path) -> Path:
         [],
         rt_row(3, "Kota Baru", "Kenali Asam", 15, Kegiatan_Selesai=9),  # completed > planned
         rt_row(4, "Kota Baru", "Kenali Asam", "RT 099"),  # not in registry
-        rt_row(5, "Kota Baru", "Kenali Aswan", "RT 1"),  # unknown kelurahan
+        rt_row(
+            5, "Kota Baru", "Kenali Antah Berantah", "RT 1"
+        ),  # unknown kelurahan (Kenali Aswan is now a typing error)
         rt_row(6, "Alam Barajo", "Kenali Asam", "RT 14", Tanggal_LPJ="31/02/2025"),  # dup of row 5 + bad date
         rt_row(7, "Kota Baru", "Kenali Asam", "RT 14", KK_Hadir_Musyawarah=300, Pagu_Anggaran=None),
         rt_row(

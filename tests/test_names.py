@@ -337,3 +337,28 @@ def test_property_one_typing_error_in_a_long_name_resolves_or_names_candidates(d
         assert row.kelurahan_name in str(err)
         return
     assert match.code == row.kelurahan_code or match.how in ("exact", "variant")
+
+
+# ---------------------------------------------------------------------------------------------------- cleaner wiring
+def test_cleaner_warns_name_fuzzy_match_naming_the_match():
+    from analysis.cleaning import RunLog, resolve_place
+
+    log = RunLog()
+    values = {"kelurahan_name": "Kenali Aswan", "kecamatan_name": "Kota Bahru", "rt_number": "RT 1"}
+    place = resolve_place(values, "f.xlsx", 7, log, header=lambda name: name)
+    assert place is not None and place.kelurahan_code == resolve_kelurahan("Kenali Asam").code
+    kel, kec = log.warnings["f.xlsx"]
+    assert (kel["code"], kel["row"], kel["value"]) == ("name_fuzzy_match", 7, "Kenali Aswan")
+    assert "'Kenali Aswan' read as 'Kenali Asam' (2 edits away" in kel["message"]
+    assert (kec["code"], kec["value"]) == ("name_fuzzy_match", "Kota Bahru")
+    assert "kecamatan 'Kota Bahru' read as 'Kota Baru' (1 edit away" in kec["message"]
+
+
+def test_cleaner_gives_no_fuzzy_warning_for_exact_variant_or_prefix_names():
+    from analysis.cleaning import RunLog, resolve_place
+
+    log = RunLog()
+    values = {"kelurahan_name": "Kel. Sijinjang", "kecamatan_name": "Kec. Jambi Timur", "rt_number": "3"}
+    assert resolve_place(values, "f.xlsx", 8, log, header=lambda name: name) is not None
+    assert [w["code"] for w in log.warnings.get("f.xlsx", [])] in ([], ["wrong_kecamatan"])
+    assert "name_fuzzy_match" not in [w["code"] for w in log.warnings.get("f.xlsx", [])]

@@ -353,3 +353,52 @@ def test_property_rt_codes_survive_masking(kec, kel, rt, rw):
     code = make_rt_code(f"15.71.{kec:02d}.{kel}", rt)
     for text in (code, f"{code}.{rw:03d}", f"RT {code} tidak ada di registri", f"{code}, {code}"):
         assert mask_personal_text(text) == (text, [])
+
+
+# ---------------------------------------------------------------------------------------------------- reasons and messages
+def _log_with_file():
+    from analysis.cleaning import RunLog
+    from analysis.contract import RT_REPORT as template
+    from analysis.readers import RawFile, RawRow
+
+    raw = RawFile(path=None, rel_path="f.xlsx", template=template, sheet="Laporan RT")  # type: ignore[arg-type]
+    raw.rows = [
+        RawRow(row=6, values={"note": "hub 0812-3456-7890", "budget_allocated_idr": "0812-3456-7890"})
+    ]
+    log = RunLog()
+    log.add_file(raw)
+    return log
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        pytest.param(f"kode_rt {RT_CODE} is not in the registry", id="rt_code"),
+        pytest.param("indicator P02-01 not in indikator.csv", id="indicator_code"),
+        pytest.param("Tanggal: not a date: '08-06-2025 25.00' (time out of range)", id="date"),
+        pytest.param("not a Rupiah amount: 'Rp 62.812.345.678,5,5'", id="amount"),
+    ],
+)
+def test_project_reasons_and_messages_are_never_masked(reason):
+    from analysis.cleaning import warning_record
+
+    log = _log_with_file()
+    log.reject("f.xlsx", 6, "note", "unparseable", reason)
+    assert log.rejections[-1]["reason"] == reason
+    assert warning_record("wrong_kecamatan", reason, "f.xlsx", value="Kota Baru")["message"] == reason
+
+
+def test_the_quoted_cell_is_masked_in_reasons_and_messages():
+    from analysis.cleaning import warning_record
+
+    log = _log_with_file()
+    log.reject("f.xlsx", 6, "note", "unparseable", "Catatan: 'hub 0812-3456-7890' at RT 15.71.08.1001.003")
+    log.reject(
+        "f.xlsx", 6, "budget_allocated_idr", "unparseable", "Pagu: not a Rupiah amount: '0812-3456-7890'"
+    )
+    free, typed = log.rejections[-2:]
+    assert free["reason"] == f"Catatan: 'hub {HP}' at RT 15.71.08.1001.003"
+    assert free["value"] == f"hub {HP}"
+    assert typed["reason"] == f"Pagu: not a Rupiah amount: '{HP}'"  # a phone typed into a number cell
+    message = warning_record("html_text", "row 6: 'hub 0812-3456-7890' kept", value="hub 0812-3456-7890")
+    assert message["message"] == f"row 6: 'hub {HP}' kept" and message["value"] == f"hub {HP}"

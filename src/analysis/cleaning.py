@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import parsing, privacy
+from analysis import names, parsing, privacy
 from analysis.config import SAMPLE_SOURCE, check_source_args, processed_dir_for
 from analysis.contract import TEMPLATES_BY_KEY, Template
 from analysis.errors import UsageError
@@ -130,15 +130,16 @@ class RunLog:
         if reason_code not in REASONS:
             raise KeyError(f"unknown reason code {reason_code!r}")
         raw = self.files[file]
+        cell = self.value(file, row, name) if value is None else value
         self.rejections.append(
             {
                 "file": file,
                 "sheet": raw.sheet or "",
                 "row": int(row),
                 "column": self.header(file, name),
-                "value": display_value(self.value(file, row, name) if value is None else value),
+                "value": display_value(cell),
                 "reason_code": reason_code,
-                "reason": privacy.mask_personal_text(reason)[0],  # the reason may quote the value
+                "reason": privacy.mask_quoted_value(reason, cell),  # mask the quoted cell, not the reason
             }
         )
 
@@ -219,7 +220,8 @@ def warning_record(
     value: object = None,
 ) -> dict:
     """One warning of ``quality.json``: fixed keys in a fixed order, ``None`` where a field does not apply;
-    ``value`` as written (:func:`display_value`) and ``message`` with NIK/phone-like text masked.
+    ``value`` as written (:func:`display_value`) and ``message`` as written except where it quotes ``value``
+    (masked there, :func:`analysis.privacy.mask_quoted_value`).
 
     >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7)
     {'code': 'overspent', 'file': 'f.xlsx', 'sheet': 'Laporan RT', 'row': 6, 'column': 'Realisasi', 'value': '51000000', 'message': 'row 6: spending above the allocation'}
@@ -233,7 +235,7 @@ def warning_record(
         "row": None if row is None else int(row),
         "column": column or None,
         "value": None if value is None else display_value(value),
-        "message": privacy.mask_personal_text(message)[0],
+        "message": privacy.mask_quoted_value(message, value),
     }
 
 
@@ -298,10 +300,13 @@ def resolve_place(
     place = Place()
     if kel_name is not None:
         try:
-            place.kelurahan_code = parsing.match_kelurahan(kel_name, kecamatan_hint=kec_name)
+            kel_match = names.resolve_kelurahan(kel_name, kecamatan_hint=kec_name)
         except parsing.ParseError as exc:
             log.reject(file, row, "kelurahan_name", "unknown_kelurahan", str(exc))
             ok = False
+        else:
+            place.kelurahan_code = kel_match.code
+            _warn_fuzzy_name(log, file, row, "kelurahan_name", kel_match)
     if rt_raw is not None:
         try:
             parsed = parsing.parse_rt(rt_raw)
@@ -316,7 +321,10 @@ def resolve_place(
                 place.rt_number, place.rw = parsed
     if place.kelurahan_code is not None and kec_name is not None:
         kel = _kelurahan_row(place.kelurahan_code)
-        kec_code = _kecamatan_code(str(kec_name))
+        kec_match = _kecamatan_match(str(kec_name))
+        kec_code = kec_match.code if kec_match else None
+        if kec_match is not None:
+            _warn_fuzzy_name(log, file, row, "kecamatan_name", kec_match)
         if kec_code != kel["kecamatan_code"]:
             log.warn(
                 file,
@@ -336,13 +344,30 @@ def _kelurahan_row(code: str) -> dict:
     return {"kelurahan_code": code, **row.to_dict()}
 
 
-@lru_cache(maxsize=1024)
-def _kecamatan_code(name: str) -> str | None:
-    """The kecamatan code of a written name, or None when it matches none (a warning, never a rejection)."""
+def _kecamatan_match(name: str) -> names.NameMatch | None:
+    """The match of a written kecamatan name, or None when it matches none (the kelurahan decides: the
+    ``wrong_kecamatan`` warning follows, never a rejection)."""
     try:
-        return parsing.match_kecamatan(name)
+        return names.resolve_kecamatan(name)
     except parsing.ParseError:
         return None
+
+
+def _warn_fuzzy_name(log: RunLog, file: str, row: int, column: str, match: names.NameMatch) -> None:
+    """Warn ``name_fuzzy_match`` when ``match`` was found by edit distance (no warning otherwise)."""
+    if not match.is_fuzzy:
+        return
+    what = "kelurahan" if column == "kelurahan_name" else "kecamatan"
+    edits = f"{match.distance} edit{'s' if match.distance != 1 else ''}"
+    log.warn(
+        file,
+        "name_fuzzy_match",
+        f"row {row}: {what} {match.written!r} read as {match.official_name!r} ({edits} away, the only official"
+        " name that close)",
+        row=row,
+        name=column,
+        value=match.written,
+    )
 
 
 def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.DataFrame:

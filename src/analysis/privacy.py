@@ -143,6 +143,29 @@ def mask_personal_text(text: str | None) -> tuple[str | None, list[str]]:
     return "".join(parts), sorted({kind for _, _, kind in spans})
 
 
+def mask_quoted_value(text: str, value: object) -> str:
+    """``text`` (a reason or message the project wrote) with the NIK/phone-like runs of ``value`` (a cell as a
+    person typed it) masked wherever ``text`` quotes that value; the rest of ``text`` is never touched.
+
+    >>> mask_quoted_value("Catatan: 'hub 081234567890' at RT 15.71.08.1001.003", "hub 081234567890")
+    "Catatan: 'hub [nomor HP disamarkan]' at RT 15.71.08.1001.003"
+    >>> mask_quoted_value("not a number: '15.71.08.1001.003'", "15.71.08.1001.003")
+    "not a number: '15.71.08.1001.003'"
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return text
+    if isinstance(value, float) and value.is_integer():
+        forms = {str(int(value)), repr(value)}
+    else:
+        raw = str(value)
+        forms = {raw, raw.strip(), " ".join(raw.split()), repr(raw)[1:-1]}
+    for form in sorted(forms, key=len, reverse=True):
+        masked, kinds = mask_personal_text(form)
+        if form and kinds:
+            text = text.replace(form, masked)  # type: ignore[arg-type]
+    return text
+
+
 def mask_personal_series(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Mask every cell of a text column; return (masked texts, kinds found per cell as ``"nik,phone"``/``""``).
 
