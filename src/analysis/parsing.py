@@ -47,12 +47,7 @@ tried and what failed is summarised here):
 * Why not lokal-id for RT: ``lokal.wilayah.parse_alamat`` finds ``RT 003/RW 002``, ``Rt.3`` and
   ``RT.03 RW.02`` inside an address, but a bare ``003``, ``3`` or ``03/02`` (how an RT column is filled)
   gives no RT, and it returns text (``'003'``), not a checked 1-999 number.
-* Why not lokal-id for region lookup: ``lokal.wilayah`` bundles the same Kemendagri table (its 68 Kota Jambi
-  kelurahan have exactly our codes and names; ``tests/test_parsing.py`` checks this), but
-  ``search_wilayah`` is substring search only: none of the domain variants (``The Hok``, ``Sulan Jana``,
-  ``Sijinjang``, ``Simpang Tiga Sipin``, ``Rawasari``, ...) is found, and ``Kec. Kota Baru`` / ``Kotabaru``
-  find nothing because it strips a leading ``kota`` from names. Matching here uses
-  :func:`analysis.reference.kelurahan_table` in :mod:`analysis.names` (variants, prefixes, typing errors).
+* Why not lokal-id for region lookup: see :mod:`analysis.names`.
 * NIK/phone detection and masking: see ``analysis.privacy``.
 
 >>> parse_money("Rp12.500.000,-")
