@@ -22,9 +22,10 @@ import pytest
 from analysis.core.config import PROJECT_ROOT
 from analysis.core.errors import UsageError
 from analysis.ingest import cleaning
-from analysis.ingest.cleaning import RunLog, clean_source, load_cleaned, warning_record
+from analysis.ingest.cleaning import clean_source, load_cleaned
 from analysis.ingest.privacy import scan_file_for_personal_data
 from analysis.ingest.readers import RawFile, RawRow
+from analysis.ingest.runlog import RunLog, warning_record
 from analysis.ingest.schemas import TABLES, WARNING_CODES
 
 RT_HEADER = [
@@ -153,7 +154,9 @@ def write_source(root: Path) -> Path:
         [],
         rt_row(3, "Kota Baru", "Kenali Asam", 15, Kegiatan_Selesai=9),  # completed > planned
         rt_row(4, "Kota Baru", "Kenali Asam", "RT 099"),  # not in registry
-        rt_row(5, "Kota Baru", "Kenali Aswan", "RT 1"),  # unknown kelurahan
+        rt_row(
+            5, "Kota Baru", "Kenali Antah Berantah", "RT 1"
+        ),  # unknown kelurahan (Kenali Aswan is now a typing error)
         rt_row(6, "Alam Barajo", "Kenali Asam", "RT 14", Tanggal_LPJ="31/02/2025"),  # dup of row 5 + bad date
         rt_row(7, "Kota Baru", "Kenali Asam", "RT 14", KK_Hadir_Musyawarah=300, Pagu_Anggaran=None),
         rt_row(

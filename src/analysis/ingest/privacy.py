@@ -7,17 +7,24 @@ data-quality rules say NIK-like and phone-like text typed into free text is mask
 
 What counts (deliberately wider than a valid NIK: a typo or a KK number must not leak either):
 
-* **NIK-like** (``[NIK disamarkan]``): a run of 16 or more digits, or digit groups of 2-6 digits joined by a
-  single space, dot or dash (``1571 0145 0980 0001``, ``15.71.01.450980.0001``, ``1571-0145-...``) holding
-  16 or more digits in all. A 16-digit KK (kartu keluarga) number is caught by the same rule.
-  Known false positives, accepted (privacy first): two dates or amounts written side by side with a single
-  space (``30.06.2025 31.07.2025`` holds 16 digits).
+* **NIK-like** (``[NIK disamarkan]``): a run of 16 or more digits, or digit groups of 2-6 digits joined by
+  one and the same separator, a single space, dot or dash (``1571 0145 0980 0001``, ``15.71.01.450980.0001``,
+  ``1571-0145-...``) holding 16 or more digits in all. A 16-digit KK (kartu keluarga) number is caught by the
+  same rule. Not NIK-like: a dotted Kemendagri code, ``dd.dd.dd.dddd`` followed only by three-digit groups
+  (a kelurahan code, an RT code ``15.71.01.1001.003`` and longer codes built on it, see
+  ``analysis.core.reference.make_rt_code``); a NIK is never written that way.
   The output-file scanner (not the masking) skips the fractional part of a decimal
   (``0.3333333333333333`` in a JSON file), long base64/hex tokens and SVG drawing attributes.
-* **Phone-like** (``[nomor HP disamarkan]``): ``+62``, ``62`` or ``0``, then ``8``, then 7-11 more digits,
-  with spaces, dots, dashes or brackets between them (``0812-3456-7890``, ``+62 812 3456 7890``,
-  ``(+62) 812...``), not preceded or followed by another digit. Landlines (``0741-...``) are not masked:
-  the contract names mobile numbers; an office number in a note is not personal data.
+* **Phone-like** (``[nomor HP disamarkan]``): ``+62``, ``62`` or ``0``, then ``8`` and a digit written
+  together (``08xx``, ``+62 8xx``), then 6-10 more digits, with spaces, dots, dashes or brackets between them
+  (``0812-3456-7890``, ``+62 812 3456 7890``, ``(+62) 812...``). Never part of a longer chain of digit groups:
+  not preceded by a digit or by ``<digit><. - / ,>``, not followed by a digit or by ``<. - / ,><digit>`` (so
+  the ``08.1001.003`` inside an RT code ``15.71.08.1001.003`` and the ``08-06-2025`` of a date are left
+  alone). Without ``+62`` in front, a run grouped in threes like an amount (``62.812.345.678``) is an
+  amount, not a phone. Landlines (``0741-...``) are not masked: the contract names mobile numbers; an office
+  number in a note is not personal data.
+* Codes, dates and amounts made by the project never match either rule; the cleaner masks the values typed
+  by people that its messages quote, never the messages themselves.
 
 Why not lokal-id for masking (``lokal.mask_pii``/``detect_pii``, 0.7.2): it validates NIK
 structure, so ``9999999999999999`` or a NIK with an impossible birth date is left in clear; it misses
@@ -53,8 +60,14 @@ PERSONAL_KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 NIK_DIGITS = 16
 
 _NIK_PLAIN = re.compile(rf"(?<!\d)\d{{{NIK_DIGITS},}}(?!\d)")
-_NIK_GROUPED = re.compile(r"(?<!\d)\d{2,6}(?!\d)(?:[ .\-]\d{2,6}(?!\d))+")
-_PHONE = re.compile(r"(?<![\d+])(?:\(\+62\)|\+62|62|0)[ .\-]?8(?:[ .\-()]{0,3}\d){7,11}(?!\d)")
+_NIK_GROUPED = re.compile(r"(?<!\d)\d{2,6}(?!\d)(?P<sep>[ .\-])\d{2,6}(?!\d)(?:(?P=sep)\d{2,6}(?!\d))*")
+#: Kemendagri region codes and the RT codes built on them (``analysis.core.reference``): never NIK-like.
+_REGION_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}(?:\.\d{3})*")
+_PHONE = re.compile(
+    r"(?<![\d+])(?<!\d[.\-/,])(?:\(\+62\)|\+62|62|0)[ .\-]?8\d(?:[ .\-()]{0,3}\d){6,10}(?!\d)(?![.\-/,]\d)"
+)
+#: A run grouped in threes like an amount (``62.812.345.678``, ``62 812 345 678``): a phone only after ``+62``.
+_THOUSANDS_GROUPED = re.compile(r"\d{1,3}(?P<sep>[ .,])\d{3}(?:(?P=sep)\d{3})+")
 #: A match that starts right after ``<digit>.`` or ``<digit>,`` is the fractional part of a decimal
 #: (``0.3333333333333333`` in a JSON file); the file scanner skips it, masking does not.
 _AFTER_DECIMAL_MARK = re.compile(r"\d[.,]$")
@@ -76,9 +89,13 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     found += [
         (m.start(), m.end(), "nik")
         for m in _NIK_GROUPED.finditer(text)
-        if _digit_count(m.group()) >= NIK_DIGITS
+        if _digit_count(m.group()) >= NIK_DIGITS and not _REGION_CODE.fullmatch(m.group())
     ]
-    found += [(m.start(), m.end(), "phone") for m in _PHONE.finditer(text)]
+    found += [
+        (m.start(), m.end(), "phone")
+        for m in _PHONE.finditer(text)
+        if m.group().startswith(("+", "(")) or not _THOUSANDS_GROUPED.fullmatch(m.group())
+    ]
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     merged: list[tuple[int, int, str]] = []
     for start, end, kind in found:
@@ -124,6 +141,29 @@ def mask_personal_text(text: str | None) -> tuple[str | None, list[str]]:
         last = end
     parts.append(text[last:])
     return "".join(parts), sorted({kind for _, _, kind in spans})
+
+
+def mask_quoted_value(text: str, value: object) -> str:
+    """``text`` (a reason or message the project wrote) with the NIK/phone-like runs of ``value`` (a cell as a
+    person typed it) masked wherever ``text`` quotes that value; the rest of ``text`` is never touched.
+
+    >>> mask_quoted_value("Catatan: 'hub 081234567890' at RT 15.71.08.1001.003", "hub 081234567890")
+    "Catatan: 'hub [nomor HP disamarkan]' at RT 15.71.08.1001.003"
+    >>> mask_quoted_value("not a number: '15.71.08.1001.003'", "15.71.08.1001.003")
+    "not a number: '15.71.08.1001.003'"
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return text
+    if isinstance(value, float) and value.is_integer():
+        forms = {str(int(value)), repr(value)}
+    else:
+        raw = str(value)
+        forms = {raw, raw.strip(), " ".join(raw.split()), repr(raw)[1:-1]}
+    for form in sorted(forms, key=len, reverse=True):
+        masked, kinds = mask_personal_text(form)
+        if form and kinds:
+            text = text.replace(form, masked)  # type: ignore[arg-type]
+    return text
 
 
 def mask_personal_series(texts: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 
 class RunLog(Protocol):
-    """What this module reads of the cleaner's log (``analysis.ingest.cleaning.RunLog``); declared here so
-    that the cleaner imports this module and not the other way round."""
+    """What this module reads of the cleaner's log (``analysis.ingest.runlog.RunLog``), as a protocol:
+    the outputs need only these three fields."""
 
     files: dict[str, RawFile]
     warnings: dict[str, list[dict]]

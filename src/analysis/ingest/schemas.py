@@ -58,6 +58,7 @@ REASONS: dict[str, str] = {
 #: defect kinds (``_generator/defects.csv``); ``pii_masked`` is its ``pii_in_text``.
 WARNING_CODES: dict[str, str] = {
     "wrong_kecamatan": "kelurahan written under a kecamatan that does not contain it (the kelurahan decides)",
+    "name_fuzzy_match": "kelurahan or kecamatan name with a typing error, read as the one official name 1-2 edits away",
     "overspent": "spending above the allocation (accepted; is_overspent on RT reports)",
     "target_mismatch": "agency Target differs from target.csv (target.csv wins; is_target_mismatch)",
     "no_target": "indicator without a target for the period in target.csv",

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 from analysis.publish.content.common import label_of, style_table
 
-#: Keys of one warning in ``quality.json`` (``analysis.ingest.cleaning.warning_record``); its ``code`` is one of
+#: Keys of one warning in ``quality.json`` (``analysis.ingest.runlog.warning_record``); its ``code`` is one of
 #: ``analysis.ingest.schemas.WARNING_CODES`` and is labelled by the catalogue (``nb.warning_kind.<code>``).
 WARNING_FIELDS = ("code", "file", "sheet", "row", "column", "value", "message")
 
