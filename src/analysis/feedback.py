@@ -198,6 +198,39 @@ def _xlsx_copy(original: Path) -> openpyxl.Workbook:
         ) from exc
 
 
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def ods_merged_ranges(path: Path) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges of each sheet of an ``.ods`` as ``(row0, col0, row1, col1)``, 0-based, inclusive.
+
+    python-calamine reports merged cells for ``.xls``/``.xlsx`` only; an ODS keeps them in ``content.xml``
+    as ``table:number-columns-spanned``/``table:number-rows-spanned`` on the top-left cell.
+    """
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(path) as zf:
+        root = ET.fromstring(zf.read("content.xml"))
+    t = _ODS_TABLE
+    out: dict[str, list[tuple[int, int, int, int]]] = {}
+    for table in root.iter(f"{t}table"):
+        ranges = out.setdefault(table.get(f"{t}name", ""), [])
+        r = 0
+        for row in table.iter(f"{t}table-row"):
+            col = 0
+            for cell in row:
+                if cell.tag not in (f"{t}table-cell", f"{t}covered-table-cell"):
+                    continue
+                repeat = int(cell.get(f"{t}number-columns-repeated", "1"))
+                cols = int(cell.get(f"{t}number-columns-spanned", "1"))
+                rows = int(cell.get(f"{t}number-rows-spanned", "1"))
+                if cell.tag == f"{t}table-cell" and (cols > 1 or rows > 1):
+                    ranges += [(r, c, r + rows - 1, c + cols - 1) for c in range(col, col + repeat)]
+                col += repeat
+            r += int(row.get(f"{t}number-rows-repeated", "1"))
+    return out
+
+
 def _calamine_copy(original: Path) -> openpyxl.Workbook:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -205,7 +238,13 @@ def _calamine_copy(original: Path) -> openpyxl.Workbook:
         book = CalamineWorkbook.from_path(str(original))
         sheets = {name: book.get_sheet_by_name(name) for name in book.sheet_names}
         grids = {name: sheet.to_python(skip_empty_area=False) for name, sheet in sheets.items()}
-    except (CalamineError, OSError, ValueError) as exc:
+        merged = {
+            name: [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+            for name, sheet in sheets.items()
+        }
+        if original.suffix.lower() == ".ods":
+            merged = ods_merged_ranges(original)
+    except (CalamineError, OSError, ValueError, KeyError, zipfile.BadZipFile, SyntaxError) as exc:
         raise InputFileError(
             original,
             f"cannot be read as {original.suffix} to write its feedback ({type(exc).__name__}: {exc})",
@@ -217,7 +256,7 @@ def _calamine_copy(original: Path) -> openpyxl.Workbook:
         for i, values in enumerate(grid, start=1):  # skip_empty_area=False: row 1 is the sheet's row 1
             for j, value in enumerate(values, start=1):
                 _put_value(ws, i, j, value)
-        for (r0, c0), (r1, c1) in sheets[name].merged_cell_ranges or ():  # .xls only; 0-based, inclusive
+        for r0, c0, r1, c1 in merged.get(name, ()):
             if (r0, c0) != (r1, c1):
                 ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         _fit_widths(ws)
