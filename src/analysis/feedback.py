@@ -574,6 +574,18 @@ _TABLE_COLUMNS = (  # label key, width
 )
 
 
+#: Summary text lines (title, intro, counts) are merged across this many table columns.
+_TEXT_COLUMNS = 8
+
+
+def _wrapped_lines(values: Sequence[object]) -> int:
+    """Lines the tallest cell of a table row needs once wrapped (no spreadsheet fits rows for us)."""
+    return max(
+        -(-len(str(value)) // max(width - 2, 1))
+        for value, (_, width) in zip(values, _TABLE_COLUMNS, strict=True)
+    )
+
+
 def _summary_title(wb: openpyxl.Workbook, lang: str) -> str:
     base = i18n.t("feedback.sheet_name", lang)
     title, n = base, 2
@@ -601,9 +613,9 @@ def _write_summary(
         _text_cell(cell, text)
         cell.font = Font(bold=bold, size=size)
         cell.alignment = wrap
-        if merge:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=len(_TABLE_COLUMNS))
-            ws.row_dimensions[r].height = 15 * (1 + len(text) // 180)
+        if merge:  # across the columns up to "what is wrong" (about 150 characters wide)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=_TEXT_COLUMNS)
+            ws.row_dimensions[r].height = 15 * (1 + len(text) // 130)
         r += 1
         return cell
 
@@ -660,6 +672,7 @@ def _write_summary(
             else:
                 cell.value = value
             cell.alignment = wrap
+        ws.row_dimensions[r].height = 15 * _wrapped_lines(values)
         ws.cell(row=r, column=7).fill = PatternFill(
             fill_type="solid", start_color=FILLS[p.severity], end_color=FILLS[p.severity]
         )
@@ -669,6 +682,10 @@ def _write_summary(
     if lines:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(_TABLE_COLUMNS))}{r}"
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.page_setup.orientation = "landscape"  # printed: one page wide, as many pages long as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{header_row}:{header_row}"
     return ws
 
 
