@@ -53,7 +53,7 @@ def test_the_import_contract_holds_on_the_package(project_copy):
     [
         ("core/periods.py", "import analysis.ingest.contract", "Stages"),
         ("ingest/readers.py", "import analysis.publish.charts", "Stages"),
-        ("evaluate/achievement.py", "import analysis.publish.formatting", "Stages"),
+        ("evaluate/achievement.py", "import analysis.publish.charts", "Stages"),
         ("ingest/contract.py", "import analysis.sample", "no stage depends on it"),
         ("core/errors.py", "import analysis.core.config", "No import cycles"),
     ],

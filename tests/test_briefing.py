@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.core.i18n import t
 from analysis.publish.content import common, index_tables, load, messages, program_tables, quality_tables
-from analysis.publish.i18n import t
 
 
 def programs(**override) -> pd.DataFrame:

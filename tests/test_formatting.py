@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.publish import formatting as fmt
+from analysis.core import formatting as fmt
 
 
 @pytest.mark.parametrize(

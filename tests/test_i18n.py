@@ -2,8 +2,7 @@
 
 import pytest
 
-from analysis.core import config
-from analysis.publish import i18n
+from analysis.core import config, i18n
 
 
 def test_catalogues_have_the_same_keys():

@@ -30,7 +30,7 @@ PARAMETERS_CELL = (
 BRIEFING_CELLS = [
     "from pathlib import Path\n"
     "import pandas as pd\n"
-    "from analysis.publish.formatting import style_table, format_money_compact\n"
+    "from analysis.core.formatting import style_table, format_money_compact\n"
     "table = pd.read_csv(Path(processed_dir) / 'programs.csv')",
     "print('Pagu total', format_money_compact(table['budget_idr'].sum(), lang=lang))",
     "style_table(table, {'budget_idr': 'money_compact'}, lang=lang)",

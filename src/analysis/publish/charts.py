@@ -7,10 +7,10 @@ Every chart
 - is sized for the text width of an A4 page (:data:`A4_WIDTH_IN`) with 7–9 pt text;
 - uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys);
 - takes every word from the label catalogue (``chart.*`` in ``locales/{id,en}.yml``) and writes numbers
-  with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.publish.formatting`);
+  with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.core.formatting`);
 - carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` displays with the
   chart as output metadata ``{"image/svg+xml": {"alt": ...}}`` (the mechanism of
-  :func:`analysis.publish.formatting.display_figure`; the report templates write it as the ``alt`` of the image);
+  :func:`analysis.core.formatting.display_figure`; the report templates write it as the ``alt`` of the image);
 - is shown as SVG with its **text as text** (:func:`figure_svg`, ``svg.fonttype = "none"``), not as glyph
   outlines: the words stay searchable and selectable in the HTML and the PDF, and the SVG has about a
   third of the nodes, which halves WeasyPrint's time for the briefing PDF (measured in
@@ -33,8 +33,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from analysis.publish.formatting import format_number, format_percent
-from analysis.publish.i18n import t
+from analysis.core.formatting import format_number, format_percent
+from analysis.core.i18n import t
 
 #: Width of the text block of an A4 page with the briefing's margins (210 mm − 2 × 18 mm ≈ 6.85 in).
 A4_WIDTH_IN = 6.8
@@ -102,13 +102,13 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     """Display a chart in a notebook with its alt text.
 
     ``fmt="svg"`` (default): :func:`figure_svg`, displayed as ``image/svg+xml`` with output metadata
-    ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.publish.formatting.display_figure` does;
+    ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.core.formatting.display_figure` does;
     ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
     no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder).
     """
     from IPython.display import display
 
-    from analysis.publish.formatting import display_figure
+    from analysis.core.formatting import display_figure
 
     if skip_empty and is_empty(fig):
         return

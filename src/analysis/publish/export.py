@@ -13,7 +13,7 @@ Everything happens in process (no ``jupyter nbconvert`` subprocess): exporters a
 - :class:`AnalystHTMLExporter`: template ``nbtemplates/analyst`` — JupyterLab's look with the code, but
   without the require.js / MathJax / Mermaid script tags that the stock ``lab`` template loads from a CDN.
 
-Alt text: a chart shown with :func:`analysis.publish.formatting.display_figure` carries ``{"alt": ...}`` in its
+Alt text: a chart shown with :func:`analysis.core.formatting.display_figure` carries ``{"alt": ...}`` in its
 output metadata; :class:`AltTextPreprocessor` gives every other image the text of the nearest heading
 above it (``Grafik: <heading>``), so no ``<img>`` leaves without a description.
 """
@@ -33,9 +33,9 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import default
 
 from analysis.core.config import SAMPLE_NOTICE, SAMPLE_NOTICE_EN
+from analysis.core.formatting import check_lang, format_datetime
+from analysis.core.i18n import labels, t
 from analysis.core.periods import period_label
-from analysis.publish.formatting import check_lang, format_datetime
-from analysis.publish.i18n import labels, t
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.publish.formatting import MISSING, format_number, format_percent
-from analysis.publish.formatting import style_table as _style_table
-from analysis.publish.i18n import t
+from analysis.core.formatting import MISSING, format_number, format_percent
+from analysis.core.formatting import style_table as _style_table
+from analysis.core.i18n import t
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -139,7 +139,7 @@ def style_table(
     caption: str | None = None,
     table_id: str | None = None,
 ) -> Styler:
-    """:func:`analysis.publish.formatting.style_table` with text columns and their headers left-aligned (JupyterLab's
+    """:func:`analysis.core.formatting.style_table` with text columns and their headers left-aligned (JupyterLab's
     stylesheet right-aligns every cell of a table; numbers stay right-aligned)."""
     styler = _style_table(df, kinds, lang, labels=labels, caption=caption, table_id=table_id)
     text = [(labels or {}).get(c, c) for c, k in kinds.items() if k in ("text", "date")]

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.i18n import t
 from analysis.evaluate.achievement import ACHIEVEMENT_TABLES
 from analysis.evaluate.principles.evaluate import INDEX_TABLES
 from analysis.ingest.schemas import TABLES
 from analysis.publish.content.common import HUNDRED_DAYS, md_escape
-from analysis.publish.i18n import t
 
 #: Evaluation tables (docs/evaluation_tables.md) and cleaned tables (docs/architecture.md) read by
 #: :func:`load_tables`; a table the period lacks (e.g. no RT reports) comes back as an empty frame.

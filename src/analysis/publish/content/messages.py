@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.core.formatting import MISSING, format_number
+from analysis.core.i18n import t
 from analysis.publish.content.common import (
     LOWEST_CATEGORY,
     PRINCIPLES,
@@ -26,8 +28,6 @@ from analysis.publish.content.common import (
     programs_met,
     scored,
 )
-from analysis.publish.formatting import MISSING, format_number
-from analysis.publish.i18n import t
 
 
 def message_programs(programs: pd.DataFrame, lang: str = "id") -> str | None:

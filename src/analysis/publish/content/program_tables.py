@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.publish.formatting import MISSING, format_number
-from analysis.publish.i18n import t
+from analysis.core.formatting import MISSING, format_number
+from analysis.core.i18n import t
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler

@@ -20,9 +20,9 @@ import yaml
 
 from analysis.core import config
 from analysis.core.errors import ConfigError, UsageError
+from analysis.core.formatting import LANGUAGES
 from analysis.core.periods import PeriodError, parse_period, period_from_filename, sort_key
 from analysis.ingest.contract import TEMPLATES
-from analysis.publish.formatting import LANGUAGES
 
 #: Parameters every notebook of the run matrix receives (and must declare in its ``parameters`` cell).
 COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")

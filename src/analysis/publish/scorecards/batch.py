@@ -31,8 +31,8 @@ from typing import Any
 
 from analysis.core import config
 from analysis.core.errors import UsageError
+from analysis.core.formatting import LANGUAGES
 from analysis.publish import cache as kcache
-from analysis.publish.formatting import LANGUAGES
 from analysis.publish.scorecards.build import (
     CACHE_FILE,
     COMMON_PARAMETERS,

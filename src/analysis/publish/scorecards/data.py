@@ -31,16 +31,16 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import UsageError
-from analysis.core.periods import period_info, period_label
-from analysis.publish import cache
-from analysis.publish.formatting import (
+from analysis.core.formatting import (
     MISSING,
     format_money,
     format_number,
     format_percent,
     is_missing,
 )
-from analysis.publish.i18n import catalogue, t
+from analysis.core.i18n import catalogue, t
+from analysis.core.periods import period_info, period_label
+from analysis.publish import cache
 
 #: Principles in the order of the regulation (Perwali Kota Jambi 18/2025), as columns of ``rt_index``.
 PRINCIPLES = ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")

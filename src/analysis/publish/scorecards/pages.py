@@ -143,10 +143,10 @@ def write_index(
     inside a kelurahan); a small inline script adds a city-wide order by score. Self-contained, no CDN."""
     import html as _html
 
+    from analysis.core.formatting import format_number
+    from analysis.core.i18n import t
     from analysis.core.periods import period_label
     from analysis.publish.export import page_css
-    from analysis.publish.formatting import format_number
-    from analysis.publish.i18n import t
     from analysis.publish.scorecards import data as sd
 
     def e(value: object) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from analysis.core.errors import ConfigError
-from analysis.publish.formatting import DEFAULT_LANG, check_lang
+from analysis.core.formatting import DEFAULT_LANG, check_lang
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 
