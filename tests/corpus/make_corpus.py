@@ -8,10 +8,10 @@ All values are synthetic (names "Contoh ...", NIKs starting ``9999``, phone numb
     python tests/corpus/make_corpus.py            # rewrite tests/corpus/source/
     python tests/corpus/make_corpus.py --out DIR  # somewhere else
 
-``.xlsx`` and ``.csv`` files are byte-stable (fixed zip timestamps and document properties). ``.ods`` files
-are normalised the same way; ``.xls`` files are written by LibreOffice's binary filter and are not
-byte-stable (their content is). Formula cells carry cached values: openpyxl cannot store them, so the script
-writes them into the sheet XML itself; LibreOffice keeps them when converting.
+Byte-stable: ``.xlsx`` and ``.ods`` get fixed zip timestamps and document dates; two runs with the same
+LibreOffice (7.4 on Debian 12 here) gave identical ``.xls`` files too, but another LibreOffice version may
+write different bytes (same content). Formula cells carry cached values: openpyxl cannot store them, so the
+script writes them into the sheet XML itself; LibreOffice keeps them when converting.
 """
 
 from __future__ import annotations
@@ -150,6 +150,9 @@ def _patch_xlsx(data: bytes, formulas: dict[int, dict[str, F]]) -> bytes:
                     if n != 1:
                         raise RuntimeError(f"{ref}: formula cell not found in {info.filename}")
                 content = text.encode("utf-8")
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), content)
             dst.writestr(_fixed_info(info.filename, zipfile.ZIP_DEFLATED), content)
     return out.getvalue()
 
@@ -383,15 +386,62 @@ def realisasi_dinsos(out: Path, work: Path) -> None:
             F("=210000000+225000000+240000000", 675000000),
             None,
         ],  # row 9
-        [2, "P01-02", "Persentase bantuan tersalur tepat waktu", "%", "80-90", "87,5", None, None, "anggaran di baris 1"],
-        [None, "JUMLAH SUB KEGIATAN", None, None, None, None, F("=SUM(G9:G10)", 1500000000), F("=SUM(H9:H10)", 675000000)],
+        [
+            2,
+            "P01-02",
+            "Persentase bantuan tersalur tepat waktu",
+            "%",
+            "80-90",
+            "87,5",
+            None,
+            None,
+            "anggaran di baris 1",
+        ],
+        [
+            None,
+            "JUMLAH SUB KEGIATAN",
+            None,
+            None,
+            None,
+            None,
+            F("=SUM(G9:G10)", 1500000000),
+            F("=SUM(H9:H10)", 675000000),
+        ],
         [None, "1.2 Sub Kegiatan Penanganan Pengaduan"],  # row 12: section
-        [3, "P01-03", "Jumlah pengaduan penyaluran bantuan", "kasus", 25, 18, 85000000, 30500000, None],  # row 13
-        [None, "JUMLAH SUB KEGIATAN", None, None, None, None, F("=SUM(G13)", 85000000), F("=SUM(H13)", 30500000)],
+        [
+            3,
+            "P01-03",
+            "Jumlah pengaduan penyaluran bantuan",
+            "kasus",
+            25,
+            18,
+            85000000,
+            30500000,
+            None,
+        ],  # row 13
+        [
+            None,
+            "JUMLAH SUB KEGIATAN",
+            None,
+            None,
+            None,
+            None,
+            F("=SUM(G13)", 85000000),
+            F("=SUM(H13)", 30500000),
+        ],
         [None, "TOTAL PROGRAM", None, None, None, None, F("=G11+G14", 1585000000), F("=H11+H14", 705500000)],
         [],  # row 16
         [None, "Mengetahui,", None, None, None, None, None, "Jambi, 8 Juli 2026"],
-        [None, "Kepala Dinas Sosial Kota Jambi", None, None, None, None, None, "Pejabat Pelaksana Teknis Kegiatan"],
+        [
+            None,
+            "Kepala Dinas Sosial Kota Jambi",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "Pejabat Pelaksana Teknis Kegiatan",
+        ],
         [],
         [],
         [None, "Drs. H. CONTOH SUDARMAN, M.Si", None, None, None, None, None, "CONTOH RINAWATI, S.E."],
@@ -405,7 +455,18 @@ def realisasi_dinsos(out: Path, work: Path) -> None:
             Sheet(
                 "Realisasi",
                 rows,
-                merges=["A1:I1", "A2:I2", "A3:I3", "A4:I4", "B7:I7", "B8:I8", "B12:I12", "B11:F11", "B14:F14", "B15:F15"],
+                merges=[
+                    "A1:I1",
+                    "A2:I2",
+                    "A3:I3",
+                    "A4:I4",
+                    "B7:I7",
+                    "B8:I8",
+                    "B12:I12",
+                    "B11:F11",
+                    "B14:F14",
+                    "B15:F15",
+                ],
                 bold_rows=(1, 2, 3, 4, 6, 7, 11, 14, 15),
                 header_fill_rows=(6,),
                 widths={"C": 40, "G": 18, "H": 18, "I": 22},
@@ -469,8 +530,32 @@ def realisasi_dinkes(out: Path) -> None:
             None,
             "dr. Contoh Anggraini",
         ],
-        [2, "Persentase posyandu lansia aktif", "P06-02", "75%", "70,6 %", "%", None, None, None, "Data s.d. 30 Juni 2026", "Contoh Yusuf, SKM"],
-        [3, "Jumlah lansia terlantar", "P06-03", 40, "-", "orang", None, None, None, "menunggu data Dinsos", "Contoh Yusuf, SKM"],
+        [
+            2,
+            "Persentase posyandu lansia aktif",
+            "P06-02",
+            "75%",
+            "70,6 %",
+            "%",
+            None,
+            None,
+            None,
+            "Data s.d. 30 Juni 2026",
+            "Contoh Yusuf, SKM",
+        ],
+        [
+            3,
+            "Jumlah lansia terlantar",
+            "P06-03",
+            40,
+            "-",
+            "orang",
+            None,
+            None,
+            None,
+            "menunggu data Dinsos",
+            "Contoh Yusuf, SKM",
+        ],
         [],  # row 7
         [None] * 8 + ["Telanaipura, 7 Juli 2026"],
         [None] * 8 + ["Kepala Dinas Kesehatan"],
@@ -525,7 +610,9 @@ def laporan_kota_baru(out: Path, work: Path) -> None:
     """Kecamatan Kota Baru, LibreOffice (``.ods``): header over two rows with merged groups
     (``Anggaran (Rp)`` above ``Pagu``/``Realisasi``/``Swadaya``, ``Kegiatan`` above ``Direncanakan``/``Selesai``),
     Kecamatan and Kelurahan merged down over their RTs, ``Kel.``/``Kelurahan``/``Kec.`` prefixes, a typo."""
-    top = ["No", "Kecamatan", "Kelurahan", "RT", "Anggaran (Rp)", None, None, "Kegiatan", None] + RT_HEADER[9:]
+    top = ["No", "Kecamatan", "Kelurahan", "RT", "Anggaran (Rp)", None, None, "Kegiatan", None] + RT_HEADER[
+        9:
+    ]
     sub = [None] * 4 + ["Pagu", "Realisasi", "Swadaya", "Direncanakan", "Selesai"] + [None] * 15
     tail_ok = ["Berfungsi penuh", "Ya"]
     rows = [
@@ -561,7 +648,15 @@ def laporan_kota_baru(out: Path, work: Path) -> None:
             "Bendahara Pokja Ibu Contoh (0800-0000-1234); LPJ 29/06/2026, sisa Rp 1.250.000; "
             "lihat juga 15.71.07.1002.005"
         ],
-        [None, "Jumlah", None, None, F("=SUM(E6:E12)", 0), F("=SUM(F6:F12)", 0), F("=SUM(G6:G12)", 0)],  # row 13
+        [
+            None,
+            "Jumlah",
+            None,
+            None,
+            F("=SUM(E6:E12)", 0),
+            F("=SUM(F6:F12)", 0),
+            F("=SUM(G6:G12)", 0),
+        ],  # row 13
         [],
         [None] * 19 + ["Kota Baru, 6 Juli 2026"],
         [None] * 19 + ["Camat Kota Baru"],
@@ -570,7 +665,9 @@ def laporan_kota_baru(out: Path, work: Path) -> None:
         [None] * 19 + ["CONTOH RAHMAN, S.Sos"],
         [None] * 19 + ["NIP. 19780202 200003 1 002"],
     ]
-    vertical = [f"{get_column_letter(c)}4:{get_column_letter(c)}5" for c in [1, 2, 3, 4] + list(range(10, 25))]
+    vertical = [
+        f"{get_column_letter(c)}4:{get_column_letter(c)}5" for c in [1, 2, 3, 4] + list(range(10, 25))
+    ]
     xlsx = work / "laporan_rt_2026-TW2_kota-baru.xlsx"
     write_xlsx(
         xlsx,
@@ -634,7 +731,17 @@ def laporan_jelutung(out: Path) -> None:
         [None, "KECAMATAN JELUTUNG"],  # row 4: section
         [None, "Kelurahan Talang Jauh"],  # row 5: section
         # row 6: Talang Jauh RT 1
-        [1, "RT 01", "Talang Jauh", "Jelutung", "+5", 4, "Rp 100.000.000", f"{NBSP}Rp{NBSP}45.500.000", "2.000.000"]
+        [
+            1,
+            "RT 01",
+            "Talang Jauh",
+            "Jelutung",
+            "+5",
+            4,
+            "Rp 100.000.000",
+            f"{NBSP}Rp{NBSP}45.500.000",
+            "2.000.000",
+        ]
         + [3, 55, 20, 30, total(6, 20, 30), "Ya", "Ya", "30-06-2026", "15/07/2026", 0, 0, 2, 2]
         + ["Berfungsi penuh", "Ya", None, "Ibu Contoh Lestari", "Rapat di balai RT; hubungi 0800-0000-5678"],
         # row 7: Talang Jauh RT 2, Kelurahan and Kecamatan left blank (same as above)
@@ -658,8 +765,29 @@ def laporan_jelutung(out: Path) -> None:
         + ["Tidak", "Tidak", "30/06/2026", "15/07/2026", 0, 0, 0, 0, "Belum ada", "Tidak", None, None, None],
         # row 15: Cempaka Putih RT 6: not in the registry at all
         [6, "RT 06", None, None, 2, 1, "Rp 50.000.000", "Rp 9.000.000", "-", 1, 18, 7, 9, total(15, 7, 9)]
-        + ["Ya", "Tidak", "30/06/2026", "15/07/2026", 0, 0, 0, 0, "Belum ada", "Tidak", None, None, "RT baru"],
-        [None, "Jumlah Kel. Cempaka Putih", None, None, F("=SUM(E13:E15)", 10), F("=SUM(F13:F15)", 5)],  # row 16
+        + [
+            "Ya",
+            "Tidak",
+            "30/06/2026",
+            "15/07/2026",
+            0,
+            0,
+            0,
+            0,
+            "Belum ada",
+            "Tidak",
+            None,
+            None,
+            "RT baru",
+        ],
+        [
+            None,
+            "Jumlah Kel. Cempaka Putih",
+            None,
+            None,
+            F("=SUM(E13:E15)", 10),
+            F("=SUM(F13:F15)", 5),
+        ],  # row 16
         [None, "JUMLAH KECAMATAN JELUTUNG", None, None, F("=E10+E16", 20), F("=F10+F16", 17)],  # row 17
         [],
         [None] * 20 + ["Jelutung, 6 Juli 2026"],
@@ -710,7 +838,18 @@ def laporan_pasar_jambi(out: Path) -> None:
         + ["50", "20", "45", "Ya", "Tdk", "Jumat, 3 Juli 2026", "15/07/2026", "1", "0", "0", "0", "Sebagian"]
         + ["Tidak", "“Papan informasi” dipasang di pos ronda"],
         # row 7: a kelurahan one edit away from two official names
-        ["3", "Pasar Jambi", "Simpang II Sipin", "RT.02", "Rp 50.000.000", "Rp 20.000.000", "-", "3", "1", "1"]
+        [
+            "3",
+            "Pasar Jambi",
+            "Simpang II Sipin",
+            "RT.02",
+            "Rp 50.000.000",
+            "Rp 20.000.000",
+            "-",
+            "3",
+            "1",
+            "1",
+        ]
         + ["20", "8", "21", "Ya", "Ya", "30/06/2026", "15/07/2026", "0", "0", "0", "0", "Sebagian", "Ya", ""],
         pad("TOTAL", None, None, None, "205000000", "60000000"),  # row 8
         pad(),
@@ -747,7 +886,9 @@ def survei_tim_a(out: Path) -> None:
         ["Kota Baru", "Kenali Asam", "RT 02", "Contoh Lima", f"4{NBSP}", 4, 4, 4, 4, 4, 4, 4],
         ["Kota Baru", "Kenali Asam", "RT 02", "Contoh Enam", 2, 3, 3, 2, 3, 3, 2, 2],
     ]
-    write_csv(out / f"survei/survei_warga_{PERIOD}_tim-a.csv", rows, delimiter=";", encoding="utf-8", bom=True)
+    write_csv(
+        out / f"survei/survei_warga_{PERIOD}_tim-a.csv", rows, delimiter=";", encoding="utf-8", bom=True
+    )
 
 
 def survei_tim_b(out: Path) -> None:
@@ -755,12 +896,70 @@ def survei_tim_b(out: Path) -> None:
     ``Cap waktu`` (timestamp) column first; a kelurahan typo; an RT missing from the registry."""
     rows = [
         ["Cap waktu", "Kecamatan", "Kelurahan", "RT", "Responden", *SURVEY_ITEMS],
-        ["2026/06/20 9:15:32 AM GMT+7", "Jelutung", "Talang Jauh", "1", "Contoh Tujuh", 4, 4, 4, 5, 4, 4, 3, 4],
-        ["2026/06/20 9:41:07 AM GMT+7", "Jelutung", "Talang Jauh", "1", "Contoh Delapan", 3, 4, 3, 3, 4, 3, 3, 3],
-        ["2026/06/21 4:02:55 PM GMT+7", "Jelutung", "Talang Jaoh", "2", "Contoh Sembilan", 5, 5, 4, 4, 5, 4, 4, 4],
-        ["2026/06/21 4:30:10 PM GMT+7", "Jelutung", "Talang Jauh", "9", "Contoh Sepuluh", 4, 3, 3, 4, 4, 3, 3, 3],
+        [
+            "2026/06/20 9:15:32 AM GMT+7",
+            "Jelutung",
+            "Talang Jauh",
+            "1",
+            "Contoh Tujuh",
+            4,
+            4,
+            4,
+            5,
+            4,
+            4,
+            3,
+            4,
+        ],
+        [
+            "2026/06/20 9:41:07 AM GMT+7",
+            "Jelutung",
+            "Talang Jauh",
+            "1",
+            "Contoh Delapan",
+            3,
+            4,
+            3,
+            3,
+            4,
+            3,
+            3,
+            3,
+        ],
+        [
+            "2026/06/21 4:02:55 PM GMT+7",
+            "Jelutung",
+            "Talang Jaoh",
+            "2",
+            "Contoh Sembilan",
+            5,
+            5,
+            4,
+            4,
+            5,
+            4,
+            4,
+            4,
+        ],
+        [
+            "2026/06/21 4:30:10 PM GMT+7",
+            "Jelutung",
+            "Talang Jauh",
+            "9",
+            "Contoh Sepuluh",
+            4,
+            3,
+            3,
+            4,
+            4,
+            3,
+            3,
+            3,
+        ],
     ]
-    write_csv(out / f"survei/survei_warga_{PERIOD}_tim-b.csv", rows, delimiter=",", encoding="utf-8", bom=False)
+    write_csv(
+        out / f"survei/survei_warga_{PERIOD}_tim-b.csv", rows, delimiter=",", encoding="utf-8", bom=False
+    )
 
 
 # --------------------------------------------------------------------------------------------------
