@@ -120,6 +120,7 @@ def _warning_matches(w: dict, spec: dict) -> bool:
 def test_warnings(run, name):
     """The set of warning codes, and the specific warnings (row, column as written, what they name)."""
     exp, got = FILES[name], _file_quality(run, name)
+    assert got["status"] == "read", got["status"]
     warnings = got["warnings"]
     assert sorted({w["code"] for w in warnings}) == sorted(exp["warning_codes"])
     missing = [spec for spec in exp["warnings"] if not any(_warning_matches(w, spec) for w in warnings)]
@@ -138,6 +139,7 @@ def _rejected_lines(run, name: str) -> pd.DataFrame:
 def test_rejections(run, name):
     """Which rows are rejected, each with its reason codes, cell (column letter, header), value, reason."""
     exp = FILES[name]
+    assert _file_quality(run, name)["status"] == "read", _file_quality(run, name)["status"]
     lines = _rejected_lines(run, name)
     assert sorted({int(r) for r in lines["row"]}) == sorted(r["row"] for r in exp["rejections"])
     for spec in exp["rejections"]:
