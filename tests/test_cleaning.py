@@ -204,7 +204,9 @@ def _rej(result, file_part: str, row: int) -> set[str]:
 def test_outputs_written_with_exact_table_names(run):
     _, _, result = run
     names = sorted(p.name for p in result.out_dir.iterdir())
-    assert names == sorted([f"{t}.parquet" for t in TABLES] + ["quality.json", "rejected_rows.csv"])
+    assert names == sorted(
+        [f"{t}.parquet" for t in TABLES] + ["feedback", "quality.json", "rejected_rows.csv"]
+    )
     for name, df in load_cleaned(result.out_dir).items():
         assert list(df.columns) == TABLES[name].columns
         pd.testing.assert_frame_equal(df, result.tables[name])
@@ -229,13 +231,15 @@ def test_raw_files_never_modified(run):
 def test_deterministic_outputs(run, tmp_path):
     root, _, result = run
     again = clean_source(root, "2025-TW3", tmp_path)
-    for p in result.out_dir.iterdir():
-        assert p.read_bytes() == (again.out_dir / p.name).read_bytes(), p.name
+    files = sorted(p.relative_to(result.out_dir) for p in result.out_dir.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    for rel in files:
+        assert (result.out_dir / rel).read_bytes() == (again.out_dir / rel).read_bytes(), rel
 
 
 def test_no_personal_data_in_any_output(run):
     _, _, result = run
-    for p in result.out_dir.iterdir():
+    for p in (p for p in result.out_dir.rglob("*") if p.is_file()):
         text = p.read_bytes().decode("utf-8", errors="ignore")
         assert not re.search(r"\d{16}", text), p.name
         assert not re.search(r"(\+62|62|0)8\d{2}[- ]?\d{4}[- ]?\d{3,4}", text), p.name

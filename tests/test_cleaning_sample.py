@@ -191,7 +191,7 @@ def test_every_warning_has_a_known_code_and_its_fields(cleaned):
 def test_no_personal_data_in_outputs(cleaned):
     runs, _, _ = cleaned
     for result in runs.values():
-        for p in result.out_dir.iterdir():
+        for p in (p for p in result.out_dir.rglob("*") if p.is_file()):
             text = p.read_bytes().decode("utf-8", errors="ignore")
             assert not re.search(r"(?<!\d)\d{16}(?!\d)", text), p
             assert scan_file_for_personal_data(p) == [], p

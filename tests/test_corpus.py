@@ -17,8 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
-from analysis.cleaning import clean_source
+from analysis.ingest.cleaning import clean_source
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SOURCE = CORPUS / "source"

@@ -134,10 +134,12 @@ def test_previous_period_without_files_is_skipped(source, tmp_path):
 def test_rerun_is_byte_identical_and_does_not_reclean(source, tmp_path):
     out_dir = tmp_path / "out" / "2025-TW2"
     evaluate_source(source, "2025-TW2", out_dir)
-    first = {p.name: p.read_bytes() for p in sorted(out_dir.iterdir())}
+    first = {p.relative_to(out_dir): p.read_bytes() for p in sorted(out_dir.rglob("*")) if p.is_file()}
     again = evaluate_source(source, "2025-TW2", out_dir)
     assert again.cleaned == []
-    assert {p.name: p.read_bytes() for p in sorted(out_dir.iterdir())} == first
+    assert {
+        p.relative_to(out_dir): p.read_bytes() for p in sorted(out_dir.rglob("*")) if p.is_file()
+    } == first
 
 
 def test_newer_raw_file_triggers_cleaning(source, tmp_path):

@@ -338,7 +338,8 @@ def test_personal_data_is_masked_in_comments_and_summary(marked):
     for text in (comment, summary):
         assert "[nomor HP disamarkan]" in text and "[NIK disamarkan]" in text
         assert "1571014509800001" not in text and "3456" not in text
-    assert wb[SHEET]["H6"].value == NOTE_WITH_PII  # the sender's own cell is not altered
+    # the copy may travel: NIK/phone-like text is masked in the sender's cells too (the original keeps it)
+    assert wb[SHEET]["H6"].value == "HP [nomor HP disamarkan], NIK [NIK disamarkan]"
 
 
 def test_formula_like_text_stays_text_in_the_summary(marked):
@@ -391,6 +392,7 @@ def test_fixtures_match_the_builder(tmp_path):
     """The committed .ods/.xls hold the builder's values at the builder's addresses."""
     built = openpyxl.load_workbook(build_rt_workbook(tmp_path / "b.xlsx"))[SHEET]
     expected = {c.coordinate: c.value for row in built.iter_rows() for c in row if c.value is not None}
+    expected["H6"] = "HP [nomor HP disamarkan], NIK [NIK disamarkan]"  # masked in every copy
     for ext in (".ods", ".xls"):
         out = write_feedback(
             DATA / f"laporan_rt{ext}", [], tmp_path / f"{ext[1:]}.koreksi.xlsx", header_row=4
@@ -520,11 +522,11 @@ def test_failed_save_leaves_the_previous_file_and_no_temporary(rt_xlsx, tmp_path
     out = write_feedback(rt_xlsx, [], tmp_path / "x.koreksi.xlsx", header_row=4)
     previous = sha256(out)
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"half")
+    def broken_write(self, data):
+        self.open("wb").write(data[: len(data) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(Path, "write_bytes", broken_write)
     with pytest.raises(OSError, match="disk full"):
         write_feedback(rt_xlsx, problems(), out, header_row=4)
     assert sha256(out) == previous
@@ -603,3 +605,19 @@ def test_display_value_masks_text_but_not_typed_numbers():
     assert feedback.display_value("Rp 1571014509800001", "money", 60) == "Rp [NIK disamarkan]"
     assert feedback.display_value("x" * 80, "text", 10) == "xxxxxxxxx…"
     assert re.fullmatch(r"\d\d/\d\d/\d{4}", feedback.display_value(datetime(2025, 6, 30), "date", 60))
+
+
+def test_personal_columns_are_emptied_in_the_copy(tmp_path):
+    """The registry's head-of-RT name, NIK and phone columns never travel in a feedback copy."""
+    src = tmp_path / "rt.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Daftar RT"
+    ws.append(["DAFTAR RT"])
+    ws.append(["No", "Kelurahan", "RT", "Nama Ketua RT", "NIK Ketua RT", "No. HP", "Jumlah KK"])
+    ws.append([1, "Kenali Asam", "RT 015", "Budi Santoso", "1571014509800001", "0812-3456-7890", "47 KK"])
+    wb.save(src)
+    out = write_feedback(src, [], tmp_path / "rt.koreksi.xlsx", header_row=2)
+    row = [c.value for c in openpyxl.load_workbook(out)["Daftar RT"][3]]
+    assert row == [1, "Kenali Asam", "RT 015", *["[data pribadi dihapus]"] * 3, "47 KK"]
+    assert openpyxl.load_workbook(src)["Daftar RT"]["D3"].value == "Budi Santoso"  # the original is untouched

@@ -46,6 +46,7 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
     rule_ranges,
 )
 from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
+from analysis.ingest.feedback import CellProblem, write_feedback_for_source
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.ingest.readers import RawFile, read_period
 from analysis.ingest.runlog import RunLog
@@ -620,12 +621,14 @@ def clean_source(
     processed_dir: Path | None = None,
     strict: bool = False,
     engine: str = "calamine",
+    feedback: bool = True,
 ) -> CleanResult:
     """Clean one data source for one period and write the outputs.
 
     ``processed_dir`` defaults to ``data/processed/<source folder name>/<period>/``. ``strict`` does not
-    change the outputs (the CLI exits 1 when :attr:`CleanResult.has_problems`). Raises
-    :class:`~analysis.core.errors.UsageError` for a missing folder or an unknown period spelling.
+    change the outputs (the CLI exits 1 when :attr:`CleanResult.has_problems`). ``feedback`` also writes
+    one marked-up copy of every file read to ``<processed_dir>/feedback/`` (:mod:`analysis.ingest.feedback`).
+    Raises :class:`~analysis.core.errors.UsageError` for a missing folder or an unknown period spelling.
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
@@ -633,7 +636,54 @@ def clean_source(
     rejected = rejected_frame(log)
     quality = build_quality(raw_dir, period, tables, log, rejected)
     write_outputs(out_dir, tables, rejected, quality)
+    if feedback:
+        write_feedback(out_dir, log, source_label=Path(raw_dir).resolve().name)
     return CleanResult(tables=tables, rejected=rejected, quality=quality, out_dir=out_dir)
+
+
+def feedback_problems(log: RunLog) -> dict[str, list[CellProblem]]:
+    """Every cell problem of the run, per file: rejections (``rejected``), value cells left missing
+    (``missing``) and the warnings about one row (``warning``); file-level warnings stay in ``quality.json``."""
+    out: dict[str, list[CellProblem]] = {}
+    for r in log.rejections:
+        out.setdefault(r["file"], []).append(
+            CellProblem(
+                sheet=r["sheet"] or None,
+                row=int(r["row"]),
+                column=r["column"] or None,
+                column_letter=r.get("column_letter") or None,
+                value=r["value"],
+                reason_code=r["reason_code"],
+                reason=r["reason"],
+                severity=r["severity"],
+            )
+        )
+    missing = {(r["file"], r["row"], r["column"]) for r in log.rejections if r["severity"] == "missing"}
+    for file, records in log.warnings.items():
+        for w in records:
+            if w["row"] is None or (file, w["row"], w["column"]) in missing and w["code"] == "value_missing":
+                continue  # about the whole file, or already listed as the cell left missing
+            out.setdefault(file, []).append(
+                CellProblem(
+                    sheet=w["sheet"] or None,
+                    row=int(w["row"]),
+                    column=w["column"] or None,
+                    column_letter=w.get("column_letter") or None,
+                    value=w["value"],
+                    reason_code=w["code"],
+                    reason=w["message"],
+                    severity="missing" if w.get("severity") == "missing" else "warning",
+                )
+            )
+    return out
+
+
+def write_feedback(out_dir: Path, log: RunLog, lang: str = "id", source_label: str = "") -> list[Path]:
+    """The feedback workbooks of a run (one per file read) in ``<out_dir>/feedback/``."""
+    files = [(raw.path, raw.rel_path, raw.header_row) for raw in log.files.values() if raw.ok]
+    read = {rel for _, rel, _ in files}
+    problems = {rel: ps for rel, ps in feedback_problems(log).items() if rel in read}
+    return write_feedback_for_source(out_dir, files, problems, lang=lang, source_label=source_label)
 
 
 def rejected_frame(log: RunLog) -> pd.DataFrame:
@@ -679,6 +729,12 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         help="output folder (default data/processed/<source>/<period>/)",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected or a file failed")
+    p.add_argument(
+        "--no-feedback",
+        dest="feedback",
+        action="store_false",
+        help="do not write the marked-up copies of the files (feedback/<file>.koreksi.xlsx) for their senders",
+    )
 
 
 def summary_lines(result: CleanResult) -> list[str]:
@@ -700,7 +756,7 @@ def summary_lines(result: CleanResult) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    result = clean_source(args.raw, args.period, args.processed, strict=args.strict)
+    result = clean_source(args.raw, args.period, args.processed, strict=args.strict, feedback=args.feedback)
     print("\n".join(summary_lines(result)))
     return 1 if args.strict and result.has_problems else 0
 

@@ -61,6 +61,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from analysis.core import i18n
 from analysis.core.errors import InputFileError
 from analysis.core.formatting import DEFAULT_LANG, check_lang
+from analysis.core.xlsxio import workbook_bytes
 from analysis.ingest import privacy
 from analysis.ingest.contract import TEMPLATES
 
@@ -701,7 +702,7 @@ def _save_atomic(wb: openpyxl.Workbook, out_path: Path) -> None:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        wb.save(tmp)
+        tmp.write_bytes(workbook_bytes(wb))  # fixed timestamps: the same problems give the same bytes
         os.replace(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -738,6 +739,9 @@ def write_feedback(
     lang = check_lang(lang)
     _check_not_original(original, out_path)
     wb, converted = open_copy(original, lang)
+    personal = [c.header for tpl in TEMPLATES for c in tpl.columns if c.kind == "personal"]
+    for ws in wb.worksheets:  # the copy may travel: names, NIK and phone numbers are taken out of it
+        privacy.scrub_worksheet(ws, personal, header_row, i18n.t("feedback.personal_removed", lang))
     lines = _place(wb, problems, header_row, original, lang)
     _mark(wb, lines, lang)
     for ws in wb.worksheets:

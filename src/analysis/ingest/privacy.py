@@ -314,11 +314,24 @@ def _scan_notebook(path: Path) -> list[tuple[int, str, str]]:
     return hits
 
 
+def _scan_workbook(path: Path) -> list[tuple[int, str, str]]:
+    """Every cell of every sheet, one line per row (line number = the row as Excel shows it)."""
+    import python_calamine
+
+    hits = []
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in workbook.sheet_names:
+        for number, row in enumerate(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False), 1):
+            line = " | ".join(str(v) for v in row if v not in (None, ""))
+            hits.extend((number, kind, excerpt) for _, kind, excerpt in scan_text_for_personal_data(line))
+    return hits
+
+
 def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     """(line or row number from 1, kind, excerpt) of personal data in an output file; ``[]`` when clean.
 
     Notebooks cell by cell (sources and outputs; SVG as markup, PNG skipped). CSV/JSON/HTML/text files are
-    scanned line by line (HTML and SVG without drawing attributes); Parquet
+    scanned line by line (HTML and SVG without drawing attributes); XLSX row by row; Parquet
     row by row (line number = row position from 1, excerpt starts with the column). Other file types raise
     ``ValueError`` so a test never passes by skipping a file silently.
     """
@@ -331,4 +344,40 @@ def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     if suffix in TEXT_SUFFIXES:
         text = path.read_text(encoding="utf-8", errors="replace")
         return scan_text_for_personal_data(text, markup=suffix in _MARKUP_SUFFIXES)
+    if suffix == ".xlsx":
+        return _scan_workbook(path)
     raise ValueError(f"{path}: cannot scan a {suffix or 'suffix-less'} file for personal data")
+
+
+def _header_text(value: object) -> str:
+    return " ".join(re.sub(r"[.:]", " ", str(value)).lower().split()) if value is not None else ""
+
+
+def scrub_worksheet(ws, personal_headers: Iterable[str], header_row: int | None, label: str) -> int:
+    """Remove personal data from an openpyxl worksheet (a copy, never the original): the cells under a header
+    that names a personal column (``Nama Ketua RT``, ``NIK Ketua RT``, ``No. HP``, ``Responden``) become
+    ``label``, and NIK-like/phone-like text in every other text cell is masked. Returns the cells changed.
+
+    The header is looked for in ``header_row`` (as Excel numbers rows), or the first 15 rows when unknown.
+    """
+    from openpyxl.cell.cell import MergedCell
+
+    wanted = {_header_text(h) for h in personal_headers}
+    rows = [header_row] if header_row else range(1, min(ws.max_row, 15) + 1)
+    columns: dict[int, int] = {}  # column -> its header row
+    for r in rows:
+        for cell in ws[r]:
+            if _header_text(cell.value) in wanted:
+                columns.setdefault(cell.column, r)
+    changed = 0
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell, MergedCell) or cell.value is None:
+                continue
+            if cell.column in columns and cell.row > columns[cell.column]:
+                cell.value, changed = label, changed + 1
+            elif isinstance(cell.value, str):
+                masked, kinds = mask_personal_text(cell.value)
+                if kinds:
+                    cell.value, changed = masked, changed + 1
+    return changed
