@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from analysis.ingest.cleaning import clean_source
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -216,6 +217,7 @@ def _feedback_workbook(run, name: str) -> Path:
     rel = Path(name)
     prefixes = (
         name.replace("/", "__"),
+        name.replace("/", "__").rsplit(".", 1)[0] + ".",
         rel.name,
         f"{rel.stem}.",
         f"{rel.stem}_koreksi",

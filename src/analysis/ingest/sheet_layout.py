@@ -278,6 +278,15 @@ def _is_signature_continuation(row: list[object]) -> bool:
     )
 
 
+#: A section label: an optional enumerator (``I.``, ``1.1``, ``A.``) then an administrative or budget
+#: heading word (kecamatan, kelurahan, program, kegiatan, sub kegiatan, urusan, bidang).
+_SECTION_LABEL = re.compile(
+    r"^\s*(?:(?:[IVXLC]+|[A-Z]|\d+(?:\.\d+)*)[.)]?\s+)?"
+    r"(?:kec(?:amatan)?\.?|kel(?:urahan)?\.?|desa|program|sub\s*kegiatan|kegiatan|urusan|bidang)\b",
+    re.IGNORECASE,
+)
+
+
 def is_section_row(
     row: list[object], key_positions: tuple[int, ...], numeric_positions: tuple[int, ...]
 ) -> bool:
@@ -288,13 +297,23 @@ def is_section_row(
     True
     >>> is_section_row([None, "Kota Baru", "Kenali Asam", "RT 3", None], (3,), (4,))
     False
+    >>> is_section_row([None, "KECAMATAN JELUTUNG", None, None], (1,), (3,))
+    True
+    >>> is_section_row([None, "1.1 Sub Kegiatan Penyaluran Bantuan", None, None], (1,), (3,))
+    True
+    >>> is_section_row([None, "RT 07", None, None], (1,), (3,))
+    False
     """
     if not numeric_positions:
         return False
     filled = _filled(row)
     if not 0 < len(filled) <= 2 or not all(isinstance(v, str) for v in filled):
         return False
-    return all(is_blank(_cell(row, j)) for j in (*key_positions, *numeric_positions))
+    if not all(is_blank(_cell(row, j)) for j in numeric_positions):
+        return False
+    # A key cell may hold the label only when it reads as one ("KECAMATAN JELUTUNG" typed in the RT column,
+    # "1.1 Sub Kegiatan ..." in the indicator-code column): a key that merely lacks its figures stays data.
+    return all(is_blank(_cell(row, j)) or _SECTION_LABEL.match(str(_cell(row, j))) for j in key_positions)
 
 
 def _repeat_keys(grid: list[list[object]], layout: Layout) -> list[dict[int, str]]:
