@@ -36,13 +36,17 @@ def clean(raw_dir: str, processed_dir: str, period: str) -> dict:
 
 
 def clean_all(raw_dir: str, processed_root: str, engine: str, *periods: str) -> dict:
-    """Clean every period of a raw source with one reading engine (bench/read_bench.py)."""
-    from analysis.ingest.cleaning import clean_source
+    """Clean every period of a raw source with one reading engine (bench/read_bench.py); like for like with
+    the baseline, so without the feedback workbooks (which the baseline did not write)."""
+    if engine == "baseline":  # a revision from before the stage subpackages: analysis.cleaning, no engines
+        from analysis.cleaning import clean_source
+    else:
+        from analysis.ingest.cleaning import clean_source
 
     t = time.perf_counter()
     tables: dict[str, dict[str, int]] = {}
     accepted = 0
-    kwargs = {} if engine == "baseline" else {"engine": engine}  # "baseline": a cleaner without engines
+    kwargs = {} if engine == "baseline" else {"engine": engine, "feedback": False}
     for period in periods:
         result = clean_source(Path(raw_dir), period, Path(processed_root) / period, **kwargs)
         tables[period] = {name: len(df) for name, df in result.tables.items()}

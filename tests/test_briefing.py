@@ -440,3 +440,16 @@ def test_index_tables_without_rt_reports_say_so(fn):
 def test_key_messages_for_the_100_days_do_not_repeat_the_programs_behind():
     msgs = messages.key_messages(programs(), QUALITY, "id", claims(), programs())
     assert sum("Kota Tangguh (73,2%)" in m for m in msgs) == 1
+
+
+def test_load_rejected_keeps_rejected_rows_apart_from_cells_left_missing(tmp_path):
+    (tmp_path / "rejected_rows.csv").write_bytes(
+        (
+            "\ufefffile,sheet,row,column,column_letter,value,reason_code,reason,severity\n"
+            "rt.xlsx,S,8,RT,E,RT 007,duplicate,r,rejected\n"
+            "rt.xlsx,S,124,Jumlah KK,I,seratus,unparseable,r,missing\n"
+        ).encode()
+    )
+    assert list(load.load_rejected(tmp_path)["row"]) == [8]
+    assert list(load.load_rejected(tmp_path, "missing")["row"]) == [124]
+    assert len(load.load_rejected(tmp_path, None)) == 2

@@ -2,7 +2,7 @@
 (one card per RT, failure isolation, incremental reruns, Dask).
 
 Unit tests use tiny inline frames and tiny notebooks. Tests that run the real scorecard notebook are marked
-slow; they share one evaluation of the bundled sample's 2025-TW4 (67 pilot RTs, about 15 s).
+slow; they share one evaluation of the bundled sample's 2025-TW4 (67 pilot RTs and one RT with an unreadable start year, about 15 s).
 """
 
 import json
@@ -582,11 +582,13 @@ def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
         )
     )
     rt_index = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet")
-    assert len(result.rows) == len(rt_index) == 67
+    # 68 RTs reported: the 67 pilots, plus an RT whose registry row has an unreadable Tahun Mulai (20266):
+    # kept since issue 10 with start_year missing, so its 2025 reports count
+    assert len(result.rows) == len(rt_index) == 68
     assert not result.failed
     assert sorted(p.stem for p in build.iter_cards(out)) == sorted(rt_index["rt_code"])
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.count('class="sc-rt"') == 67
+    assert index.count('class="sc-rt"') == 68
 
 
 def test_in_process_execution_leaves_main_module_alone(tmp_path):

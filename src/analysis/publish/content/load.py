@@ -77,8 +77,12 @@ def load_evaluation_info(processed_dir: Path | str) -> dict:
 _EXCEL_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
-def load_rejected(processed_dir: Path | str) -> pd.DataFrame:
-    """``rejected_rows.csv`` as text columns (``row`` as int), with Excel's formula guard ``'`` removed."""
+def load_rejected(processed_dir: Path | str, severity: str | None = "rejected") -> pd.DataFrame:
+    """``rejected_rows.csv`` as text columns (``row`` as int), with Excel's formula guard ``'`` removed.
+
+    Only the lines of rejected rows by default; ``severity="missing"`` gives the value cells left missing in
+    kept rows (they are also ``value_missing`` warnings), ``None`` every line.
+    """
     path = Path(processed_dir) / "rejected_rows.csv"
     if not path.exists():
         raise FileNotFoundError(f"{path} not found (run `python -m analysis clean` first)")
@@ -86,6 +90,8 @@ def load_rejected(processed_dir: Path | str) -> pd.DataFrame:
     for col in df.columns:
         if col != "row":
             df[col] = df[col].str.replace(_EXCEL_GUARD, "", regex=True)
+    if severity is not None and "severity" in df.columns:
+        df = df[df["severity"] == severity].reset_index(drop=True)
     return df.astype({"row": "int64"}) if len(df) else df
 
 
