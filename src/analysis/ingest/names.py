@@ -122,6 +122,34 @@ def max_edits(key: str) -> int:
     return next(edits for length, edits in FUZZY_MAX_EDITS if len(key) >= length)
 
 
+#: Matching keys of a table's names, per table object (the official table is built once per process, so its
+#: keys are computed once; a cached entry holds its table, so a reused ``id`` can never match another table).
+_KEYS: dict[tuple[int, str, int], tuple[pd.DataFrame, pd.Series, dict[str, str], dict[str, str]]] = {}
+
+
+def _table_keys(
+    table: pd.DataFrame, name_col: str, variants: dict[str, str]
+) -> tuple[pd.Series, dict[str, str], dict[str, str]]:
+    """(key of every row's name, official key -> official name, variant key -> official key)."""
+    slot = (id(table), name_col, id(variants))
+    hit = _KEYS.get(slot)
+    if hit is not None and hit[0] is table:
+        return hit[1], hit[2], hit[3]
+    official = table[name_col].map(name_key)
+    official_keys = dict(zip(official, table[name_col], strict=True))
+    variant_keys = {name_key(k): name_key(v) for k, v in variants.items() if name_key(v) in official_keys}
+    if len(_KEYS) > 64:  # tables made on the fly (tests, sub-tables per kecamatan): keep the cache small
+        _KEYS.clear()
+    _KEYS[slot] = (table, official, official_keys, variant_keys)
+    return official, official_keys, variant_keys
+
+
+@lru_cache(maxsize=1)
+def _official_table() -> pd.DataFrame:
+    """The Kemendagri kelurahan table, read once per process (never modified here)."""
+    return kelurahan_table()
+
+
 def _lookup(
     name: object,
     table: pd.DataFrame,
@@ -137,9 +165,7 @@ def _lookup(
         raise _error(f"a {what} name", name, "blank")
     if not isinstance(name, str):
         raise _error(f"a {what} name", name)
-    official = table[name_col].map(name_key)
-    official_keys = dict(zip(official, table[name_col], strict=True))
-    variant_keys = {name_key(k): name_key(v) for k, v in variants.items() if name_key(v) in official_keys}
+    official, official_keys, variant_keys = _table_keys(table, name_col, variants)
 
     def codes_of(key: str) -> list[str]:
         return list(dict.fromkeys(table.loc[official == key, code_col]))
@@ -172,7 +198,14 @@ def _lookup(
 
 
 def _kecamatan_table(table: pd.DataFrame) -> pd.DataFrame:
+    if table is _official_table():
+        return _official_kecamatan()
     return table[["kecamatan_code", "kecamatan_name"]].drop_duplicates()
+
+
+@lru_cache(maxsize=1)
+def _official_kecamatan() -> pd.DataFrame:
+    return _official_table()[["kecamatan_code", "kecamatan_name"]].drop_duplicates()
 
 
 def resolve_kecamatan_in(table: pd.DataFrame, name: object) -> NameMatch:
@@ -230,12 +263,12 @@ def _fuzzy_within_kecamatan(
 
 @lru_cache(maxsize=4096)
 def _resolve_kelurahan_cached(name: str, kecamatan_hint: str | None) -> NameMatch:
-    return resolve_kelurahan_in(kelurahan_table(), name, kecamatan_hint)
+    return resolve_kelurahan_in(_official_table(), name, kecamatan_hint)
 
 
 @lru_cache(maxsize=1024)
 def _resolve_kecamatan_cached(name: str) -> NameMatch:
-    return resolve_kecamatan_in(kelurahan_table(), name)
+    return resolve_kecamatan_in(_official_table(), name)
 
 
 def resolve_kelurahan(name: object, kecamatan_hint: object = None) -> NameMatch:
@@ -247,7 +280,7 @@ def resolve_kelurahan(name: object, kecamatan_hint: object = None) -> NameMatch:
     """
     if isinstance(name, str) and (kecamatan_hint is None or isinstance(kecamatan_hint, str)):
         return _resolve_kelurahan_cached(name, kecamatan_hint)
-    return resolve_kelurahan_in(kelurahan_table(), name, kecamatan_hint)
+    return resolve_kelurahan_in(_official_table(), name, kecamatan_hint)
 
 
 def resolve_kecamatan(name: object) -> NameMatch:
@@ -258,7 +291,7 @@ def resolve_kecamatan(name: object) -> NameMatch:
     """
     if isinstance(name, str):
         return _resolve_kecamatan_cached(name)
-    return resolve_kecamatan_in(kelurahan_table(), name)
+    return resolve_kecamatan_in(_official_table(), name)
 
 
 def match_kecamatan(name: object) -> str:
