@@ -54,7 +54,6 @@ from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -64,6 +63,7 @@ from analysis.core.formatting import DEFAULT_LANG, check_lang
 from analysis.core.xlsxio import workbook_bytes
 from analysis.ingest import privacy
 from analysis.ingest.contract import TEMPLATES
+from analysis.ingest.readers import OPENPYXL_ERRORS, csv_delimiter, decode_csv
 
 #: Sub-folder of a period's processed folder that holds the feedback workbooks.
 FEEDBACK_DIR = "feedback"
@@ -148,17 +148,6 @@ def feedback_path(processed_dir: Path, rel_path: str) -> Path:
 # Opening a copy of the original
 
 
-_OPEN_ERRORS = (
-    InvalidFileException,
-    zipfile.BadZipFile,
-    KeyError,
-    OSError,
-    ValueError,
-    TypeError,
-    SyntaxError,
-)
-
-
 def _text_cell(cell: Cell, text: str) -> None:
     """Put ``text`` in ``cell`` as text, never as a formula (``=...`` stays visible text)."""
     cell.value = text
@@ -194,7 +183,7 @@ def _fit_widths(ws: Worksheet) -> None:
 def _xlsx_copy(original: Path) -> openpyxl.Workbook:
     try:
         return openpyxl.load_workbook(original)  # formulas kept as written; macros dropped
-    except _OPEN_ERRORS as exc:
+    except OPENPYXL_ERRORS as exc:
         raise InputFileError(
             original, f"cannot be opened as XLSX to write its feedback ({type(exc).__name__}: {exc})"
         ) from exc
@@ -267,19 +256,9 @@ def _calamine_copy(original: Path) -> openpyxl.Workbook:
     return wb
 
 
-def _decode_csv(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (as ``analysis.ingest.readers`` reads it)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def _csv_copy(original: Path, lang: str) -> openpyxl.Workbook:
-    text = _decode_csv(original.read_bytes())
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    text = decode_csv(original.read_bytes())  # as the reader reads it, so the cells keep their addresses
+    delimiter = csv_delimiter(text)
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = i18n.t("feedback.csv_sheet", lang)

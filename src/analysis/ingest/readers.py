@@ -144,7 +144,7 @@ class RawFile:
 
 #: What openpyxl raises for a file that is not a readable XLSX (zip, XML or content-type problems;
 #: ``xml.etree.ElementTree.ParseError`` is a SyntaxError).
-_OPENPYXL_ERRORS = (
+OPENPYXL_ERRORS = (
     InvalidFileException,
     zipfile.BadZipFile,
     KeyError,
@@ -167,7 +167,7 @@ class _Book:
                 raise InputFileError(path, f"the openpyxl engine reads only {', '.join(OPENPYXL_SUFFIXES)}")
             try:
                 self._wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            except _OPENPYXL_ERRORS as exc:
+            except OPENPYXL_ERRORS as exc:
                 raise InputFileError(
                     path, f"not a spreadsheet: cannot be opened as XLSX ({type(exc).__name__}: {exc})"
                 ) from exc
@@ -199,7 +199,7 @@ class _Book:
                 if self.engine == "openpyxl"
                 else self._calamine_grid(sheet, nrows)
             )
-        except (*_OPENPYXL_ERRORS, *_CALAMINE_ERRORS) as exc:  # a damaged sheet inside a readable file
+        except (*OPENPYXL_ERRORS, *_CALAMINE_ERRORS) as exc:  # a damaged sheet inside a readable file
             raise InputFileError(
                 self.path, f"not a spreadsheet: sheet {sheet!r} cannot be read ({type(exc).__name__}: {exc})"
             ) from exc
@@ -286,12 +286,21 @@ def _pick_sheet(book: _Book, template: Template, warnings: list[ReadWarning]) ->
     return sheet
 
 
-def _decode(raw: bytes, warnings: list[ReadWarning]) -> str:
+def decode_csv(raw: bytes, warnings: list[ReadWarning] | None = None) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), else Windows-1252 (with a ``csv_encoding`` warning)."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        warnings.append(ReadWarning("csv_encoding", "not UTF-8; read as Windows-1252"))
+        if warnings is not None:
+            warnings.append(ReadWarning("csv_encoding", "not UTF-8; read as Windows-1252"))
         return raw.decode("cp1252", errors="replace")
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter of a CSV text: the header may sit below title lines, so the line that a delimiter splits
+    most among the first rows decides (:func:`sniff_delimiter`)."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:MAX_HEADER_SCAN_ROWS]
+    return sniff_delimiter(max(lines, key=lambda ln: max(ln.count(d) for d in ";,\t"), default=""))
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -311,10 +320,8 @@ def _csv_grid(path: Path, warnings: list[ReadWarning]) -> Grid:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise InputFileError(path, "not a spreadsheet: binary content in a CSV file")
-    text = _decode(raw, warnings)
-    lines = [ln for ln in text.splitlines() if ln.strip()][:MAX_HEADER_SCAN_ROWS]
-    # the header may sit below title lines: the line split most by a delimiter decides
-    delimiter = sniff_delimiter(max(lines, key=lambda ln: max(ln.count(d) for d in ";,\t"), default=""))
+    text = decode_csv(raw, warnings)
+    delimiter = csv_delimiter(text)
     if delimiter != ",":
         warnings.append(ReadWarning("csv_delimiter", f"delimiter {delimiter!r}", value=delimiter))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
