@@ -17,21 +17,18 @@ from babel.numbers import format_currency, format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.ingest.cleaning import PARSER_BY_KIND
 from analysis.ingest.contract import ASSET_STATUS
+from analysis.ingest.dates import EXCEL_EPOCH, EXCEL_TEXT_SERIAL_RANGE, WEEKDAYS, parse_date
 from analysis.ingest.names import match_kecamatan, match_kelurahan
 from analysis.ingest.parsing import (
     ASSET_STATUS_VARIANTS,
     COUNT_UNITS,
-    EXCEL_EPOCH,
-    EXCEL_TEXT_SERIAL_RANGE,
     NO_VALUES,
-    PARSER_BY_KIND,
-    WEEKDAYS,
     YES_VALUES,
     ParseError,
     normalise_text,
     parse_asset_status,
-    parse_date,
     parse_int,
     parse_money,
     parse_number,

@@ -34,7 +34,7 @@ from analysis.core.config import SAMPLE_SOURCE, check_source_args, processed_dir
 from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
-from analysis.ingest import names, parsing, privacy
+from analysis.ingest import dates, names, parsing, privacy
 from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules are part of this entry point)
     accepted_rows,
     apply_rules,
@@ -83,6 +83,24 @@ _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
 PERCENT_UNITS = ("%", "persen", "percent")
 
 
+#: Parser of each value kind of ``analysis.ingest.contract`` (kelurahan/kecamatan/code/personal are not here).
+#: ``number`` (e.g. ``Realisasi``, which may be a percentage) uses :func:`parse_percent`: plain numbers as
+#: :func:`parse_number`, plus a trailing ``%``; a reader that sees an Excel percent-format cell should call
+#: ``parse_percent(value, is_percent_format=True)`` itself.
+PARSER_BY_KIND: dict[str, Callable[[object], object]] = {
+    "int": parsing.parse_int,
+    "money": parsing.parse_money,
+    "number": parsing.parse_percent,
+    "target": parsing.parse_target,
+    "date": dates.parse_date,
+    "yesno": parsing.parse_yes_no,
+    "asset": parsing.parse_asset_status,
+    "rt": parsing.parse_rt,
+    "rw": parsing.parse_rw,
+    "text": parsing.normalise_text,
+}
+
+
 def free_text_warnings(text: str) -> list[str]:
     """Warning codes for free text that is kept but could do harm if opened carelessly.
 
@@ -127,7 +145,7 @@ def parse_cell(kind: str, value: object, number_format: str | None = None) -> ob
         return text.replace(" - ", "-") or None
     if kind in ("text", "kecamatan", "kelurahan"):
         return parsing.normalise_text(value) or None
-    return parsing.PARSER_BY_KIND[kind](value)
+    return PARSER_BY_KIND[kind](value)
 
 
 @lru_cache(maxsize=262144)
