@@ -126,6 +126,20 @@ def test_classify_rows_all_kinds():
     ]  # fmt: skip
 
 
+def test_column_numbers_under_the_header_are_a_header_row():
+    """SIPD-style forms print (1) (2) (3) ... under the header; not data, not a rejection."""
+    header = _cells("No", "Kecamatan", "Kelurahan", "RT", "Pagu Anggaran")
+    for numbers in (
+        _cells("(1)", "(2)", "(3)", "(4)", "(5)"),
+        _cells(1, 2, 3, 4, 5),
+        _cells("1", "2", "3", "4", "5"),
+    ):
+        grid = [header, numbers, _cells(1, "Kota Baru", "Kenali Asam", "RT 3", 100)]
+        assert _kinds(grid, 0, RT_REPORT_T) == ["header", "header", "data"]
+    grid = [header, _cells(1, 2, 3, 4, 5), _cells(1, 2, 3, 4, 5)]  # only right under the header
+    assert _kinds(grid, 0, RT_REPORT_T) == ["header", "header", "data"]
+
+
 def test_sparse_row_before_signature_is_data():
     grid = [_cells("No", "Kecamatan", "Kelurahan", "RT", "Pagu Anggaran"), _cells(3, None, "Kenali Asam")]
     assert _kinds(grid, 0, RT_REPORT_T) == ["header", "data"]

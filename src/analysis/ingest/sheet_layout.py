@@ -334,8 +334,35 @@ def _is_header_repeat(row: list[object], header_keys: list[dict[int, str]]) -> b
     return False
 
 
+_COLUMN_NUMBER = re.compile(r"^\(?\s*(\d{1,2})\s*\)?\.?$")
+
+
+def is_column_numbers(row: list[object], n_columns: int) -> bool:
+    """The row of column numbers many government forms print under the header (``1 2 3 ...`` or
+    ``(1) (2) (3) ...``): counted as a header row. At least four cells, and half the matched columns, reading
+    1, 2, 3, ... from left to right.
+
+    >>> is_column_numbers(["(1)", "(2)", "(3)", "(4)", "(5)"], 5), is_column_numbers([1, 2, 3, 4, None], 5)
+    (True, True)
+    >>> is_column_numbers([1, "Kota Baru", "Kenali Asam", 3, 4], 5), is_column_numbers([1, 2, 4, 5], 4)
+    (False, False)
+    """
+    numbers = []
+    for v in _filled(row):
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, int | float) and float(v).is_integer():
+            numbers.append(int(v))
+        elif isinstance(v, str) and (m := _COLUMN_NUMBER.match(v.strip())):
+            numbers.append(int(m.group(1)))
+        else:
+            return False
+    return len(numbers) >= max(4, n_columns // 2) and numbers == list(range(1, len(numbers) + 1))
+
+
 def classify_rows(grid: list[list[object]], layout: Layout, template: Template) -> list[str]:
-    """Kind of every row: ``title``/``blank`` above the header, ``header`` (one or two rows), then
+    """Kind of every row: ``title``/``blank`` above the header, ``header`` (one or two rows, and a row of
+    column numbers right under them), then
     ``data``, ``blank``, ``header_repeat``, ``total``, ``section`` or ``signature`` (everything sparse and
     textual after the signature block opens)."""
     pos = {name: m.index for name, m in layout.columns.items()}
@@ -353,7 +380,7 @@ def classify_rows(grid: list[list[object]], layout: Layout, template: Template) 
         sparse = n_filled <= _SIGNATURE_MAX_CELLS  # signature and section rows are sparse
         if i < first:
             kinds.append("title" if n_filled else "blank")
-        elif i <= last:
+        elif i <= last or (i == last + 1 and is_column_numbers(row, len(layout.columns))):
             kinds.append("header")
         elif not n_filled:
             kinds.append("blank")
