@@ -64,6 +64,7 @@ from analysis.core.xlsxio import workbook_bytes
 from analysis.ingest import privacy
 from analysis.ingest.contract import TEMPLATES
 from analysis.ingest.readers import OPENPYXL_ERRORS, csv_delimiter, decode_csv
+from analysis.ingest.sheet_layout import header_key
 
 #: Sub-folder of a period's processed folder that holds the feedback workbooks.
 FEEDBACK_DIR = "feedback"
@@ -301,12 +302,6 @@ def _strict_key(text: object) -> str:
     return " ".join(str(text).lower().split())
 
 
-def _loose_key(text: object) -> str:
-    """Also without units in brackets and punctuation (``analysis.ingest.readers.normalise_header``'s rule)."""
-    s = re.sub(r"\(.*?\)|\[.*?\]", " ", str(text).lower())
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", s).split())
-
-
 class _Headers:
     """The header texts of one sheet, merged cells resolved to their top-left value."""
 
@@ -334,7 +329,7 @@ class _Headers:
     def column_of(self, column: str) -> int | None:
         """Column number (from 1) whose header reads ``column``, or ``None``."""
         width = self.ws.max_column
-        for key in (_strict_key, _loose_key):
+        for key in (_strict_key, header_key):
             wanted = key(column)
             if not wanted:
                 return None
@@ -390,7 +385,7 @@ def _kinds_by_header() -> dict[str, str | None]:
     found: dict[str, set[str]] = defaultdict(set)
     for template in TEMPLATES:
         for col in template.columns:
-            found[_loose_key(col.header)].add(col.kind)
+            found[header_key(col.header)].add(col.kind)
     return {key: (kinds.pop() if len(kinds) == 1 else None) for key, kinds in found.items()}
 
 
@@ -407,7 +402,7 @@ def column_kind(problem: CellProblem) -> str | None:
         return problem.kind
     if problem.column is None:
         return None
-    return _KINDS.get(_loose_key(problem.column))
+    return _KINDS.get(header_key(problem.column))
 
 
 def display_value(value: object, kind: str | None, max_chars: int) -> str:

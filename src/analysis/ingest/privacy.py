@@ -49,6 +49,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.ingest.contract import Template
+from analysis.ingest.sheet_layout import header_key
 
 #: Kind of contract column that is personal data and is dropped at ingestion (``analysis.ingest.contract``).
 PERSONAL_COLUMN_KIND = "personal"
@@ -349,25 +350,22 @@ def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     raise ValueError(f"{path}: cannot scan a {suffix or 'suffix-less'} file for personal data")
 
 
-def _header_text(value: object) -> str:
-    return " ".join(re.sub(r"[.:]", " ", str(value)).lower().split()) if value is not None else ""
-
-
 def scrub_worksheet(ws, personal_headers: Iterable[str], header_row: int | None, label: str) -> int:
     """Remove personal data from an openpyxl worksheet (a copy, never the original): the cells under a header
-    that names a personal column (``Nama Ketua RT``, ``NIK Ketua RT``, ``No. HP``, ``Responden``) become
+    that names a personal column (``Nama Ketua RT``, ``NIK Ketua RT``, ``No. HP``, ``Responden``; compared as
+    the reader compares headers, :func:`analysis.ingest.sheet_layout.header_key`) become
     ``label``, and NIK-like/phone-like text in every other text cell is masked. Returns the cells changed.
 
     The header is looked for in ``header_row`` (as Excel numbers rows), or the first 15 rows when unknown.
     """
     from openpyxl.cell.cell import MergedCell
 
-    wanted = {_header_text(h) for h in personal_headers}
+    wanted = {header_key(h) for h in personal_headers}
     rows = [header_row] if header_row else range(1, min(ws.max_row, 15) + 1)
     columns: dict[int, int] = {}  # column -> its header row
     for r in rows:
         for cell in ws[r]:
-            if _header_text(cell.value) in wanted:
+            if isinstance(cell.value, str) and header_key(cell.value) in wanted:
                 columns.setdefault(cell.column, r)
     changed = 0
     for row in ws.iter_rows():
