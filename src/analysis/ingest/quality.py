@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -23,16 +23,7 @@ from analysis.core.config import SAMPLE_NOTICE, is_synthetic_source
 from analysis.ingest.schemas import REJECTED_COLUMNS, TABLE_OF_TEMPLATE, TABLES
 
 if TYPE_CHECKING:
-    from analysis.ingest.readers import RawFile
-
-
-class RunLog(Protocol):
-    """What this module reads of the cleaner's log (``analysis.ingest.runlog.RunLog``), as a protocol:
-    the outputs need only these three fields."""
-
-    files: dict[str, RawFile]
-    warnings: dict[str, list[dict]]
-    run_warnings: list[dict]
+    from analysis.ingest.runlog import RunLog
 
 
 #: Parquet options fixed for byte-identical output (pyarrow).
