@@ -122,26 +122,30 @@ def max_edits(key: str) -> int:
     return next(edits for length, edits in FUZZY_MAX_EDITS if len(key) >= length)
 
 
-#: Matching keys of a table's names, per table object (the official table is built once per process, so its
-#: keys are computed once; a cached entry holds its table, so a reused ``id`` can never match another table).
-_KEYS: dict[tuple[int, str, int], tuple[pd.DataFrame, pd.Series, dict[str, str], dict[str, str]]] = {}
-
-
 def _table_keys(
     table: pd.DataFrame, name_col: str, variants: dict[str, str]
 ) -> tuple[pd.Series, dict[str, str], dict[str, str]]:
-    """(key of every row's name, official key -> official name, variant key -> official key)."""
-    slot = (id(table), name_col, id(variants))
-    hit = _KEYS.get(slot)
-    if hit is not None and hit[0] is table:
-        return hit[1], hit[2], hit[3]
+    """(key of every row's name, official key -> official name, variant key -> official key); computed once
+    per process for the official tables, on the fly for any other (tests, a kecamatan's kelurahan)."""
+    if table is _official_table() or table is _official_kecamatan():
+        return _official_keys(name_col)
+    return _compute_keys(table, name_col, variants)
+
+
+def _compute_keys(
+    table: pd.DataFrame, name_col: str, variants: dict[str, str]
+) -> tuple[pd.Series, dict[str, str], dict[str, str]]:
     official = table[name_col].map(name_key)
     official_keys = dict(zip(official, table[name_col], strict=True))
     variant_keys = {name_key(k): name_key(v) for k, v in variants.items() if name_key(v) in official_keys}
-    if len(_KEYS) > 64:  # tables made on the fly (tests, sub-tables per kecamatan): keep the cache small
-        _KEYS.clear()
-    _KEYS[slot] = (table, official, official_keys, variant_keys)
     return official, official_keys, variant_keys
+
+
+@lru_cache(maxsize=2)
+def _official_keys(name_col: str) -> tuple[pd.Series, dict[str, str], dict[str, str]]:
+    if name_col == "kelurahan_name":
+        return _compute_keys(_official_table(), name_col, KELURAHAN_NAME_VARIANTS)
+    return _compute_keys(_official_kecamatan(), name_col, KECAMATAN_NAME_VARIANTS)
 
 
 @lru_cache(maxsize=1)
