@@ -662,37 +662,31 @@ def clean_source(
 def feedback_problems(log: RunLog) -> dict[str, list[CellProblem]]:
     """Every cell problem of the run, per file: rejections (``rejected``), value cells left missing
     (``missing``) and the warnings about one row (``warning``); file-level warnings stay in ``quality.json``."""
+
+    def problem(r: dict, reason_code: str, reason: str, severity: str) -> CellProblem:
+        return CellProblem(
+            sheet=r["sheet"] or None,
+            row=int(r["row"]),
+            column=r["column"] or None,
+            column_letter=r.get("column_letter") or None,
+            value=r["value"],
+            reason_code=reason_code,
+            reason=reason,
+            severity=severity,
+        )
+
     out: dict[str, list[CellProblem]] = {}
     for r in log.rejections:
-        out.setdefault(r["file"], []).append(
-            CellProblem(
-                sheet=r["sheet"] or None,
-                row=int(r["row"]),
-                column=r["column"] or None,
-                column_letter=r.get("column_letter") or None,
-                value=r["value"],
-                reason_code=r["reason_code"],
-                reason=r["reason"],
-                severity=r["severity"],
-            )
-        )
+        out.setdefault(r["file"], []).append(problem(r, r["reason_code"], r["reason"], r["severity"]))
     missing = {(r["file"], r["row"], r["column"]) for r in log.rejections if r["severity"] == "missing"}
     for file, records in log.warnings.items():
         for w in records:
-            if w["row"] is None or (file, w["row"], w["column"]) in missing and w["code"] == "value_missing":
-                continue  # about the whole file, or already listed as the cell left missing
-            out.setdefault(file, []).append(
-                CellProblem(
-                    sheet=w["sheet"] or None,
-                    row=int(w["row"]),
-                    column=w["column"] or None,
-                    column_letter=w.get("column_letter") or None,
-                    value=w["value"],
-                    reason_code=w["code"],
-                    reason=w["message"],
-                    severity="missing" if w.get("severity") == "missing" else "warning",
-                )
-            )
+            if w["row"] is None:
+                continue  # about the whole file
+            if w["code"] == "value_missing" and (file, w["row"], w["column"]) in missing:
+                continue  # already listed as the cell left missing
+            severity = "missing" if w.get("severity") == "missing" else "warning"
+            out.setdefault(file, []).append(problem(w, w["code"], w["message"], severity))
     return out
 
 
