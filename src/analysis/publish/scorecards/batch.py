@@ -33,12 +33,10 @@ from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.core.formatting import LANGUAGES
 from analysis.publish import cache as kcache
+from analysis.publish.runner.plan import COMMON_PARAMETERS, ENGINES, FORMATS, new_run_id
 from analysis.publish.scorecards.build import (
     CACHE_FILE,
-    COMMON_PARAMETERS,
-    ENGINES,
     FAILED_DIR,
-    FORMATS,
     INDEX_FILE,
     NOTEBOOK,
     REPORT_TZ,
@@ -86,12 +84,6 @@ class BatchResult:
 
     def count(self, build: str) -> int:
         return sum(1 for r in self.rows if r.status == "ok" and r.build == build)
-
-
-def new_run_id(now: dt.datetime) -> str:
-    from analysis.publish.runner.plan import new_run_id as _new_run_id
-
-    return _new_run_id(now)
 
 
 def prepare_processed(raw_dir: Path, period: str, processed_dir: Path, force: bool, say) -> str:

@@ -30,17 +30,12 @@ from typing import Any
 from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.publish.nbexec import CellFailed, execute_in_process
+from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
 
 #: The scorecard notebook and the parameter it adds to the runner's common ones.
 NOTEBOOK = config.NOTEBOOKS / "05_scorecard_rt.ipynb"
 
 RT_PARAMETER = "kode_rt"
-
-COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")
-
-ENGINES = ("inprocess", "papermill")
-
-FORMATS = ("html", "pdf")
 
 #: Parameters left out of the cache key: they change every run or name folders, not what a card shows
 #: (the card's content is covered by the digest of the rows it reads).

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 from analysis.core import config
+from analysis.publish.runner.plan import ENGINES
 from analysis.publish.scorecards.batch import BatchResult, ScorecardOptions, run_scorecards
-from analysis.publish.scorecards.build import ENGINES, NOTEBOOK
+from analysis.publish.scorecards.build import NOTEBOOK
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
