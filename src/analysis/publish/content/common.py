@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.core.formatting import MISSING, format_number, format_percent
 from analysis.core.formatting import style_table as _style_table
 from analysis.core.i18n import t
+from analysis.core.periods import HUNDRED_DAYS_CODE
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -37,8 +38,8 @@ STATUS_SCORED = "dinilai"
 #: Lowest index category of the default framework (config/index_framework.yml).
 LOWEST_CATEGORY = "Kurang"
 
-#: The 100-day period code (analysis.core.periods.HUNDRED_DAYS_CODE).
-HUNDRED_DAYS = "100-hari"
+#: The 100-day period, whose evaluation the notebooks of every other period show.
+HUNDRED_DAYS = HUNDRED_DAYS_CODE
 
 #: Programs named in a "behind" list before "and n more" (a key message stays one line on A4).
 MAX_LISTED = 4

@@ -21,7 +21,7 @@ import yaml
 from analysis.core import config
 from analysis.core.errors import ConfigError, UsageError
 from analysis.core.formatting import LANGUAGES
-from analysis.core.periods import PeriodError, parse_period, period_from_filename, sort_key
+from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, parse_period, period_from_filename, sort_key
 from analysis.ingest.contract import TEMPLATES
 
 #: Parameters every notebook of the run matrix receives (and must declare in its ``parameters`` cell).
@@ -36,8 +36,8 @@ ENGINES = ("inprocess", "papermill")
 
 DEFAULT_ENGINE = "inprocess"
 
-#: The period whose evaluation every other period's notebooks show (``analysis.publish.content.common.HUNDRED_DAYS``).
-HUNDRED_DAYS = "100-hari"
+#: The 100-day period, whose evaluation the notebooks of every other period show.
+HUNDRED_DAYS = HUNDRED_DAYS_CODE
 
 #: The kernel the notebooks run in: ``--kernel``, else $KJB_KERNEL, else ``kota-jambi`` (installed by
 #: ``make setup``) when it exists, else ``python3``.
