@@ -138,7 +138,9 @@ def naive_briefing(tmp: Path) -> Run:
     """evaluate CLI, then papermill CLI per notebook, nbconvert CLI per HTML, weasyprint CLI for the PDF."""
     from analysis.publish.runner.plan import RUN_MATRIX
 
-    processed = tmp / "processed" / "sample" / BRIEFING_PERIOD  # --processed is the root (ROOT/<source>/<period>)
+    processed = (
+        tmp / "processed" / "sample" / BRIEFING_PERIOD
+    )  # --processed is the root (ROOT/<source>/<period>)
     out = tmp / "out"
     out.mkdir(parents=True)
     steps: list[list] = [

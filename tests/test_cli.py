@@ -115,7 +115,9 @@ def test_processed_is_the_root_for_every_command(command, tmp_path, capsys):
     period_folder = root / "sample" / "2025-TW4"
     period_folder.mkdir(parents=True)
     argv = [command, "--raw", str(SAMPLE), "--period", "2025-TW4", "--processed", str(period_folder)]
-    assert cli.main([*argv, "--out", str(tmp_path / "out")] if command in ("run", "scorecards") else argv) == 2
+    assert (
+        cli.main([*argv, "--out", str(tmp_path / "out")] if command in ("run", "scorecards") else argv) == 2
+    )
     line = _error_line(capsys)
     assert line == (
         f"python -m analysis {command}: error: --processed is the processed data root (the period folder is "

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "clean, evaluate and publish the HTML/PDF briefing of one period",
     ),
     "scorecards": ("analysis.publish.scorecards.command", "one HTML/PDF scorecard per RT, in batch"),
+    "verify": ("analysis.publish.verify", "check a published report folder against its manifest"),
 }
 
 
@@ -57,7 +58,9 @@ class _Parser(argparse.ArgumentParser):
         hints = [(token, hint) for token, hint in hints if hint]
         if len(hints) == 1:
             return hints[0][1]
-        pairs = [f"{hint.removeprefix('; did you mean ').removesuffix('?')} for {token}" for token, hint in hints]
+        pairs = [
+            f"{hint.removeprefix('; did you mean ').removesuffix('?')} for {token}" for token, hint in hints
+        ]
         return f"; did you mean {', '.join(pairs)}?" if pairs else ""
 
 
