@@ -138,7 +138,9 @@ def naive_briefing(tmp: Path) -> Run:
     """evaluate CLI, then papermill CLI per notebook, nbconvert CLI per HTML, weasyprint CLI for the PDF."""
     from analysis.publish.runner.plan import RUN_MATRIX
 
-    processed = tmp / "processed" / BRIEFING_PERIOD
+    processed = (
+        tmp / "processed" / "sample" / BRIEFING_PERIOD
+    )  # --processed is the root (ROOT/<source>/<period>)
     out = tmp / "out"
     out.mkdir(parents=True)
     steps: list[list] = [
@@ -152,7 +154,7 @@ def naive_briefing(tmp: Path) -> Run:
             "--period",
             BRIEFING_PERIOD,
             "--processed",
-            processed,
+            tmp / "processed",
         ]
     ]
     for spec in RUN_MATRIX:
@@ -259,7 +261,7 @@ def bench_scorecards(tmp: Path, repeat: int, naive_rts: int) -> dict:
     say(f"== 2. Scorecards of the 67 pilot RTs (sample, {SCORECARD_PERIOD})")
     processed_root = tmp / "processed"
     measure([PY, "-m", "analysis", "evaluate", "--raw", SAMPLE, "--period", SCORECARD_PERIOD,
-             "--processed", processed_root / "sample" / SCORECARD_PERIOD])  # fmt: skip
+             "--processed", processed_root])  # fmt: skip
     rts = pd.read_parquet(processed_root / "sample" / SCORECARD_PERIOD / "rt_index.parquet")[
         "rt_code"
     ].tolist()

@@ -469,10 +469,15 @@ def test_cli_exit_codes(run, tmp_path, capsys):
 
     root, _, _ = run
     assert (
-        main(["clean", "--raw", str(root), "--period", "2025-TW3", "--processed", str(tmp_path / "a")]) == 0
+        main(["clean", "--raw", str(root), "--period", "TW III 2025", "--processed", str(tmp_path / "a")])
+        == 0
     )
     out = capsys.readouterr().out
-    assert "rejected" in out and str(tmp_path / "a") in out
+    # --processed is the processed root, as for run and scorecards: the period folder is ROOT/<source>/<period>/
+    period_dir = tmp_path / "a" / "mini" / "2025-TW3"
+    assert "rejected" in out and f"outputs: {period_dir}" in out
+    assert (period_dir / "quality.json").is_file() and (period_dir / "rt_reports.parquet").is_file()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["mini"]
     assert (
         main(
             [
@@ -491,6 +496,29 @@ def test_cli_exit_codes(run, tmp_path, capsys):
     assert main(["clean", "--raw", str(root), "--period", "Q9", "--processed", str(tmp_path / "c")]) == 2
     assert "unknown period" in capsys.readouterr().err
     assert main(["clean", "--raw", str(tmp_path / "none"), "--period", "2025-TW3"]) == 2
+
+
+@pytest.mark.parametrize(
+    "habit",
+    [
+        pytest.param(("mini", "2025-TW3"), id="the_period_folder"),
+        pytest.param(("mini",), id="the_source_folder"),
+    ],
+)
+def test_cli_processed_folder_by_habit(run, tmp_path, capsys, habit):
+    """A period folder (or the source's folder) passed as ``--processed`` by habit is a one-line usage
+    error naming the root to pass, not ``<period>/<source>/<period>/``."""
+    from analysis.cli import main
+
+    root_dir, _, _ = run
+    processed = tmp_path / "processed"
+    (processed / "mini" / "2025-TW3").mkdir(parents=True)
+    given = processed.joinpath(*habit)
+    before = sorted(p.relative_to(processed) for p in processed.rglob("*"))
+    assert main(["clean", "--raw", str(root_dir), "--period", "2025-TW3", "--processed", str(given)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"pass --processed {processed} (not {given})" in err
+    assert sorted(p.relative_to(processed) for p in processed.rglob("*")) == before
 
 
 # --- rules on tiny inline frames ----------------------------------------------------------------------

@@ -227,9 +227,11 @@ def _parse(argv):
 
 
 def test_cli_main(source, tmp_path, capsys):
-    out_dir = tmp_path / "cli" / "100-hari"
+    out_dir = tmp_path / "cli" / "mini" / "100-hari"  # --processed is the root: ROOT/<source>/<period>/
     assert (
-        evaluation.main(_parse(["--raw", str(source), "--period", "100-hari", "--processed", str(out_dir)]))
+        evaluation.main(
+            _parse(["--raw", str(source), "--period", "100 hari", "--processed", str(tmp_path / "cli")])
+        )
         == 0
     )
     printed = capsys.readouterr().out
@@ -307,3 +309,27 @@ def test_sample_every_period(sample, tmp_path):
     # change against the previous period where the sample has it (2025-TW3 follows 2025-TW2)
     assert results["2025-TW3"].previous_available
     assert results["2025-TW3"].tables["achievement_program"]["achievement_capped_change_pp"].notna().any()
+
+
+@pytest.mark.parametrize(
+    "period_folder",
+    [
+        pytest.param(lambda root: root / "mini" / "100-hari", id="named_like_a_period"),
+        pytest.param(lambda root: root / "mini" / "done", id="holds_quality_json"),
+    ],
+)
+def test_cli_period_folder_passed_by_habit_is_a_usage_error(source, tmp_path, capsys, period_folder):
+    """``--processed`` used to be the period folder for ``evaluate``: passing one now says what to pass."""
+    from analysis.cli import main
+
+    root = tmp_path / "processed"
+    folder = period_folder(root)
+    folder.mkdir(parents=True)
+    if folder.name == "done":
+        (folder / "quality.json").write_text("{}", encoding="utf-8")
+    argv = ["evaluate", "--raw", str(source), "--period", "100-hari", "--processed", str(folder)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"pass --processed {root} (not {folder})" in err
+    assert not (folder / "mini").exists()

@@ -281,10 +281,23 @@ def test_default_kernel_from_environment(monkeypatch):
     assert plan.default_kernel() in (plan.PROJECT_KERNEL, plan.FALLBACK_KERNEL)
 
 
-def test_input_files_are_the_period_and_reference_files(tmp_path):
-    raw = make_source(tmp_path)
+def test_input_files_are_every_file_the_run_reads(tmp_path):
+    """The reference files, the period's, the previous period's (the evaluation compares against it) and
+    the 100 days' (every briefing's 100-day section): not the later periods, not other files."""
+    raw = make_source(tmp_path, periods=("2025-TW1", "2025-TW2", "2025-TW3"))
     names = [p.relative_to(raw).as_posix() for p in release.input_files(raw, "2025-TW2")]
-    assert names == ["SYNTHETIC", "realisasi/realisasi_2025-TW2_dinkes.xlsx", "referensi/program.csv"]
+    assert names == [
+        "SYNTHETIC",
+        "kampung_bahagia/laporan_rt_100-hari.xlsx",
+        "realisasi/realisasi_2025-TW1_dinkes.xlsx",
+        "realisasi/realisasi_2025-TW2_dinkes.xlsx",
+        "referensi/program.csv",
+    ]
+    assert [p.name for p in release.input_files(raw, "100-hari")] == [
+        "SYNTHETIC",
+        "laporan_rt_100-hari.xlsx",
+        "program.csv",
+    ]
 
 
 def test_publish_replaces_whole_report(tmp_path):
@@ -401,9 +414,14 @@ def test_run_publishes_report_and_manifest(workspace):
     assert manifest["parameters"]["is_synthetic"] is True and manifest["parameters"]["lang"] == "id"
     raw = workspace["raw"]
     assert manifest["inputs"] == {
-        "SYNTHETIC": sha256(raw / "SYNTHETIC"),
-        "realisasi/realisasi_2025-TW2_dinkes.xlsx": sha256(raw / "realisasi/realisasi_2025-TW2_dinkes.xlsx"),
-        "referensi/program.csv": sha256(raw / "referensi/program.csv"),
+        name: sha256(raw / name)
+        for name in (
+            "SYNTHETIC",
+            "kampung_bahagia/laporan_rt_100-hari.xlsx",
+            "realisasi/realisasi_2025-TW1_dinkes.xlsx",
+            "realisasi/realisasi_2025-TW2_dinkes.xlsx",
+            "referensi/program.csv",
+        )
     }
     assert manifest["outputs"] == {n: sha256(final / n) for n in names if n != "manifest.json"}
     assert set(manifest["notebooks"]) == {"brief.ipynb", "detail.ipynb"}

@@ -411,6 +411,35 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
 
 
+def test_unknown_rt_among_known_ones_is_a_usage_error_naming_it(processed, tmp_path, capsys):
+    """``--rt A --rt TYPO --rt B``: exit 2 before any card is built, naming the unknown code with the
+    closest known one; today's ``--rt`` kept only the last value and dropped the rest in silence."""
+    from analysis.cli import main
+
+    scored, _ = rt_codes(processed)
+    typo = scored[1][:-1] + ("9" if scored[1][-1] != "9" else "8")
+    out = tmp_path / "cards"
+    argv = [
+        "scorecards", "--raw", str(SAMPLE), "--period", PERIOD, "--processed", str(processed),
+        "--out", str(out), "--rt", scored[0], "--rt", typo, "--rt", scored[2], "--rt", "NOPE",
+    ]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"2 RT code(s) not in the {PERIOD} index of sample: {typo} (did you mean " in err
+    suggested = err.split(f"{typo} (did you mean ", 1)[1].split("?)", 1)[0].split(" or ")
+    assert scored[1] in suggested and "), NOPE (e.g. " in err
+    assert not out.exists()
+
+
+def test_selection_keeps_every_requested_rt(processed):
+    scored, insufficient = rt_codes(processed)
+    codes = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet")["rt_code"].tolist()
+    wanted = [insufficient[0], scored[2], scored[0]]
+    assert batch.select_rts(wanted, codes, "x") == [c for c in codes if c in wanted]
+    assert len(batch.select_rts(wanted, codes, "x")) == 3
+
+
 @pytest.mark.slow
 def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     scored, insufficient = rt_codes(processed)
@@ -475,7 +504,8 @@ def test_failing_rt_does_not_stop_the_others(processed, tmp_path):
     out = tmp_path / "cards"
     args = [
         "scorecards", "--raw", str(SAMPLE), "--period", PERIOD, "--processed", str(processed), "--out", str(out),
-        "--jobs", "2", "--formats", "html", "--notebook", str(broken), "--rt", *scored[:3],
+        "--jobs", "2", "--formats", "html", "--notebook", str(broken),
+        "--rt", scored[0], "--rt", scored[1], "--rt", scored[2],  # repeated: every one is built
     ]  # fmt: skip
     proc = subprocess.run(
         [sys.executable, "-m", "analysis", *args],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 
 #: command -> (module, one-line help). Modules are imported when the parser is built.
@@ -21,12 +22,58 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "clean, evaluate and publish the HTML/PDF briefing of one period",
     ),
     "scorecards": ("analysis.publish.scorecards.command", "one HTML/PDF scorecard per RT, in batch"),
+    "verify": ("analysis.publish.verify", "check a published report folder against its manifest"),
 }
 
 
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<value>[^']*)' \(choose from (?P<choices>.*)\)")
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+    """One-line errors (exit 2) that suggest the closest option, command or choice for a typo."""
+
+    _argv: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._argv = list(sys.argv[1:] if args is None else args)
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self._defaults.get("_main") is not None:
+            # a command's parser: name its own unknown options here (the top parser knows only -h)
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse would print the usage too)
+        self.exit(2, f"{self.prog}: error: {message}{self._suggestion(message)}\n")
+
+    def _suggestion(self, message: str) -> str:
+        """``; did you mean …?`` for an invalid choice (a command, ``--engine``) or a mistyped option."""
+        from analysis.core.errors import did_you_mean
+
+        choice = _INVALID_CHOICE.search(message)
+        if choice:
+            return did_you_mean(choice["value"], re.findall(r"'([^']*)'", choice["choices"]))
+        options = [o for action in self._actions for o in action.option_strings]
+        unknown = [t for t in _option_tokens(self._argv) if not any(o.startswith(t) for o in options)]
+        hints = [(token, did_you_mean(token, options, n=1)) for token in unknown]
+        hints = [(token, hint) for token, hint in hints if hint]
+        if len(hints) == 1:
+            return hints[0][1]
+        pairs = [
+            f"{hint.removeprefix('; did you mean ').removesuffix('?')} for {token}" for token, hint in hints
+        ]
+        return f"; did you mean {', '.join(pairs)}?" if pairs else ""
+
+
+def _option_tokens(argv: list[str]) -> list[str]:
+    """The tokens of ``argv`` written as options (``--name`` or ``--name=value`` → ``--name``), up to ``--``;
+    negative numbers are values."""
+    tokens = []
+    for token in argv:
+        if token == "--":
+            break
+        if token.startswith("-") and not re.fullmatch(r"-\d[\d.]*", token):
+            tokens.append(token.split("=", 1)[0])
+    return tokens
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -29,6 +29,47 @@ def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = 
     return root / Path(raw_dir).resolve().name / period
 
 
+#: Files that only a processed *period* folder holds (written by ``clean`` and ``evaluate``).
+PERIOD_FOLDER_FILES = ("quality.json", "evaluation.json")
+
+
+def check_processed_root(root: Path, raw_dir: Path) -> Path:
+    """``root`` when it can be the processed data *root* of the option ``--processed`` (every command
+    writes ``<root>/<source>/<period>/``), else a :class:`~analysis.core.errors.UsageError` saying what to
+    pass instead: a period folder given by habit (its name is a period code, or it holds ``quality.json``
+    or ``evaluation.json``) or the source's own folder (``<root>/<source>``, named like the data source and
+    holding period folders) would give ``<period>/<source>/<period>/``.
+
+    >>> check_processed_root(Path("out"), Path("data/raw/kota"))
+    PosixPath('out')
+    >>> check_processed_root(Path("out/kota/2025-TW2"), Path("data/raw/kota"))
+    Traceback (most recent call last):
+    ...
+    analysis.core.errors.UsageError: --processed is the processed data root (the period folder is <root>/<source>/<period>/), not a period folder: pass --processed out (not out/kota/2025-TW2)
+    """
+    from analysis.core.errors import UsageError
+    from analysis.core.periods import is_canonical
+
+    root = Path(root)
+    source = Path(raw_dir).resolve().name
+    is_period_folder = is_canonical(root.name) or any((root / f).is_file() for f in PERIOD_FOLDER_FILES)
+    if is_period_folder:
+        parent = root.parent.parent if root.parent.name == source else root.parent
+        raise UsageError(
+            "--processed is the processed data root (the period folder is <root>/<source>/<period>/), "
+            f"not a period folder: pass --processed {parent} (not {root})"
+        )
+    is_source_folder = root.name == source and any(
+        is_canonical(child.name) and child.is_dir() for child in (root.iterdir() if root.is_dir() else ())
+    )
+    if is_source_folder:
+        raise UsageError(
+            "--processed is the processed data root (the period folder is <root>/<source>/<period>/), "
+            f"not the source's folder: pass --processed {root.parent} (not {root})"
+        )
+    return root
+
+
 def check_source_args(raw_dir: Path, period: str) -> tuple[Path, str]:
     """``(raw_dir, canonical period)`` for a command's ``--raw``/``--period``, or a
     :class:`~analysis.core.errors.UsageError` (exit 2, one line): missing folder, unknown period spelling."""

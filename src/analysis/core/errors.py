@@ -26,3 +26,24 @@ class InputFileError(AnalysisError):
 
 class ConfigError(AnalysisError):
     """A configuration file is invalid; the message names the file and the key."""
+
+
+def did_you_mean(value: str, candidates, n: int = 3) -> str:
+    """``"; did you mean X?"`` for the closest of ``candidates`` to a mistyped ``value`` (difflib ratio
+    ≥ 0.6, the closest first), or ``""`` when none is close: appended to a one-line usage error.
+
+    >>> did_you_mean("--perod", ["--period", "--processed", "--raw"])
+    '; did you mean --period or --processed?'
+    >>> did_you_mean("--perod", ["--period", "--processed", "--raw"], n=1)
+    '; did you mean --period?'
+    >>> did_you_mean("rum", ["run", "sample"])
+    '; did you mean run?'
+    >>> did_you_mean("zzz", ["run", "sample"])
+    ''
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=n, cutoff=0.6)
+    if not close:
+        return ""
+    return f"; did you mean {' or '.join(close)}?"

@@ -1,6 +1,6 @@
 """Evaluate one period: clean if needed, then write the evaluation tables next to the cleaned ones.
 
-``python -m analysis evaluate --raw DIR --period P [--processed DIR]``
+``python -m analysis evaluate --raw DIR --period P [--processed ROOT]`` (tables in ``ROOT/<source>/<period>/``)
 
 Steps (``evaluate_source``):
 
@@ -33,7 +33,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.config import SAMPLE_NOTICE, check_source_args, is_synthetic_source, processed_dir_for
+from analysis.core.config import (
+    DATA_PROCESSED,
+    SAMPLE_NOTICE,
+    check_processed_root,
+    check_source_args,
+    is_synthetic_source,
+    processed_dir_for,
+)
 from analysis.core.periods import previous_period
 from analysis.evaluate.achievement import ACHIEVEMENT_CONFIG, evaluate_achievement, load_achievement_config
 from analysis.evaluate.claims import CLAIMS_CONFIG, load_claims
@@ -245,13 +252,16 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--processed",
         type=Path,
-        default=None,
-        help="output folder of the period (default data/processed/<source>/<period>/)",
+        default=DATA_PROCESSED,
+        metavar="ROOT",
+        help="processed data root; the tables go to ROOT/<source>/<period>/ (default data/processed/)",
     )
 
 
 def main(args: argparse.Namespace) -> int:
-    result = evaluate_source(args.raw, args.period, args.processed)
+    raw_dir, period = check_source_args(args.raw, args.period)
+    out_dir = processed_dir_for(raw_dir, period, check_processed_root(args.processed, raw_dir))
+    result = evaluate_source(raw_dir, period, out_dir)
     if result.cleaned:
         print(f"cleaned: {', '.join(result.cleaned)}")
     prev = result.previous_period or "—"

@@ -1,6 +1,7 @@
 """Clean one data source for one period: read, parse, apply the data-quality rules, write the cleaned tables.
 
-``python -m analysis clean --raw DIR --period P [--processed DIR] [--strict]``
+``python -m analysis clean --raw DIR --period P [--processed ROOT] [--strict]`` (outputs in
+``ROOT/<source>/<period>/``, by default ``data/processed/<source>/<period>/``)
 
 Steps (each data row of each file ends in exactly one place: a cleaned table or ``rejected_rows.csv``):
 
@@ -30,7 +31,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.core.config import SAMPLE_SOURCE, check_source_args, processed_dir_for
+from analysis.core.config import (
+    DATA_PROCESSED,
+    SAMPLE_SOURCE,
+    check_processed_root,
+    check_source_args,
+    processed_dir_for,
+)
 from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
@@ -737,8 +744,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--processed",
         type=Path,
-        default=None,
-        help="output folder (default data/processed/<source>/<period>/)",
+        default=DATA_PROCESSED,
+        metavar="ROOT",
+        help="processed data root; the outputs go to ROOT/<source>/<period>/ (default data/processed/)",
     )
     p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected or a file failed")
     p.add_argument(
@@ -768,7 +776,9 @@ def summary_lines(result: CleanResult) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
-    result = clean_source(args.raw, args.period, args.processed, strict=args.strict, feedback=args.feedback)
+    raw_dir, period = check_source_args(args.raw, args.period)
+    out_dir = processed_dir_for(raw_dir, period, check_processed_root(args.processed, raw_dir))
+    result = clean_source(raw_dir, period, out_dir, strict=args.strict, feedback=args.feedback)
     print("\n".join(summary_lines(result)))
     return 1 if args.strict and result.has_problems else 0
 

@@ -33,6 +33,7 @@ from analysis.publish.runner.plan import (
     DEFAULT_ENGINE,
     ENGINES,
     FALLBACK_KERNEL,
+    FORMATS,
     KERNEL_ENV,
     PROJECT_KERNEL,
     RUN_MATRIX,
@@ -118,9 +119,21 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--period", required=True, help="period code or spelling, or 'latest' (newest with files)"
     )
     parser.add_argument("--lang", default="id", help="report language: id (default) or en")
-    parser.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default)")
+    parser.add_argument(
+        "--formats",
+        action="extend",
+        nargs="+",
+        default=None,
+        help="html, pdf or html,pdf (default; also --formats html pdf)",
+    )
     parser.add_argument("--out", type=Path, default=config.REPORTS, help="reports root (default: reports/)")
-    parser.add_argument("--processed", type=Path, default=config.DATA_PROCESSED, help="processed data root")
+    parser.add_argument(
+        "--processed",
+        type=Path,
+        default=config.DATA_PROCESSED,
+        metavar="ROOT",
+        help="processed data root: the period's tables are in ROOT/<source>/<period>/ (default data/processed/)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     parser.add_argument(
         "--kernel",
@@ -153,7 +166,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         raw_dir=args.raw,
         period=args.period,
         lang=args.lang,
-        formats=parse_formats(args.formats),
+        formats=parse_formats(",".join(args.formats or FORMATS)),
         out_root=args.out,
         processed_root=args.processed,
         notebooks_dir=args.notebooks,

@@ -258,7 +258,8 @@ def plan_run(options: RunOptions) -> Plan:
     if options.engine not in ENGINES:
         raise UsageError(f"unknown engine {options.engine!r}; use {' or '.join(ENGINES)}")
     period = resolve_period(raw_dir, options.period)
-    processed_dir = config.processed_dir_for(raw_dir, period, options.processed_root)
+    processed_root = config.check_processed_root(options.processed_root, raw_dir)
+    processed_dir = config.processed_dir_for(raw_dir, period, processed_root)
     if options.reuse_processed and not processed_dir.is_dir():
         raise UsageError(f"--reuse-processed: no processed data in {processed_dir}; run without it first")
     kernel = None

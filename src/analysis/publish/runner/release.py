@@ -2,8 +2,9 @@
 
 Everything is built in a staging folder ``reports/<source>/.<period>.staging-<run id>/`` next to the
 destination and moved to ``reports/<source>/<period>/`` by a rename; a previous report of the period is
-replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, package versions, outputs'
-SHA-256, timings). A failed run's staging folder is kept as ``reports/<source>/<period>.failed/``.
+replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, the package's code digest, package
+versions, outputs' SHA-256, timings; fields in ``reports/README.md``), which ``python -m analysis verify``
+checks a published report against. A failed run's staging folder is kept as ``reports/<source>/<period>.failed/``.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
-from analysis.core.periods import PeriodError, period_from_filename
+from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, period_from_filename, previous_period
 from analysis.ingest.contract import TEMPLATES
-from analysis.publish.cache import library_versions, sha256_file
+from analysis.publish.cache import code_files, combine, library_versions, sha256_file
 from analysis.publish.runner.plan import REPORT_TZ, Plan
 
 #: Packages whose versions go into manifest.json.
@@ -31,9 +32,22 @@ MANIFEST_PACKAGES = (
 )  # fmt: skip
 
 
+def input_periods(period: str) -> tuple[str, ...]:
+    """The periods whose files a run of ``period`` reads: the period, the previous one (the evaluation's
+    comparison) and the 100 days (the section every briefing shows).
+
+    >>> input_periods("2025-TW2")
+    ('2025-TW2', '2025-TW1', '100-hari')
+    >>> input_periods("100-hari")
+    ('100-hari',)
+    """
+    return tuple(dict.fromkeys(p for p in (period, previous_period(period), HUNDRED_DAYS_CODE) if p))
+
+
 def input_files(raw_dir: Path, period: str) -> list[Path]:
-    """The files of a data source that a run of ``period`` reads: reference files, that period's files,
-    and the ``SYNTHETIC`` marker."""
+    """The files of a data source that a run of ``period`` reads: reference files, the files of
+    :func:`input_periods`, and the ``SYNTHETIC`` marker."""
+    periods = set(input_periods(period))
     files: list[Path] = []
     for template in TEMPLATES:
         folder = raw_dir / template.folder
@@ -44,7 +58,7 @@ def input_files(raw_dir: Path, period: str) -> list[Path]:
         if folder.is_dir():
             for path in sorted(folder.iterdir()):
                 try:
-                    if path.is_file() and period_from_filename(path.name, template.file_prefix) == period:
+                    if path.is_file() and period_from_filename(path.name, template.file_prefix) in periods:
                         files.append(path)
                 except PeriodError:
                     continue
@@ -80,6 +94,15 @@ def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status.strip())}
 
 
+def package_digest(package_dir: Path = config.PACKAGE_DIR) -> str:
+    """SHA-256 over the ``analysis`` package's code files (relative path and content of every ``*.py``,
+    template, style, label catalogue and shipped data file: ``analysis.publish.cache.code_files``): the
+    code that made a report, also when the git tree was dirty or absent (``python -m analysis verify``)."""
+    return combine(
+        f"{p.relative_to(package_dir).as_posix()}={sha256_file(p)}" for p in code_files(package_dir)
+    )
+
+
 def package_versions(names: Sequence[str] = MANIFEST_PACKAGES) -> dict[str, str]:
     """Python's and the packages' versions for the manifest (``"not installed"`` when absent)."""
     return {"python": sys.version.split()[0], **library_versions(names)}
@@ -107,6 +130,7 @@ def write_manifest(
             "formats": list(options.formats),
             "out_root": str(Path(options.out_root).resolve()),
             "processed_dir": str(plan.processed_dir),
+            "notebooks_dir": str(Path(options.notebooks_dir).resolve()),
             "jobs": options.jobs,
             "engine": options.engine,
             "kernel": plan.kernel,
@@ -121,6 +145,7 @@ def write_manifest(
         "preparation": prepared or {},
         "outputs": _hashes(outputs, staging),
         "git": git_state(),
+        "code_digest": package_digest(),
         "packages": package_versions(),
         "timings_s": timings,
     }

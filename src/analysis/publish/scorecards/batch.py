@@ -24,13 +24,13 @@ import datetime as dt
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.core import config
-from analysis.core.errors import UsageError
+from analysis.core.errors import UsageError, did_you_mean
 from analysis.core.formatting import LANGUAGES
 from analysis.publish import cache as kcache
 from analysis.publish.runner.plan import COMMON_PARAMETERS, ENGINES, FORMATS, new_run_id
@@ -102,6 +102,33 @@ def prepare_processed(raw_dir: Path, period: str, processed_dir: Path, force: bo
     return "evaluated"
 
 
+def select_rts(requested: Sequence[str], known: Sequence[str], where: str) -> list[str]:
+    """The RTs of a batch, in the order of ``known`` (the period's index): every one when ``requested`` is
+    empty, else the requested ones; a requested code not in ``known`` is a UsageError naming each such code
+    with the closest known codes (nothing is dropped in silence).
+
+    >>> select_rts(["1571-002", "1571-001"], ["1571-001", "1571-002", "1571-003"], "the index")
+    ['1571-001', '1571-002']
+    >>> select_rts(["1571-001", "1571-01", "x"], ["1571-001", "1571-002"], "the index")
+    Traceback (most recent call last):
+    ...
+    analysis.core.errors.UsageError: 2 RT code(s) not in the index: 1571-01 (did you mean 1571-001 or 1571-002?), x (e.g. 1571-001, 1571-002)
+    """
+    if not requested:
+        return list(known)
+    unknown = sorted(set(requested) - set(known))
+    if not unknown:
+        wanted = set(requested)
+        return [code for code in known if code in wanted]
+    parts = []
+    for code in unknown:
+        hint = did_you_mean(code, known)
+        parts.append(f"{code} ({hint.removeprefix('; ')})" if hint else code)
+    raise UsageError(
+        f"{len(unknown)} RT code(s) not in {where}: {', '.join(parts)} (e.g. {', '.join(list(known)[:3])})"
+    )
+
+
 def _check_options(options: ScorecardOptions) -> None:
     if options.lang not in LANGUAGES:
         raise UsageError(f"unknown language {options.lang!r}; use {' or '.join(LANGUAGES)}")
@@ -131,7 +158,8 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
     notebook = Path(options.notebook).resolve()
     check_notebook_parameters(notebook, [*COMMON_PARAMETERS, RT_PARAMETER])
     source_name = raw_dir.name
-    processed_dir = config.processed_dir_for(raw_dir, period, options.processed_root)
+    processed_root = config.check_processed_root(options.processed_root, raw_dir)
+    processed_dir = config.processed_dir_for(raw_dir, period, processed_root)
     out_dir = Path(options.out_dir or config.REPORTS / source_name / period / "scorecards").resolve()
     now = dt.datetime.now(REPORT_TZ)
     run_id = new_run_id(now)
@@ -146,13 +174,7 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
     tables = sd.load_period_tables(processed_dir)
     rt_index = tables["rt_index"]
     all_rts = [str(c) for c in rt_index["rt_code"]]
-    unknown = sorted(set(options.rts) - set(all_rts))
-    if unknown:
-        raise UsageError(
-            f"RT code(s) not in the {period} index of {source_name}: {', '.join(unknown)} "
-            f"(e.g. {', '.join(all_rts[:3])})"
-        )
-    selected = [c for c in all_rts if c in set(options.rts)] if options.rts else all_rts
+    selected = select_rts(options.rts, all_rts, f"the {period} index of {source_name}")
     is_synthetic = config.is_synthetic_source(raw_dir)
     common = {
         "raw_dir": str(raw_dir),

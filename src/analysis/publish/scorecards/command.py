@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from analysis.core import config
-from analysis.publish.runner.plan import ENGINES
+from analysis.publish.runner.plan import ENGINES, FORMATS
 from analysis.publish.scorecards.batch import BatchResult, ScorecardOptions, run_scorecards
 from analysis.publish.scorecards.build import NOTEBOOK
 
@@ -21,15 +21,32 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", required=True, type=Path, help="data source folder (e.g. data/raw/sample)")
     parser.add_argument("--period", required=True, help="period code or spelling, or 'latest'")
     parser.add_argument(
-        "--rt", nargs="+", default=[], metavar="KODE_RT", help="only these RTs (default: all)"
+        "--rt",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="KODE_RT",
+        help="only these RTs (default: all): --rt A B, --rt A --rt B or --rt A,B; an unknown code is an error",
     )
     parser.add_argument("--lang", default="id", help="language of the cards: id (default) or en")
-    parser.add_argument("--formats", default="html,pdf", help="html, pdf or html,pdf (default)")
+    parser.add_argument(
+        "--formats",
+        action="extend",
+        nargs="+",
+        default=None,
+        help="html, pdf or html,pdf (default; also --formats html pdf)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="local worker processes (default 2)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default reports/<source>/<period>/scorecards/)"
     )
-    parser.add_argument("--processed", type=Path, default=config.DATA_PROCESSED, help="processed data root")
+    parser.add_argument(
+        "--processed",
+        type=Path,
+        default=config.DATA_PROCESSED,
+        metavar="ROOT",
+        help="processed data root: the period's tables are in ROOT/<source>/<period>/ (default data/processed/)",
+    )
     parser.add_argument(
         "--scheduler",
         default=None,
@@ -55,15 +72,24 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def split_list(values: list[str]) -> tuple[str, ...]:
+    """The values of a list option given as ``--rt A B``, ``--rt A --rt B`` or ``--rt A,B``: in order, once each.
+
+    >>> split_list(["A", "B,C", "A"])
+    ('A', 'B', 'C')
+    """
+    return tuple(dict.fromkeys(part.strip() for value in values for part in value.split(",") if part.strip()))
+
+
 def options_from_args(args: argparse.Namespace) -> ScorecardOptions:
     from analysis.publish.runner.plan import parse_formats
 
     return ScorecardOptions(
         raw_dir=args.raw,
         period=args.period,
-        rts=tuple(args.rt),
+        rts=split_list(args.rt),
         lang=args.lang,
-        formats=parse_formats(args.formats),
+        formats=parse_formats(",".join(args.formats or FORMATS)),
         out_dir=args.out,
         processed_root=args.processed,
         notebook=args.notebook,
