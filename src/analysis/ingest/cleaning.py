@@ -47,6 +47,7 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
 )
 from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
 from analysis.ingest.feedback import CellProblem, write_feedback_for_source
+from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.ingest.readers import RawFile, read_period
 from analysis.ingest.runlog import RunLog
@@ -414,7 +415,9 @@ def build_targets(cand: pd.DataFrame, tables: dict, log: RunLog) -> pd.DataFrame
     df = cast_to_spec(cand, spec, tuple(_META))
     apply_rules(df, spec, tables, log)
     units = df["indicator_code"].map(tables["indicators"].set_index("indicator_code")["unit"])
-    _rule_percent_range(df, ["target_low", "target_high"], units.map(_is_percent_unit).astype(bool), log)
+    is_percent = units.map(_is_percent_unit).astype(bool)
+    _rule_percent_range(df, ["target_low", "target_high"], is_percent, log)
+    rule_unit_bounds(df.loc[~is_percent], ["target_low", "target_high"], units[~is_percent], log)
     return accepted_rows(df, spec, log)
 
 
@@ -467,14 +470,12 @@ def build_agency_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: 
         target_reported_high=[t[1] if isinstance(t, tuple) else None for t in reported],
     )
     df = cast_to_spec(cand, spec, tuple(_META))
-    apply_rules(df, spec, tables, log)
+    apply_rules(df, spec, tables, log, period)
     units = df["indicator_code"].map(tables["indicators"].set_index("indicator_code")["unit"])
-    _rule_percent_range(
-        df,
-        ["realisation", "target_reported_low", "target_reported_high"],
-        units.map(_is_percent_unit).astype(bool),
-        log,
-    )
+    values = ["realisation", "target_reported_low", "target_reported_high"]
+    is_percent = units.map(_is_percent_unit).astype(bool)
+    _rule_percent_range(df, values, is_percent, log)
+    rule_unit_bounds(df.loc[~is_percent], values, units[~is_percent], log)
     # target.csv wins: flag and warn where the agency restated a different target
     targets = tables["targets"]
     t = targets[targets["period"] == period].set_index("indicator_code")
@@ -525,7 +526,7 @@ def build_rt_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: str)
         return accepted_rows(cand, spec, log)
     cand = _with_source(cand.assign(period=period, rt_code=_rt_codes(cand)))
     df = cast_to_spec(cand, spec, tuple(_META))
-    apply_rules(df, spec, tables, log)
+    apply_rules(df, spec, tables, log, period)
     over = _warn_overspent(
         df, log, subject=lambda idx: f"RT {df.at[idx, 'rt_code']}", accepted="accepted, is_overspent"
     )

@@ -419,8 +419,10 @@ def display_value(value: object, kind: str | None, max_chars: int) -> str:
         text = value.strftime("%d/%m/%Y" if value.time() == time() else "%d/%m/%Y %H:%M")
     elif isinstance(value, date):
         text = value.strftime("%d/%m/%Y")
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         text = str(int(value))
+    elif isinstance(value, float):
+        text = f"{value:.15g}"  # 1e+308, not 309 digits
     else:
         text = " ".join(str(value).split())
     typed_number = kind in _TYPED_KINDS and isinstance(value, (int, float, date))

@@ -172,11 +172,18 @@ class RunLog:
         return {(r["file"], r["row"]) for r in self.rejections if r["severity"] == "rejected"}
 
 
+#: A whole float below this is written with all its digits (a 16-digit NIK typed as a number is then masked);
+#: larger ones in exponent form (``1e+308``), since a float holds only about 16 significant digits.
+WHOLE_DIGITS_BELOW = 1e16
+
+
 def display_value(value: object) -> str:
     """A raw cell as text for ``rejected_rows.csv``, NIK/phone-like text masked.
 
     >>> display_value(12500000.0), display_value(None), display_value(datetime(2025, 6, 30))
     ('12500000', '', '2025-06-30')
+    >>> display_value(1e308), display_value(1571014509800001.0), display_value(0.1 + 0.2)
+    ('1e+308', '[NIK disamarkan]', '0.3')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -184,8 +191,10 @@ def display_value(value: object) -> str:
         text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     elif isinstance(value, date):
         text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < WHOLE_DIGITS_BELOW:
         text = str(int(value))
+    elif isinstance(value, float):
+        text = f"{value:.15g}"  # 1e+308, not 309 digits
     else:
         text = str(value)
     masked, _ = privacy.mask_personal_text(text)
