@@ -50,7 +50,7 @@ from analysis.ingest.feedback import CellProblem, write_feedback_for_source
 from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.ingest.readers import RawFile, read_period
-from analysis.ingest.runlog import RunLog
+from analysis.ingest.runlog import RunLog, display_value
 from analysis.ingest.schemas import (
     PERCENT_MAX,
     PERCENT_MIN,
@@ -277,10 +277,33 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
 
         for r in raw.rows:
             rec: dict = {_FILE: file, _SHEET: raw.sheet or "", _ROW: r.row}
-            log.row_cells[(file, r.row)] = sum(1 for col in columns if r.values.get(col.name) is not None)
+            log.row_cells[(file, r.row)] = sum(
+                1 for col in columns if r.values.get(col.name) is not None or col.name in r.formulas
+            )
             log.count_cell(file, "filled_down", len(r.filled))
             for col in columns:
                 value = r.values.get(col.name)
+                if col.name in r.formulas:  # a formula without a saved result: not blank, unknown
+                    formula = r.formulas[col.name]
+                    text = f"{header(col.name)}: formula {formula!r} has no saved result (not computed)"
+                    if col.required and not is_value(col):
+                        log.reject(file, r.row, col.name, "formula_without_value", text, value=formula)
+                    else:
+                        log.missing(file, r.row, col.name, "formula_without_value", text, value=formula)
+                    rec[col.name] = None
+                    continue
+                if col.name in r.conflicts:  # a column written twice whose copies differ in this row
+                    letter, other = r.conflicts[col.name]
+                    text = (
+                        f"{header(col.name)} is written twice: {log.letter(file, col.name)} holds "
+                        f"{display_value(value)!r}, {letter} holds {display_value(other)!r}"
+                    )
+                    if is_value(col):
+                        log.missing(file, r.row, col.name, "duplicate_column", text)
+                    else:
+                        log.reject(file, r.row, col.name, "duplicate_column", text)
+                    rec[col.name] = None
+                    continue
                 if value is None:
                     if col.required and is_value(col):
                         log.missing(file, r.row, col.name, "required_missing", f"{header(col.name)} is blank")
