@@ -13,10 +13,17 @@ from analysis.ingest.cleaning import clean_source
 from analysis.ingest.readers import formulas_without_value
 
 # the tiny data source and row builder of test_cleaning (tests are imported by path: --import-mode=importlib)
-_spec = importlib.util.spec_from_file_location("_cleaning_source", Path(__file__).with_name("test_cleaning.py"))
+_spec = importlib.util.spec_from_file_location(
+    "_cleaning_source", Path(__file__).with_name("test_cleaning.py")
+)
 _cleaning = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_cleaning)
-RT_HEADER, _xlsx, rt_row, write_source = _cleaning.RT_HEADER, _cleaning._xlsx, _cleaning.rt_row, _cleaning.write_source
+RT_HEADER, _xlsx, rt_row, write_source = (
+    _cleaning.RT_HEADER,
+    _cleaning._xlsx,
+    _cleaning.rt_row,
+    _cleaning.write_source,
+)
 
 PERIOD = "2025-TW3"
 RT_FILE = "kampung_bahagia/laporan_rt_2025-TW3.xlsx"
@@ -90,7 +97,7 @@ def test_formula_cells_without_saved_value_are_problems_not_blanks(tmp_path):
     assert required["column_letter"].iloc[0] == "E" and "=1000000*100" in required["reason"].iloc[0]
     note = _rejected(result, 3)
     assert list(note["reason_code"]) == ["formula_without_value"] and list(note["severity"]) == ["missing"]
-    assert 'CONCATENATE' in note["reason"].iloc[0] and note["column"].iloc[0] == "Catatan"
+    assert "CONCATENATE" in note["reason"].iloc[0] and note["column"].iloc[0] == "Catatan"
     kept = result.tables["rt_reports"]
     assert len(kept) == 2 and kept["note"].isna().all()  # the row with the note formula kept, note missing
     info = result.quality["files"][RT_FILE]

@@ -41,8 +41,12 @@ HP = PLACEHOLDERS["phone"]
         pytest.param("9999999999999999", NIK, ["nik"], id="structurally_invalid_nik"),
         pytest.param("15710145098000012", "15710145098000012", [], id="seventeen_digits_not_a_nik"),
         pytest.param("1" + "0" * 308, "1" + "0" * 308, [], id="309_digit_number_not_a_nik"),
-        pytest.param("rek 12345678901234567890", "rek 12345678901234567890", [], id="20_digit_account_not_a_nik"),
-        pytest.param("1571 0145 0980 0001 22", "1571 0145 0980 0001 22", [], id="18_grouped_digits_not_a_nik"),
+        pytest.param(
+            "rek 12345678901234567890", "rek 12345678901234567890", [], id="20_digit_account_not_a_nik"
+        ),
+        pytest.param(
+            "1571 0145 0980 0001 22", "1571 0145 0980 0001 22", [], id="18_grouped_digits_not_a_nik"
+        ),
         pytest.param("NIK 3171.0145.0980.0001", f"NIK {NIK}", ["nik"], id="dotted_nik_other_province"),
         pytest.param("NIK 1571 0145 0980 0001 2 orang", f"NIK {NIK} 2 orang", ["nik"], id="nik_then_number"),
         pytest.param("HP 0812-3456-7890", f"HP {HP}", ["phone"], id="phone_dashes"),

@@ -85,7 +85,12 @@ class Bounds:
 
 
 def _number(path: Path, key: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{path}: key '{key}' must be a positive number, got {value!r}")
     return float(value)
 
@@ -126,7 +131,9 @@ def load_bounds(path: Path = PLAUSIBILITY_CONFIG) -> Bounds:
                 units = entry.get("units")
                 if not isinstance(units, list) or not units:
                     raise ConfigError(f"{path}: key '{key}.units' must list the units of the group")
-                unit_groups.append((group, frozenset(" ".join(str(u).lower().split()) for u in units), top, source))
+                unit_groups.append(
+                    (group, frozenset(" ".join(str(u).lower().split()) for u in units), top, source)
+                )
             continue
         if table not in TABLES:
             raise ConfigError(f"{path}: key '{table}' is not a cleaned table ({', '.join(TABLES)})")

@@ -31,8 +31,8 @@ import csv
 import io
 import posixpath
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -616,11 +616,11 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
     """The zip member holding ``sheet``'s XML (``xl/worksheets/sheet1.xml``), from the workbook's rels."""
     book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rid = next(
-        (s.get(f"{_NS_REL}id") for s in book.iter(f"{_NS_MAIN}sheet") if s.get("name") == sheet), None
-    )
+    rid = next((s.get(f"{_NS_REL}id") for s in book.iter(f"{_NS_MAIN}sheet") if s.get("name") == sheet), None)
     rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    target = next((r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rid), None)
+    target = next(
+        (r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rid), None
+    )
     if target is None:
         return None
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
