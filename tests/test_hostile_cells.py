@@ -140,3 +140,74 @@ def test_saved_formula_results_are_read_as_values(tmp_path):
     result = clean_source(root, PERIOD, tmp_path / "out", feedback=False)
     assert _rejected(result, 2).empty
     assert result.tables["rt_reports"]["budget_allocated_idr"].tolist() == [100_000_000.0]
+
+
+# ------------------------------------------------------------- personal data in names, headers and text
+PHONE_DIGITS = ("081234567890", "0812-3456-7890", "0813 9999 8888", "081399998888")
+NIK_DIGITS = ("3171014509800002", "3171 0145 0980 0002")
+
+
+def _leaks(text: str) -> list[str]:
+    return [d for d in (*PHONE_DIGITS, *NIK_DIGITS) if d in text]
+
+
+def test_personal_data_in_headers_sheet_and_file_names_never_reaches_an_output(tmp_path):
+    """A phone number in an extra column's header, a NIK in another header, a phone number in the sheet's
+    name and in the file's name, a NIK in a note: none of their digits in any output file (Parquet and
+    xlsx read back, names of the files included) nor in the summary printed by the CLI."""
+    import pandas as pd
+
+    from analysis.ingest.cleaning import summary_lines
+
+    root = write_source(tmp_path / "raw" / "mini")
+    (root / RT_FILE).unlink()
+    header = [*RT_HEADER, "HP Ketua 0812-3456-7890", "NIK 3171014509800002"]
+    rows = [
+        [*rt_row(1, "Kota Baru", "Kenali Asam", "RT 014", Catatan="ketua NIK 3171 0145 0980 0002"), "x", "y"],
+        [*rt_row(2, "Kota Baru", "Kenali Asam", "RT 099"), "a", "b"],  # unknown RT: a rejected row
+    ]
+    name = "kampung_bahagia/laporan_rt_2025-TW3_pak budi 0813 9999 8888.xlsx"
+    _xlsx(root / name, "RT 0812-3456-7890", [header, *rows])
+    out = tmp_path / "out"
+    result = clean_source(root, PERIOD, out)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {p.suffix for p in files} >= {".parquet", ".csv", ".json", ".xlsx"}
+    for path in files:
+        assert not _leaks(path.relative_to(out).as_posix()), path
+        if path.suffix == ".parquet":
+            text = pd.read_parquet(path).to_csv()
+        elif path.suffix == ".xlsx":
+            wb = openpyxl.load_workbook(path)
+            text = " ".join(
+                [
+                    *wb.sheetnames,
+                    *(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row),
+                ]
+            )
+        else:
+            text = path.read_text(encoding="utf-8-sig")
+        assert not _leaks(text), (path, _leaks(text))
+    printed = "\n".join(summary_lines(result))
+    assert not _leaks(printed)
+    masked_name = "kampung_bahagia/laporan_rt_2025-TW3_pak budi [nomor HP disamarkan].xlsx"
+    info = result.quality["files"][masked_name]
+    assert info["sheet"] == "RT [nomor HP disamarkan]" and info["rows_rejected"] == 1
+    extra = [w for w in info["warnings"] if w["code"] == "extra_column"]
+    assert {w["column"] for w in extra} == {"HP Ketua [nomor HP disamarkan]", "NIK [NIK disamarkan]"}
+    (feedback,) = (out / "feedback").glob("kampung_bahagia__laporan_rt_2025-TW3_pak budi*")
+    assert "RT (nomor HP disamarkan)" in openpyxl.load_workbook(feedback).sheetnames
+
+
+def test_two_files_whose_names_differ_only_in_masked_digits_stay_apart(tmp_path):
+    root = write_source(tmp_path / "raw" / "mini")
+    (root / RT_FILE).unlink()
+    for phone, rt in (("0812-3456-7890", "RT 014"), ("0813-9999-8888", "RT 003")):
+        kel = "Kenali Asam" if rt == "RT 014" else "Simpang IV Sipin"
+        kec = "Kota Baru" if rt == "RT 014" else "Telanaipura"
+        _xlsx(root / f"kampung_bahagia/laporan_rt_2025-TW3_hp {phone}.xlsx", "Laporan RT", [
+            RT_HEADER, rt_row(1, kec, kel, rt),
+        ])  # fmt: skip
+    result = clean_source(root, PERIOD, tmp_path / "out")
+    names = [f for f in result.quality["files"] if f.startswith("kampung_bahagia/")]
+    assert len(names) == 2 and len(result.tables["rt_reports"]) == 2
+    assert len(list((tmp_path / "out" / "feedback").glob("kampung_bahagia__*"))) == 2

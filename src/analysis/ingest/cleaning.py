@@ -65,10 +65,11 @@ _FILE, _SHEET, _ROW = "_file", "_sheet", "_row"
 
 _META = [_FILE, _SHEET, _ROW]
 
-#: Template column kinds that hold free text (masked for NIK/phone-like text).
+#: Template column kinds that hold free text: NIK/phone-like text masked (with ``pii_masked``) in all of them
+#: (``Catatan``, but also a program or indicator name in a reference file).
 FREE_TEXT_KINDS = ("text",)
 
-#: Free-text columns masked for personal data (``Keterangan``, ``Catatan``; data_quality_rules.md).
+#: Free-text columns also checked for text a spreadsheet would run or HTML (``Keterangan``, ``Catatan``).
 FREE_TEXT_COLUMNS = ("note",)
 
 #: Free text kept as text but worth a warning (data_quality_rules.md): what a spreadsheet would run as a
@@ -335,7 +336,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                     log.reject(
                         file, r.row, col.name, "required_missing", f"{header(col.name)} is blank ({value!r})"
                     )
-                if col.name in FREE_TEXT_COLUMNS and isinstance(parsed, str):
+                if col.kind in FREE_TEXT_KINDS and isinstance(parsed, str):
                     masked, kinds = privacy.mask_personal_text(parsed)
                     if kinds:
                         log.warn(
@@ -346,7 +347,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                             name=col.name,
                         )
                     parsed = masked
-                    for code in free_text_warnings(parsed):
+                    for code in free_text_warnings(parsed) if col.name in FREE_TEXT_COLUMNS else ():
                         log.warn(
                             file,
                             code,

@@ -147,6 +147,16 @@ def mask_personal_text(text: str | None) -> tuple[str | None, list[str]]:
     return "".join(parts), sorted({kind for _, _, kind in spans})
 
 
+def mask_text(text: str | None) -> str | None:
+    """``text`` with NIK-like and phone-like runs masked (:func:`mask_personal_text` without the kinds):
+    for text from a file that reaches an output as it is (a header, a sheet or file name, a warning).
+
+    >>> mask_text("laporan_rt_2026-TW3_pak budi 0812-3456-7890.xlsx")
+    'laporan_rt_2026-TW3_pak budi [nomor HP disamarkan].xlsx'
+    """
+    return mask_personal_text(text)[0]
+
+
 def mask_quoted_value(text: str, value: object) -> str:
     """``text`` (a reason or message the project wrote) with the NIK/phone-like runs of ``value`` (a cell as a
     person typed it) masked wherever ``text`` quotes that value; the rest of ``text`` is never touched.

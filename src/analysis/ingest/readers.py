@@ -34,7 +34,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
@@ -43,7 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.core.errors import InputFileError
 from analysis.core.periods import period_from_filename
-from analysis.ingest import dates, parsing
+from analysis.ingest import dates, parsing, privacy
 from analysis.ingest.contract import TEMPLATES, Template
 from analysis.ingest.sheet_layout import (
     MAX_HEADER_SCAN_ROWS,
@@ -404,7 +404,20 @@ def read_file(path: Path, template: Template, source_dir: Path, engine: str = "c
         raw.status = exc.problem
         raw.rows = []
         raw.non_data = dict.fromkeys(NON_DATA_KINDS, 0)
+    _mask_personal_data(raw)
     return raw
+
+
+def _mask_personal_data(raw: RawFile) -> None:
+    """NIK-like and phone-like text in what a file names (its path, sheet, headers, the warnings and the
+    file-level problem that quote them) masked here, once, so that no output repeats it (cell values are
+    masked where they are quoted: :mod:`analysis.ingest.runlog`)."""
+    mask = privacy.mask_text
+    raw.rel_path, raw.sheet, raw.status = mask(raw.rel_path), mask(raw.sheet), mask(raw.status)
+    raw.headers = {name: mask(text) for name, text in raw.headers.items()}
+    raw.warnings = [
+        replace(w, message=mask(w.message), column=mask(w.column), value=mask(w.value)) for w in raw.warnings
+    ]
 
 
 def _open_grid(raw: RawFile, engine: str) -> tuple[Grid, list, _Book | None]:
