@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest.contract import TEMPLATES_BY_KEY
+from analysis.ingest.plausibility import rule_bounds
 from analysis.ingest.schemas import TableSpec, empty_frame, validate_table
 
 if TYPE_CHECKING:
@@ -181,9 +182,13 @@ def rule_duplicates(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
             log.reject(file, row, spec.key[0], "duplicate", f"{key_text} also in {others}")
 
 
-def apply_rules(df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFrame], log: RunLog) -> None:
-    """Every rule of ``spec`` (ranges, pairs, foreign keys, lookups, duplicates), logging rejections."""
+def apply_rules(
+    df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFrame], log: RunLog, period: str | None = None
+) -> None:
+    """Every rule of ``spec`` (ranges, plausibility bounds of ``config/plausibility.yml``, pairs, foreign
+    keys, lookups, duplicates), logging rejections; ``period`` sizes the bounds counted per day."""
     rule_ranges(df, spec, log)
+    rule_bounds(df, spec.name, log, period, leave_missing=value_columns(spec))
     rule_pairs(df, spec, log)
     rule_foreign_keys(df, spec, tables, log)
     rule_lookups(df, spec, tables, log)

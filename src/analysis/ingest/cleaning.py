@@ -54,9 +54,10 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
 )
 from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
 from analysis.ingest.feedback import CellProblem, write_feedback_for_source
+from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
 from analysis.ingest.readers import RawFile, read_period
-from analysis.ingest.runlog import RunLog
+from analysis.ingest.runlog import RunLog, display_value
 from analysis.ingest.schemas import (
     PERCENT_MAX,
     PERCENT_MIN,
@@ -71,10 +72,11 @@ _FILE, _SHEET, _ROW = "_file", "_sheet", "_row"
 
 _META = [_FILE, _SHEET, _ROW]
 
-#: Template column kinds that hold free text (masked for NIK/phone-like text).
+#: Template column kinds that hold free text: NIK/phone-like text masked (with ``pii_masked``) in all of them
+#: (``Catatan``, but also a program or indicator name in a reference file).
 FREE_TEXT_KINDS = ("text",)
 
-#: Free-text columns masked for personal data (``Keterangan``, ``Catatan``; data_quality_rules.md).
+#: Free-text columns also checked for text a spreadsheet would run or HTML (``Keterangan``, ``Catatan``).
 FREE_TEXT_COLUMNS = ("note",)
 
 #: Free text kept as text but worth a warning (data_quality_rules.md): what a spreadsheet would run as a
@@ -283,10 +285,33 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
 
         for r in raw.rows:
             rec: dict = {_FILE: file, _SHEET: raw.sheet or "", _ROW: r.row}
-            log.row_cells[(file, r.row)] = sum(1 for col in columns if r.values.get(col.name) is not None)
+            log.row_cells[(file, r.row)] = sum(
+                1 for col in columns if r.values.get(col.name) is not None or col.name in r.formulas
+            )
             log.count_cell(file, "filled_down", len(r.filled))
             for col in columns:
                 value = r.values.get(col.name)
+                if col.name in r.formulas:  # a formula without a saved result: not blank, unknown
+                    formula = r.formulas[col.name]
+                    text = f"{header(col.name)}: formula {formula!r} has no saved result (not computed)"
+                    if col.required and not is_value(col):
+                        log.reject(file, r.row, col.name, "formula_without_value", text, value=formula)
+                    else:
+                        log.missing(file, r.row, col.name, "formula_without_value", text, value=formula)
+                    rec[col.name] = None
+                    continue
+                if col.name in r.conflicts:  # a column written twice whose copies differ in this row
+                    letter, other = r.conflicts[col.name]
+                    text = (
+                        f"{header(col.name)} is written twice: {log.letter(file, col.name)} holds "
+                        f"{display_value(value)!r}, {letter} holds {display_value(other)!r}"
+                    )
+                    if is_value(col):
+                        log.missing(file, r.row, col.name, "duplicate_column", text)
+                    else:
+                        log.reject(file, r.row, col.name, "duplicate_column", text)
+                    rec[col.name] = None
+                    continue
                 if value is None:
                     if col.required and is_value(col):
                         log.missing(file, r.row, col.name, "required_missing", f"{header(col.name)} is blank")
@@ -318,7 +343,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                     log.reject(
                         file, r.row, col.name, "required_missing", f"{header(col.name)} is blank ({value!r})"
                     )
-                if col.name in FREE_TEXT_COLUMNS and isinstance(parsed, str):
+                if col.kind in FREE_TEXT_KINDS and isinstance(parsed, str):
                     masked, kinds = privacy.mask_personal_text(parsed)
                     if kinds:
                         log.warn(
@@ -329,7 +354,7 @@ def parse_rows(files: list[RawFile], template: Template, log: RunLog) -> pd.Data
                             name=col.name,
                         )
                     parsed = masked
-                    for code in free_text_warnings(parsed):
+                    for code in free_text_warnings(parsed) if col.name in FREE_TEXT_COLUMNS else ():
                         log.warn(
                             file,
                             code,
@@ -421,7 +446,9 @@ def build_targets(cand: pd.DataFrame, tables: dict, log: RunLog) -> pd.DataFrame
     df = cast_to_spec(cand, spec, tuple(_META))
     apply_rules(df, spec, tables, log)
     units = df["indicator_code"].map(tables["indicators"].set_index("indicator_code")["unit"])
-    _rule_percent_range(df, ["target_low", "target_high"], units.map(_is_percent_unit).astype(bool), log)
+    is_percent = units.map(_is_percent_unit).astype(bool)
+    _rule_percent_range(df, ["target_low", "target_high"], is_percent, log)
+    rule_unit_bounds(df.loc[~is_percent], ["target_low", "target_high"], units[~is_percent], log)
     return accepted_rows(df, spec, log)
 
 
@@ -474,14 +501,12 @@ def build_agency_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: 
         target_reported_high=[t[1] if isinstance(t, tuple) else None for t in reported],
     )
     df = cast_to_spec(cand, spec, tuple(_META))
-    apply_rules(df, spec, tables, log)
+    apply_rules(df, spec, tables, log, period)
     units = df["indicator_code"].map(tables["indicators"].set_index("indicator_code")["unit"])
-    _rule_percent_range(
-        df,
-        ["realisation", "target_reported_low", "target_reported_high"],
-        units.map(_is_percent_unit).astype(bool),
-        log,
-    )
+    values = ["realisation", "target_reported_low", "target_reported_high"]
+    is_percent = units.map(_is_percent_unit).astype(bool)
+    _rule_percent_range(df, values, is_percent, log)
+    rule_unit_bounds(df.loc[~is_percent], values, units[~is_percent], log)
     # target.csv wins: flag and warn where the agency restated a different target
     targets = tables["targets"]
     t = targets[targets["period"] == period].set_index("indicator_code")
@@ -532,7 +557,7 @@ def build_rt_reports(cand: pd.DataFrame, tables: dict, log: RunLog, period: str)
         return accepted_rows(cand, spec, log)
     cand = _with_source(cand.assign(period=period, rt_code=_rt_codes(cand)))
     df = cast_to_spec(cand, spec, tuple(_META))
-    apply_rules(df, spec, tables, log)
+    apply_rules(df, spec, tables, log, period)
     over = _warn_overspent(
         df, log, subject=lambda idx: f"RT {df.at[idx, 'rt_code']}", accepted="accepted, is_overspent"
     )

@@ -45,7 +45,7 @@ import tempfile
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -419,8 +419,10 @@ def display_value(value: object, kind: str | None, max_chars: int) -> str:
         text = value.strftime("%d/%m/%Y" if value.time() == time() else "%d/%m/%Y %H:%M")
     elif isinstance(value, date):
         text = value.strftime("%d/%m/%Y")
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         text = str(int(value))
+    elif isinstance(value, float):
+        text = f"{value:.15g}"  # 1e+308, not 309 digits
     else:
         text = " ".join(str(value).split())
     typed_number = kind in _TYPED_KINDS and isinstance(value, (int, float, date))
@@ -682,6 +684,35 @@ def _save_atomic(wb: openpyxl.Workbook, out_path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+#: Characters Excel does not allow in a sheet name, and its longest sheet name.
+_SHEET_TITLE_FORBIDDEN = str.maketrans(
+    {"[": "(", "]": ")", ":": " ", "*": " ", "?": " ", "/": "-", "\\": "-"}
+)
+_SHEET_TITLE_MAX = 31
+
+
+def mask_sheet_titles(wb: openpyxl.Workbook) -> dict[str, str]:
+    """Rename the sheets whose names hold NIK-like or phone-like text (``RT 0812-3456-7890``) to the masked
+    name, written as Excel allows (``RT (nomor HP disamarkan)``, at most 31 characters, unique). Returns the
+    masked name as the cleaner reports it (``RT [nomor HP disamarkan]``) -> the new title."""
+    out: dict[str, str] = {}
+    taken = set(wb.sheetnames)
+    for ws in wb.worksheets:
+        masked = privacy.mask_text(ws.title)
+        if masked == ws.title:
+            continue
+        base = masked.translate(_SHEET_TITLE_FORBIDDEN)[:_SHEET_TITLE_MAX]
+        title, n = base, 2
+        while title in taken:
+            suffix = f" ({n})"
+            title, n = base[: _SHEET_TITLE_MAX - len(suffix)] + suffix, n + 1
+        taken.discard(ws.title)
+        taken.add(title)
+        ws.title = title
+        out[masked] = title
+    return out
+
+
 def _check_not_original(original: Path, out_path: Path) -> None:
     same = out_path.resolve() == original.resolve() or (
         out_path.exists() and original.exists() and os.path.samefile(out_path, original)
@@ -716,6 +747,8 @@ def write_feedback(
     personal = [c.header for tpl in TEMPLATES for c in tpl.columns if c.kind == "personal"]
     for ws in wb.worksheets:  # the copy may travel: names, NIK and phone numbers are taken out of it
         privacy.scrub_worksheet(ws, personal, header_row, i18n.t("feedback.personal_removed", lang))
+    titles = mask_sheet_titles(wb)
+    problems = [replace(p, sheet=titles.get(p.sheet, p.sheet)) for p in problems]
     lines = _place(wb, problems, header_row, original, lang)
     _mark(wb, lines, lang)
     for ws in wb.worksheets:
@@ -723,8 +756,8 @@ def write_feedback(
     summary = _write_summary(
         wb,
         lines,
-        file_name=original.name,
-        source_label=source_label,
+        file_name=privacy.mask_text(original.name),
+        source_label=privacy.mask_text(source_label),
         converted_from=original.suffix.lower() if converted else None,
         lang=lang,
     )

@@ -248,6 +248,19 @@ def _number_from_cell(value: object, expected: str) -> float | None:
     raise _error(expected, value)
 
 
+def _finite(x: float, expected: str, value: object) -> float:
+    """``x``, or a ParseError when a text number is too large for a float (``1e400`` -> infinity).
+
+    >>> parse_number("1e400")
+    Traceback (most recent call last):
+    ...
+    analysis.ingest.parsing.ParseError: not a number: '1e400' (infinite)
+    """
+    if math.isinf(x):
+        raise _error(expected, value, "infinite")
+    return x
+
+
 #: Invisible characters pasted along with numbers (zero-width space/joiners, BOM, word joiner): dropped.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
@@ -289,7 +302,7 @@ def parse_number(value: object) -> float | None:
         return None
     if not isinstance(value, str):
         return _number_from_cell(value, "a number")
-    return float(_parse_decimal(value, "a number"))  # type: ignore[arg-type]
+    return _finite(float(_parse_decimal(value, "a number")), "a number", value)  # type: ignore[arg-type]
 
 
 #: Words that may follow a count (``47 KK``, ``235 jiwa``, ``5 kali``, ``12 orang``), any case, with or
@@ -404,7 +417,7 @@ def parse_money(value: object) -> float | None:
         raise _error("a Rupiah amount", value, exc.detail) from None
     if amount is None:
         raise _error("a Rupiah amount", value)
-    return float(amount * scale)
+    return _finite(float(amount * scale), "a Rupiah amount", value)
 
 
 _PERCENT_SUFFIX = re.compile(r"\s*(?:%|persen|pct)\s*$")
@@ -430,7 +443,7 @@ def parse_percent(value: object, *, is_percent_format: bool = False) -> float | 
         return x
     text = _PERCENT_SUFFIX.sub("", _clean_number_text(value))
     try:
-        return float(_parse_decimal(text, "a percentage"))  # type: ignore[arg-type]
+        return _finite(float(_parse_decimal(text, "a percentage")), "a percentage", value)  # type: ignore[arg-type]
     except ParseError as exc:
         raise _error("a percentage", value, exc.detail) from None
 

@@ -7,10 +7,13 @@ data-quality rules say NIK-like and phone-like text typed into free text is mask
 
 What counts (deliberately wider than a valid NIK: a typo or a KK number must not leak either):
 
-* **NIK-like** (``[NIK disamarkan]``): a run of 16 or more digits, or digit groups of 2-6 digits joined by
+* **NIK-like** (``[NIK disamarkan]``): a run of exactly 16 digits, or digit groups of 2-6 digits joined by
   one and the same separator, a single space, dot or dash (``1571 0145 0980 0001``, ``15.71.01.450980.0001``,
-  ``1571-0145-...``) holding 16 or more digits in all. A 16-digit KK (kartu keluarga) number is caught by the
-  same rule. Not NIK-like: a dotted Kemendagri code, ``dd.dd.dd.dddd`` followed only by three-digit groups
+  ``1571-0145-...``) holding exactly 16 digits in all. A 16-digit KK (kartu keluarga) number is caught by the
+  same rule. The structure (province code, birth date) is not checked, so a NIK with a typed-wrong date still
+  counts. A longer run is not a NIK (a NIK and a KK number always have 16 digits): a 309-digit number
+  (``1e308`` written out), a 20-digit number, a bank account or a long serial are left alone; bank accounts
+  are not personal data in the contract (Kampung Bahagia funds go to the Pokja's account, not a resident's). Not NIK-like: a dotted Kemendagri code, ``dd.dd.dd.dddd`` followed only by three-digit groups
   (a kelurahan code, an RT code ``15.71.01.1001.003`` and longer codes built on it, see
   ``analysis.core.reference.make_rt_code``); a NIK is never written that way.
   The output-file scanner (not the masking) skips the fractional part of a decimal
@@ -60,7 +63,7 @@ PERSONAL_KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 #: NIK and KK numbers have 16 digits (domain.md).
 NIK_DIGITS = 16
 
-_NIK_PLAIN = re.compile(rf"(?<!\d)\d{{{NIK_DIGITS},}}(?!\d)")
+_NIK_PLAIN = re.compile(rf"(?<!\d)\d{{{NIK_DIGITS}}}(?!\d)")
 _NIK_GROUPED = re.compile(r"(?<!\d)\d{2,6}(?!\d)(?P<sep>[ .\-])\d{2,6}(?!\d)(?:(?P=sep)\d{2,6}(?!\d))*")
 #: Kemendagri region codes and the RT codes built on them (``analysis.core.reference``): never NIK-like.
 _REGION_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}\.\d{4}(?:\.\d{3})*")
@@ -90,7 +93,7 @@ def _spans(text: str) -> list[tuple[int, int, str]]:
     found += [
         (m.start(), m.end(), "nik")
         for m in _NIK_GROUPED.finditer(text)
-        if _digit_count(m.group()) >= NIK_DIGITS and not _REGION_CODE.fullmatch(m.group())
+        if _digit_count(m.group()) == NIK_DIGITS and not _REGION_CODE.fullmatch(m.group())
     ]
     found += [
         (m.start(), m.end(), "phone")
@@ -142,6 +145,16 @@ def mask_personal_text(text: str | None) -> tuple[str | None, list[str]]:
         last = end
     parts.append(text[last:])
     return "".join(parts), sorted({kind for _, _, kind in spans})
+
+
+def mask_text(text: str | None) -> str | None:
+    """``text`` with NIK-like and phone-like runs masked (:func:`mask_personal_text` without the kinds):
+    for text from a file that reaches an output as it is (a header, a sheet or file name, a warning).
+
+    >>> mask_text("laporan_rt_2026-TW3_pak budi 0812-3456-7890.xlsx")
+    'laporan_rt_2026-TW3_pak budi [nomor HP disamarkan].xlsx'
+    """
+    return mask_personal_text(text)[0]
 
 
 def mask_quoted_value(text: str, value: object) -> str:

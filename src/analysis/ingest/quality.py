@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.core.config import SAMPLE_NOTICE, is_synthetic_source
+from analysis.ingest import privacy
 from analysis.ingest.schemas import REJECTED_COLUMNS, TABLE_OF_TEMPLATE, TABLES
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ def build_quality(
         else {}
     )
     quality = {
-        "source": Path(raw_dir).resolve().name,
+        "source": privacy.mask_text(Path(raw_dir).resolve().name),
         "period": period,
         "is_synthetic": synthetic,
         **({"notice": SAMPLE_NOTICE} if synthetic else {}),

@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
+import re
+import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import openpyxl
@@ -40,6 +43,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.core.errors import InputFileError
 from analysis.core.periods import period_from_filename
+from analysis.ingest import dates, parsing, privacy
 from analysis.ingest.contract import TEMPLATES, Template
 from analysis.ingest.sheet_layout import (
     MAX_HEADER_SCAN_ROWS,
@@ -106,6 +110,10 @@ class RawRow:
     values: dict[str, object]
     formats: dict[str, str] = field(default_factory=dict)
     filled: frozenset[str] = frozenset()  # columns filled down from the row above
+    #: blank cells that hold a formula without a saved result: column -> the formula (``=A1+1``)
+    formulas: dict[str, str] = field(default_factory=dict)
+    #: a column written twice whose second copy differs in this row: column -> (its letter, its value)
+    conflicts: dict[str, tuple[str, object]] = field(default_factory=dict)
 
 
 @dataclass
@@ -396,7 +404,20 @@ def read_file(path: Path, template: Template, source_dir: Path, engine: str = "c
         raw.status = exc.problem
         raw.rows = []
         raw.non_data = dict.fromkeys(NON_DATA_KINDS, 0)
+    _mask_personal_data(raw)
     return raw
+
+
+def _mask_personal_data(raw: RawFile) -> None:
+    """NIK-like and phone-like text in what a file names (its path, sheet, headers, the warnings and the
+    file-level problem that quote them) masked here, once, so that no output repeats it (cell values are
+    masked where they are quoted: :mod:`analysis.ingest.runlog`)."""
+    mask = privacy.mask_text
+    raw.rel_path, raw.sheet, raw.status = mask(raw.rel_path), mask(raw.sheet), mask(raw.status)
+    raw.headers = {name: mask(text) for name, text in raw.headers.items()}
+    raw.warnings = [
+        replace(w, message=mask(w.message), column=mask(w.column), value=mask(w.value)) for w in raw.warnings
+    ]
 
 
 def _open_grid(raw: RawFile, engine: str) -> tuple[Grid, list, _Book | None]:
@@ -445,6 +466,7 @@ def _read_into(raw: RawFile, engine: str) -> None:
             )
     kinds = classify_rows(grid, layout, template)
     _warn_extra_columns(raw, grid, kinds, layout)
+    conflicts = _duplicate_columns(raw, grid, kinds, layout)
     filled: dict[int, set[str]] = {}
     for done in fill_down(grid, kinds, layout, template, merged):
         m = layout.columns[done.name]
@@ -476,6 +498,7 @@ def _read_into(raw: RawFile, engine: str) -> None:
     counts = Counter(kinds)
     raw.non_data = {k: counts.get(k, 0) for k in NON_DATA_KINDS}
     kept = {name: m.index for name, m in layout.columns.items() if template.column(name).kind != "personal"}
+    formulas = _blank_formulas(raw, grid, kinds, kept)
     for i, (row, kind) in enumerate(zip(grid, kinds, strict=True)):
         if kind != "data":
             continue
@@ -487,7 +510,16 @@ def _read_into(raw: RawFile, engine: str) -> None:
             fmt = formats.get((i, j))
             if fmt and isinstance(v, (int, float)):
                 fmts[name] = fmt
-        raw.rows.append(RawRow(row=i + 1, values=values, formats=fmts, filled=frozenset(filled.get(i, ()))))
+        raw.rows.append(
+            RawRow(
+                row=i + 1,
+                values=values,
+                formats=fmts,
+                filled=frozenset(filled.get(i, ())),
+                formulas={name: formulas[(i, j)] for name, j in kept.items() if (i, j) in formulas},
+                conflicts={name: c for name, c in conflicts.get(i, {}).items() if name in kept},
+            )
+        )
 
 
 def _warn_extra_columns(raw: RawFile, grid: Grid, kinds: list[str], layout: Layout) -> None:
@@ -503,6 +535,7 @@ def _warn_extra_columns(raw: RawFile, grid: Grid, kinds: list[str], layout: Layo
             )
         )
     named = {m.index for m in layout.columns.values()} | set(layout.extra)
+    named |= {m.index for copies in layout.duplicates.values() for m in copies}
     width = max((len(r) for r in grid), default=0)
     for j in range(width):
         if j in named:
@@ -519,6 +552,165 @@ def _warn_extra_columns(raw: RawFile, grid: Grid, kinds: list[str], layout: Layo
                     column_letter=column_letter(j),
                 )
             )
+
+
+#: Parsers that tell whether two copies of a column say the same (``Rp 45.000.000`` and 45000000 do).
+_SAME_VALUE_PARSERS = {
+    "int": parsing.parse_int,
+    "money": parsing.parse_money,
+    "number": parsing.parse_percent,
+    "target": parsing.parse_target,
+    "date": dates.parse_date,
+    "yesno": parsing.parse_yes_no,
+    "asset": parsing.parse_asset_status,
+    "rt": parsing.parse_rt,
+    "rw": parsing.parse_rw,
+}
+
+
+def _same_cell(a: object, b: object, kind: str) -> bool:
+    """Two cells of a column of ``kind`` say the same: both blank, equal as read by the column's parser
+    (``Rp 45.000.000`` = 45000000), or equal as text (spacing aside; ``5.0`` = ``5``)."""
+    if is_blank(a) or is_blank(b):
+        return is_blank(a) and is_blank(b)
+    if a == b:
+        return True
+    parse = _SAME_VALUE_PARSERS.get(kind)
+    if parse is not None:
+        try:
+            return parse(a) == parse(b)
+        except parsing.ParseError:
+            pass  # one of them cannot be read: compare them as written
+    return parsing.normalise_text(a) == parsing.normalise_text(b)
+
+
+def _duplicate_columns(
+    raw: RawFile, grid: Grid, kinds: list[str], layout: Layout
+) -> dict[int, dict[str, tuple[str, object]]]:
+    """A template column whose header is written twice (or more): the first is read. One
+    ``duplicate_column`` warning per copy names both letters and the data rows where they differ; those
+    rows are returned (0-based row -> column -> (letter of the copy, its value)) for the cleaner to reject,
+    since nothing says which copy is right."""
+    out: dict[int, dict[str, tuple[str, object]]] = {}
+    data = [i for i, k in enumerate(kinds) if k == "data"]
+    for name, copies in layout.duplicates.items():
+        first = layout.columns[name]
+        for copy in copies:
+            differ = []
+            for i in data:
+                row = grid[i]
+                a = row[first.index] if first.index < len(row) else None
+                b = row[copy.index] if copy.index < len(row) else None
+                if not _same_cell(a, b, raw.template.column(name).kind):
+                    differ.append(i)
+                    out.setdefault(i, {})[name] = (column_letter(copy.index), b)
+            where = f" (rows {row_ranges(differ)}), each rejected" if differ else ""
+            raw.warnings.append(
+                ReadWarning(
+                    "duplicate_column",
+                    f"column {first.written!r} is written twice, in {column_letter(first.index)} and "
+                    f"{column_letter(copy.index)} ({copy.written!r}): {column_letter(first.index)} read; the "
+                    f"two differ in {len(differ)} of {len(data)} data rows{where}",
+                    column=first.written,
+                    column_letter=column_letter(first.index),
+                    value=copy.written,
+                )
+            )
+    return out
+
+
+#: Worksheet XML namespaces (SpreadsheetML and the package relationships).
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding ``sheet``'s XML (``xl/worksheets/sheet1.xml``), from the workbook's rels."""
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = next((s.get(f"{_NS_REL}id") for s in book.iter(f"{_NS_MAIN}sheet") if s.get("name") == sheet), None)
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = next(
+        (r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rid), None
+    )
+    if target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _has_formula(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether a sheet's XML holds a formula element (``<f>``, or ``<x:f>`` with a prefix), read in chunks."""
+    tail = b""
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 20):
+            text = tail + chunk
+            if re.search(rb"<(?:\w+:)?f[\s>/]", text):
+                return True
+            tail = text[-16:]
+    return False
+
+
+def _index_of_letters(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def formulas_without_value(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """``{(row, col): "=formula"}`` (0-based) of the cells of an ``.xlsx`` sheet that hold a formula but no
+    saved result (``<f>`` with an empty or absent ``<v>``, not a cached empty text ``t="str"``): a workbook
+    written by a program that does not compute formulas (openpyxl writing ``=A1+1``). ``{}`` at once when
+    the sheet's XML holds no formula at all."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, sheet)
+        if part is None or part not in zf.namelist():
+            return {}
+        if not _has_formula(zf, part):
+            return {}
+        out: dict[tuple[int, int], str] = {}
+        shared: dict[str, str] = {}
+        with zf.open(part) as fh:
+            for _, el in ET.iterparse(fh):
+                if el.tag != f"{_NS_MAIN}c":
+                    continue
+                f, v = el.find(f"{_NS_MAIN}f"), el.find(f"{_NS_MAIN}v")
+                if f is not None:
+                    text = f.text or ""
+                    if f.get("t") == "shared" and f.get("si") is not None:
+                        text = shared.setdefault(f.get("si"), text) if text else shared.get(f.get("si"), "")
+                    m = _CELL_REF.fullmatch(el.get("r") or "")
+                    if m and (v is None or not v.text) and el.get("t") != "str":
+                        out[(int(m.group(2)) - 1, _index_of_letters(m.group(1)))] = "=" + text
+                el.clear()
+        return out
+
+
+def _blank_formulas(
+    raw: RawFile, grid: Grid, kinds: list[str], kept: dict[str, int]
+) -> dict[tuple[int, int], str]:
+    """The formulas without a saved result among the blank cells of the template's columns in data rows
+    (``.xlsx``/``.xlsm`` only: ``.xls`` and ``.ods`` always store results). Checked only when such a blank
+    cell exists, and the sheet XML is parsed only when it holds a formula."""
+    if raw.sheet is None or raw.path.suffix.lower() not in OPENPYXL_SUFFIXES:
+        return {}
+    blanks = {
+        (i, j)
+        for i, k in enumerate(kinds)
+        if k == "data"
+        for j in kept.values()
+        if j >= len(grid[i]) or is_blank(grid[i][j])
+    }
+    if not blanks:
+        return {}
+    try:
+        found = formulas_without_value(raw.path, raw.sheet)
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError) as exc:
+        raise InputFileError(
+            raw.path, f"sheet {raw.sheet!r}: its formulas cannot be read ({type(exc).__name__}: {exc})"
+        ) from exc
+    return {cell: formula for cell, formula in found.items() if cell in blanks}
 
 
 # --------------------------------------------------------------------------------------------------

@@ -45,6 +45,10 @@ class RunLog:
     row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
 
     def add_file(self, raw: RawFile) -> None:
+        """Log a file read; two names that differ only in masked personal data get `` (2)``, `` (3)`` ..."""
+        base, n = raw.rel_path, 2
+        while raw.rel_path in self.files:
+            raw.rel_path, n = f"{base} ({n})", n + 1
         self.files[raw.rel_path] = raw
         self.warnings.setdefault(raw.rel_path, []).extend(
             warning_record(
@@ -95,7 +99,8 @@ class RunLog:
                 "column": self.header(file, name),
                 "value": display_value(cell),
                 "reason_code": reason_code,
-                "reason": privacy.mask_quoted_value(reason, cell),  # mask the quoted cell, not the reason
+                # the quoted cell masked as written, then anything else a file put there (a header)
+                "reason": privacy.mask_text(privacy.mask_quoted_value(reason, cell)),
             }
         )
         self.rejections[-1].update(column_letter=self.letter(file, name), severity="rejected")
@@ -172,11 +177,18 @@ class RunLog:
         return {(r["file"], r["row"]) for r in self.rejections if r["severity"] == "rejected"}
 
 
+#: A whole float below this is written with all its digits (a 16-digit NIK typed as a number is then masked);
+#: larger ones in exponent form (``1e+308``), since a float holds only about 16 significant digits.
+WHOLE_DIGITS_BELOW = 1e16
+
+
 def display_value(value: object) -> str:
     """A raw cell as text for ``rejected_rows.csv``, NIK/phone-like text masked.
 
     >>> display_value(12500000.0), display_value(None), display_value(datetime(2025, 6, 30))
     ('12500000', '', '2025-06-30')
+    >>> display_value(1e308), display_value(1571014509800001.0), display_value(0.1 + 0.2)
+    ('1e+308', '[NIK disamarkan]', '0.3')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -184,8 +196,10 @@ def display_value(value: object) -> str:
         text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
     elif isinstance(value, date):
         text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer() and abs(value) < WHOLE_DIGITS_BELOW:
         text = str(int(value))
+    elif isinstance(value, float):
+        text = f"{value:.15g}"  # 1e+308, not 309 digits
     else:
         text = str(value)
     masked, _ = privacy.mask_personal_text(text)
@@ -205,7 +219,8 @@ def warning_record(
 ) -> dict:
     """One warning of ``quality.json``: fixed keys in a fixed order, ``None`` where a field does not apply;
     ``value`` as written (:func:`display_value`) and ``message`` as written except where it quotes ``value``
-    (masked there, :func:`analysis.ingest.privacy.mask_quoted_value`); ``severity`` is ``warning`` (the row is
+    (masked there, :func:`analysis.ingest.privacy.mask_quoted_value`); NIK/phone-like text in ``file``,
+    ``sheet``, ``column`` and ``message`` (a header, a sheet or file name) masked too; ``severity`` is ``warning`` (the row is
     kept as it is) or ``missing`` (a value cell was left missing).
 
     >>> warning_record("overspent", "row 6: spending above the allocation", "f.xlsx", "Laporan RT", 6, "Realisasi", 5.1e7, "F")
@@ -213,14 +228,15 @@ def warning_record(
     """
     if code not in WARNING_CODES:
         raise KeyError(f"unknown warning code {code!r}; known: {sorted(WARNING_CODES)}")
+    mask = privacy.mask_text  # every field that may hold text from a file (file, sheet, header, message)
     return {
         "code": code,
-        "file": file,
-        "sheet": sheet or None,
+        "file": mask(file),
+        "sheet": mask(sheet) or None,
         "row": None if row is None else int(row),
-        "column": column or None,
+        "column": mask(column) or None,
         "column_letter": column_letter or None,
         "value": None if value is None else display_value(value),
         "severity": severity,
-        "message": privacy.mask_quoted_value(message, value),
+        "message": mask(privacy.mask_quoted_value(message, value)),
     }

@@ -50,6 +50,10 @@ REASONS: dict[str, str] = {
     "unknown_indicator": "indicator code not in indikator.csv",
     "unknown_program": "program code not in program.csv",
     "out_of_range": "survey answer outside 1-5, percentage outside 0-1000 or year outside 2000-2100",
+    "implausible_value": "a figure above the bound no RT or agency can reach (config/plausibility.yml)",
+    "formula_without_value": "a formula cell without a saved result (a file written by a program that does not "
+    "compute formulas)",
+    "duplicate_column": "a column written twice, the two cells of the row differ (neither is known to be right)",
 }
 
 #: Warning codes of ``quality.json`` (``docs/data_quality_rules.md``, "Accepted with a warning or flag"): a
@@ -69,6 +73,8 @@ WARNING_CODES: dict[str, str] = {
     "sheet_name_variant": "the sheet name differs from the template's in case or spacing only",
     "sheet_first_of_many": "a CSV template delivered as a workbook with several sheets: the first was read",
     "extra_column": "a column not in the template, ignored",
+    "duplicate_column": "a template column written twice: the first was read; rows where the copies differ "
+    "are rejected",
     "csv_delimiter": "a CSV file with ';' or a tab as delimiter (read)",
     "csv_encoding": "a CSV file that is not UTF-8, read as Windows-1252",
     "reference_unusable": "a reference file could not be used (run level; the rows that need it are rejected)",
@@ -240,8 +246,9 @@ TARGETS = TableSpec(
             "float64",
             "Target, lower bound (equal to target_high for a point target)",
             nullable=False,
+            min=0,
         ),
-        Field("target_high", "float64", "Target, upper bound", nullable=False),
+        Field("target_high", "float64", "Target, upper bound", nullable=False, min=0),
         Field("target_text", "str", "Target as written in target.csv", nullable=False),
     ),
 )
@@ -261,13 +268,14 @@ AGENCY_REPORTS = TableSpec(
     fields=(
         Field("period", "str", "Canonical period code", nullable=False),
         Field("indicator_code", "str", "Indicator code (in indikator.csv)", nullable=False),
-        Field("target_reported_low", "float64", "Target as restated by the agency, lower bound"),
-        Field("target_reported_high", "float64", "Target as restated by the agency, upper bound"),
+        Field("target_reported_low", "float64", "Target as restated by the agency, lower bound", min=0),
+        Field("target_reported_high", "float64", "Target as restated by the agency, upper bound", min=0),
         Field(
             "realisation",
             "float64",
             "Value achieved by the end of the period (unit of the indicator)",
             nullable=False,
+            min=0,
         ),
         _money("budget_allocated_idr", "Program budget for the funding year (Pagu Anggaran)"),
         _money("budget_spent_idr", "Spending to the end of the period (Realisasi Anggaran)"),

@@ -116,6 +116,8 @@ class Layout:
     header_rows: list[int]
     columns: dict[str, HeaderMatch]
     extra: dict[int, str] = field(default_factory=dict)  # sheet column -> header as written, not in template
+    #: template column -> the other sheet columns whose header is also that column's (written twice)
+    duplicates: dict[str, list[HeaderMatch]] = field(default_factory=dict)
 
     @property
     def first_data_row(self) -> int:
@@ -213,8 +215,18 @@ def find_layout(grid: list[list[object]], template: Template) -> Layout:
         where = f"row {rows[0] + 1}" if len(rows) == 1 else f"rows {rows[0] + 1}-{rows[1] + 1}"
         raise ValueError(f"missing required column {', '.join(map(repr, missing))} (header in {where})")
     used = {m.index for m in found.values()}
-    extra = {j: texts[0] for j, texts in enumerate(candidates) if texts and j not in used}
-    return Layout(header_rows=rows, columns=found, extra=extra)
+    duplicates: dict[str, list[HeaderMatch]] = {}
+    extra: dict[int, str] = {}
+    for j, texts in enumerate(candidates):
+        if not texts or j in used:
+            continue
+        hit = next(((text, keys[header_key(text)]) for text in texts if header_key(text) in keys), None)
+        if hit is None:
+            extra[j] = texts[0]
+        else:
+            text, (name, alias) = hit
+            duplicates.setdefault(name, []).append(HeaderMatch(j, text, alias))
+    return Layout(header_rows=rows, columns=found, extra=extra, duplicates=duplicates)
 
 
 # --------------------------------------------------------------------------------------------------
