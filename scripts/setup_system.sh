@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System libraries the project needs from Debian/Ubuntu. Nothing is downloaded but Debian packages.
 #   (no flag)  what `make report` needs: pango and HarfBuzz-Subset (WeasyPrint's PDF rendering), DejaVu fonts.
-#   --test     also Chromium (the headless-browser test of the briefing) and poppler-utils (pdftoppm).
+#   --test     also Chromium (the headless-browser test of the briefing), poppler-utils (pdftoppm) and
+#              LibreOffice Calc (the tests convert fixtures to .xls/.ods and store cached formula values).
 # Installs with apt-get when run as root (or with passwordless sudo); otherwise prints the command to run.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core fontconfig)
 if [[ "${1:-}" == "--test" ]]; then
   command -v chromium >/dev/null || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
 fi
 [[ ${#need[@]} -eq 0 ]] && exit 0
 
