@@ -43,6 +43,8 @@ class RunLog:
     #: per file: cell counts of data rows (``value_missing``, ``filled_down``); per row: non-blank cells
     cells: dict[str, dict[str, int]] = field(default_factory=dict)
     row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: (file, row) -> that row's records in ``rejections`` (so that :meth:`problems_of` is not a scan)
+    rejections_by_row: dict[tuple[str, int], list[dict]] = field(default_factory=dict)
 
     def add_file(self, raw: RawFile) -> None:
         self.files[raw.rel_path] = raw
@@ -99,6 +101,7 @@ class RunLog:
             }
         )
         self.rejections[-1].update(column_letter=self.letter(file, name), severity="rejected")
+        self.rejections_by_row.setdefault((file, int(row)), []).append(self.rejections[-1])
 
     def letter(self, file: str, name: str | None) -> str:
         """Excel column letter of cleaned column ``name`` in ``file`` ("" for a whole-row problem)."""
@@ -131,8 +134,8 @@ class RunLog:
     def problems_of(self, file: str, row: int) -> str:
         """The rejection reasons of one row, short: ``Jumlah KK '47 KK'; duplicate``."""
         out = []
-        for r in self.rejections:
-            if r["file"] == file and r["row"] == row and r["severity"] == "rejected":
+        for r in self.rejections_by_row.get((file, int(row)), ()):
+            if r["severity"] == "rejected":
                 text = f"{r['column']} {r['value']!r}" if r["column"] and r["value"] else r["reason_code"]
                 text = r["reason_code"] if r["reason_code"] == "duplicate" else text
                 if text not in out:
