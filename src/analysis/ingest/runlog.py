@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from analysis.ingest import privacy
+from analysis.ingest.inventory import SkippedFile
 from analysis.ingest.readers import RawFile, RawRow
 from analysis.ingest.schemas import (
     REASONS,
@@ -45,6 +46,9 @@ class RunLog:
     row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
     #: (file, row) -> that row's records in ``rejections`` (so that :meth:`problems_of` is not a scan)
     rejections_by_row: dict[tuple[str, int], list[dict]] = field(default_factory=dict)
+    #: files of the data source not read, with the reason; files of other periods (counted, not listed)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    other_period_files: int = 0
 
     def add_file(self, raw: RawFile) -> None:
         self.files[raw.rel_path] = raw
@@ -169,6 +173,9 @@ class RunLog:
     def warn_run(self, code: str, message: str, file: str | None = None) -> None:
         """A run-level warning (not about one row), optionally naming a file."""
         self.run_warnings.append(warning_record(code, message, file))
+
+    def run_warnings_of(self, code: str) -> list[dict]:
+        return [w for w in self.run_warnings if w["code"] == code]
 
     def rejected_keys(self) -> set[tuple[str, int]]:
         """Rows rejected (severity ``rejected``); a value left missing does not reject its row."""
