@@ -1,13 +1,16 @@
 """Duplicate benchmark: cleaning one RT report of N rows in which the city's RTs are reported again and
 again (issue 11: 100,000 rows with duplicate RT codes took 84 s and 2.7 GB).
 
-``.venv/bin/python bench/dup_bench.py [--rows 10000 50000 100000] [--rts 1650] [--repeats 3] [--out ...]``
+``.venv/bin/python bench/dup_bench.py [--rows 10000 50000 100000] [--rts 1650] [--repeats 3]
+[--feedback-repeats 1] [--out ...]``
 
 The source: ``bench/scale_data``'s city of ``--rts`` RTs (registry ``referensi/rt.xlsx``), and one file
 ``kampung_bahagia/laporan_rt_2026-TW1.csv`` of N rows cycling through those RTs, so each RT appears about
 N / rts times and every row is a ``duplicate`` rejection naming the other copies: the worst case for the
-duplicate rule, the rejection log and ``rejected_rows.csv``. Each measurement is a fresh process
-(``bench/workloads.py clean``, feedback workbooks included) timed from the outside, with its peak memory.
+duplicate rule, the rejection log and ``rejected_rows.csv``. Each measurement is a fresh process timed from
+the outside, with its peak memory: cleaning without the feedback workbooks (``bench/workloads.py clean_all``,
+``--repeats`` times), then with them (``bench/workloads.py clean``, ``--feedback-repeats`` times: the marked-up
+copy of a 100,000-row file takes minutes with openpyxl).
 Prints the median per size and the ratio of time per doubling of rows (``(t2 / t1) ** (1 / log2(n2 / n1))``:
 2.0 is linear), and stores them in ``--out`` (default ``bench/results_dup.json``).
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import statistics
 import sys
@@ -70,26 +74,42 @@ def main() -> int:
     ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 50_000, 100_000])
     ap.add_argument("--rts", type=int, default=scale_data.CITY_RTS)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--feedback-repeats", type=int, default=1)
     ap.add_argument("--out", type=Path, default=BENCH / "results_dup.json")
     args = ap.parse_args()
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}}
-    sizes: list[dict] = []
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()}
+    }
+    sizes: dict[str, list[dict]] = {"clean": [], "clean_with_feedback": []}
     with tempfile.TemporaryDirectory(prefix="dup-bench-") as tmp:
         for n in args.rows:
             raw = write_source(Path(tmp) / f"raw-{n}", n, args.rts)
-            runs = []
-            for k in range(args.repeats):
-                out = Path(tmp) / f"out-{n}-{k}"
-                runs.append(measure([PY, BENCH / "workloads.py", "clean", raw, out, PERIOD]))
-            seconds = statistics.median(r.seconds for r in runs)
-            rss = max(r.max_rss_mb for r in runs)
-            inner = json.loads(runs[-1].stdout.strip().splitlines()[-1])
-            sizes.append({"rows": n, "median_s": round(seconds, 3), "max_rss_mb": rss, **inner})
-            print(f"{n:>8} rows: median {seconds:7.2f} s, peak {rss:7.1f} MB ({inner})", flush=True)
-    for a, b in zip(sizes, sizes[1:], strict=False):
-        doublings = math.log2(b["rows"] / a["rows"])
-        b["ratio_per_doubling"] = round((b["median_s"] / a["median_s"]) ** (1 / doublings), 2)
-        print(f"{a['rows']} -> {b['rows']} rows: time x{b['ratio_per_doubling']} per doubling (2.0 = linear)")
+            for kind, repeats in (("clean", args.repeats), ("clean_with_feedback", args.feedback_repeats)):
+                runs = []
+                for k in range(repeats):
+                    out = Path(tmp) / f"out-{n}-{kind}-{k}"
+                    cmd = (
+                        [PY, BENCH / "workloads.py", "clean_all", raw, out, "calamine", PERIOD]
+                        if kind == "clean"
+                        else [PY, BENCH / "workloads.py", "clean", raw, out, PERIOD]
+                    )
+                    runs.append(measure(cmd))
+                seconds = statistics.median(r.seconds for r in runs)
+                rss = max(r.max_rss_mb for r in runs)
+                sizes[kind].append(
+                    {"rows": n, "runs": repeats, "median_s": round(seconds, 3), "max_rss_mb": rss}
+                )
+                print(
+                    f"{kind:>20} {n:>8} rows: median {seconds:7.2f} s of {repeats}, peak {rss:7.1f} MB",
+                    flush=True,
+                )
+    for kind, rows in sizes.items():
+        for a, b in zip(rows, rows[1:], strict=False):
+            doublings = math.log2(b["rows"] / a["rows"])
+            b["ratio_per_doubling"] = round((b["median_s"] / a["median_s"]) ** (1 / doublings), 2)
+            print(
+                f"{kind}: {a['rows']} -> {b['rows']} rows: time x{b['ratio_per_doubling']} per doubling (2.0 = linear)"
+            )
     results["sizes"] = sizes
     args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0

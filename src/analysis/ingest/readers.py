@@ -264,7 +264,8 @@ class _Book:
 
     def _calamine_grid(self, sheet: str, nrows: int | None) -> Grid:
         ws = self._wb.get_sheet_by_name(sheet)
-        height, width = ws.total_height, ws.total_width  # the used range from A1, before any grid is built
+        end = ws.end  # the used range's last cell (0-based), from the sheet, before any grid is built
+        height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
         self._check_size(sheet, height if nrows is None else min(height, nrows), width)
         if nrows is None:
             self.merged[sheet] = list(ws.merged_cell_ranges or [])
