@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import struct
 import zipfile
@@ -170,6 +171,12 @@ def test_skipped_files_are_listed_with_a_reason(tmp_path):
     )
     assert "  2 files of other periods not read" in lines
     assert result.has_problems  # --strict fails on a file skipped that may be an input
+
+
+def test_every_skip_reason_is_documented():
+    text = (SAMPLE_SOURCE.parents[2] / "docs" / "data_quality_rules.md").read_text(encoding="utf-8")
+    section = text[text.index("## Files of the data source") : text.index("## Limits")]
+    assert set(re.findall(r"`(\w+)`", section)) >= set(SKIP_REASONS)
 
 
 def test_lock_and_hidden_files_alone_do_not_fail_strict(tmp_path):
