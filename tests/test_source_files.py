@@ -453,6 +453,22 @@ def test_links_outside_the_data_folder_are_refused(tmp_path):
     assert program.status == "link outside the data folder: not read"
 
 
+def test_the_manifest_hashes_what_the_cleaner_reads(tmp_path):
+    from analysis.publish.runner import release
+
+    src = make_source(tmp_path / "src", ("Laporan RT TW III 2026.xlsx", "laporan_rt_2026-TW3.pdf"))
+    (src / "kampung_bahagia" / "~$Laporan RT TW III 2026.xlsx").write_bytes(b"x")
+    (src / "referensi" / "program.csv").unlink()
+    (src / "referensi" / "program.csv").symlink_to(SAMPLE_SOURCE / "referensi" / "program.csv")
+    names = [p.relative_to(src).as_posix() for p in release.input_files(src, PERIOD)]
+    assert names == [
+        "kampung_bahagia/Laporan RT TW III 2026.xlsx",
+        "referensi/indikator.csv",
+        "referensi/rt.xlsx",
+        "referensi/target.csv",
+    ]
+
+
 # --- duplicates stay linear -------------------------------------------------------------------------
 
 

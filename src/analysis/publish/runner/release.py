@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
-from analysis.core.periods import PeriodError, period_from_filename
-from analysis.ingest.contract import TEMPLATES
+from analysis.ingest.inventory import is_outside_link, scan_source
 from analysis.publish.cache import library_versions, sha256_file
 from analysis.publish.runner.plan import REPORT_TZ, Plan
 
@@ -32,22 +31,14 @@ MANIFEST_PACKAGES = (
 
 
 def input_files(raw_dir: Path, period: str) -> list[Path]:
-    """The files of a data source that a run of ``period`` reads: reference files, that period's files,
-    and the ``SYNTHETIC`` marker."""
-    files: list[Path] = []
-    for template in TEMPLATES:
-        folder = raw_dir / template.folder
-        if not template.per_period:
-            if template.file_name and (folder / template.file_name).is_file():
-                files.append(folder / template.file_name)
-            continue
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                try:
-                    if path.is_file() and period_from_filename(path.name, template.file_prefix) == period:
-                        files.append(path)
-                except PeriodError:
-                    continue
+    """The files of a data source that a run of ``period`` reads (``analysis.ingest.inventory.scan_source``:
+    the reference files present and the period's files, as the cleaner reads them), and the ``SYNTHETIC``
+    marker. A link leading outside the data source is not read, and not hashed."""
+    files = [
+        path
+        for _, path in scan_source(raw_dir, period).inputs
+        if path.is_file() and not is_outside_link(path, raw_dir)
+    ]
     marker = raw_dir / config.SYNTHETIC_MARKER
     if marker.is_file():
         files.append(marker)
