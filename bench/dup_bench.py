@@ -10,7 +10,7 @@ N / rts times and every row is a ``duplicate`` rejection naming the other copies
 duplicate rule, the rejection log and ``rejected_rows.csv``. Each measurement is a fresh process timed from
 the outside, with its peak memory: cleaning without the feedback workbooks (``bench/workloads.py clean_all``,
 ``--repeats`` times), then with them (``bench/workloads.py clean``, ``--feedback-repeats`` times: the marked-up
-copy of a 100,000-row file takes minutes with openpyxl).
+copy of a 100,000-row file takes minutes with openpyxl; ``0`` leaves them out).
 Prints the median per size and the ratio of time per doubling of rows (``(t2 / t1) ** (1 / log2(n2 / n1))``:
 2.0 is linear), and stores them in ``--out`` (default ``bench/results_dup.json``).
 """
@@ -85,6 +85,8 @@ def main() -> int:
         for n in args.rows:
             raw = write_source(Path(tmp) / f"raw-{n}", n, args.rts)
             for kind, repeats in (("clean", args.repeats), ("clean_with_feedback", args.feedback_repeats)):
+                if not repeats:  # --feedback-repeats 0: cleaning only
+                    continue
                 runs = []
                 for k in range(repeats):
                     out = Path(tmp) / f"out-{n}-{kind}-{k}"
