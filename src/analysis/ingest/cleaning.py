@@ -769,7 +769,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         default=None,
         help="output folder (default data/processed/<source>/<period>/)",
     )
-    p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected or a file failed")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a row was rejected, a file failed or was skipped, or an expected input is missing",
+    )
     p.add_argument(
         "--no-feedback",
         dest="feedback",
