@@ -164,25 +164,75 @@ def period_label(code: str, lang: str = "id") -> str:
     return f"Tahun {info.year}" if lang == "id" else f"Year {info.year}"
 
 
-_FILENAME = re.compile(
-    r"^(?P<prefix>[a-z_]+?)_(?P<period>100-hari|\d{4}(?:-(?:TW[1-4]|S[12]))?)(?:[_.].*)?$", re.I
-)
+#: Characters that separate the words of a file name (``laporan_rt_2026-TW3 kota baru.xlsx``).
+_NAME_SEP = " _-."
+#: The longest period spelling looked for in a file name (``triwulan iii tahun 2026`` is 23 characters).
+_MAX_PERIOD_CHARS = 32
+#: A period word and number right after a period, as in ``2025-TW5`` or ``2025-S3``: a period mistyped.
+_BROKEN_PERIOD = re.compile(rf"^(?:{_QUARTER_WORDS}|{_SEMESTER_WORDS})[\s._-]*(?:\d+|[iv]+)(?![a-z])", re.I)
+
+
+def _prefix_pattern(prefix: str) -> re.Pattern[str]:
+    words = [w for w in re.split(r"[\s_-]+", prefix) if w]
+    return re.compile(r"^" + r"[\s_-]+".join(map(re.escape, words)) + r"[\s_-]*", re.I)
+
+
+def _period_at(text: str, start: int) -> tuple[str, int] | None:
+    """The longest period spelling in ``text`` from ``start`` that ends at a separator or at the end:
+    ``(code, end)``, or ``None``."""
+    for end in range(min(len(text), start + _MAX_PERIOD_CHARS), start, -1):
+        if end < len(text) and text[end] not in _NAME_SEP:
+            continue
+        try:
+            return parse_period(text[start:end]), end
+        except PeriodError:
+            continue
+    return None
 
 
 def period_from_filename(name: str, prefix: str) -> str | None:
-    """The period in a file name ``<prefix>_<period>[_<anything>].<ext>``, or ``None``.
+    """The period of a file named ``<prefix>_<period>[<free part>].<ext>``, or ``None`` when the name does
+    not start with ``prefix`` followed by a period.
 
-    The period token ends at the next ``_`` or ``.``, so ``realisasi_2025_dinkes.xlsx`` is the year 2025
-    and never matches ``2025-TW2``.
+    Generous, as the data contract's ``laporan_rt_<periode>*`` says: the prefix's words may be joined by
+    ``_``, ``-`` or spaces, in any case; the period is any spelling :func:`parse_period` knows (the longest
+    one that ends at a separator: ``realisasi_2025_dinkes.xlsx`` is the year 2025, ``realisasi_2025_tw2.xlsx``
+    is 2025-TW2); anything may follow it after a separator. A name that holds a second, different period in
+    its free part (``laporan_rt_2025_2026-TW1.xlsx``; a bare year that is the period's own year is fine) or a
+    mistyped one (``laporan_rt_2025-TW5.xlsx``) raises :class:`PeriodError`: no guess.
 
     >>> period_from_filename("realisasi_2025-TW2_dinkes.xlsx", "realisasi")
     '2025-TW2'
+    >>> period_from_filename("Laporan_RT_TW III 2026 kota baru.xlsx", "laporan_rt")
+    '2026-TW3'
+    >>> period_from_filename("LAPORAN-RT-2026-tw3.xlsx", "laporan_rt")
+    '2026-TW3'
     >>> period_from_filename("laporan_rt_100-hari.xlsx", "laporan_rt")
     '100-hari'
     >>> period_from_filename("laporan_rt_2025-TW2.xlsx", "realisasi") is None
     True
     """
-    m = _FILENAME.match(name)
-    if not m or m.group("prefix").lower() != prefix.lower():
+    m = _prefix_pattern(prefix).match(name)
+    if not m:
         return None
-    return parse_period(m.group("period"))
+    found = _period_at(name, m.end())
+    if found is None:
+        return None
+    period, end = found
+    stem = name[: -len(suffix)] if (suffix := _suffix(name)) and end <= len(name) - len(suffix) else name
+    free = stem[end:]
+    if _BROKEN_PERIOD.match(free.lstrip(_NAME_SEP)):
+        raise PeriodError(f"{name}: period {stem[m.end() :]!r} not understood; write e.g. 2025-TW2")
+    own_year = str(period_info(period).year)
+    for i in range(len(free)):
+        if (i == 0 or free[i - 1] in _NAME_SEP) and free[i] not in _NAME_SEP:
+            other = _period_at(free, i)
+            if other is not None and other[0] not in (period, own_year):
+                raise PeriodError(f"{name}: names two periods, {period} and {other[0]}; keep one")
+    return period
+
+
+def _suffix(name: str) -> str:
+    """The extension of a file name (``.xlsx``), or "" (a last part with a space is not an extension)."""
+    dot = name.rfind(".")
+    return name[dot:] if dot > 0 and " " not in name[dot:] and len(name) - dot <= 6 else ""

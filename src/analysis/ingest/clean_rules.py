@@ -160,8 +160,14 @@ def rule_lookups(df: pd.DataFrame, spec: TableSpec, tables: dict[str, pd.DataFra
             )
 
 
+#: A duplicate's reason names at most this many of the other copies, then counts the rest ("and 57 more
+#: rows"): naming every copy in every copy's reason grows with the square of the copies (issue 11).
+DUPLICATE_ROWS_NAMED = 5
+
+
 def rule_duplicates(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
-    """All copies of a key seen twice are rejected (``duplicate``), each naming the other rows."""
+    """All copies of a key seen twice are rejected (``duplicate``), each naming the other rows (at most
+    :data:`DUPLICATE_ROWS_NAMED` of them, then how many more), so the work stays linear in rows."""
     if not spec.key or df.empty:
         return
     key = list(spec.key)
@@ -173,13 +179,14 @@ def rule_duplicates(df: pd.DataFrame, spec: TableSpec, log: RunLog) -> None:
     for key_value, group in groups:
         places = [(f, int(r)) for f, r in zip(group[_FILE], group[_ROW], strict=True)]
         key_text = "/".join(map(str, key_value if isinstance(key_value, tuple) else (key_value,)))
+        named = places[: DUPLICATE_ROWS_NAMED + 1]  # one more, since a row never names itself
         for file, row in places:
-            others = "; ".join(
-                f"{of} row {orow}" if of != file else f"row {orow}"
-                for of, orow in places
-                if (of, orow) != (file, row)
-            )
-            log.reject(file, row, spec.key[0], "duplicate", f"{key_text} also in {others}")
+            others = [(of, orow) for of, orow in named if (of, orow) != (file, row)][:DUPLICATE_ROWS_NAMED]
+            text = "; ".join(f"{of} row {orow}" if of != file else f"row {orow}" for of, orow in others)
+            more = len(places) - 1 - len(others)
+            if more:
+                text += f" and {more} more row{'s' if more != 1 else ''}"
+            log.reject(file, row, spec.key[0], "duplicate", f"{key_text} also in {text}")
 
 
 def apply_rules(

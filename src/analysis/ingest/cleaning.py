@@ -52,11 +52,12 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
     rule_pairs,
     rule_ranges,
 )
-from analysis.ingest.contract import TEMPLATES_BY_KEY, Template
+from analysis.ingest.contract import TEMPLATES, TEMPLATES_BY_KEY, Template
 from analysis.ingest.feedback import CellProblem, write_feedback_for_source
+from analysis.ingest.inventory import NEVER_DATA, check_data_source, is_expected, scan_source
 from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
-from analysis.ingest.readers import RawFile, read_period
+from analysis.ingest.readers import DEFAULT_LIMITS, MB, RawFile, ReadLimits, read_inventory
 from analysis.ingest.runlog import RunLog, display_value
 from analysis.ingest.schemas import (
     PERCENT_MAX,
@@ -87,6 +88,12 @@ FREE_TEXT_WARNING_TEXT = {
 }
 
 _HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?\s*>")
+
+#: How ``no_period_files`` names an expected input and the first period that has it (inventory.EXPECTED_FROM).
+_EXPECTED_LABEL = {
+    "realisasi": ("agency report", "the first 100 days"),
+    "laporan_rt": ("RT report", "2025-TW3 (the pilot RTs' first)"),
+}
 
 #: Units that mark an indicator measured in percent (its realisation/targets must lie in 0-1000).
 PERCENT_UNITS = ("%", "persen", "percent")
@@ -612,19 +619,28 @@ class CleanResult:
 
     @property
     def has_problems(self) -> bool:
-        """True when a row was rejected, a value cell left missing or a file could not be read (``--strict``
-        exits 1)."""
+        """True when a row was rejected, a value cell left missing, a file could not be read, a file was
+        skipped (lock and hidden files aside) or an input the period expects is missing (``no_period_files``):
+        ``--strict`` exits 1."""
         t = self.quality["totals"]
-        return bool(t["rows_rejected"] or t["files_failed"] or t["cells_left_missing"])
+        missing_input = any(w["code"] == "no_period_files" for w in self.quality["warnings"])
+        skipped = any(f["reason_code"] not in NEVER_DATA for f in self.quality["skipped_files"])
+        return bool(
+            t["rows_rejected"] or t["files_failed"] or t["cells_left_missing"] or skipped or missing_input
+        )
 
 
 def clean_tables(
-    raw_dir: Path, period: str, engine: str = "calamine"
+    raw_dir: Path, period: str, engine: str = "calamine", limits: ReadLimits = DEFAULT_LIMITS
 ) -> tuple[dict[str, pd.DataFrame], RunLog]:
     """Read and clean every file of ``period`` (and the reference files); nothing is written.
-    ``engine``: the workbook reader (:data:`analysis.ingest.readers.ENGINES`)."""
+    ``engine``: the workbook reader (:data:`analysis.ingest.readers.ENGINES`); ``limits``: the size and row
+    limits checked before a file is parsed. Every other file of the source is listed in ``log.skipped``
+    with its reason, or counted in ``log.other_period_files`` (:mod:`analysis.ingest.inventory`)."""
     log = RunLog()
-    files = read_period(raw_dir, period, engine=engine)
+    inventory = scan_source(raw_dir, period)
+    log.skipped, log.other_period_files = inventory.skipped, inventory.other_periods
+    files = read_inventory(inventory, engine=engine, limits=limits)
     for raw in files:
         log.add_file(raw)
     by_template: dict[str, list[RawFile]] = {}
@@ -638,7 +654,16 @@ def clean_tables(
                 f"reference file {raw.rel_path} unusable ({raw.status}); rows that need it are rejected",
                 file=raw.rel_path,
             )
-    if not any(raw.template.per_period for raw in files):
+    for template in TEMPLATES:
+        if template.per_period and is_expected(template, period) and not inventory.files_of(template):
+            what, since = _EXPECTED_LABEL[template.key]
+            log.warn_run(
+                "no_period_files",
+                f"no {what} for period {period} (no {template.folder}/{template.file_prefix}_{period}… file); "
+                f"every period from {since} should have one",
+                file=f"{template.folder}/",
+            )
+    if not any(raw.template.per_period for raw in files) and not log.run_warnings_of("no_period_files"):
         log.warn_run("no_period_files", f"no agency, RT or survey file for period {period} in {raw_dir}")
 
     def cand(key: str) -> pd.DataFrame:
@@ -672,17 +697,21 @@ def clean_source(
     strict: bool = False,
     engine: str = "calamine",
     feedback: bool = True,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> CleanResult:
     """Clean one data source for one period and write the outputs.
 
     ``processed_dir`` defaults to ``data/processed/<source folder name>/<period>/``. ``strict`` does not
     change the outputs (the CLI exits 1 when :attr:`CleanResult.has_problems`). ``feedback`` also writes
     one marked-up copy of every file read to ``<processed_dir>/feedback/`` (:mod:`analysis.ingest.feedback`).
-    Raises :class:`~analysis.core.errors.UsageError` for a missing folder or an unknown period spelling.
+    ``limits``: :class:`analysis.ingest.readers.ReadLimits` (file size, rows, cells, compression ratio).
+    Raises :class:`~analysis.core.errors.UsageError` for a missing folder, a folder that is not a data source
+    (none of the contract's folders) or an unknown period spelling.
     """
     raw_dir, period = check_source_args(raw_dir, period)
+    check_data_source(raw_dir)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
-    tables, log = clean_tables(raw_dir, period, engine=engine)
+    tables, log = clean_tables(raw_dir, period, engine=engine, limits=limits)
     rejected = rejected_frame(log)
     quality = build_quality(raw_dir, period, tables, log, rejected)
     write_outputs(out_dir, tables, rejected, quality)
@@ -773,12 +802,51 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         metavar="ROOT",
         help="processed data root; the outputs go to ROOT/<source>/<period>/ (default data/processed/)",
     )
-    p.add_argument("--strict", action="store_true", help="exit 1 when any row was rejected or a file failed")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 when a row was rejected, a file failed or was skipped, or an expected input is missing",
+    )
     p.add_argument(
         "--no-feedback",
         dest="feedback",
         action="store_false",
         help="do not write the marked-up copies of the files (feedback/<file>.koreksi.xlsx) for their senders",
+    )
+    p.add_argument(
+        "--max-file-mb",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_bytes // MB,
+        metavar="MB",
+        help="largest workbook (uncompressed) or CSV file read; larger is a file error (default %(default)s)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=_positive_int,
+        default=DEFAULT_LIMITS.max_rows,
+        metavar="N",
+        help="most rows of a sheet or CSV read; more is a file error (default %(default)s)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def limits_from_args(args: argparse.Namespace) -> ReadLimits:
+    """The :class:`ReadLimits` of ``--max-file-mb``/``--max-rows`` (the cell limit follows the rows)."""
+    rows = getattr(args, "max_rows", DEFAULT_LIMITS.max_rows)
+    cells = max(DEFAULT_LIMITS.max_cells, rows * (DEFAULT_LIMITS.max_cells // DEFAULT_LIMITS.max_rows))
+    return ReadLimits(
+        max_bytes=getattr(args, "max_file_mb", DEFAULT_LIMITS.max_bytes // MB) * MB,
+        max_rows=rows,
+        max_cells=cells,
     )
 
 
@@ -793,6 +861,13 @@ def summary_lines(result: CleanResult) -> list[str]:
     for file, info in q["files"].items():
         if info["status"] != "read":
             lines.append(f"  file error: {file}: {info['status']}")
+    for w in q["warnings"]:
+        lines.append(f"  warning: {w['message']}")
+    for skipped in q["skipped_files"]:
+        lines.append(f"  skipped: {skipped['path']}: {skipped['reason']}")
+    if t["files_other_periods"]:
+        n = t["files_other_periods"]
+        lines.append(f"  {n} file{'s' if n != 1 else ''} of other periods not read")
     lines.append("  tables: " + ", ".join(f"{k} {v}" for k, v in q["tables"].items()))
     lines.append(f"  outputs: {result.out_dir}")
     if q.get("notice"):
@@ -803,7 +878,9 @@ def summary_lines(result: CleanResult) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     raw_dir, period = check_source_args(args.raw, args.period)
     out_dir = processed_dir_for(raw_dir, period, check_processed_root(args.processed, raw_dir))
-    result = clean_source(raw_dir, period, out_dir, strict=args.strict, feedback=args.feedback)
+    result = clean_source(
+        raw_dir, period, out_dir, strict=args.strict, feedback=args.feedback, limits=limits_from_args(args)
+    )
     print("\n".join(summary_lines(result)))
     return 1 if args.strict and result.has_problems else 0
 

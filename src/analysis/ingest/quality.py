@@ -125,13 +125,16 @@ def _check_accepted_against_tables(files: dict[str, dict], tables: dict[str, pd.
 def build_quality(
     raw_dir: Path, period: str, tables: dict[str, pd.DataFrame], log: RunLog, rejected: pd.DataFrame
 ) -> dict:
-    """``quality.json``: run summary (source, period, synthetic flag, totals, tables) and per-file counts."""
+    """``quality.json``: run summary (source, period, synthetic flag, totals, tables, run warnings, the files
+    of the source not read with the reason: ``skipped_files``) and per-file counts."""
     files = file_quality(log, rejected)
     _check_accepted_against_tables(files, tables)
     synthetic = is_synthetic_source(raw_dir)
     totals = {
         "files": len(files),
         "files_failed": sum(1 for f in files.values() if f["status"] != "read"),
+        "files_skipped": len(log.skipped),
+        "files_other_periods": log.other_period_files,
         **{
             k: sum(f[k] for f in files.values())
             for k in (
@@ -165,6 +168,7 @@ def build_quality(
         "rejections_by_reason": {k: int(v) for k, v in by_reason.items()},
         "missing_by_reason": {k: int(v) for k, v in by_missing.items()},
         "warnings": list(log.run_warnings),
+        "skipped_files": [f.as_dict() for f in log.skipped],
         "files": files,
     }
     return quality

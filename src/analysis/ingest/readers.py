@@ -23,6 +23,15 @@ the template does not know are never copied out of the sheet: personal data does
 A file that cannot be used at all (not a spreadsheet, missing sheet, no header row, missing required column)
 becomes an :class:`~analysis.core.errors.InputFileError`; :func:`read_file` records it in ``RawFile.status`` and
 the run goes on.
+
+Hostile files (issue 11): before any parsing, a workbook's uncompressed size (the sum of its zip members'
+sizes from the zip directory, then verified while streaming them), each large member's compression ratio,
+and a CSV's or legacy workbook's size are checked against :class:`ReadLimits`; then the sheet's rows and
+cells (from its dimension, before a grid is built; a CSV is counted while it is read). A password-protected
+workbook (an Excel-encrypted ``.xlsx`` is an OLE2 file with ``EncryptionInfo``/``EncryptedPackage`` streams;
+a zip with encrypted members; calamine's password error) is a file-level error saying so. Whatever a
+damaged file makes a library raise (:data:`FILE_READ_ERRORS`) is that file's error; the other files are read.
+A file that is a link leading outside the data source is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ import csv
 import io
 import posixpath
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -42,9 +52,14 @@ import python_calamine
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.core.errors import InputFileError
-from analysis.core.periods import period_from_filename
 from analysis.ingest import dates, parsing, privacy
-from analysis.ingest.contract import TEMPLATES, Template
+from analysis.ingest.contract import Template
+from analysis.ingest.inventory import (
+    CSV_SUFFIXES,
+    is_outside_link,
+    reference_candidates,
+    scan_source,
+)
 from analysis.ingest.sheet_layout import (
     MAX_HEADER_SCAN_ROWS,
     MIN_HEADER_MATCHES,
@@ -62,6 +77,8 @@ from analysis.ingest.sheet_layout import (
 
 __all__ = [
     "ENGINES",
+    "FILE_READ_ERRORS",
+    "ReadLimits",
     "header_key",
     "NON_DATA_KINDS",
     "RawFile",
@@ -77,8 +94,6 @@ __all__ = [
 
 #: Reading engines: python-calamine (default, fast, all workbook formats) or openpyxl (``.xlsx`` only).
 ENGINES = ("calamine", "openpyxl")
-#: File suffixes read as delimited text; anything else is tried as a workbook.
-CSV_SUFFIXES = (".csv", ".txt")
 #: Workbook suffixes openpyxl can open (for the ``openpyxl`` engine and for number formats).
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 #: A number in a percent-capable column within this range may be a fraction shown as a percentage.
@@ -87,6 +102,42 @@ PERCENT_FRACTION_MAX = 10.0
 PERCENT_KINDS = ("number", "target")
 
 Grid = list[list[object]]
+
+MB = 1024 * 1024
+#: Largest workbook (uncompressed: the sum of its zip members) or CSV / .xls file read. The city's biggest
+#: real input, every RT of Kota Jambi (about 1,650) in one RT report, is under 1 MB as .xlsx and about 5 MB
+#: uncompressed; 200 MB leaves 40 times that and stops a "zip bomb" (3.5 MB expanding to 1.4 GB) before
+#: any parsing. ``clean --max-file-mb``.
+MAX_FILE_BYTES = 200 * MB
+#: Most rows of one sheet or CSV. A data source holds at most 68 kelurahan x 999 RTs = 67,932 RTs (the
+#: RT code's three digits, bench/scale_data.py); 200,000 is three times that. ``clean --max-rows``.
+MAX_ROWS = 200_000
+#: Most cells (rows x columns of the sheet's used range) built into a grid: 200,000 rows of 50 columns (the
+#: widest template has 24). Stops a sheet with one cell in A1 and one in XFD200000 (a tiny file).
+MAX_CELLS = 10_000_000
+#: Largest compression ratio of a zip member above :data:`RATIO_MIN_BYTES` uncompressed. Sheet XML of
+#: real reports compresses 5-20 times; a zip bomb hundreds or thousands of times.
+MAX_COMPRESSION_RATIO = 100
+RATIO_MIN_BYTES = 10 * MB
+#: Message of every password-protected or encrypted file.
+ENCRYPTED = "password-protected / encrypted: save it without a password"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Limits checked before a file is parsed (module constants above, with their reasons)."""
+
+    max_bytes: int = MAX_FILE_BYTES
+    max_rows: int = MAX_ROWS
+    max_cells: int = MAX_CELLS
+    max_ratio: int = MAX_COMPRESSION_RATIO
+
+
+DEFAULT_LIMITS = ReadLimits()
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:,.1f} MB" if n < 10 * MB else f"{n / MB:,.0f} MB"
 
 
 @dataclass(frozen=True)
@@ -168,8 +219,9 @@ _CALAMINE_ERRORS = (python_calamine.CalamineError, ValueError, OSError, TypeErro
 class _Book:
     """An open workbook of either engine: sheet names, visibility, a sheet's grid and merged ranges."""
 
-    def __init__(self, path: Path, engine: str) -> None:
-        self.path, self.engine = path, engine
+    def __init__(self, path: Path, engine: str, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+        self.path, self.engine, self.limits = path, engine, limits
+        check_workbook_file(path, limits)
         if engine == "openpyxl":
             if path.suffix.lower() not in OPENPYXL_SUFFIXES:
                 raise InputFileError(path, f"the openpyxl engine reads only {', '.join(OPENPYXL_SUFFIXES)}")
@@ -185,6 +237,8 @@ class _Book:
             try:
                 self._wb = python_calamine.CalamineWorkbook.from_path(str(path))
                 meta = self._wb.sheets_metadata
+            except python_calamine.PasswordError as exc:
+                raise InputFileError(path, ENCRYPTED) from exc
             except _CALAMINE_ERRORS as exc:
                 raise InputFileError(
                     path, f"not a spreadsheet: cannot be opened as XLSX/XLS/ODS ({type(exc).__name__}: {exc})"
@@ -207,6 +261,8 @@ class _Book:
                 if self.engine == "openpyxl"
                 else self._calamine_grid(sheet, nrows)
             )
+        except python_calamine.PasswordError as exc:
+            raise InputFileError(self.path, ENCRYPTED) from exc
         except (*OPENPYXL_ERRORS, *_CALAMINE_ERRORS) as exc:  # a damaged sheet inside a readable file
             raise InputFileError(
                 self.path, f"not a spreadsheet: sheet {sheet!r} cannot be read ({type(exc).__name__}: {exc})"
@@ -216,23 +272,101 @@ class _Book:
 
     def _calamine_grid(self, sheet: str, nrows: int | None) -> Grid:
         ws = self._wb.get_sheet_by_name(sheet)
+        end = ws.end  # the used range's last cell (0-based), from the sheet, before any grid is built
+        height, width = (end[0] + 1, end[1] + 1) if end else (0, 0)
+        self._check_size(sheet, height if nrows is None else min(height, nrows), width)
         if nrows is None:
             self.merged[sheet] = list(ws.merged_cell_ranges or [])
         rows = ws.to_python(skip_empty_area=False, nrows=nrows)
         return [[None if v == "" else v for v in row] for row in rows]
 
+    def _check_size(self, sheet: str, rows: int, width: int) -> None:
+        """A file-level error when a sheet has more rows or cells than :class:`ReadLimits` allow."""
+        if rows > self.limits.max_rows:
+            raise InputFileError(
+                self.path,
+                f"too many rows: sheet {sheet!r} has {rows:,} rows (limit {self.limits.max_rows:,})",
+            )
+        if rows * width > self.limits.max_cells:
+            raise InputFileError(
+                self.path,
+                f"too many cells: sheet {sheet!r} spans {rows:,} rows x {width:,} columns = {rows * width:,} "
+                f"cells (limit {self.limits.max_cells:,})",
+            )
+
     def _openpyxl_grid(self, sheet: str, nrows: int | None) -> Grid:
         ws = self._wb[sheet]
         ws.reset_dimensions()  # the stored dimension may be stale; read every row that is there
         out: Grid = []
+        cells = 0
         for row in ws.iter_rows(values_only=True):
             out.append(list(row))
+            cells += len(row)
             if nrows is not None and len(out) >= nrows:
                 break
+            if len(out) > self.limits.max_rows or cells > self.limits.max_cells:  # stop reading past a limit
+                self._check_size(sheet, len(out), max(len(r) for r in out))
         return out
 
     def close(self) -> None:
         self._wb.close()
+
+
+ZIP_MAGIC, CFB_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Stream names (UTF-16LE in the OLE2 directory) of an Office file encrypted with a password (MS-OFFCRYPTO).
+_ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+def check_workbook_file(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+    """Before any parsing: a zip workbook (``.xlsx``/``.xlsm``/``.ods``) is checked from its zip directory
+    (encrypted members, total uncompressed size, compression ratio), then its members are streamed once to
+    verify the sizes the directory declares (a forged size fails the CRC); an OLE2 file (``.xls``, or an
+    Excel-encrypted ``.xlsx``) is checked for size and encryption streams. Raises
+    :class:`~analysis.core.errors.InputFileError`."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(CFB_MAGIC):
+        if size > limits.max_bytes:
+            raise InputFileError(path, f"too large: {_mb(size)} (limit {_mb(limits.max_bytes)})")
+        data = path.read_bytes()
+        if any(name in data for name in _ENCRYPTION_STREAMS):
+            raise InputFileError(path, ENCRYPTED)
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+            raise InputFileError(
+                path,
+                f"not a spreadsheet: an old-format Excel (.xls) file named {path.suffix}; save it as .xlsx",
+            )
+        return
+    if not head.startswith(ZIP_MAGIC):
+        if size > limits.max_bytes:
+            raise InputFileError(path, f"too large: {_mb(size)} (limit {_mb(limits.max_bytes)})")
+        return  # not a zip: calamine says what it is not
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+            if any(m.flag_bits & 0x1 for m in members):
+                raise InputFileError(path, ENCRYPTED)
+            total = sum(m.file_size for m in members)
+            if total > limits.max_bytes:
+                raise InputFileError(
+                    path,
+                    f"too large: {_mb(total)} uncompressed ({_mb(size)} on disk; limit {_mb(limits.max_bytes)})",
+                )
+            for m in members:
+                ratio = m.file_size / max(m.compress_size, 1)
+                if m.file_size > RATIO_MIN_BYTES and ratio > limits.max_ratio:
+                    raise InputFileError(
+                        path,
+                        f"suspicious compression: {m.filename} expands {ratio:,.0f} times to {_mb(m.file_size)} "
+                        f"(limit {limits.max_ratio} times)",
+                    )
+            for m in members:  # the declared sizes, verified: reading stops at them and checks the CRC
+                with z.open(m) as member:
+                    while member.read(4 * MB):
+                        pass
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+        raise InputFileError(path, f"not a spreadsheet: a damaged zip ({type(exc).__name__}: {exc})") from exc
 
 
 def _pick_sheet(book: _Book, template: Template, warnings: list[ReadWarning]) -> str:
@@ -324,16 +458,34 @@ def sniff_delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_grid(path: Path, warnings: list[ReadWarning]) -> Grid:
+def _csv_grid(path: Path, warnings: list[ReadWarning], limits: ReadLimits = DEFAULT_LIMITS) -> Grid:
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise InputFileError(path, f"too large: {_mb(size)} (limit {_mb(limits.max_bytes)})")
     raw = path.read_bytes()
-    if b"\x00" in raw[:4096] or raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if b"\x00" in raw[:4096] or raw.startswith((ZIP_MAGIC, CFB_MAGIC[:4])):
         raise InputFileError(path, "not a spreadsheet: binary content in a CSV file")
     text = decode_csv(raw, warnings)
     delimiter = csv_delimiter(text)
     if delimiter != ",":
         warnings.append(ReadWarning("csv_delimiter", f"delimiter {delimiter!r}", value=delimiter))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[None if v == "" else v for v in rec] for rec in reader]
+    grid: Grid = []
+    cells = 0
+    try:
+        for rec in reader:  # counted while read: stop past a limit
+            grid.append([None if v == "" else v for v in rec])
+            cells += len(rec)
+            if len(grid) > limits.max_rows:
+                raise InputFileError(path, f"too many rows: more than {limits.max_rows:,} rows (limit)")
+            if cells > limits.max_cells:
+                raise InputFileError(
+                    path,
+                    f"too many cells: more than {limits.max_cells:,} cells in {len(grid):,} rows (limit)",
+                )
+    except csv.Error as exc:
+        raise InputFileError(path, f"not a readable CSV: line {reader.line_num}: {exc}") from exc
+    return grid
 
 
 def _strip_trailing_blank(grid: Grid) -> Grid:
@@ -388,22 +540,63 @@ def _percent_formats(
 # Reading one file
 
 
-def read_file(path: Path, template: Template, source_dir: Path, engine: str = "calamine") -> RawFile:
-    """Read one file of a template; a file-level problem is recorded in ``status``, never raised."""
+#: What a damaged or hostile file can make the reading libraries (zipfile, calamine, openpyxl, csv, the
+#: XML parsers, struct unpacking of OLE2/XLS records) raise, beyond their own error classes: each is that
+#: file's error (its type and message in ``RawFile.status``), never the end of the run. ``MemoryError`` and
+#: ``RecursionError`` (a deeply nested XML) included; ``KeyboardInterrupt`` is not an ``Exception``.
+FILE_READ_ERRORS = (
+    OSError,
+    ValueError,
+    LookupError,
+    TypeError,
+    ArithmeticError,
+    RuntimeError,
+    MemoryError,
+    EOFError,
+    SyntaxError,
+    struct.error,
+    zipfile.BadZipFile,
+    csv.Error,
+    python_calamine.CalamineError,
+)
+
+
+def _rel_path(path: Path, source_dir: Path) -> str:
+    """``path`` relative to the data source as written (a link inside keeps its own name), else resolved,
+    else the file name."""
+    for a, b in (
+        (path.absolute(), Path(source_dir).absolute()),
+        (path.resolve(), Path(source_dir).resolve()),
+    ):
+        try:
+            return a.relative_to(b).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def read_file(
+    path: Path,
+    template: Template,
+    source_dir: Path,
+    engine: str = "calamine",
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> RawFile:
+    """Read one file of a template; a file-level problem is recorded in ``status``, never raised
+    (:data:`FILE_READ_ERRORS`: what a damaged file can make a library raise)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown reading engine {engine!r}; known: {', '.join(ENGINES)}")
     path = Path(path)
+    raw = RawFile(path=path, rel_path=_rel_path(path, source_dir), template=template)
     try:
-        rel = path.resolve().relative_to(Path(source_dir).resolve()).as_posix()
-    except ValueError:
-        rel = path.name
-    raw = RawFile(path=path, rel_path=rel, template=template)
-    try:
-        _read_into(raw, engine)
+        inside = path.absolute().is_relative_to(Path(source_dir).absolute())
+        if inside and is_outside_link(path, source_dir):
+            raise InputFileError(path, "link outside the data folder: not read")
+        _read_into(raw, engine, limits)
     except InputFileError as exc:
-        raw.status = exc.problem
-        raw.rows = []
-        raw.non_data = dict.fromkeys(NON_DATA_KINDS, 0)
+        _fail(raw, exc.problem)
+    except FILE_READ_ERRORS as exc:
+        _fail(raw, f"cannot be read ({type(exc).__name__}: {str(exc)[:300] or 'no message'})")
     _mask_personal_data(raw)
     return raw
 
@@ -420,13 +613,19 @@ def _mask_personal_data(raw: RawFile) -> None:
     ]
 
 
-def _open_grid(raw: RawFile, engine: str) -> tuple[Grid, list, _Book | None]:
+def _fail(raw: RawFile, problem: str) -> None:
+    raw.status = problem
+    raw.rows = []
+    raw.non_data = dict.fromkeys(NON_DATA_KINDS, 0)
+
+
+def _open_grid(raw: RawFile, engine: str, limits: ReadLimits) -> tuple[Grid, list, _Book | None]:
     """The sheet's grid (trailing blank rows dropped), its merged ranges, and the open book (or None)."""
     path = raw.path
     if path.suffix.lower() in CSV_SUFFIXES:
         raw.sheet = None
-        return _strip_trailing_blank(_csv_grid(path, raw.warnings)), [], None
-    book = _Book(path, engine)
+        return _strip_trailing_blank(_csv_grid(path, raw.warnings, limits)), [], None
+    book = _Book(path, engine, limits)
     try:
         raw.sheet = _pick_sheet(book, raw.template, raw.warnings)
         grid = _strip_trailing_blank(book.grid(raw.sheet))
@@ -436,11 +635,11 @@ def _open_grid(raw: RawFile, engine: str) -> tuple[Grid, list, _Book | None]:
     return grid, book.merged.get(raw.sheet, []), book
 
 
-def _read_into(raw: RawFile, engine: str) -> None:
+def _read_into(raw: RawFile, engine: str, limits: ReadLimits) -> None:
     path, template = raw.path, raw.template
     if not path.is_file():
         raise InputFileError(path, "file not found")
-    grid, merged, book = _open_grid(raw, engine)
+    grid, merged, book = _open_grid(raw, engine, limits)
     if book is not None:
         book.close()
     if not grid:
@@ -718,51 +917,31 @@ def _blank_formulas(
 
 
 def period_files(raw_dir: Path, template: Template, period: str) -> list[Path]:
-    """Files of a per-period template for ``period`` (``<prefix>_<period>[_<x>].<ext>``), sorted by name.
-
-    Excel lock files (``~$...``, LibreOffice ``.~lock...``) and hidden files are skipped.
-    """
-    folder = Path(raw_dir) / template.folder
-    if not folder.is_dir():
-        return []
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and not p.name.startswith(("~$", "."))
-        and period_from_filename(p.name, template.file_prefix) == period
-    )
+    """Files of a per-period template read for ``period``, sorted by name
+    (:func:`analysis.ingest.inventory.scan_source`: generous names; lock files, hidden files, other formats
+    and links leading outside the data source are not read)."""
+    return scan_source(raw_dir, period).files_of(template)
 
 
 def reference_file(raw_dir: Path, template: Template) -> Path:
-    """The path of a reference file (``referensi/program.csv`` ...): the contract's name, or the same stem
-    in another readable format (``rt.xls``, ``rt.ods``, ``program.xlsx``) when only that exists."""
+    """The path of a reference file (``referensi/program.csv`` ...): the contract's name, or the same name
+    in another case or readable format (``rt.xls``, ``rt.ods``, ``RT.xlsx``) when only that exists."""
     folder = Path(raw_dir) / template.folder
     path = folder / str(template.file_name)
     if path.exists() or not folder.is_dir():
         return path
-    stem = Path(str(template.file_name)).stem
-    others = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.stem == stem and p.suffix.lower() in READABLE_SUFFIXES
-    )
+    others = reference_candidates(folder, template)
     return others[0] if others else path
 
 
-#: Every suffix a data source file may have.
-READABLE_SUFFIXES = (*CSV_SUFFIXES, ".xlsx", ".xlsm", ".xls", ".ods")
-
-
-def read_period(raw_dir: Path, period: str, engine: str = "calamine") -> list[RawFile]:
+def read_period(
+    raw_dir: Path, period: str, engine: str = "calamine", limits: ReadLimits = DEFAULT_LIMITS
+) -> list[RawFile]:
     """Every file the cleaner reads for ``period``: the reference files, then the period's files, in the
-    order of ``contract.TEMPLATES``."""
-    out: list[RawFile] = []
-    for template in TEMPLATES:
-        paths = (
-            [reference_file(raw_dir, template)]
-            if not template.per_period
-            else period_files(raw_dir, template, period)
-        )
-        out.extend(read_file(p, template, raw_dir, engine) for p in paths)
-    return out
+    order of ``contract.TEMPLATES`` (:func:`analysis.ingest.inventory.scan_source` lists the others)."""
+    return read_inventory(scan_source(raw_dir, period), engine, limits)
+
+
+def read_inventory(inventory, engine: str = "calamine", limits: ReadLimits = DEFAULT_LIMITS) -> list[RawFile]:
+    """Read every input of an :class:`analysis.ingest.inventory.SourceInventory`."""
+    return [read_file(p, t, inventory.root, engine, limits) for t, p in inventory.inputs]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from analysis.ingest import privacy
+from analysis.ingest.inventory import SkippedFile
 from analysis.ingest.readers import RawFile, RawRow
 from analysis.ingest.schemas import (
     REASONS,
@@ -43,6 +44,11 @@ class RunLog:
     #: per file: cell counts of data rows (``value_missing``, ``filled_down``); per row: non-blank cells
     cells: dict[str, dict[str, int]] = field(default_factory=dict)
     row_cells: dict[tuple[str, int], int] = field(default_factory=dict)
+    #: (file, row) -> that row's records in ``rejections`` (so that :meth:`problems_of` is not a scan)
+    rejections_by_row: dict[tuple[str, int], list[dict]] = field(default_factory=dict)
+    #: files of the data source not read, with the reason; files of other periods (counted, not listed)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    other_period_files: int = 0
 
     def add_file(self, raw: RawFile) -> None:
         """Log a file read; two names that differ only in masked personal data get `` (2)``, `` (3)`` ..."""
@@ -104,6 +110,7 @@ class RunLog:
             }
         )
         self.rejections[-1].update(column_letter=self.letter(file, name), severity="rejected")
+        self.rejections_by_row.setdefault((file, int(row)), []).append(self.rejections[-1])
 
     def letter(self, file: str, name: str | None) -> str:
         """Excel column letter of cleaned column ``name`` in ``file`` ("" for a whole-row problem)."""
@@ -136,8 +143,8 @@ class RunLog:
     def problems_of(self, file: str, row: int) -> str:
         """The rejection reasons of one row, short: ``Jumlah KK '47 KK'; duplicate``."""
         out = []
-        for r in self.rejections:
-            if r["file"] == file and r["row"] == row and r["severity"] == "rejected":
+        for r in self.rejections_by_row.get((file, int(row)), ()):
+            if r["severity"] == "rejected":
                 text = f"{r['column']} {r['value']!r}" if r["column"] and r["value"] else r["reason_code"]
                 text = r["reason_code"] if r["reason_code"] == "duplicate" else text
                 if text not in out:
@@ -171,6 +178,9 @@ class RunLog:
     def warn_run(self, code: str, message: str, file: str | None = None) -> None:
         """A run-level warning (not about one row), optionally naming a file."""
         self.run_warnings.append(warning_record(code, message, file))
+
+    def run_warnings_of(self, code: str) -> list[dict]:
+        return [w for w in self.run_warnings if w["code"] == code]
 
     def rejected_keys(self) -> set[tuple[str, int]]:
         """Rows rejected (severity ``rejected``); a value left missing does not reject its row."""

@@ -78,7 +78,8 @@ WARNING_CODES: dict[str, str] = {
     "csv_delimiter": "a CSV file with ';' or a tab as delimiter (read)",
     "csv_encoding": "a CSV file that is not UTF-8, read as Windows-1252",
     "reference_unusable": "a reference file could not be used (run level; the rows that need it are rejected)",
-    "no_period_files": "no agency, RT or survey file for the period (run level)",
+    "no_period_files": "no file for an input the period expects (agency reports; RT reports from 2025-TW3), "
+    "or no period file at all (run level)",
     "sheet_picked_by_header": "the workbook has several sheets (or a hidden one): the sheet holding the "
     "template's header was read",
     "header_alias": "a column header written in another spelling declared in the contract (read as the "
@@ -676,8 +677,11 @@ def data_dictionary_markdown() -> str:
         "## `quality.json`",
         "",
         "- `source`, `period`, `is_synthetic` (and `notice` for a synthetic source), `totals` (files, files_failed,",
-        "  rows_read, rows_accepted, rows_rejected, rows_non_data), `tables` (rows per cleaned table), `warnings`",
-        "  (run level).",
+        "  files_skipped, files_other_periods, rows_read, rows_accepted, rows_rejected, rows_non_data), `tables`",
+        "  (rows per cleaned table), `warnings` (run level).",
+        "- `skipped_files`: every file or folder of the data source not read, other periods' files aside (counted",
+        "  in `files_other_periods`): `path` (relative to the data source; a folder ends in `/`), `reason_code`",
+        "  (`analysis.ingest.inventory.SKIP_REASONS`) and `reason` (an English sentence).",
         "- `files`: per input file (path relative to the data source): `template`, `sheet`, `status` (`read` or",
         "  the file-level problem), `header_row` (the last header row), `rows_read` = `rows_accepted` +",
         "  `rows_rejected` + `rows_non_data` (every row of the sheet up to its last filled row), `non_data` by kind",

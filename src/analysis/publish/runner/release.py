@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
-from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, period_from_filename, previous_period
-from analysis.ingest.contract import TEMPLATES
+from analysis.core.periods import HUNDRED_DAYS_CODE, previous_period
+from analysis.ingest.inventory import is_outside_link, scan_source
 from analysis.publish.cache import code_files, combine, library_versions, sha256_file
 from analysis.publish.runner.plan import REPORT_TZ, Plan
 
@@ -45,23 +45,16 @@ def input_periods(period: str) -> tuple[str, ...]:
 
 
 def input_files(raw_dir: Path, period: str) -> list[Path]:
-    """The files of a data source that a run of ``period`` reads: reference files, the files of
-    :func:`input_periods`, and the ``SYNTHETIC`` marker."""
-    periods = set(input_periods(period))
-    files: list[Path] = []
-    for template in TEMPLATES:
-        folder = raw_dir / template.folder
-        if not template.per_period:
-            if template.file_name and (folder / template.file_name).is_file():
-                files.append(folder / template.file_name)
-            continue
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                try:
-                    if path.is_file() and period_from_filename(path.name, template.file_prefix) in periods:
-                        files.append(path)
-                except PeriodError:
-                    continue
+    """The files of a data source that a run of ``period`` reads: for each of :func:`input_periods`, the
+    reference files present and the period's files as the cleaner reads them
+    (``analysis.ingest.inventory.scan_source``), and the ``SYNTHETIC`` marker. A link leading outside the
+    data source is not read, and not hashed."""
+    files = [
+        path
+        for p in input_periods(period)
+        for _, path in scan_source(raw_dir, p).inputs
+        if path.is_file() and not is_outside_link(path, raw_dir)
+    ]
     marker = raw_dir / config.SYNTHETIC_MARKER
     if marker.is_file():
         files.append(marker)
