@@ -153,7 +153,7 @@ def _leaks(text: str) -> list[str]:
 
 def test_personal_data_in_headers_sheet_and_file_names_never_reaches_an_output(tmp_path):
     """A phone number in an extra column's header, a NIK in another header, a phone number in the sheet's
-    name and in the file's name, a NIK in a note: none of their digits in any output file (Parquet and
+    name and in the file's name, a NIK in a note, a NIK and a phone number in a skipped file's name: none of their digits in any output file (Parquet and
     xlsx read back, names of the files included) nor in the summary printed by the CLI."""
     import pandas as pd
 
@@ -168,8 +168,11 @@ def test_personal_data_in_headers_sheet_and_file_names_never_reaches_an_output(t
     ]
     name = "kampung_bahagia/laporan_rt_2025-TW3_pak budi 0813 9999 8888.xlsx"
     _xlsx(root / name, "RT 0812-3456-7890", [header, *rows])
+    (root / "kampung_bahagia/scan KTP 3171014509800002 hp 081234567890.pdf").write_bytes(b"%PDF-1.4")
     out = tmp_path / "out"
     result = clean_source(root, PERIOD, out)
+    (skipped,) = result.quality["skipped_files"]
+    assert skipped["path"] == "kampung_bahagia/scan KTP [NIK disamarkan] hp [nomor HP disamarkan].pdf"
     files = [p for p in out.rglob("*") if p.is_file()]
     assert {p.suffix for p in files} >= {".parquet", ".csv", ".json", ".xlsx"}
     for path in files:

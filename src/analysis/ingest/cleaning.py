@@ -21,6 +21,7 @@ tables are checked against them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from collections.abc import Callable
@@ -639,7 +640,12 @@ def clean_tables(
     with its reason, or counted in ``log.other_period_files`` (:mod:`analysis.ingest.inventory`)."""
     log = RunLog()
     inventory = scan_source(raw_dir, period)
-    log.skipped, log.other_period_files = inventory.skipped, inventory.other_periods
+    # a skipped file's name can hold a phone number or a NIK as much as a read file's (readers masks those)
+    log.skipped = [
+        dataclasses.replace(f, path=privacy.mask_text(f.path), reason=privacy.mask_text(f.reason))
+        for f in inventory.skipped
+    ]
+    log.other_period_files = inventory.other_periods
     files = read_inventory(inventory, engine=engine, limits=limits)
     for raw in files:
         log.add_file(raw)
