@@ -98,6 +98,40 @@ def complete_periods(source_dir: Path | str) -> dict[str, list[str]]:
     return {p: found[p] for p in sorted(found, key=sort_key)}
 
 
+def source_periods(raw_dir: Path | str) -> list[str]:
+    """Periods that have at least one period file in the data source ``raw_dir``, oldest first."""
+    from analysis.core.periods import period_from_filename
+    from analysis.ingest.contract import TEMPLATES
+
+    found: set[str] = set()
+    for template in TEMPLATES:
+        folder = Path(raw_dir) / template.folder
+        if not template.per_period or not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            try:
+                period = period_from_filename(path.name, template.file_prefix) if path.is_file() else None
+            except PeriodError:
+                continue
+            if period:
+                found.add(period)
+    return sorted(found, key=sort_key)
+
+
+def prepare_periods(raw_dir: Path | str, source_dir: Path | str, until: str | None = None) -> list[str]:
+    """Evaluate every period of ``raw_dir`` (up to ``until``) that has no complete folder in ``source_dir``
+    (``<source_dir>/<period>/``, ``analysis.evaluate.evaluation.evaluate_source``); returns those periods.
+    For a notebook opened on a fresh checkout: ``run`` has made the folders of the periods it published."""
+    from analysis.evaluate.evaluation import evaluate_source
+
+    done = complete_periods(source_dir)
+    wanted = [p for p in source_periods(raw_dir) if until is None or sort_key(p) <= sort_key(until)]
+    missing = [p for p in wanted if p not in done]
+    for period in missing:
+        evaluate_source(Path(raw_dir), period, processed_dir=Path(source_dir) / period)
+    return missing
+
+
 def _sql_string(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 

@@ -71,9 +71,7 @@ class FilteredTable(widgets.VBox):
     selected; :attr:`selected` is that DataFrame. Exported without a kernel: the whole table."""
 
     def __init__(self, df: pd.DataFrame, columns: Sequence[str] = FILTER_COLUMNS, caption: str | None = None):
-        present = [c for c in columns if c in df.columns]
-        if not present:
-            raise ValueError(f"none of the filter columns {list(columns)} in the table: {list(df.columns)}")
+        present = [c for c in columns if c in df.columns]  # none (an empty table): the table alone
         self.df = df
         self.caption = caption
         self.dropdowns = {
@@ -105,3 +103,16 @@ class FilteredTable(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["text/html"] = table_html(self.df, self.caption)  # what the HTML export shows
         return bundle
+
+
+def with_area_names(df: pd.DataFrame, rt_registry: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (one row per RT, with ``rt_code``) with ``kecamatan_name`` and ``kelurahan_name`` from the RT
+    registry in front, for the filters; ``df`` unchanged when either table is empty."""
+    names = ["kecamatan_name", "kelurahan_name"]
+    if df.empty or rt_registry.empty or "rt_code" not in df.columns:
+        return df
+    areas = rt_registry[["rt_code", *names]].drop_duplicates("rt_code")
+    out = df.drop(columns=[c for c in names if c in df.columns]).merge(
+        areas, on="rt_code", how="left", validate="m:1"
+    )
+    return out[[*names, *[c for c in out.columns if c not in names]]]
