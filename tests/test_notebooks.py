@@ -46,7 +46,7 @@ def test_exactly_one_parameters_cell_declaring_the_common_parameters(name):
 
 
 def test_all_notebooks_are_listed():
-    assert ALL == [*OURS, "05_scorecard_rt.ipynb", "06_explore.ipynb"]
+    assert [*OURS, "05_scorecard_rt.ipynb", "06_explore.ipynb"] == ALL
 
 
 @pytest.mark.parametrize("name", ALL)
