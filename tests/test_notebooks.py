@@ -358,7 +358,7 @@ def test_the_analysts_export_shows_the_filtered_tables_without_a_kernel(processe
     widget = "application/vnd.jupyter.widget-view+json"
     assert any(widget in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
     context = export.ReportContext("id", "2026-TW3", "sample", True, "r1", dt.datetime(2026, 10, 10))
-    html = export.export_analyst_html(nbformat.from_dict(nb), context)
+    html = export.export_analyst_html(nbformat.reads(json.dumps(nb), as_version=4), context)
     assert "15.71.07.1012.014" in html  # an RT of the filtered table, shown by its static HTML
     assert "Loading ITables" in html and "cdn.jsdelivr" not in html and "unpkg.com" not in html
     assert widget not in html  # no widget state or widget script
