@@ -94,10 +94,11 @@ class FilteredTable(widgets.VBox):
         return select_rows(self.df, {c: d.value for c, d in self.dropdowns.items()})
 
     def _redraw(self, change: object = None) -> None:
-        from IPython.display import HTML
-
-        self.output.clear_output()
-        self.output.append_display_data(HTML(table_html(self.selected, self.caption)))
+        # the Output widget's state set directly (what ``append_display_data`` does, without creating an
+        # IPython shell where there is none, which would clash with analysis.publish.nbexec's shell)
+        rows = self.selected
+        data = {"text/html": table_html(rows, self.caption), "text/plain": f"<{len(rows)} rows>"}
+        self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
