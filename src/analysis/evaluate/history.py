@@ -28,6 +28,7 @@ From a shell (the DuckDB CLI, if installed: ``duckdb -readonly data/processed/sa
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -158,12 +159,15 @@ def view_sql(source_dir: Path, table: str, periods: list[str]) -> str:
 
 
 def _fingerprint(source_dir: Path, periods: dict[str, list[str]]) -> str:
-    """What the store was built from: the periods, their tables and their ``evaluation.json`` mtimes."""
+    """What the store was built from (the periods, their tables and their ``evaluation.json`` mtimes), as
+    a SHA-256 digest."""
     state = {
         p: {"tables": tables, "mtime_ns": (Path(source_dir) / p / COMPLETE_MARKER).stat().st_mtime_ns}
         for p, tables in periods.items()
     }
-    return json.dumps(state, sort_keys=True)
+    return hashlib.sha256(
+        json.dumps(state, sort_keys=True).encode()
+    ).hexdigest()  # a digest, not NIK-like digits
 
 
 def _build(source_dir: Path, target: Path) -> dict[str, list[str]]:
