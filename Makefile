@@ -9,7 +9,7 @@ PERIOD ?= latest
 LANG_ ?= id
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-fast lint format lab sample templates lock bench clean-outputs
+.PHONY: help setup report explore test test-fast lint format lab sample templates lock bench clean-outputs
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ setup: $(STAMP) ## Create .venv from the lock file, install the package and the 
 report: $(STAMP) ## Clean, evaluate and publish the briefing of the bundled sample (latest period and 100-hari)
 	$(PY) -m analysis run --raw $(SOURCE) --period $(PERIOD) --lang $(LANG_)
 	$(PY) -m analysis run --raw $(SOURCE) --period 100-hari --lang $(LANG_)
+
+explore: $(STAMP) ## Run notebooks/06_explore.ipynb over every period of the sample; HTML in reports/<source>/
+	$(PY) -m analysis.publish.explore --raw $(SOURCE)
 
 test: $(STAMP) ## Run the whole test suite (installs Chromium for the browser test when run as root)
 	bash scripts/setup_system.sh --test

@@ -230,3 +230,39 @@ def test_place_labels_never_overlap():
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[1] and a[1] > b[0] and a[2] < b[3] and a[3] > b[2])
     assert spots[3][2] == "right"  # near the right edge the label goes to the left
+
+
+def test_trajectory_chart_has_a_point_per_period_and_alt_text_in_english():
+    trajectory = pd.DataFrame(
+        {
+            "period": ["2026-TW1", "2026-TW2", "2026-TW3"],
+            "rt_code": "15.71.07.1012.014",
+            "index": [46.24, np.nan, 41.79],
+            "rank": pd.array([154, pd.NA, 247], dtype="Int64"),
+        }
+    )
+    fig = charts.trajectory_chart(trajectory, "en")
+    assert charts.alt_text(fig) == (
+        "Line of the index of RT 15.71.07.1012.014 over 2 periods, from 2026-TW1 (46.2) to 2026-TW3 (41.8)."
+    )
+    ax = fig.get_axes()[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2026-TW1", "2026-TW2", "2026-TW3"]
+    assert [t.get_text() for t in ax.texts] == ["#154", "#247"]
+    assert charts.is_empty(charts.trajectory_chart(trajectory.iloc[:0], "id"))
+
+
+def test_movers_chart_shows_rises_and_falls():
+    movers = pd.DataFrame(
+        {
+            "kelurahan_name": ["Payo Selincah", "Murni", "Kebun Handil"],
+            "period_start": "2026-TW1",
+            "period_end": "2026-TW3",
+            "index_change": [32.25, 2.0, -12.1],
+        }
+    )
+    fig = charts.movers_chart(movers, "id", n=1)
+    ax = fig.get_axes()[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Kebun Handil", "Payo Selincah"]
+    assert "naik paling banyak Payo Selincah (32,2 poin)" in charts.alt_text(fig)
+    assert "turun paling banyak Kebun Handil (-12,1 poin)" in charts.alt_text(fig)
+    assert charts.is_empty(charts.movers_chart(movers.iloc[:0], "id"))

@@ -1,4 +1,5 @@
-"""The four notebooks of the run matrix: structure (fast) and execution on the bundled sample (slow)."""
+"""The notebooks: structure (fast), execution on the bundled sample (slow), and every notebook executed as
+shipped with a real kernel from a copy of the project (slow)."""
 
 import ast
 import json
@@ -16,6 +17,8 @@ OURS = [
     "03_kampung_bahagia_index.ipynb",
     "04_briefing.ipynb",
 ]
+#: Every notebook in notebooks/ (the run matrix, the scorecard, the cross-period notebook).
+ALL = sorted(p.name for p in config.NOTEBOOKS.glob("*.ipynb"))
 
 
 def load(name: str) -> dict:
@@ -42,16 +45,60 @@ def test_exactly_one_parameters_cell_declaring_the_common_parameters(name):
         assert ": " in line.split("=")[0] and "  # " in line, f"typed default with a comment: {line}"
 
 
-@pytest.mark.parametrize("name", OURS)
-def test_committed_without_outputs_and_with_python3_kernel(name):
+def test_all_notebooks_are_listed():
+    assert [*OURS, "05_scorecard_rt.ipynb", "06_explore.ipynb"] == ALL
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_committed_without_outputs_and_with_the_project_kernel(name):
+    from analysis.publish.runner.plan import PROJECT_KERNEL
+
     nb = load(name)
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"] == {
+        "display_name": "Python (Kota Jambi)",
+        "language": "python",
+        "name": PROJECT_KERNEL,
+    }
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
-@pytest.mark.parametrize("name", OURS)
+#: English words that the notebooks' own prose (markdown cells, comments) must not use: one language per
+#: notebook (Indonesian; English in docs/ and the README).
+ENGLISH_WORDS = (" the ", " and ", " of ", "data source", "period code", "empty:")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_notebooks_own_prose_is_indonesian(name):
+    nb = load(name)
+    prose = []
+    for c in nb["cells"]:
+        source = "".join(c["source"])
+        if c["cell_type"] == "markdown":
+            prose.append(
+                source.split("```")[0] + (source.split("```")[2] if source.count("```") >= 2 else "")
+            )
+        else:
+            prose += [line.split("  # ", 1)[1] for line in source.splitlines() if "  # " in line]
+    text = " ".join(prose).lower()
+    assert [w for w in ENGLISH_WORDS if w in text] == []
+
+
+def test_the_briefing_has_no_interactive_tables():
+    sources = "\n".join(code_cells(load("04_briefing.ipynb")))
+    assert "interactive" not in sources and "itables" not in sources and "widgets" not in sources
+
+
+@pytest.mark.parametrize("name", ["02_program_achievement.ipynb", "03_kampung_bahagia_index.ipynb"])
+def test_analyst_notebooks_have_filters_for_the_areas_or_programs(name):
+    sources = "\n".join(code_cells(load(name)))
+    assert "interactive.init()" in sources and sources.count("interactive.FilteredTable(") >= 2
+    wanted = ["program_label", "kecamatan_name"] if name.startswith("02") else ["kecamatan_name", "rt_code"]
+    assert all(w in sources for w in wanted)
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_no_def_class_or_try_in_code_cells(name):
     for source in code_cells(load(name)):
         for node in ast.walk(ast.parse(source)):
@@ -237,3 +284,81 @@ def test_index_notebook_without_rt_reports(processed, tmp_path):
         period="100-hari",
     )
     assert "Indeks empat prinsip tidak dihitung" in shown_text(nb)
+
+
+# ------------------------------------------------------------------ every notebook as shipped, from a copy (slow)
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory) -> Path:
+    """A copy of the project (pyproject.toml, notebooks/, data/raw/sample) away from the installed package;
+    the notebooks' defaults must read and write in it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("copy")
+    shutil.copy(config.PROJECT_ROOT / "pyproject.toml", root)
+    shutil.copytree(config.NOTEBOOKS, root / "notebooks")
+    shutil.copytree(config.SAMPLE_SOURCE, root / "data" / "raw" / "sample")
+    (root / "data" / "processed").mkdir()
+    return root
+
+
+def execute_as_shipped(root: Path, name: str) -> dict:
+    """Execute the notebook unchanged with a real kernel (nbclient; the project kernel when installed)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from analysis.publish.runner.plan import default_kernel
+
+    nb = nbformat.read(root / "notebooks" / name, as_version=4)
+    client = NotebookClient(
+        nb,
+        kernel_name=default_kernel(),
+        timeout=900,
+        resources={"metadata": {"path": str(root / "notebooks")}},
+    )
+    client.execute()
+    return json.loads(nbformat.writes(nb))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ALL)
+def test_every_notebook_runs_as_shipped_from_a_copy(name, project_copy, monkeypatch):
+    monkeypatch.delenv(config.PROJECT_ROOT_ENV, raising=False)
+    repo_processed = sorted(p.name for p in config.DATA_PROCESSED.iterdir())
+    nb = execute_as_shipped(project_copy, name)
+    text = shown_text(nb)
+    assert "DATA CONTOH" in text or name == "05_scorecard_rt.ipynb"
+    assert (project_copy / "data" / "processed" / "sample" / "2026-TW3" / "evaluation.json").is_file()
+    assert sorted(p.name for p in config.DATA_PROCESSED.iterdir()) == repo_processed  # nothing written there
+    if name == "06_explore.ipynb":
+        assert "RT 15.71.07.1012.014 (Kenali Asam, Kota Baru) dinilai pada 3 periode" in text
+        assert "penilaiannya dimulai 2026-TW1" in text
+        assert "Paling membaik: **Tanjung Pinang** (Jambi Timur)" in text
+        assert "Payo Selincah" in text
+        store = project_copy / "data" / "processed" / "sample" / "history.duckdb"
+        assert store.is_file()
+    if name == "05_scorecard_rt.ipynb":
+        assert "15.71.01.1001.003" in text  # the first RT of the default period
+
+
+@pytest.mark.slow
+def test_the_analysts_export_shows_the_filtered_tables_without_a_kernel(processed, tmp_path):
+    import datetime as dt
+
+    import nbformat
+
+    from analysis.publish import export
+
+    nb = execute(
+        "03_kampung_bahagia_index.ipynb",
+        tmp_path / "i.ipynb",
+        raw_dir=str(config.SAMPLE_SOURCE),
+        processed_dir=str(processed / "2026-TW3"),
+        period="2026-TW3",
+    )
+    widget = "application/vnd.jupyter.widget-view+json"
+    assert any(widget in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
+    context = export.ReportContext("id", "2026-TW3", "sample", True, "r1", dt.datetime(2026, 10, 10))
+    html = export.export_analyst_html(nbformat.reads(json.dumps(nb), as_version=4), context)
+    assert "15.71.07.1012.014" in html  # an RT of the filtered table, shown by its static HTML
+    assert "Loading ITables" in html and "cdn.jsdelivr" not in html and "unpkg.com" not in html
+    assert widget not in html  # no widget state or widget script

@@ -271,6 +271,19 @@ def test_scan_parquet(tmp_path):
     assert hits[1][2].startswith("nik_as_number=1571")
 
 
+def test_scan_duckdb_tables_and_view_sql(tmp_path):
+    import duckdb
+
+    path = tmp_path / "history.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE periods (period VARCHAR, note VARCHAR)")
+    con.execute("INSERT INTO periods VALUES ('2026-TW1', 'aman'), ('2026-TW2', 'HP 081234567890')")
+    con.execute("CREATE VIEW v AS SELECT '1571014509800001' AS nik")
+    con.close()
+    hits = scan_file_for_personal_data(path)
+    assert [(line, kind) for line, kind, _ in hits] == [(1, "nik"), (3, "phone")]
+
+
 def test_scan_unknown_suffix_raises(tmp_path):
     path = tmp_path / "briefing.pdf"
     path.write_bytes(b"%PDF-1.7")

@@ -397,6 +397,10 @@ def test_run_publishes_report_and_manifest(workspace):
         "manifest.json",
     ]
     assert sorted(p.name for p in final.parent.iterdir()) == ["2025-TW2"]  # no staging left behind
+    from analysis.evaluate.history import History, store_path
+
+    store = History(store_path(workspace["processed_root"] / "kota"))  # refreshed by the run
+    assert store.path.is_file() and store.periods() == []  # the folder has no evaluation.json: not complete
 
     briefing = (final / "briefing.html").read_text(encoding="utf-8")
     assert "Rp1,8 miliar" in briefing  # the notebook read processed_dir and formatted in Indonesian
@@ -595,3 +599,9 @@ def test_real_pipeline_on_sample_data(tmp_path):
     assert "referensi/target.csv" in manifest["inputs"] and "SYNTHETIC" in manifest["inputs"]
     assert manifest["preparation"]["evaluation_tables"]
     assert any(name.endswith(".parquet") for name in manifest["processed"])
+    # the history store was refreshed by the run: the period and the 100 days, evaluated by it, are in it
+    from analysis.evaluate.history import History, store_path
+
+    store = History(store_path(tmp_path / "processed" / source.name))
+    assert store.periods() == ["100-hari", result.plan.period]
+    assert store.query("SELECT DISTINCT period FROM rt_index")["period"].tolist() == [result.plan.period]

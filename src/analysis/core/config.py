@@ -1,5 +1,6 @@
 """Paths and project-wide constants, in one place (cookiecutter-data-science's ``config.py``)."""
 
+import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +22,36 @@ SAMPLE_NOTICE_EN = "SAMPLE DATA — not official figures"
 
 #: A data source whose folder holds this file is synthetic; every output made from it carries SAMPLE_NOTICE.
 SYNTHETIC_MARKER = "SYNTHETIC"
+
+
+#: A notebook's project root (its ``data/``): this environment variable, else found from the notebook's folder.
+PROJECT_ROOT_ENV = "KJB_PROJECT_ROOT"
+
+#: A project root holds this file and a ``data/`` folder (a clone or a copy of the repository).
+PROJECT_MARKER = "pyproject.toml"
+
+
+def find_project_root(start: Path | str | None = None) -> Path:
+    """The project root a notebook works in: ``$KJB_PROJECT_ROOT`` when set, else the nearest folder at or
+    above ``start`` (default: the working directory, which Jupyter, papermill and ``run`` set to the
+    notebook's folder) holding ``pyproject.toml`` and ``data/``. Never the installed package's location:
+    a copy of the repository reads and writes its own ``data/``. A :class:`~analysis.core.errors.UsageError`
+    when there is none."""
+    from analysis.core.errors import UsageError
+
+    if os.environ.get(PROJECT_ROOT_ENV):
+        root = Path(os.environ[PROJECT_ROOT_ENV]).resolve()
+        if not root.is_dir():
+            raise UsageError(f"${PROJECT_ROOT_ENV} is not a folder: {root}")
+        return root
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_MARKER).is_file() and (folder / "data").is_dir():
+            return folder
+    raise UsageError(
+        f"no project root ({PROJECT_MARKER} and data/) at or above {here}; set ${PROJECT_ROOT_ENV} "
+        "or pass processed_dir"
+    )
 
 
 def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = None) -> Path:

@@ -341,12 +341,35 @@ def _scan_workbook(path: Path) -> list[tuple[int, str, str]]:
     return hits
 
 
+def _scan_duckdb(path: Path) -> list[tuple[int, str, str]]:
+    """A DuckDB file (the history store): the SQL of every view, then every row of every table. (The
+    views' rows are the period folders' Parquet files, scanned as files of their own.)"""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        lines = [
+            sql for (sql,) in con.execute("SELECT sql FROM duckdb_views() WHERE NOT internal").fetchall()
+        ]
+        tables = [name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        for name in tables:
+            rows = con.execute(f'SELECT * FROM "{name}"').fetchall()
+            lines += [f"{name}: " + " | ".join(str(v) for v in row if v is not None) for row in rows]
+    finally:
+        con.close()
+    hits = []
+    for number, line in enumerate(lines, 1):
+        hits.extend((number, kind, excerpt) for _, kind, excerpt in scan_text_for_personal_data(line))
+    return hits
+
+
 def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
     """(line or row number from 1, kind, excerpt) of personal data in an output file; ``[]`` when clean.
 
     Notebooks cell by cell (sources and outputs; SVG as markup, PNG skipped). CSV/JSON/HTML/text files are
     scanned line by line (HTML and SVG without drawing attributes); XLSX row by row; Parquet
-    row by row (line number = row position from 1, excerpt starts with the column). Other file types raise
+    row by row (line number = row position from 1, excerpt starts with the column); DuckDB files view SQL and
+    table rows (:func:`_scan_duckdb`). Other file types raise
     ``ValueError`` so a test never passes by skipping a file silently.
     """
     path = Path(path)
@@ -360,6 +383,8 @@ def scan_file_for_personal_data(path: str | Path) -> list[tuple[int, str, str]]:
         return scan_text_for_personal_data(text, markup=suffix in _MARKUP_SUFFIXES)
     if suffix == ".xlsx":
         return _scan_workbook(path)
+    if suffix == ".duckdb":
+        return _scan_duckdb(path)
     raise ValueError(f"{path}: cannot scan a {suffix or 'suffix-less'} file for personal data")
 
 

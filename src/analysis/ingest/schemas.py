@@ -595,6 +595,33 @@ def _header_text(col) -> str:
     return text
 
 
+#: The section of the data dictionary on the history store (``analysis.evaluate.history``, a later stage:
+#: written here as text, so that this module imports nothing of it).
+HISTORY_SECTION = [
+    "## `history.duckdb`: every period in one place",
+    "",
+    "`data/processed/<source>/history.duckdb` is a DuckDB database (`analysis.evaluate.history`) over every",
+    "*complete* period folder of the source: a folder named by a canonical period code that holds",
+    "`evaluation.json` (cleaned-only, staging and `.failed` folders are left out). `python -m analysis run`",
+    "rebuilds it after each published period; the notebooks rebuild it when it is older than the folders;",
+    "`python -m analysis.evaluate.history data/processed/<source> --refresh` by hand. It is written to a",
+    "temporary file and renamed into place, and it is the same whatever the order of the runs.",
+    "",
+    "- **One view per table**, named like it: the cleaned tables above and the evaluation tables of",
+    "  `docs/evaluation_tables.md` (`achievement_*`, `claims`, `rt_index`, `rt_index_indicators`,",
+    "  `rt_strengths_weaknesses`, `index_*`). Columns: `period` (the period folder the row comes from) first,",
+    "  then the table's own columns as documented; a column that a period's file lacks is NULL in its rows",
+    "  (`UNION ALL BY NAME`). A view exists when at least one complete period has the table; a period without",
+    "  it (no RT reports in `100-hari`) simply has no rows there. In `targets`, the table's own `period`",
+    "  (the period a target is for) is named `target_period`.",
+    "- The views read the period folders' Parquet files when queried: a rerun of a period is seen at once, a",
+    "  new period after the next rebuild.",
+    "- **Table `periods`**: `period`, `period_order` (1 = oldest; sort by it, not by the code), `tables` (how",
+    "  many of the tables the folder holds).",
+    "",
+]
+
+
 def data_dictionary_markdown() -> str:
     """``docs/data_dictionary.md``, generated from ``TABLES`` and the input templates."""
     from analysis.ingest.contract import TEMPLATES_BY_KEY
@@ -699,6 +726,7 @@ def data_dictionary_markdown() -> str:
         "|---|---|",
         *(f"| `{k}` | {v} |" for k, v in WARNING_CODES.items()),
         "",
+        *HISTORY_SECTION,
     ]
     return "\n".join(out)
 

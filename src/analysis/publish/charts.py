@@ -643,3 +643,80 @@ def principle_distribution_chart(rt_index: pd.DataFrame, lang: str = "id") -> Fi
         groups="; ".join(f"{g}: {format_number(m, lang=lang, decimals=1)}" for g, m in medians.items()),
     )
     return _finish(fig, title, alt)
+
+
+def trajectory_chart(trajectory: pd.DataFrame, lang: str = "id") -> Figure:
+    """One RT's index period by period (a line with a point per period, its rank written at each point).
+
+    ``trajectory``: :meth:`analysis.evaluate.history.History.trajectory` (one row per period, oldest first;
+    an unscored period has no ``index`` and leaves a gap).
+    """
+    rt = str(trajectory["rt_code"].iloc[0]) if not trajectory.empty else "—"
+    title = t("chart.trajectory.title", lang, rt=rt)
+    scored = trajectory.dropna(subset=["index"]) if not trajectory.empty else trajectory
+    if scored.empty:
+        return _empty(title, lang)
+    periods = trajectory["period"].tolist()
+    x = np.arange(len(periods))
+    y = trajectory["index"].astype("float64").to_numpy()
+    fig, (ax,) = _figure(2.8)
+    ax.plot(x, y, color=PALETTE["green"], marker="o", linewidth=1.6, zorder=3)
+    for xi, yi, rank in zip(x, y, trajectory["rank"], strict=True):
+        if not np.isnan(yi) and not pd.isna(rank):
+            ax.annotate(
+                t("chart.trajectory.rank", lang, rank=int(rank)),
+                (xi, yi), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=NOTE_PT,
+                color=PALETTE["ink"],
+            )  # fmt: skip
+    ax.set_xticks(x, periods, fontsize=TICK_PT)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(_number_axis(lang))
+    ax.set_ylabel(t("chart.trajectory.ylabel", lang), fontsize=LABEL_PT)
+    ax.grid(axis="y", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    first, last = scored.iloc[0], scored.iloc[-1]
+    alt = t(
+        "chart.trajectory.alt",
+        lang,
+        rt=rt,
+        n=len(scored),
+        first=first["period"],
+        first_value=format_number(first["index"], lang=lang, decimals=1),
+        last=last["period"],
+        last_value=format_number(last["index"], lang=lang, decimals=1),
+    )
+    return _finish(fig, title, alt)
+
+
+def movers_chart(
+    movers: pd.DataFrame, lang: str = "id", label_column: str = "kelurahan_name", n: int = 8
+) -> Figure:
+    """The ``n`` largest rises and ``n`` largest falls of the index (horizontal bars, points).
+
+    ``movers``: :meth:`analysis.evaluate.history.History.movers` (largest increase first).
+    """
+    if movers.empty:
+        return _empty(t("chart.movers.title", lang, start="—", end="—"), lang)
+    title = t("chart.movers.title", lang, start=movers["period_start"].min(), end=movers["period_end"].max())
+    shown = pd.concat([movers.head(n), movers.tail(n)]).drop_duplicates(subset=[label_column, "index_change"])
+    shown = shown.sort_values("index_change")
+    labels = [_label(v, "—") for v in shown[label_column]]
+    values = shown["index_change"].astype("float64").to_numpy()
+    fig, (ax,) = _figure(0.6 + 0.22 * len(shown))
+    colors = [PALETTE["green"] if v >= 0 else PALETTE["brick"] for v in values]
+    ax.barh(np.arange(len(shown)), values, color=colors, zorder=3)
+    ax.set_yticks(np.arange(len(shown)), labels, fontsize=TICK_PT)
+    ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)
+    ax.xaxis.set_major_formatter(_number_axis(lang))
+    ax.set_xlabel(t("chart.movers.xlabel", lang), fontsize=LABEL_PT)
+    ax.grid(axis="x", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    top, bottom = movers.iloc[0], movers.iloc[-1]
+    alt = t(
+        "chart.movers.alt",
+        lang,
+        n=len(movers),
+        top=_label(top[label_column], "—"),
+        top_change=format_number(top["index_change"], lang=lang, decimals=1),
+        bottom=_label(bottom[label_column], "—"),
+        bottom_change=format_number(bottom["index_change"], lang=lang, decimals=1),
+    )
+    return _finish(fig, title, alt)

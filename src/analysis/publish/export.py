@@ -11,7 +11,9 @@ Everything happens in process (no ``jupyter nbconvert`` subprocess): exporters a
   header (title and period), "Halaman X dari Y", the data notice on every page. No browser, no network
   (:func:`html_to_pdf` fetches nothing but ``data:`` URLs).
 - :class:`AnalystHTMLExporter`: template ``nbtemplates/analyst`` — JupyterLab's look with the code, but
-  without the require.js / MathJax / Mermaid script tags that the stock ``lab`` template loads from a CDN.
+  without the require.js / MathJax / Mermaid script tags that the stock ``lab`` template loads from a CDN;
+  a widget (``analysis.publish.interactive.FilteredTable``) is shown by its static HTML (the whole table,
+  searchable offline). The briefing drops widgets altogether (:class:`WidgetRemovePreprocessor`).
 
 Alt text: a chart shown with :func:`analysis.core.formatting.display_figure` carries ``{"alt": ...}`` in its
 output metadata; :class:`AltTextPreprocessor` gives every other image the text of the nearest heading
@@ -187,6 +189,20 @@ class StableCellIdPreprocessor(Preprocessor):
         return nb, resources
 
 
+WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+
+
+class WidgetRemovePreprocessor(Preprocessor):
+    """Drop every output that is a widget (with its static fallback): a briefing is a fixed page for
+    leadership, without the analysts' filters and interactive tables (``analysis.publish.interactive``)."""
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if "outputs" in cell:
+                cell.outputs = [o for o in cell.outputs if WIDGET_MIMETYPE not in o.get("data", {})]
+        return nb, resources
+
+
 def _tag_remover(parent) -> TagRemovePreprocessor:
     return TagRemovePreprocessor(
         remove_cell_tags=set(REMOVE_CELL_TAGS),
@@ -247,6 +263,10 @@ class BriefingHTMLExporter(_KJBHTMLExporter):
     @default("exclude_output_prompt")
     def _default_exclude_output_prompt(self):
         return True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.register_preprocessor(WidgetRemovePreprocessor(parent=self), enabled=True)
 
 
 class AnalystHTMLExporter(_KJBHTMLExporter):

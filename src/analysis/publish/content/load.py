@@ -23,22 +23,32 @@ TABLE_NAMES = (*TABLES, *ACHIEVEMENT_TABLES, "claims", *INDEX_TABLES)
 
 
 def resolve_path(path: Path | str, base: Path | str | None = None) -> Path:
-    """An absolute path: ``path`` itself when absolute, else relative to ``base`` (default the project's
-    ``notebooks/`` folder, so a notebook's defaults work whatever the working directory of the kernel)."""
-    from analysis.core.config import NOTEBOOKS
-
+    """An absolute path: ``path`` itself when absolute, else relative to ``base`` (default the working
+    directory: the notebook's own folder under JupyterLab, papermill and ``python -m analysis run``, so a
+    copy of the notebooks reads the data next to it, not the installed package's)."""
     p = Path(path)
-    return p.resolve() if p.is_absolute() else (Path(base or NOTEBOOKS) / p).resolve()
+    return p.resolve() if p.is_absolute() else (Path(base if base is not None else Path.cwd()) / p).resolve()
+
+
+def processed_root() -> Path:
+    """``<project root>/data/processed`` (:func:`analysis.core.config.find_project_root`)."""
+    from analysis.core.config import find_project_root
+
+    return find_project_root() / "data" / "processed"
 
 
 def ensure_processed(raw_dir: Path, period: str, processed_dir: Path | str = "") -> Path:
     """The processed folder of ``period``: ``processed_dir`` when given, else
-    ``data/processed/<source>/<period>/``; evaluated first (``analysis.evaluate.evaluation.evaluate_source``) when it
+    ``<project root>/data/processed/<source>/<period>/`` (:func:`processed_root`); evaluated first (``analysis.evaluate.evaluation.evaluate_source``) when it
     has no ``evaluation.json`` yet, so a notebook opened in JupyterLab runs on a fresh checkout.
     (``python -m analysis run`` evaluates before it starts the notebooks, so they only read.)"""
     from analysis.core.config import processed_dir_for
 
-    folder = resolve_path(processed_dir) if str(processed_dir) else processed_dir_for(raw_dir, period)
+    folder = (
+        resolve_path(processed_dir)
+        if str(processed_dir)
+        else processed_dir_for(raw_dir, period, processed_root())
+    )
     if not (folder / "evaluation.json").exists():
         from analysis.evaluate.evaluation import evaluate_source
 

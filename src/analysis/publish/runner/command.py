@@ -4,7 +4,8 @@
 (:mod:`.execute`), write the manifest and publish by rename (:mod:`.release`). A failing notebook stops
 the run (exit 1) with a message naming the notebook and the cell; the staging folder with the executed
 notebooks (the failing one shows the error) is renamed ``reports/<source>/<period>.failed/`` for
-debugging, and the published report (if any) is left as it was.
+debugging, and the published report (if any) is left as it was. After a published period the source's
+history store (``<processed>/<source>/history.duckdb``, :mod:`analysis.evaluate.history`) is rebuilt.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from analysis.core import config
 from analysis.core.errors import AnalysisError, ConfigError, UsageError
+from analysis.evaluate.history import refresh as refresh_history
 from analysis.publish.runner.execute import (
     NotebookFailed,
     Progress,
@@ -108,6 +110,10 @@ def run(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    # every period of the source in one DuckDB file (after the publish: a failed run changes nothing)
+    progress.timed(
+        "history", lambda: refresh_history(plan.processed_dir.parent), "refreshing the history store"
+    )
     outputs = tuple(sorted(plan.final_dir.iterdir()))
     progress.say(f"report written to {plan.final_dir} ({len(outputs)} files)")
     return RunResult(plan, plan.final_dir, outputs, dict(progress.timings))

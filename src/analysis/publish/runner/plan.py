@@ -21,8 +21,8 @@ import yaml
 from analysis.core import config
 from analysis.core.errors import ConfigError, UsageError
 from analysis.core.formatting import LANGUAGES
-from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, parse_period, period_from_filename, sort_key
-from analysis.ingest.contract import TEMPLATES
+from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, parse_period
+from analysis.evaluate.history import source_periods
 
 #: Parameters every notebook of the run matrix receives (and must declare in its ``parameters`` cell).
 COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")
@@ -111,22 +111,7 @@ def load_matrix(path: Path) -> tuple[NotebookSpec, ...]:
 
 def available_periods(raw_dir: Path) -> list[str]:
     """Periods that have at least one period file in the data source, oldest first (``periods.sort_key``)."""
-    found: set[str] = set()
-    for template in TEMPLATES:
-        if not template.per_period:
-            continue
-        folder = Path(raw_dir) / template.folder
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            if path.is_file():
-                try:
-                    period = period_from_filename(path.name, template.file_prefix)
-                except PeriodError:
-                    continue
-                if period:
-                    found.add(period)
-    return sorted(found, key=sort_key)
+    return source_periods(raw_dir)
 
 
 def resolve_period(raw_dir: Path, text: str) -> str:
