@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.atomic import folder_lock, reading, staged_folder
 from analysis.core.config import SAMPLE_SOURCE, check_source_args, processed_dir_for
 from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
@@ -647,15 +648,21 @@ def clean_source(
     change the outputs (the CLI exits 1 when :attr:`CleanResult.has_problems`). ``feedback`` also writes
     one marked-up copy of every file read to ``<processed_dir>/feedback/`` (:mod:`analysis.ingest.feedback`).
     Raises :class:`~analysis.core.errors.UsageError` for a missing folder or an unknown period spelling.
+
+    The period folder is written whole into a staging folder and swapped in under its lock
+    (:mod:`analysis.core.atomic`): readers see the previous folder or the new one, and a failure (a full
+    disk) leaves the previous one. It replaces the folder, evaluation tables included (``evaluate``
+    rebuilds them: they were computed from the tables replaced here).
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
     tables, log = clean_tables(raw_dir, period, engine=engine)
     rejected = rejected_frame(log)
     quality = build_quality(raw_dir, period, tables, log, rejected)
-    write_outputs(out_dir, tables, rejected, quality)
-    if feedback:
-        write_feedback(out_dir, log, source_label=Path(raw_dir).resolve().name)
+    with folder_lock(out_dir), staged_folder(out_dir) as staging:
+        write_outputs(staging, tables, rejected, quality)
+        if feedback:
+            write_feedback(staging, log, source_label=Path(raw_dir).resolve().name)
     return CleanResult(tables=tables, rejected=rejected, quality=quality, out_dir=out_dir)
 
 
@@ -724,9 +731,9 @@ def load_cleaned(processed_dir: Path) -> dict[str, pd.DataFrame]:
     missing = [name for name in TABLES if not (processed_dir / f"{name}.parquet").exists()]
     if missing:
         raise UsageError(f"not a cleaned period folder (missing {', '.join(missing)}): {processed_dir}")
-    return {
-        name: validate_table(name, read_parquet_table(processed_dir / f"{name}.parquet")) for name in TABLES
-    }
+    with reading(processed_dir):
+        frames = {name: read_parquet_table(processed_dir / f"{name}.parquet") for name in TABLES}
+    return {name: validate_table(name, frame) for name, frame in frames.items()}
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
