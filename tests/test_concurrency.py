@@ -135,6 +135,38 @@ def test_concurrent_runs_of_different_and_same_periods(tmp_path):
     assert leftovers(tmp_path / "reports" / "sample") == []
 
 
+@pytest.mark.slow
+def test_readers_see_whole_folders_while_another_process_cleans_again(tmp_path):
+    """Another process cleans the 100 days again and again (as every run of another period does) while
+    this one reads the folder: every read finds complete tables and a complete ``quality.json``. (Before,
+    the tables were rewritten in place: ``Parquet file size is 4 bytes``, half a JSON file.)"""
+    folder = tmp_path / "processed" / "sample" / "100-hari"
+    clean = (
+        "import sys\n"
+        "from analysis.ingest.cleaning import clean_source\n"
+        "for _ in range(int(sys.argv[1])):\n"
+        f"    clean_source({str(config.SAMPLE_SOURCE)!r}, '100-hari', processed_dir={str(folder)!r})\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    subprocess.run([sys.executable, "-c", clean, "1"], env=env, check=True)
+    writer = subprocess.Popen([sys.executable, "-c", clean, "4"], env=env, stderr=subprocess.PIPE, text=True)
+    reads = 0
+    try:
+        while writer.poll() is None:
+            tables = load_cleaned(folder)
+            assert len(tables["agency_reports"]) > 0
+            from analysis.publish.content import load
+
+            assert load.load_quality(folder)["period"] == "100-hari"
+            reads += 1
+    finally:
+        writer.kill()
+        _out, err = writer.communicate()
+    assert writer.returncode == 0, err
+    assert reads > 3
+    assert leftovers(folder.parent) == []
+
+
 # ----------------------------------------------------------------------------------- killed commands
 def make_source(root: Path) -> Path:
     """A data source whose processed folder is already there (runs use --reuse-processed)."""
@@ -186,7 +218,9 @@ def test_kill_9_leaves_no_process_and_the_next_run_no_staging(tmp_path, engine):
         assert all_gone(children, timeout=5) == []
     finally:
         run.kill()
-        run.communicate()
+        run.wait()
+        run.stdout.close()  # not communicate(): an orphaned worker would keep the pipes open
+        run.stderr.close()
     reports = tmp_path / "reports" / "kota"
     assert leftovers(reports)  # the killed run's staging folder
     quick = write_notebook(tmp_path / "notebooks", "quick.ipynb", "print('ok')")

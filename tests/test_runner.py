@@ -383,7 +383,7 @@ def test_run_publishes_report_and_manifest(workspace):
         "detail.ipynb",
         "manifest.json",
     ]
-    assert sorted(p.name for p in final.parent.iterdir()) == ["2025-TW2"]  # no staging left behind
+    assert sorted(p.name for p in final.parent.iterdir()) == ["2025-TW2", "2025-TW2.lock"]  # no staging
 
     briefing = (final / "briefing.html").read_text(encoding="utf-8")
     assert "Rp1,8 miliar" in briefing  # the notebook read processed_dir and formatted in Indonesian
