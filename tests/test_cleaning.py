@@ -731,3 +731,30 @@ def test_rejected_rows_csv_has_the_feedback_fields(run):
         & (rej["reason_code"] == "completed_gt_planned")
     ]
     assert list(line["column_letter"]) == ["I"] and list(line["severity"]) == ["rejected"]
+
+
+def test_clean_result_problems_name_each_kind():
+    """The run's one-line summary says what the problem is: a skipped file or a missing input is not called
+    "0 row(s) rejected, 0 file(s) unreadable" (as it was before skipped files counted as problems)."""
+    from analysis.ingest.cleaning import CleanResult
+
+    def result(totals=None, warnings=(), skipped=()):
+        t = {"rows_rejected": 0, "cells_left_missing": 0, "files_failed": 0, **(totals or {})}
+        quality = {"totals": t, "warnings": list(warnings), "skipped_files": list(skipped)}
+        return CleanResult(tables={}, rejected=pd.DataFrame(), quality=quality, out_dir=Path("."))
+
+    assert result().problems() == [] and not result().has_problems
+    lock = {"path": "kampung_bahagia/~$x.xlsx", "reason_code": "lock_file", "reason": "lock"}
+    assert not result(skipped=[lock]).has_problems
+    odd = {
+        "path": "kampung_bahagia/laporan_rt_2026-TW3.pdf",
+        "reason_code": "not_readable_format",
+        "reason": "x",
+    }
+    missing = {"code": "no_period_files", "message": "no RT reports"}
+    r = result({"rows_rejected": 17}, warnings=[missing], skipped=[odd, lock])
+    assert r.problems() == [
+        "17 row(s) rejected",
+        "1 file(s) skipped",
+        "1 expected input(s) without a file for the period",
+    ]

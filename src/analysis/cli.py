@@ -1,7 +1,9 @@
 """``python -m analysis <command>``: one entry point for every stage.
 
 Each command lives in its own module, which defines ``configure_parser(parser)`` and ``main(args) -> int``.
-A :class:`~analysis.core.errors.UsageError` becomes a one-line message and exit code 2, never a traceback.
+A :class:`~analysis.core.errors.UsageError` becomes a one-line message and exit code 2, never a traceback;
+a filesystem error (``OSError``: a read-only or full disk, a path that is a file, no permission) one line
+naming the path and exit code 1 (the writes are atomic, so nothing half-written is left); Ctrl-C exit 130.
 """
 
 from __future__ import annotations
@@ -95,6 +97,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def describe_os_error(exc: OSError) -> str:
+    """``<path>: <reason>`` for a filesystem error (both paths for a rename), or the error's text.
+
+    >>> describe_os_error(OSError(28, "No space left on device", "/data/x.parquet"))
+    '/data/x.parquet: No space left on device'
+    """
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    paths = [str(exc.filename)] + ([str(exc.filename2)] if exc.filename2 else [])
+    return f"{' -> '.join(paths)}: {reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
     from analysis.core.errors import ConfigError, UsageError
 
@@ -110,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, ConfigError) as exc:
         print(f"python -m analysis {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"python -m analysis {args.command}: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -18,6 +18,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from analysis.core.atomic import write_bytes_atomic
+
 #: Stamped into ``docProps/core.xml`` (created/modified) of every generated workbook.
 FIXED_DOC_TIME = datetime(2025, 2, 20, 0, 0, 0)
 #: Zip entry time; 1980-01-01 is the earliest time a zip entry can hold.
@@ -55,7 +57,7 @@ def save_workbook(wb: Workbook, path: Path) -> Path:
     """Write ``wb`` to ``path`` deterministically (parent folders are created)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(workbook_bytes(wb))
+    write_bytes_atomic(path, workbook_bytes(wb))
     return path
 
 
@@ -74,5 +76,5 @@ def write_csv(
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if v is None else v for v in row])
-    path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8"))
+    write_bytes_atomic(path, ("\ufeff" if bom else "").encode("utf-8") + buf.getvalue().encode("utf-8"))
     return path

@@ -19,6 +19,10 @@ Steps (``evaluate_source``):
    and was not computed, hashes of the configuration files used) into ``data/processed/<source>/<period>/``.
    Output is deterministic: rerunning on the same inputs gives byte-identical files.
 
+The period folder and the previous period's are locked for the whole evaluation (``analysis.core.atomic``,
+taken in path order), and the period folder is rebuilt in a staging folder (the cleaned tables linked in,
+the evaluation tables written) and swapped in whole: a concurrent run never reads a half-written folder.
+
 Tables and columns: ``docs/evaluation_tables.md``.
 """
 
@@ -33,6 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.atomic import folder_locks, staged_folder, write_text_atomic
 from analysis.core.config import (
     DATA_PROCESSED,
     SAMPLE_NOTICE,
@@ -197,40 +202,43 @@ def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = Non
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
-    cleaned: list[str] = []
-    tables = _cleaned_tables(raw_dir, period, out_dir, cleaned)
-
     prev = previous_period(period)
-    prev_tables = None
-    if prev is not None and period_has_files(raw_dir, prev):
-        prev_tables = _cleaned_tables(raw_dir, prev, out_dir.parent / prev, cleaned)
+    prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
+    with folder_locks([out_dir] if prev_dir is None else [out_dir, prev_dir]):
+        cleaned: list[str] = []
+        tables = _cleaned_tables(raw_dir, period, out_dir, cleaned)
+        prev_tables = None if prev_dir is None else _cleaned_tables(raw_dir, prev, prev_dir, cleaned)
 
-    notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
-    results = evaluate_tables(tables, period, prev_tables, prev, notice)
+        notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
+        results = evaluate_tables(tables, period, prev_tables, prev, notice)
 
-    extra, principles_status = run_principles(_principles_module(), tables, period, prev_tables, set(results))
-    results.update(extra)
-
-    _remove_stale_outputs(out_dir, set(results))
-    written = write_tables(results, out_dir)
-    manifest = {
-        "period": period,
-        "previous_period": prev,
-        "previous_period_available": prev_tables is not None,
-        "principles": principles_status,
-        "sample_notice": notice or None,
-        "tables": {name: len(results[name]) for name in sorted(results)},
-        "claims": [
-            {"claim_id": cid, "overall_verdict": grp["overall_verdict"].iloc[0]}
-            for cid, grp in results["claims"].groupby("claim_id", sort=True)
-        ],
-        "config": {
-            "achievement.yml": _file_sha256(ACHIEVEMENT_CONFIG),
-            "claims.yml": _file_sha256(CLAIMS_CONFIG),
-        },
-    }
+        extra, principles_status = run_principles(
+            _principles_module(), tables, period, prev_tables, set(results)
+        )
+        results.update(extra)
+        manifest = {
+            "period": period,
+            "previous_period": prev,
+            "previous_period_available": prev_tables is not None,
+            "principles": principles_status,
+            "sample_notice": notice or None,
+            "tables": {name: len(results[name]) for name in sorted(results)},
+            "claims": [
+                {"claim_id": cid, "overall_verdict": grp["overall_verdict"].iloc[0]}
+                for cid, grp in results["claims"].groupby("claim_id", sort=True)
+            ],
+            "config": {
+                "achievement.yml": _file_sha256(ACHIEVEMENT_CONFIG),
+                "claims.yml": _file_sha256(CLAIMS_CONFIG),
+            },
+        }
+        with staged_folder(out_dir, seed=True) as staging:
+            _remove_stale_outputs(staging, set(results))
+            written = [out_dir / p.name for p in write_tables(results, staging)]
+            write_text_atomic(
+                staging / MANIFEST_FILE, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+            )
     manifest_path = out_dir / MANIFEST_FILE
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return EvaluationResult(
         period=period,
         out_dir=out_dir,

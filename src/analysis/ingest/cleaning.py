@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.atomic import folder_lock, reading, staged_folder
 from analysis.core.config import (
     DATA_PROCESSED,
     SAMPLE_SOURCE,
@@ -623,12 +624,22 @@ class CleanResult:
         """True when a row was rejected, a value cell left missing, a file could not be read, a file was
         skipped (lock and hidden files aside) or an input the period expects is missing (``no_period_files``):
         ``--strict`` exits 1."""
+        return bool(self.problems())
+
+    def problems(self) -> list[str]:
+        """The problems :attr:`has_problems` stands for, one short English phrase each (the run's summary
+        line): ``["17 row(s) rejected", "1 file(s) skipped", ...]``; empty when there are none."""
         t = self.quality["totals"]
-        missing_input = any(w["code"] == "no_period_files" for w in self.quality["warnings"])
-        skipped = any(f["reason_code"] not in NEVER_DATA for f in self.quality["skipped_files"])
-        return bool(
-            t["rows_rejected"] or t["files_failed"] or t["cells_left_missing"] or skipped or missing_input
+        missing = sum(w["code"] == "no_period_files" for w in self.quality["warnings"])
+        skipped = sum(f["reason_code"] not in NEVER_DATA for f in self.quality["skipped_files"])
+        counts = (
+            (t["rows_rejected"], "row(s) rejected"),
+            (t["cells_left_missing"], "value cell(s) left missing"),
+            (t["files_failed"], "file(s) unreadable"),
+            (skipped, "file(s) skipped"),
+            (missing, "expected input(s) without a file for the period"),
         )
+        return [f"{n} {what}" for n, what in counts if n]
 
 
 def clean_tables(
@@ -713,6 +724,11 @@ def clean_source(
     ``limits``: :class:`analysis.ingest.readers.ReadLimits` (file size, rows, cells, compression ratio).
     Raises :class:`~analysis.core.errors.UsageError` for a missing folder, a folder that is not a data source
     (none of the contract's folders) or an unknown period spelling.
+
+    The period folder is written whole into a staging folder and swapped in under its lock
+    (:mod:`analysis.core.atomic`): readers see the previous folder or the new one, and a failure (a full
+    disk) leaves the previous one. It replaces the folder, evaluation tables included (``evaluate``
+    rebuilds them: they were computed from the tables replaced here).
     """
     raw_dir, period = check_source_args(raw_dir, period)
     check_data_source(raw_dir)
@@ -720,9 +736,10 @@ def clean_source(
     tables, log = clean_tables(raw_dir, period, engine=engine, limits=limits)
     rejected = rejected_frame(log)
     quality = build_quality(raw_dir, period, tables, log, rejected)
-    write_outputs(out_dir, tables, rejected, quality)
-    if feedback:
-        write_feedback(out_dir, log, source_label=Path(raw_dir).resolve().name)
+    with folder_lock(out_dir), staged_folder(out_dir) as staging:
+        write_outputs(staging, tables, rejected, quality)
+        if feedback:
+            write_feedback(staging, log, source_label=Path(raw_dir).resolve().name)
     return CleanResult(tables=tables, rejected=rejected, quality=quality, out_dir=out_dir)
 
 
@@ -791,9 +808,9 @@ def load_cleaned(processed_dir: Path) -> dict[str, pd.DataFrame]:
     missing = [name for name in TABLES if not (processed_dir / f"{name}.parquet").exists()]
     if missing:
         raise UsageError(f"not a cleaned period folder (missing {', '.join(missing)}): {processed_dir}")
-    return {
-        name: validate_table(name, read_parquet_table(processed_dir / f"{name}.parquet")) for name in TABLES
-    }
+    with reading(processed_dir):
+        frames = {name: read_parquet_table(processed_dir / f"{name}.parquet") for name in TABLES}
+    return {name: validate_table(name, frame) for name, frame in frames.items()}
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:

@@ -41,7 +41,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -58,6 +57,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from analysis.core import i18n
+from analysis.core.atomic import write_bytes_atomic
 from analysis.core.errors import InputFileError
 from analysis.core.formatting import DEFAULT_LANG, check_lang
 from analysis.core.xlsxio import workbook_bytes
@@ -672,16 +672,10 @@ def _write_summary(
 
 
 def _save_atomic(wb: openpyxl.Workbook, out_path: Path) -> None:
-    """Save to a temporary file in the target folder, then rename over ``out_path``."""
+    """Save to a temporary file in the target folder, then rename over ``out_path``
+    (``analysis.core.atomic.write_bytes_atomic``)."""
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        tmp.write_bytes(workbook_bytes(wb))  # fixed timestamps: the same problems give the same bytes
-        os.replace(tmp, out_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_bytes_atomic(out_path, workbook_bytes(wb))  # fixed timestamps: the same problems, the same bytes
 
 
 #: Characters Excel does not allow in a sheet name, and its longest sheet name.

@@ -221,9 +221,10 @@ def drop_personal_columns(df: pd.DataFrame, columns: Iterable[str]) -> pd.DataFr
 # scanning output files
 # --------------------------------------------------------------------------------------------------------
 
-#: Files read as text by :func:`scan_file_for_personal_data`; Parquet is read with pandas.
+#: Files read as text by :func:`scan_file_for_personal_data`; Parquet is read with pandas. ``.lock``: the
+#: folder locks beside processed and report folders (``analysis.core.atomic``; the holder's pid and host).
 TEXT_SUFFIXES = frozenset(
-    {".csv", ".json", ".html", ".htm", ".txt", ".md", ".yml", ".yaml", ".svg", ".ipynb"}
+    {".csv", ".json", ".html", ".htm", ".txt", ".md", ".yml", ".yaml", ".svg", ".ipynb", ".lock"}
 )
 _MARKUP_SUFFIXES = frozenset({".html", ".htm", ".svg", ".ipynb"})
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.core.atomic import atomic_path, write_bytes_atomic, write_text_atomic
 from analysis.core.config import SAMPLE_NOTICE, is_synthetic_source
 from analysis.ingest import privacy
 from analysis.ingest.schemas import REJECTED_COLUMNS, TABLE_OF_TEMPLATE, TABLES
@@ -175,9 +176,11 @@ def build_quality(
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """One cleaned table -> Parquet (pyarrow, fixed options, no index)."""
+    """One cleaned table -> Parquet (pyarrow, fixed options, no index), written to a temporary name and
+    renamed into place (``analysis.core.atomic``): a reader never sees a part of the file."""
     table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, **PARQUET_OPTIONS)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, **PARQUET_OPTIONS)
 
 
 def read_parquet_table(path: Path) -> pd.DataFrame:
@@ -187,15 +190,15 @@ def read_parquet_table(path: Path) -> pd.DataFrame:
 def write_outputs(
     out_dir: Path, tables: dict[str, pd.DataFrame], rejected: pd.DataFrame, quality: dict
 ) -> None:
-    """Write ``<table>.parquet`` for every cleaned table, ``rejected_rows.csv`` and ``quality.json``."""
+    """Write ``<table>.parquet`` for every cleaned table, ``rejected_rows.csv`` and ``quality.json``, each
+    through a temporary name (``clean_source`` writes them into a staging folder swapped in whole)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in TABLES:
         write_parquet(tables[name], out_dir / f"{name}.parquet")
     csv_frame = rejected_for_excel(rejected[list(REJECTED_COLUMNS)])
-    (out_dir / "rejected_rows.csv").write_bytes(
-        b"\xef\xbb\xbf" + csv_frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    write_bytes_atomic(
+        out_dir / "rejected_rows.csv",
+        b"\xef\xbb\xbf" + csv_frame.to_csv(index=False, lineterminator="\n").encode("utf-8"),
     )
-    (out_dir / "quality.json").write_text(
-        json.dumps(quality, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_text_atomic(out_dir / "quality.json", json.dumps(quality, indent=2, ensure_ascii=False) + "\n")

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import config
+from analysis.core.atomic import write_text_atomic
 
 #: File kinds of the package that shape an output (source, templates, styles, labels, shipped data).
 CODE_SUFFIXES = (".py", ".j2", ".css", ".json", ".yml", ".yaml", ".csv")
@@ -220,8 +221,7 @@ class CacheIndex:
                 for item, e in sorted(self.entries.items())
             },
         }
-        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        return Path(path)
+        return write_text_atomic(Path(path), json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
     def is_fresh(self, item: str, key: str, folder: Path) -> bool:
         """True when ``item`` was built with ``key`` and each of its files is in ``folder`` unchanged."""

@@ -63,10 +63,13 @@ def load_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
         raise FileNotFoundError(
             f"processed folder not found: {folder} (run `python -m analysis evaluate` first)"
         )
+    from analysis.core.atomic import reading
+
     out = {}
-    for name in TABLE_NAMES:
-        path = folder / f"{name}.parquet"
-        out[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    with reading(folder):  # one state of the folder, never half of a concurrent rewrite
+        for name in TABLE_NAMES:
+            path = folder / f"{name}.parquet"
+            out[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
     return out
 
 

@@ -6,6 +6,12 @@ the run (exit 1) with a message naming the notebook and the cell; the staging fo
 notebooks (the failing one shows the error) is renamed ``reports/<source>/<period>.failed/`` for
 debugging, and the published report (if any) is left as it was. After a published period the source's
 history store (``<processed>/<source>/history.duckdb``, :mod:`analysis.evaluate.history`) is rebuilt.
+
+Concurrent commands: the processed period folders are locked by whoever writes them (cleaning and
+evaluation, also of the previous period and the 100 days) and while the manifest hashes them; the
+report folder is locked only to publish (``analysis.core.atomic``). The worker processes die with the run
+(``analysis.core.workers``); Ctrl-C stops them, removes the staging folder and exits 130; a later run
+removes the staging folders of runs that were killed.
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
+from analysis.core.atomic import REPORT_LOCK, folder_lock, remove_stale
 from analysis.core.errors import AnalysisError, ConfigError, UsageError
+from analysis.core.workers import stop_pool
 from analysis.evaluate.history import refresh as refresh_history
 from analysis.publish.runner.execute import (
     NotebookFailed,
@@ -79,10 +87,10 @@ def run(
     _logging.getLogger("papermill").setLevel(_logging.WARNING)
     staging = plan.staging_dir
     staging.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(staging.parent)  # staging folders of killed runs (their process is gone)
     staging.mkdir()
     try:
         pool = start_workers(plan) if options.engine == "inprocess" else None
-        all_done = False
         try:
             if options.reuse_processed:
                 progress.say(f"using processed data in {plan.processed_dir}")
@@ -93,19 +101,25 @@ def run(
                 _execute_in_workers(plan, staging, progress, pool)
             else:
                 _execute_and_export(plan, staging, progress)
-            all_done = True
-        finally:
+        except NotebookFailed:
+            if pool is not None:  # let the other notebooks finish: the failed folder shows them all
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        except BaseException:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
             if pool is not None:
-                # every job done: the workers exit while the manifest is written; otherwise wait for the
-                # running ones, so that no worker still writes into the staging folder when it moves
-                pool.shutdown(wait=not all_done, cancel_futures=True)
+                stop_pool(pool)
+            raise
+        if pool is not None:
+            pool.shutdown(wait=False)  # every job done: the workers exit while the manifest is written
         progress.timings["total"] = round(time.perf_counter() - t0, 3)
         write_manifest(plan, staging, dict(progress.timings), prepared)
-        publish(staging, plan.final_dir)
-        if plan.failed_dir.exists():
-            shutil.rmtree(plan.failed_dir)  # stale debugging copy of an earlier failed run
+        with folder_lock(plan.final_dir, order=REPORT_LOCK):
+            publish(staging, plan.final_dir)
+            if plan.failed_dir.exists():
+                shutil.rmtree(plan.failed_dir)  # stale debugging copy of an earlier failed run
     except NotebookFailed:
-        keep_failed(staging, plan.failed_dir)
+        with folder_lock(plan.final_dir, order=REPORT_LOCK):
+            keep_failed(staging, plan.failed_dir)
         raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from analysis.core.atomic import atomic_path, write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
+from analysis.core.workers import die_with_parent, initializer_args
 from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan
 
 log = logging.getLogger(__name__)
@@ -112,8 +114,8 @@ def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None
     totals = cleaned.quality.get("totals", {}) if isinstance(cleaned.quality, dict) else {}
     if cleaned.has_problems:
         progress.say(
-            f"cleaning: {totals.get('rows_rejected', '?')} row(s) rejected, {totals.get('files_failed', '?')} "
-            f"file(s) unreadable; see {plan.processed_dir / 'rejected_rows.csv'}"
+            f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
+            f"{plan.processed_dir / 'rejected_rows.csv'}"
         )
     if previous_period(plan.period) == HUNDRED_DAYS:  # the evaluation reads (and may clean) that folder
         wait_for_hundred_days()
@@ -211,11 +213,14 @@ class _CellError(Exception):
         self.ename, self.evalue = failure["ename"], failure["evalue"]
 
 
-def init_worker() -> None:
-    """Set up a worker process of the ``inprocess`` engine: a quick exit (:func:`_exit_now`). Nothing is
-    imported here: the first job of a worker is the preparation, which needs none of the notebook tools."""
+def init_worker(parent_pid: int, use_death_signal: bool = True) -> None:
+    """Set up a worker process of the ``inprocess`` engine: it dies with the run
+    (:func:`analysis.core.workers.die_with_parent`, also when the run is killed with ``kill -9``) and
+    ignores Ctrl-C (the run stops it), and it exits quickly (:func:`_exit_now`). Nothing is imported here:
+    the first job of a worker is the preparation, which needs none of the notebook tools."""
     import atexit
 
+    die_with_parent(parent_pid, use_death_signal)
     atexit.register(_exit_now)
 
 
@@ -262,8 +267,6 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
     """In a worker process: execute one notebook in this process's IPython shell (:mod:`analysis.publish.nbexec`),
     save the executed notebook into ``staging`` and export it there. A failing cell is reported in the
     result (the executed notebook, saved, shows the error); anything else raises."""
-    import nbformat
-
     from analysis.publish.nbexec import CellFailed, execute_in_process
 
     _draw_without_display()
@@ -274,7 +277,7 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
         nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent)
     except CellFailed as exc:
         if exc.notebook is not None:
-            nbformat.write(exc.notebook, executed)
+            _write_notebook(exc.notebook, executed)
         failure = {
             "cell_index": exc.cell_index,
             "exec_count": exc.exec_count,
@@ -283,7 +286,7 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
             "evalue": exc.evalue,
         }
         return NotebookResult(spec.name, round(time.perf_counter() - t0, 3), failure=failure)
-    nbformat.write(nb, executed)
+    _write_notebook(nb, executed)
     t1 = time.perf_counter()
     export_notebook(plan, spec, nb, staging)
     return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
@@ -296,7 +299,10 @@ def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
 
     n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
     pool = cf.ProcessPoolExecutor(
-        max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=init_worker
+        max_workers=n,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=initializer_args(),
     )
     for _ in range(n):  # each submit with no idle worker starts one more process
         pool.submit(os.getpid)
@@ -331,9 +337,7 @@ def export_notebook(plan: Plan, spec: NotebookSpec, nb, staging: Path) -> list[P
         if "html" in formats:
             written.append(_write_text(staging / f"{spec.name}.html", html))
         if "pdf" in formats:
-            path = staging / f"{spec.name}.pdf"
-            path.write_bytes(export.html_to_pdf(html))
-            written.append(path)
+            written.append(write_bytes_atomic(staging / f"{spec.name}.pdf", export.html_to_pdf(html)))
     elif "html" in formats:
         written.append(_write_text(staging / f"{spec.name}.html", export.export_analyst_html(nb, context)))
     return written
@@ -349,7 +353,14 @@ def _notebook_title(nb, spec: NotebookSpec) -> str:
 
 
 def _write_text(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
+    return write_text_atomic(path, text)
+
+
+def _write_notebook(nb, path: Path) -> Path:
+    import nbformat
+
+    with atomic_path(path) as tmp:
+        nbformat.write(nb, tmp)
     return path
 
 

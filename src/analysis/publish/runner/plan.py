@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from analysis.core import config
+from analysis.core.atomic import owner_tag
 from analysis.core.errors import ConfigError, UsageError
 from analysis.core.formatting import LANGUAGES
 from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, parse_period
@@ -201,10 +202,13 @@ class Plan:
     kernel: str | None
     run_id: str
     started_at: dt.datetime
+    owner: str = ""  # analysis.core.atomic.owner_tag of the run: pid, host, run id
 
     @property
     def staging_dir(self) -> Path:
-        return self.final_dir.parent / f".{self.period}.staging-{self.run_id}"
+        """``.<period>.staging-<pid>_<host>_<run id>`` beside the report (removed by a later run once
+        this run's process is gone: ``analysis.core.atomic.remove_stale``)."""
+        return self.final_dir.parent / f".{self.period}.staging-{self.owner or self.run_id}"
 
     @property
     def failed_dir(self) -> Path:
@@ -258,6 +262,7 @@ def plan_run(options: RunOptions) -> Plan:
         check_notebook_parameters(path, [*COMMON_PARAMETERS, *spec.parameters])
     now = dt.datetime.now(REPORT_TZ)
     source_name = raw_dir.name
+    run_id = new_run_id(now)
     return Plan(
         options=options,
         raw_dir=raw_dir,
@@ -267,6 +272,7 @@ def plan_run(options: RunOptions) -> Plan:
         processed_dir=processed_dir,
         final_dir=Path(options.out_root).resolve() / source_name / period,
         kernel=kernel,
-        run_id=new_run_id(now),
+        run_id=run_id,
         started_at=now,
+        owner=owner_tag(run_id),
     )

@@ -1,10 +1,12 @@
 """Step 5 of ``python -m analysis run``: the manifest and the publication by rename.
 
-Everything is built in a staging folder ``reports/<source>/.<period>.staging-<run id>/`` next to the
-destination and moved to ``reports/<source>/<period>/`` by a rename; a previous report of the period is
-replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, the package's code digest, package
-versions, outputs' SHA-256, timings; fields in ``reports/README.md``), which ``python -m analysis verify``
-checks a published report against. A failed run's staging folder is kept as ``reports/<source>/<period>.failed/``.
+Everything is built in a staging folder ``reports/<source>/.<period>.staging-<pid>_<host>_<run id>/`` next
+to the destination and swapped in for ``reports/<source>/<period>/`` under that folder's lock
+(``analysis.core.atomic``: one exchange of names on Linux, so the report is always complete); a previous
+report of the period is replaced whole. ``manifest.json`` records the run (inputs' SHA-256, git commit, the
+package's code digest, package versions, outputs' SHA-256, timings; fields in ``reports/README.md``), which
+``python -m analysis verify`` checks a published report against. A failed run's staging folder is kept as
+``reports/<source>/<period>.failed/``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
+from analysis.core.atomic import reading, swap_into_place, write_text_atomic
 from analysis.core.periods import HUNDRED_DAYS_CODE, previous_period
 from analysis.ingest.inventory import is_outside_link, scan_source
 from analysis.publish.cache import code_files, combine, library_versions, sha256_file
@@ -107,9 +110,11 @@ def write_manifest(
     """``manifest.json``: what went in, what came out, with which code, how long it took."""
     options = plan.options
     notebooks = [Path(options.notebooks_dir) / spec.notebook for spec in options.matrix]
-    processed = (
-        [p for p in plan.processed_dir.rglob("*") if p.is_file()] if plan.processed_dir.is_dir() else []
-    )
+    with reading(plan.processed_dir):  # no concurrent cleaning swaps the folder while it is hashed
+        processed = (
+            [p for p in plan.processed_dir.rglob("*") if p.is_file()] if plan.processed_dir.is_dir() else []
+        )
+        processed_hashes = _hashes(processed, plan.processed_dir)
     outputs = [p for p in staging.iterdir() if p.is_file() and p.name != "manifest.json"]
     manifest = {
         "run_id": plan.run_id,
@@ -134,7 +139,7 @@ def write_manifest(
         "run_matrix": [asdict(spec) for spec in options.matrix],
         "inputs": _hashes(input_files(plan.raw_dir, plan.period), plan.raw_dir),
         "notebooks": _hashes(notebooks, Path(options.notebooks_dir)),
-        "processed": _hashes(processed, plan.processed_dir),
+        "processed": processed_hashes,
         "preparation": prepared or {},
         "outputs": _hashes(outputs, staging),
         "git": git_state(),
@@ -143,10 +148,7 @@ def write_manifest(
         "timings_s": timings,
     }
     path = staging / "manifest.json"
-    path.write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
-    )
-    return path
+    return write_text_atomic(path, json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
 #: Sub-folders of a period's report written by other commands (``python -m analysis scorecards``); a new
@@ -155,17 +157,13 @@ KEPT_SUBFOLDERS = ("scorecards",)
 
 
 def publish(staging: Path, final: Path) -> None:
-    """Move the finished staging folder to ``final``, replacing an earlier report of the period."""
-    old = None
-    if final.exists():
+    """Swap the finished staging folder in for ``final``, replacing an earlier report of the period.
+    The caller holds ``final``'s lock (``scorecards`` writes its sub-folder under the same lock)."""
+    if final.is_dir():
         for name in KEPT_SUBFOLDERS:  # outputs of other commands (scorecards) survive a new run
             if (final / name).is_dir() and not (staging / name).exists():
                 (final / name).rename(staging / name)
-        old = final.parent / f".{final.name}.old-{staging.name.rsplit('-', 1)[-1]}"
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        shutil.rmtree(old)
+    swap_into_place(staging, final)
 
 
 def keep_failed(staging: Path, failed: Path) -> None:

@@ -13,8 +13,10 @@
    need only read access to the processed folder. One RT failing does not stop the others;
 5. **publish**: the new cards, the unchanged cards, ``index.html`` (every RT, grouped by kecamatan and
    kelurahan, sortable by score), ``summary.csv``/``summary.json`` (RT, status, duration, rebuilt or
-   unchanged) and ``cache.json`` are assembled in a staging folder and moved into place by renames
-   (``reports/<source>/<period>/scorecards/`` by default). Failed RTs are listed as failed, with the
+   unchanged) and ``cache.json`` are assembled in a staging folder and swapped into place
+   (``reports/<source>/<period>/scorecards/`` by default). From the staging folder to the swap the batch
+   holds the lock of the folder that holds the scorecards (the period's report, which ``run`` replaces
+   whole; ``analysis.core.atomic``); stale staging folders of killed batches are removed. Failed RTs are listed as failed, with the
    executed notebook showing the error in ``failed/``; the command exits 1 after publishing the rest.
 """
 
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
+from analysis.core.atomic import REPORT_LOCK, folder_lock, new_staging, swap_into_place, write_bytes_atomic
 from analysis.core.errors import UsageError, did_you_mean
 from analysis.core.formatting import LANGUAGES
 from analysis.publish import cache as kcache
@@ -200,117 +203,122 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
         )
         for rt in selected
     }
-    old_cache = kcache.CacheIndex.load(out_dir / CACHE_FILE)
-    fresh = {rt for rt in selected if not options.force and old_cache.is_fresh(rt, keys[rt], out_dir)}
-    to_build = [rt for rt in selected if rt not in fresh]
-    timings["key"] = round(time.perf_counter() - t, 3)
-    say(
-        f"scorecards {run_id}: {source_name} {period} ({prepared} data), {len(selected)} RT(s): "
-        f"{len(to_build)} to build, {len(fresh)} unchanged; engine {options.engine}, "
-        + (f"Dask scheduler {options.scheduler}" if options.scheduler else f"{options.jobs} job(s)")
-    )
-
-    rows_by_rt = rt_index.set_index("rt_code")
-    jobs = [
-        ScorecardJob(
-            rt_code=rt,
-            notebook=str(notebook),
-            parameters={**common, RT_PARAMETER: rt},
-            title=sd.title(rows_by_rt.loc[rt], options.lang),
-            subtitle=sd.subtitle(rows_by_rt.loc[rt], period, options.lang),
-            generated_at=now.isoformat(timespec="seconds"),
-            formats=tuple(options.formats),
-            engine=options.engine,
-            kernel=options.kernel,
+    # from the cache look-up to the swap: the report folder holding the scorecards is locked (a run of
+    # the period replaces that folder whole and carries the scorecards over)
+    with folder_lock(out_dir.parent, order=REPORT_LOCK):
+        old_cache = kcache.CacheIndex.load(out_dir / CACHE_FILE)
+        fresh = {rt for rt in selected if not options.force and old_cache.is_fresh(rt, keys[rt], out_dir)}
+        to_build = [rt for rt in selected if rt not in fresh]
+        timings["key"] = round(time.perf_counter() - t, 3)
+        say(
+            f"scorecards {run_id}: {source_name} {period} ({prepared} data), {len(selected)} RT(s): "
+            f"{len(to_build)} to build, {len(fresh)} unchanged; engine {options.engine}, "
+            + (f"Dask scheduler {options.scheduler}" if options.scheduler else f"{options.jobs} job(s)")
         )
-        for rt in to_build
-    ]
 
-    staging = out_dir.parent / f".{out_dir.name}.staging-{run_id}"
-    staging.mkdir(parents=True)
-    try:
-        (staging / RT_DIR).mkdir()
-        new_cache = kcache.CacheIndex()
-        results: dict[str, JobResult] = {}
-        done = 0
-
-        def on_result(result: JobResult) -> None:
-            nonlocal done
-            done += 1
-            results[result.rt_code] = result
-            if result.ok:
-                for name, data in result.files.items():
-                    (staging / name).write_bytes(data)
-                new_cache.entries[result.rt_code] = kcache.CacheEntry(
-                    key=keys[result.rt_code],
-                    files={name: kcache.sha256_bytes(data) for name, data in result.files.items()},
-                    run_id=run_id,
-                    built_at=now.isoformat(timespec="seconds"),
-                )
-                say(f"[{done}/{len(jobs)}] {result.rt_code} built in {result.duration_s:.1f} s")
-            else:
-                if result.failed_notebook is not None:
-                    (staging / FAILED_DIR).mkdir(exist_ok=True)
-                    (staging / FAILED_DIR / f"{result.rt_code}.ipynb").write_bytes(result.failed_notebook)
-                say(f"[{done}/{len(jobs)}] {result.rt_code} FAILED: {result.error.splitlines()[0]}")
-
-        t = time.perf_counter()
-        cluster: dict[str, Any] = {}
-        if options.scheduler:
-            cluster = run_dask(jobs, options.scheduler, on_result, run_id)
-        else:
-            run_local(jobs, options.jobs, on_result)
-        timings["build"] = round(time.perf_counter() - t, 3)
-
-        t = time.perf_counter()
-        # carry over: unchanged RTs, and RTs not selected in this run (--rt) that have a card
-        carried = [
-            rt for rt in all_rts if rt in fresh or (rt not in set(selected) and rt in old_cache.entries)
+        rows_by_rt = rt_index.set_index("rt_code")
+        jobs = [
+            ScorecardJob(
+                rt_code=rt,
+                notebook=str(notebook),
+                parameters={**common, RT_PARAMETER: rt},
+                title=sd.title(rows_by_rt.loc[rt], options.lang),
+                subtitle=sd.subtitle(rows_by_rt.loc[rt], period, options.lang),
+                generated_at=now.isoformat(timespec="seconds"),
+                formats=tuple(options.formats),
+                engine=options.engine,
+                kernel=options.kernel,
+            )
+            for rt in to_build
         ]
-        for rt in carried:
-            entry = old_cache.entries[rt]
-            if rt not in fresh and not _files_present(out_dir, entry.files):
-                continue
-            for name in entry.files:
-                _link_or_copy(out_dir / name, staging / name)
-            new_cache.entries[rt] = entry
-        rows = _summary_rows(rt_index, selected, fresh, results)
-        new_cache.save(staging / CACHE_FILE)
-        write_index(
-            staging / INDEX_FILE,
-            rt_index,
-            tables["index_kelurahan"],
-            new_cache,
-            {r.rt_code for r in rows if r.status == "failed"},
-            options.lang,
-            period,
-            is_synthetic,
-        )
-        timings["publish"] = round(time.perf_counter() - t, 3)
-        timings["total"] = round(time.perf_counter() - t_start, 3)
-        write_summary(
-            staging,
-            rows,
-            {
-                "run_id": run_id,
-                "source": source_name,
-                "period": period,
-                "lang": options.lang,
-                "formats": list(options.formats),
-                "engine": options.engine,
-                "jobs": options.jobs,
-                "processed_data": prepared,
-                "processed_dir": str(processed_dir),
-                "notebook": str(notebook),
-                "code_digest": code,
-                **({"dask": cluster} if cluster else {}),
-                "timings_s": timings,
-            },
-        )
-        publish_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+        staging = new_staging(out_dir, token=run_id)  # removes the stale staging of killed batches
+        try:
+            (staging / RT_DIR).mkdir()
+            new_cache = kcache.CacheIndex()
+            results: dict[str, JobResult] = {}
+            done = 0
+
+            def on_result(result: JobResult) -> None:
+                nonlocal done
+                done += 1
+                results[result.rt_code] = result
+                if result.ok:
+                    for name, data in result.files.items():
+                        write_bytes_atomic(staging / name, data)
+                    new_cache.entries[result.rt_code] = kcache.CacheEntry(
+                        key=keys[result.rt_code],
+                        files={name: kcache.sha256_bytes(data) for name, data in result.files.items()},
+                        run_id=run_id,
+                        built_at=now.isoformat(timespec="seconds"),
+                    )
+                    say(f"[{done}/{len(jobs)}] {result.rt_code} built in {result.duration_s:.1f} s")
+                else:
+                    if result.failed_notebook is not None:
+                        (staging / FAILED_DIR).mkdir(exist_ok=True)
+                        write_bytes_atomic(
+                            staging / FAILED_DIR / f"{result.rt_code}.ipynb", result.failed_notebook
+                        )
+                    say(f"[{done}/{len(jobs)}] {result.rt_code} FAILED: {result.error.splitlines()[0]}")
+
+            t = time.perf_counter()
+            cluster: dict[str, Any] = {}
+            if options.scheduler:
+                cluster = run_dask(jobs, options.scheduler, on_result, run_id)
+            else:
+                run_local(jobs, options.jobs, on_result)
+            timings["build"] = round(time.perf_counter() - t, 3)
+
+            t = time.perf_counter()
+            # carry over: unchanged RTs, and RTs not selected in this run (--rt) that have a card
+            carried = [
+                rt for rt in all_rts if rt in fresh or (rt not in set(selected) and rt in old_cache.entries)
+            ]
+            for rt in carried:
+                entry = old_cache.entries[rt]
+                if rt not in fresh and not _files_present(out_dir, entry.files):
+                    continue
+                for name in entry.files:
+                    _link_or_copy(out_dir / name, staging / name)
+                new_cache.entries[rt] = entry
+            rows = _summary_rows(rt_index, selected, fresh, results)
+            new_cache.save(staging / CACHE_FILE)
+            write_index(
+                staging / INDEX_FILE,
+                rt_index,
+                tables["index_kelurahan"],
+                new_cache,
+                {r.rt_code for r in rows if r.status == "failed"},
+                options.lang,
+                period,
+                is_synthetic,
+            )
+            timings["publish"] = round(time.perf_counter() - t, 3)
+            timings["total"] = round(time.perf_counter() - t_start, 3)
+            write_summary(
+                staging,
+                rows,
+                {
+                    "run_id": run_id,
+                    "source": source_name,
+                    "period": period,
+                    "lang": options.lang,
+                    "formats": list(options.formats),
+                    "engine": options.engine,
+                    "jobs": options.jobs,
+                    "processed_data": prepared,
+                    "processed_dir": str(processed_dir),
+                    "notebook": str(notebook),
+                    "code_digest": code,
+                    **({"dask": cluster} if cluster else {}),
+                    "timings_s": timings,
+                },
+            )
+            publish_folder(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
     return BatchResult(out_dir, rows, timings, run_id)
 
 
@@ -327,11 +335,6 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def publish_folder(staging: Path, final: Path) -> None:
-    """Replace ``final`` by ``staging`` with two renames (the old folder is removed afterwards)."""
-    old = None
-    if final.exists():
-        old = final.parent / f".{final.name}.old-{staging.name.rsplit('-', 1)[-1]}"
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        shutil.rmtree(old)
+    """Replace ``final`` by ``staging`` (``analysis.core.atomic.swap_into_place``); the caller holds the
+    lock of ``final``'s parent folder."""
+    swap_into_place(staging, final)

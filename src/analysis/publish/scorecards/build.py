@@ -29,6 +29,7 @@ from typing import Any
 
 from analysis.core import config
 from analysis.core.errors import UsageError
+from analysis.core.workers import die_with_parent, initializer_args, stop_pool
 from analysis.publish.nbexec import CellFailed, execute_in_process
 from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
 
@@ -201,9 +202,18 @@ def export_card(nb, job: ScorecardJob) -> dict[str, bytes]:
     return files
 
 
+def _init_worker(parent_pid: int, use_death_signal: bool) -> None:
+    """A card worker dies with the batch (``analysis.core.workers``), then warms up."""
+    die_with_parent(parent_pid, use_death_signal)
+    warm_worker()
+
+
 def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=warm_worker
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=initializer_args(),
     )
 
 
@@ -216,7 +226,8 @@ def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[
         for job in jobs:
             on_result(build_scorecard(job))
         return
-    with _spawn_pool(min(n_workers, len(jobs))) as pool:
+    pool = _spawn_pool(min(n_workers, len(jobs)))
+    try:
         futures = {pool.submit(build_scorecard, job): job for job in jobs}
         for future in cf.as_completed(futures):
             job = futures[future]
@@ -227,6 +238,10 @@ def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[
                     job.rt_code, False, 0.0, error=f"worker failed: {type(exc).__name__}: {exc}"
                 )
             on_result(result)
+    except BaseException:  # Ctrl-C, a full disk: the workers stop now (the batch removes its staging)
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def run_dask(

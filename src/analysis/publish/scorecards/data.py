@@ -105,8 +105,11 @@ def load_period_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
     Read once per process and folder state (file sizes and modification times): a worker that builds
     300 cards reads the Parquet files once. Callers must not modify the frames.
     """
+    from analysis.core.atomic import reading
+
     folder = Path(processed_dir).resolve()
-    return _read_tables(str(folder), _folder_state(folder))
+    with reading(folder):  # one state of the folder, never half of a concurrent rewrite
+        return _read_tables(str(folder), _folder_state(folder))
 
 
 def city_facts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:

@@ -5,6 +5,7 @@ and ``summary.csv``/``summary.json`` (RT, status, duration, rebuilt or unchanged
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core import config
+from analysis.core.atomic import write_text_atomic
 from analysis.publish import cache as kcache
 from analysis.publish.scorecards.build import SUMMARY_CSV, SUMMARY_JSON, JobResult
 
@@ -71,11 +73,12 @@ def _summary_rows(
 def write_summary(folder: Path, rows: Sequence[RTStatus], meta: dict[str, Any]) -> None:
     """``summary.csv`` (one row per RT of the run) and ``summary.json`` (the run and the same rows)."""
     fields = list(RTStatus.__dataclass_fields__)
-    with (folder / SUMMARY_CSV).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(asdict(row))
+    write_text_atomic(folder / SUMMARY_CSV, buffer.getvalue())
     totals = {
         "rts": len(rows),
         "rebuilt": sum(1 for r in rows if r.status == "ok" and r.build == "rebuilt"),
@@ -83,9 +86,7 @@ def write_summary(folder: Path, rows: Sequence[RTStatus], meta: dict[str, Any]) 
         "failed": sum(1 for r in rows if r.status == "failed"),
     }
     data = {**meta, "totals": totals, "rts": [asdict(r) for r in rows]}
-    (folder / SUMMARY_JSON).write_text(
-        json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_text_atomic(folder / SUMMARY_JSON, json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 _SORT_SCRIPT = """<script>
@@ -272,5 +273,4 @@ td.num {{ text-align: right; }}
 </body>
 </html>
 """
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_text_atomic(path, page)
