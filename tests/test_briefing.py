@@ -372,6 +372,42 @@ def test_file_errors_table():
     assert quality_tables.file_errors_table({"files": {}}, "id") == "Semua berkas dapat dibaca."
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_skip_reason_has_a_label(lang):
+    from analysis.ingest.inventory import SKIP_REASONS
+
+    assert [c for c in SKIP_REASONS if t(f"nb.skip_reason.{c}", lang) == c] == []
+
+
+def test_skipped_files_table_and_other_periods():
+    quality = {
+        "skipped_files": [
+            {
+                "path": "kampung_bahagia/laporan_rt_2026-TW3.pdf",
+                "reason_code": "not_readable_format",
+                "reason": "x",
+            },
+            {"path": "realisasi/<b>catatan</b>.xlsx", "reason_code": "name_not_matching", "reason": "y"},
+        ],
+        "totals": {"files_other_periods": 94},
+    }
+    frame = quality_tables.skipped_files(quality)
+    assert frame.to_dict("list") == {
+        "path": ["kampung_bahagia/laporan_rt_2026-TW3.pdf", "realisasi/<b>catatan</b>.xlsx"],
+        "reason_code": ["not_readable_format", "name_not_matching"],
+        "reason": ["x", "y"],
+    }
+    html = quality_tables.skipped_files_table(quality, "id").to_html()
+    assert "formatnya tidak terbaca" in html and "&lt;b&gt;catatan" in html and "<b>catatan" not in html
+    assert quality_tables.other_period_files_text(quality, "id") == (
+        "94 berkas milik periode lain tidak dibaca pada periode ini."
+    )
+    empty = {"skipped_files": [], "totals": {}}
+    assert quality_tables.skipped_files_table(empty, "en").startswith("Every file of the data folder")
+    assert quality_tables.other_period_files_text(empty, "en") is None
+    assert quality_tables.skipped_files({}).empty
+
+
 def test_quality_summary_sentence():
     assert quality_tables.quality_summary(QUALITY, "id") == (
         "3 berkas dibaca (1 tidak terbaca): 120 baris, 95 baris data diterima, 5 ditolak, "

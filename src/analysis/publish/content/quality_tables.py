@@ -98,6 +98,32 @@ def file_errors_table(quality: Mapping, lang: str = "id") -> Styler | str:
     return style_table(df, dict.fromkeys(labels, "text"), lang, labels=labels, table_id="file_errors")
 
 
+def skipped_files(quality: Mapping) -> pd.DataFrame:
+    """Files of the data source not read for the period, with the reason (``quality.json``
+    ``skipped_files``, :mod:`analysis.ingest.inventory`): path, reason code and reason (English)."""
+    cols = ["path", "reason_code", "reason"]
+    rows = [{c: f.get(c, "") for c in cols} for f in quality.get("skipped_files") or []]
+    return pd.DataFrame(rows, columns=cols).astype("str")
+
+
+def skipped_files_table(quality: Mapping, lang: str = "id") -> Styler | str:
+    """Skipped files as a table (the reason in the catalogue's words), or a sentence saying none was; the
+    count of other periods' files follows as a sentence in :func:`other_period_files_text`."""
+    df = skipped_files(quality)
+    if df.empty:
+        return t("nb.text.no_skipped_files", lang)
+    df["reason_code"] = [label_of("nb.skip_reason", v, lang) for v in df["reason_code"]]
+    df = df[["path", "reason_code"]]
+    labels = {"path": t("nb.col.file", lang), "reason_code": t("nb.col.reason", lang)}
+    return style_table(df, dict.fromkeys(labels, "text"), lang, labels=labels, table_id="skipped_files")
+
+
+def other_period_files_text(quality: Mapping, lang: str = "id") -> str | None:
+    """"N files of other periods were not read", or None when there are none."""
+    n = int((quality.get("totals") or {}).get("files_other_periods") or 0)
+    return t("nb.text.other_period_files", lang, n=format_number(n, lang=lang)) if n else None
+
+
 def rejections_by_reason(rejected: pd.DataFrame) -> pd.DataFrame:
     """One row per reason code: ``rows`` (distinct file rows rejected for it) and ``lines`` (findings).
 
