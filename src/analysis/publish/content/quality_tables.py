@@ -119,7 +119,7 @@ def skipped_files_table(quality: Mapping, lang: str = "id") -> Styler | str:
 
 
 def other_period_files_text(quality: Mapping, lang: str = "id") -> str | None:
-    """"N files of other periods were not read", or None when there are none."""
+    """ "N files of other periods were not read", or None when there are none."""
     n = int((quality.get("totals") or {}).get("files_other_periods") or 0)
     return t("nb.text.other_period_files", lang, n=format_number(n, lang=lang)) if n else None
 
