@@ -260,7 +260,9 @@ def test_options_override_and_are_validated():
         pytest.param(5e6, 50e6, 0, 0, np.nan, False, id="no_planned_activity_not_applicable"),
     ],
 )
-def test_ratio_gap_between_serapan_and_activity_progress(spent, allocated, completed, planned, expected, applicable):
+def test_ratio_gap_between_serapan_and_activity_progress(
+    spent, allocated, completed, planned, expected, applicable
+):
     """A2: max(0, 100·spent/allocated − 100·completed/planned), by hand: only spending ahead of works."""
     import pandas as pd
 

@@ -537,7 +537,15 @@ def test_compute_ordinal_maps_categories_and_not_applicable():
     rt = pd.DataFrame(
         {
             "asset_status": pd.array(
-                ["sebagian", None, "belum_ada", "berfungsi_penuh", "tidak_berfungsi", "belum_ada", "belum_ada"],
+                [
+                    "sebagian",
+                    None,
+                    "belum_ada",
+                    "berfungsi_penuh",
+                    "tidak_berfungsi",
+                    "belum_ada",
+                    "belum_ada",
+                ],
                 dtype="str",
             ),
             # "belum ada" is pending (n/a) only while nothing is completed; then it scores 0; unknown: missing

@@ -19,8 +19,6 @@ from analysis.core.config import PROJECT_ROOT
 from analysis.core.periods import parse_period, period_info, previous_period
 from analysis.evaluate.principles import methods
 from analysis.evaluate.principles.audit import audit_index
-from analysis.evaluate.principles.framework import MISSING as MISSING_STATE
-from analysis.evaluate.principles.framework import NOT_APPLICABLE as NOT_APPLICABLE_STATE
 from analysis.evaluate.principles.framework import (
     COARSE_KINDS,
     PRINCIPLES,
@@ -29,6 +27,8 @@ from analysis.evaluate.principles.framework import (
     Settings,
     load_framework,
 )
+from analysis.evaluate.principles.framework import MISSING as MISSING_STATE
+from analysis.evaluate.principles.framework import NOT_APPLICABLE as NOT_APPLICABLE_STATE
 from analysis.evaluate.principles.indicators import (
     compute_indicator_values,
     shift_goalposts,
@@ -377,10 +377,10 @@ def thin_principle_weights(
     for p in PRINCIPLES:
         collected = [i for i in framework.by_principle(p) if bool(applicable[i.code].any())]
         coarse = all(i.compute.kind in COARSE_KINDS for i in collected)
-        if collected and coarse and len(collected) <= s.thin_principle_max_items:
-            if s.thin_principle_weight_factor < 1:
-                weights[p] *= s.thin_principle_weight_factor
-                thin.append(p)
+        few = 0 < len(collected) <= s.thin_principle_max_items
+        if few and coarse and s.thin_principle_weight_factor < 1:
+            weights[p] *= s.thin_principle_weight_factor
+            thin.append(p)
     return weights, tuple(thin)
 
 
@@ -524,9 +524,7 @@ def _rank_with_intervals(
         np.array([i.weight for i in framework.indicators]),
         np.array([framework.principle_weights[p] for p in PRINCIPLES]),
     )
-    simulation = simulate_rank_intervals(
-        matrices, *model, groups, s, seed, INTERVAL, variations=variations
-    )
+    simulation = simulate_rank_intervals(matrices, *model, groups, s, seed, INTERVAL, variations=variations)
     del matrices
     sensitivity = None
     if variations is not None and s.sensitivity_samples > 0 and len(index) > 1:
@@ -871,13 +869,21 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
             f"period, weight times {s.thin_principle_weight_factor:g} (config/index_framework.yml)",
         ),
         ("uncertainty_imputation", str(s.uncertainty_imputation).lower(), "runs switch imputation on/off"),
-        ("uncertainty_leave_one_out", str(s.uncertainty_leave_one_out).lower(), "runs leave one indicator out"),
+        (
+            "uncertainty_leave_one_out",
+            str(s.uncertainty_leave_one_out).lower(),
+            "runs leave one indicator out",
+        ),
         (
             "uncertainty_goalpost_shift",
             f"{s.uncertainty_goalpost_shift:g}",
             "runs move the best goalpost of ratio/day indicators by this share of the range (0 = not varied)",
         ),
-        ("uncertainty_missing_rules", ", ".join(s.uncertainty_missing_rules), "missing/not-applicable rules drawn"),
+        (
+            "uncertainty_missing_rules",
+            ", ".join(s.uncertainty_missing_rules),
+            "missing/not-applicable rules drawn",
+        ),
     ]
     choices = sim.choices if sim else {}
     codes = sc.framework.codes()

@@ -26,10 +26,9 @@ afterwards, in place) and returns the per-RT intervals; :func:`simulate_ranks` r
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -200,7 +199,9 @@ def random_draws(
     n_runs, n_ind = settings.n_runs, len(indicator_principle)
     rng = np.random.default_rng(seed)
     w_ind = draw_weights(rng, indicator_weights, indicator_principle, n_runs, settings)
-    w_princ = draw_weights(rng, principle_weights, np.zeros(len(principle_weights), dtype=int), n_runs, settings)
+    w_princ = draw_weights(
+        rng, principle_weights, np.zeros(len(principle_weights), dtype=int), n_runs, settings
+    )
     levels = _levels(settings, variations, n_ind)
     picks = {}
     for name in ("normalisation", "aggregation", "imputation", "leave_one_out", "goalposts", "missing_rules"):
@@ -241,7 +242,7 @@ class _MonteCarlo:
         v = self.variations
         self.n_levels = (len(self.methods), len(v.imputation), len(v.goalposts), len(v.rules))
         goal = np.where(np.array(self.methods)[draws.method] == "goalposts", draws.goalposts, 0)
-        self.code = ((draws.method * self.n_levels[1] + draws.imputation) * self.n_levels[2] + goal)
+        self.code = (draws.method * self.n_levels[1] + draws.imputation) * self.n_levels[2] + goal
         self.code = self.code * self.n_levels[3] + draws.rule
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         first = self._matrices(int(self.code[0])) if len(self.code) else self._matrices(0)
@@ -373,7 +374,9 @@ def _monte_carlo(
     variations: Variations | None,
 ) -> _MonteCarlo:
     variations = variations or _fixed_variations(normalised)
-    draws = random_draws(seed, indicator_principle, indicator_weights, principle_weights, settings, variations)
+    draws = random_draws(
+        seed, indicator_principle, indicator_weights, principle_weights, settings, variations
+    )
     return _MonteCarlo(normalised, indicator_principle, settings, draws, variations)
 
 
