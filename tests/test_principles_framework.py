@@ -2,6 +2,7 @@
 
 import copy
 
+import numpy as np
 import pytest
 import yaml
 
@@ -249,9 +250,20 @@ def test_options_override_and_are_validated():
         fw.with_options(IndexOptions(aggregation="harmonic"))
 
 
-def test_ratio_gap_between_serapan_and_activity_progress():
-    """A2: |100·spent/allocated − 100·completed/planned|, by hand; zero denominators not applicable."""
-    import numpy as np
+@pytest.mark.parametrize(
+    ("spent", "allocated", "completed", "planned", "expected", "applicable"),
+    [
+        pytest.param(40e6, 100e6, 2, 4, 0.0, True, id="works_ahead_of_spending_no_risk"),
+        pytest.param(90e6, 100e6, 1, 4, 65.0, True, id="spending_far_ahead_of_works_is_the_risk"),
+        pytest.param(5e6, 100e6, 0, 4, 5.0, True, id="spent_little_did_little"),
+        pytest.param(10e6, 0.0, 1, 2, np.nan, False, id="no_allocation_not_applicable"),
+        pytest.param(5e6, 50e6, 0, 0, np.nan, False, id="no_planned_activity_not_applicable"),
+    ],
+)
+def test_ratio_gap_between_serapan_and_activity_progress(
+    spent, allocated, completed, planned, expected, applicable
+):
+    """A2: max(0, 100·spent/allocated − 100·completed/planned), by hand: only spending ahead of works."""
     import pandas as pd
 
     from analysis.evaluate.principles.indicators import compute_ratio
@@ -260,16 +272,17 @@ def test_ratio_gap_between_serapan_and_activity_progress():
     a2 = next(i for i in fw.indicators if i.code == "A2_deviasi_serapan")
     rt = pd.DataFrame(
         {
-            "budget_spent_idr": [40e6, 90e6, 10e6, 5e6],
-            "budget_allocated_idr": [100e6, 100e6, 0.0, 50e6],
-            "activities_completed": pd.array([2, 1, 1, 0], dtype="Int64"),
-            "activities_planned": pd.array([4, 4, 2, 0], dtype="Int64"),
+            "budget_spent_idr": [spent],
+            "budget_allocated_idr": [allocated],
+            "activities_completed": pd.array([completed], dtype="Int64"),
+            "activities_planned": pd.array([planned], dtype="Int64"),
         }
     )
-    value, applicable = compute_ratio(rt, a2)
-    # 40 − 50 = −10 → 10; 90 − 25 = 65; allocation 0 and planned 0 → not applicable
-    np.testing.assert_allclose(value[:2], [10.0, 65.0])
-    assert applicable.tolist() == [True, True, False, False]
+    value, is_applicable = compute_ratio(rt, a2)
+    assert is_applicable.tolist() == [applicable]
+    if applicable:
+        np.testing.assert_allclose(value, [expected])
+    assert a2.can_be_strength is False  # a risk check: "no gap" is never listed as a strength
 
 
 def test_compare_with_and_distance_from_are_exclusive(tmp_path):

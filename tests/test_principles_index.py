@@ -696,6 +696,7 @@ def test_shipped_framework_end_to_end_and_documented_tables(tmp_path):
         "index_kelurahan",
         "index_kecamatan",
         "index_uncertainty_settings",
+        "index_sensitivity",
     }
     idx = out["rt_index"]
     assert len(idx) == 3 and idx["index"].between(0, 100).all()

@@ -537,10 +537,21 @@ def test_compute_ordinal_maps_categories_and_not_applicable():
     rt = pd.DataFrame(
         {
             "asset_status": pd.array(
-                ["sebagian", None, "belum_ada", "berfungsi_penuh", "tidak_berfungsi"], dtype="str"
-            )
+                [
+                    "sebagian",
+                    None,
+                    "belum_ada",
+                    "berfungsi_penuh",
+                    "tidak_berfungsi",
+                    "belum_ada",
+                    "belum_ada",
+                ],
+                dtype="str",
+            ),
+            # "belum ada" is pending (n/a) only while nothing is completed; then it scores 0; unknown: missing
+            "activities_completed": pd.array([1, 1, 0, 2, 3, 2, None], dtype="Int64"),
         }  # fmt: skip
     )
     value, applicable = compute_ordinal(rt, ind)
-    np.testing.assert_array_equal(value, [0.5, np.nan, np.nan, 1.0, 0.0])
-    assert applicable.tolist() == [True, True, False, True, True]
+    np.testing.assert_array_equal(value, [0.5, np.nan, np.nan, 1.0, 0.0, 0.0, np.nan])
+    assert applicable.tolist() == [True, True, False, True, True, True, True]

@@ -58,6 +58,33 @@ def spearman_pair(x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
     return float(rho), n
 
 
+def size_checks(
+    principle_scores: pd.DataFrame, index: pd.Series | None, households: pd.Series, abs_rho: float
+) -> list[dict]:
+    """``spearman_households`` rows: Spearman's rho of each principle score and of the index with the RT's
+    households (KK), over the scored RTs; ``|rho| > abs_rho`` is flagged ``bias_ukuran`` (the score follows
+    RT size, which the per-KK and per-Rupiah indicators are meant to remove; RTs range from ~40 to ~900 KK).
+
+    >>> scores = pd.DataFrame({"transparansi": [10.0, 20, 30, 40], "partisipatif": [50.0, 40, 60, 45]})
+    >>> rows = size_checks(scores, None, pd.Series([40, 100, 300, 900]), 0.3)
+    >>> [(r["principle"], round(r["value"], 2), r["flag"]) for r in rows]
+    [('transparansi', 1.0, 'bias_ukuran'), ('partisipatif', 0.0, 'ok')]
+    """
+    kk = pd.to_numeric(households.reindex(principle_scores.index), errors="coerce").astype(float).to_numpy()
+    series = {p: principle_scores[p] for p in principle_scores.columns}
+    if index is not None:
+        series["index"] = index
+    rows = []
+    for name, score in series.items():
+        rho, n = spearman_pair(score.reindex(principle_scores.index).to_numpy(float), kk)
+        flag, msg = "ok", ""
+        if np.isfinite(rho) and abs(rho) > abs_rho:
+            flag = "bias_ukuran"
+            msg = f"|rho| > {abs_rho:g} with households (KK): the score follows RT size"
+        rows.append(_row("spearman_households", name, None, "households_kk", rho, n, flag, msg))
+    return rows
+
+
 def _row(check, principle, indicator=None, other=None, value=np.nan, n=0, flag="ok", message=""):
     return {
         "check": check,
@@ -77,12 +104,15 @@ def audit_index(
     raw_values: pd.DataFrame,
     applicable: pd.DataFrame,
     framework: Framework,
+    households: pd.Series | None = None,
+    index: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The ``index_audit`` table (one row per check; columns :data:`AUDIT_COLUMNS`).
 
     ``normalised`` and ``principle_scores`` cover the scored RTs (rows) and are direction-aligned (higher is
     better), so a negative correlation means two indicators pull against each other. ``raw_values`` and
-    ``applicable`` cover every RT in scope (availability).
+    ``applicable`` cover every RT in scope (availability). With ``households`` (KK per RT) each principle
+    score and the ``index`` are checked against RT size (:func:`size_checks`).
     """
     s = framework.settings
     rows: list[dict] = []
@@ -151,5 +181,7 @@ def audit_index(
         else:
             flag, msg = "ok", ""
         rows.append(_row("cronbach_alpha", principle, value=alpha, n=len(normalised), flag=flag, message=msg))
+    if households is not None:
+        rows.extend(size_checks(principle_scores, index, households, s.size_abs_rho))
     table = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     return table.astype({"check": "str", "principle": "str", "flag": "str", "message": "str", "n": "int64"})

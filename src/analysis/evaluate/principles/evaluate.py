@@ -7,6 +7,7 @@ Entry point: :func:`evaluate_principles`. The tables it returns are documented i
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,17 +19,27 @@ from analysis.core.config import PROJECT_ROOT
 from analysis.core.periods import parse_period, period_info, previous_period
 from analysis.evaluate.principles import methods
 from analysis.evaluate.principles.audit import audit_index
-from analysis.evaluate.principles.framework import MISSING as MISSING_STATE
-from analysis.evaluate.principles.framework import NOT_APPLICABLE as NOT_APPLICABLE_STATE
 from analysis.evaluate.principles.framework import (
+    COARSE_KINDS,
     PRINCIPLES,
     Framework,
     IndexOptions,
     Settings,
     load_framework,
 )
-from analysis.evaluate.principles.indicators import compute_indicator_values
-from analysis.evaluate.principles.uncertainty import RankIntervals, simulate_rank_intervals
+from analysis.evaluate.principles.framework import MISSING as MISSING_STATE
+from analysis.evaluate.principles.framework import NOT_APPLICABLE as NOT_APPLICABLE_STATE
+from analysis.evaluate.principles.indicators import (
+    compute_indicator_values,
+    shift_goalposts,
+    without_count_rules,
+)
+from analysis.evaluate.principles.uncertainty import (
+    RankIntervals,
+    Variations,
+    sensitivity_table,
+    simulate_rank_intervals,
+)
 
 DEFAULT_SEED = 20250623  # the date Kampung Bahagia was launched (23 Jun 2025)
 INTERVAL = (5.0, 95.0)  # percentiles of the simulated ranks published next to every rank
@@ -346,6 +357,31 @@ class PeriodScores:
     index: pd.Series
     ranks: pd.DataFrame  # rank, rank_in_group and intervals, scored RTs
     simulation: RankIntervals | None  # per-RT rank intervals and the draws per run (no per-run ranks)
+    thin_principles: tuple[str, ...] = ()  # principles whose weight was reduced (thin_principle_weights)
+    nominal_weights: dict[str, float] | None = None  # principle weights of the framework file
+    sensitivity: pd.DataFrame | None = None  # index_sensitivity (None: not computed)
+
+
+def thin_principle_weights(
+    framework: Framework, applicable: pd.DataFrame
+) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Principle weights for the period and the principles they reduce.
+
+    A principle is *thin* when the indicators collected this period (applicable to at least one RT) are at
+    most ``thin_principle_max_items`` and all coarse (yes/no or ordinal, :data:`COARSE_KINDS`), e.g.
+    transparansi without the residents' survey; its weight is multiplied by
+    ``thin_principle_weight_factor`` (justified in ``config/index_framework.yml``).
+    """
+    s = framework.settings
+    weights, thin = dict(framework.principle_weights), []
+    for p in PRINCIPLES:
+        collected = [i for i in framework.by_principle(p) if bool(applicable[i.code].any())]
+        coarse = all(i.compute.kind in COARSE_KINDS for i in collected)
+        few = 0 < len(collected) <= s.thin_principle_max_items
+        if few and coarse and s.thin_principle_weight_factor < 1:
+            weights[p] *= s.thin_principle_weight_factor
+            thin.append(p)
+    return weights, tuple(thin)
 
 
 def score_period(
@@ -355,7 +391,11 @@ def score_period(
     period = parse_period(period)
     period_end: date = period_info(period).end
     rt = select_rt_scope(tables, period)
-    raw, applicable = compute_indicator_values(rt, _survey_for(tables, period), framework, period_end)
+    survey = _survey_for(tables, period)
+    raw, applicable = compute_indicator_values(rt, survey, framework, period_end)
+    nominal_weights = dict(framework.principle_weights)
+    weights, thin = thin_principle_weights(framework, applicable)
+    framework = dataclasses.replace(framework, principle_weights=weights)
     screening = screen_units(raw, applicable, framework, rt["has_report"])
     scored = screening["status"] == STATUS_SCORED
     if framework.settings.imputation == "none":
@@ -371,7 +411,10 @@ def score_period(
     principles = aggregate_principles(normalised, framework)
     index = aggregate_index(principles, framework)
     groups = rt.loc[scored, "is_pilot"].astype("str").fillna("NA").to_numpy()
-    ranks, simulation = _rank_with_intervals(used_scored, index, groups, framework, seed)
+    variations = _variations(rt, raw, applicable, scored, survey, framework, period_end)
+    ranks, simulation, sensitivity = _rank_with_intervals(
+        used_scored, index, groups, framework, seed, variations
+    )
     return PeriodScores(
         period,
         framework,
@@ -386,41 +429,106 @@ def score_period(
         index,
         ranks,
         simulation,
+        thin,
+        nominal_weights,
+        sensitivity,
+    )
+
+
+def _variations(
+    rt: pd.DataFrame,
+    raw: pd.DataFrame,
+    applicable: pd.DataFrame,
+    scored: pd.Series,
+    survey: pd.DataFrame | None,
+    framework: Framework,
+    period_end: date,
+) -> Variations:
+    """The Monte Carlo's extra choices (``uncertainty_*`` settings) and the matrix of each combination,
+    for the scored RTs: missing-value rule (on the raw values), then imputation, then normalisation with
+    the goalposts as set or shifted. The nominal combination gives exactly the published matrix."""
+    s = framework.settings
+    alternative = s.imputation if s.imputation != "none" else "kelurahan_median"
+    imputation = (s.imputation, "none" if s.imputation != "none" else alternative)
+    imputation = imputation if s.uncertainty_imputation else imputation[:1]
+    goalposts = ("nominal", "lenient", "strict") if s.uncertainty_goalpost_shift > 0 else ("nominal",)
+    shifted = {
+        "nominal": framework,
+        "lenient": shift_goalposts(framework, -s.uncertainty_goalpost_shift),
+        "strict": shift_goalposts(framework, s.uncertainty_goalpost_shift),
+    }
+    values: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def rule_values(rule: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if rule == "zero_counts_not_applicable":
+            return compute_indicator_values(rt, survey, without_count_rules(framework), period_end)
+        if rule == "missing_as_worst":
+            worst = pd.Series({i.code: i.worst for i in framework.indicators})
+            gap = raw.isna() & applicable
+            return raw.mask(gap, worst, axis=1), applicable
+        return raw, applicable
+
+    def matrix(method: str, imputation_level: str, goalpost_level: str, rule: str) -> np.ndarray:
+        key = (imputation_level, rule)
+        if key not in values:
+            base, app = rule_values(rule)
+            if imputation_level != "none":
+                groups = _imputation_groups(rt, imputation_level)
+                filled, flags = impute_group_median(base, app, groups, scored)
+                flags = flags & scored.to_numpy()[:, None]
+                base = filled.where(scored.to_numpy()[:, None] | ~flags, base)
+            values[key] = base[scored]
+        return normalise_matrix(values[key], shifted[goalpost_level], method).to_numpy(float)
+
+    return Variations(
+        matrix=matrix,
+        imputation=imputation,
+        goalposts=goalposts,
+        rules=s.uncertainty_missing_rules,
+        leave_one_out=s.uncertainty_leave_one_out,
     )
 
 
 def _rank_with_intervals(
-    used: pd.DataFrame, index: pd.Series, groups: np.ndarray, framework: Framework, seed: int
-) -> tuple[pd.DataFrame, RankIntervals | None]:
+    used: pd.DataFrame,
+    index: pd.Series,
+    groups: np.ndarray,
+    framework: Framework,
+    seed: int,
+    variations: Variations | None = None,
+) -> tuple[pd.DataFrame, RankIntervals | None, pd.DataFrame | None]:
     s = framework.settings
     cols = ["rank", "rank_median", "rank_p05", "rank_p95"]
     cols += ["rank_in_group", "rank_in_group_median", "rank_in_group_p05", "rank_in_group_p95", "n_in_group"]
     out = pd.DataFrame(np.nan, index=index.index, columns=cols)
     if len(index) == 0:
-        return out, None
+        return out, None, None
     out["n_in_group"] = (
         pd.Series(groups, index=index.index).map(pd.Series(groups).value_counts()).astype(float)
     )
     if s.n_runs == 0:  # no interval, so no rank (a rank is never published without its interval)
-        return out, None
+        return out, None, None
     nominal_rank = methods.rank_descending(index.to_numpy(float))
     group_rank = np.full(len(index), np.nan)
     for g in np.unique(groups):
         sel = groups == g
         group_rank[sel] = methods.rank_descending(index.to_numpy(float)[sel])
-    matrices = {m: normalise_matrix(used, framework, m).to_numpy(float) for m in s.uncertainty_normalisations}
+    matrices = None
+    if variations is None:
+        matrices = {
+            m: normalise_matrix(used, framework, m).to_numpy(float) for m in s.uncertainty_normalisations
+        }
     principle_pos = {p: k for k, p in enumerate(PRINCIPLES)}
-    simulation = simulate_rank_intervals(
-        matrices,
+    model = (
         np.array([principle_pos[i.principle] for i in framework.indicators]),
         np.array([i.weight for i in framework.indicators]),
         np.array([framework.principle_weights[p] for p in PRINCIPLES]),
-        groups,
-        s,
-        seed,
-        INTERVAL,
     )
+    simulation = simulate_rank_intervals(matrices, *model, groups, s, seed, INTERVAL, variations=variations)
     del matrices
+    sensitivity = None
+    if variations is not None and s.sensitivity_samples > 0 and len(index) > 1:
+        sensitivity = sensitivity_table(variations, *model, nominal_rank, s, seed)
     out["rank"] = nominal_rank
     out["rank_median"], out["rank_p05"], out["rank_p95"] = (
         simulation.median,
@@ -433,7 +541,7 @@ def _rank_with_intervals(
         simulation.group_low,
         simulation.group_high,
     )
-    return out, simulation
+    return out, simulation, sensitivity
 
 
 # ------------------------------------------------------------------------------------------ output tables
@@ -559,7 +667,9 @@ def build_strengths_weaknesses(sc: PeriodScores) -> pd.DataFrame:
 
     ``difference = normalised value - median normalised value of all scored RTs`` for that indicator.
     Strengths: the largest positive differences; weaknesses: the most negative. Imputed cells are left
-    out (a strength must rest on the RT's own data). Ties: larger |difference| first, then indicator code.
+    out (a strength must rest on the RT's own data), and so are risk checks (``listed_as_strength: false``,
+    A2: no spending ahead of works is no achievement) from the strengths. Ties: larger |difference|
+    first, then indicator code.
     Rows sorted by RT, side, position. Vectorised: one sort of each RT's indicators (RTs × indicators).
     """
     n = sc.framework.settings.n_strengths
@@ -587,9 +697,12 @@ def build_strengths_weaknesses(sc: PeriodScores) -> pd.DataFrame:
     ind_rank = np.broadcast_to(_sort_positions(pd.Index(codes)), diff.shape)
     sides = sorted((SIDE_STRENGTH, SIDE_WEAKNESS))
     picked = []  # (row, column, side position in sort order, position)
+    can_be_strength = np.array([meta[c].can_be_strength for c in codes], dtype=bool)[None, :]
     for side, sign in ((SIDE_STRENGTH, 1.0), (SIDE_WEAKNESS, -1.0)):
         with np.errstate(invalid="ignore"):
             qualifies = own & (sign * diff > 0)
+        if side == SIDE_STRENGTH:  # a risk check (listed_as_strength: false) is never a strength
+            qualifies &= can_be_strength
         key = np.where(qualifies, -sign * diff, np.inf)  # strengths: largest first; weaknesses: lowest
         order = np.lexsort((ind_rank, key), axis=1)[:, :n]
         rows, pos = np.nonzero(np.take_along_axis(qualifies, order, axis=1))
@@ -744,7 +857,56 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
         ("n_rt_scored", str(len(sc.index)), "RTs with status dinilai (ranked)"),
         ("runs_per_normalisation", counts(sim.normalisation) if sim else "", "draws per normalisation"),
         ("runs_per_aggregation", counts(sim.aggregation) if sim else "", "draws per aggregation"),
+        (
+            "principle_weights",
+            ", ".join(f"{p}: {sc.framework.principle_weights[p]:g}" for p in PRINCIPLES),
+            "principle weights used this period (after the thin-principle rule)",
+        ),
+        (
+            "thin_principles",
+            ", ".join(sc.thin_principles),
+            f"principles resting on at most {s.thin_principle_max_items} yes/no or ordinal items this "
+            f"period, weight times {s.thin_principle_weight_factor:g} (config/index_framework.yml)",
+        ),
+        ("uncertainty_imputation", str(s.uncertainty_imputation).lower(), "runs switch imputation on/off"),
+        (
+            "uncertainty_leave_one_out",
+            str(s.uncertainty_leave_one_out).lower(),
+            "runs leave one indicator out",
+        ),
+        (
+            "uncertainty_goalpost_shift",
+            f"{s.uncertainty_goalpost_shift:g}",
+            "runs move the best goalpost of ratio/day indicators by this share of the range (0 = not varied)",
+        ),
+        (
+            "uncertainty_missing_rules",
+            ", ".join(s.uncertainty_missing_rules),
+            "missing/not-applicable rules drawn",
+        ),
     ]
+    choices = sim.choices if sim else {}
+    codes = sc.framework.codes()
+    for factor in ("imputation", "goalposts", "missing_rules", "leave_one_out"):
+        drawn = choices.get(factor)
+        if factor == "leave_one_out" and drawn is not None:
+            drawn = np.array([codes[int(v)] if v != "(none)" else v for v in drawn], dtype=object)
+        rows.append((f"runs_per_{factor}", counts(drawn) if drawn is not None else "", f"draws per {factor}"))
+    sens = sc.sensitivity
+    rows.append(
+        (
+            "sensitivity_samples",
+            str(s.sensitivity_samples),
+            "Sobol base samples N (index_sensitivity; 0 = not computed)",
+        )
+    )
+    rows.append(
+        (
+            "sensitivity_runs",
+            str(int(sens["n_runs"].iloc[0])) if sens is not None and len(sens) else "0",
+            "runs of the Saltelli sample, N x (factors + 2)",
+        )
+    )
     return pd.DataFrame(rows, columns=["setting", "value", "description"]).astype("str")
 
 
@@ -760,7 +922,13 @@ INDEX_TABLES = (
     "index_kelurahan",
     "index_kecamatan",
     "index_uncertainty_settings",
+    "index_sensitivity",
 )
+
+#: Columns of ``index_sensitivity`` (``uncertainty.sensitivity_table``).
+SENSITIVITY_COLUMNS = [
+    "factor", "description", "n_levels", "s1", "s1_conf", "st", "st_conf", "importance", "output_mean", "n_runs",
+]  # fmt: skip
 
 
 def evaluate_principles(
@@ -776,7 +944,8 @@ def evaluate_principles(
     ``tables`` holds the cleaned ``rt_registry``, ``rt_reports`` and (optionally) ``survey``;
     ``previous_tables`` the same for the previous period (adds the change columns). Returns ``rt_index``,
     ``rt_index_indicators``, ``rt_strengths_weaknesses``, ``index_audit``, ``index_kelurahan``,
-    ``index_kecamatan`` and ``index_uncertainty_settings`` (docs/evaluation_tables.md).
+    ``index_kecamatan``, ``index_uncertainty_settings`` and ``index_sensitivity``
+    (docs/evaluation_tables.md).
     """
     for name in ("rt_registry", "rt_reports"):
         if name not in tables:
@@ -789,7 +958,15 @@ def evaluate_principles(
             previous_tables, _previous_code(previous_tables, current.period), framework, seed
         )
     rt_index = build_rt_index(current, previous)
-    audit = audit_index(current.normalised, current.principles, current.raw, current.applicable, framework)
+    audit = audit_index(
+        current.normalised,
+        current.principles,
+        current.raw,
+        current.applicable,
+        framework,
+        households=current.rt["households_kk"],
+        index=current.index,
+    )
     kel_keys = [
         c for c in ("kecamatan_code", "kecamatan_name", "kelurahan_code", "kelurahan_name") if c in rt_index
     ]
@@ -802,6 +979,11 @@ def evaluate_principles(
         "index_kelurahan": rollup(rt_index, kel_keys, framework),
         "index_kecamatan": rollup(rt_index, kec_keys, framework),
         "index_uncertainty_settings": build_settings_table(current, seed),
+        "index_sensitivity": (
+            current.sensitivity
+            if current.sensitivity is not None
+            else pd.DataFrame({c: pd.Series(dtype="float64") for c in SENSITIVITY_COLUMNS})
+        ),
     }
     assert tuple(tables) == INDEX_TABLES
     return tables

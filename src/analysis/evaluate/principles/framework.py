@@ -11,14 +11,20 @@ Computation vocabulary (``compute.kind``):
     ``value = scale * numerator / denominator``; with ``distance_from: d`` the value is
     ``|scale * numerator / denominator - d|``; with ``compare_with: {numerator: n2, denominator: d2}`` it is
     the gap between two ratios, ``|scale * numerator / denominator - scale * n2 / d2|`` (e.g. serapan
-    against physical progress, both in percent). ``zero_denominator`` says what a denominator of 0 means:
-    ``missing`` (a data gap, counts against coverage) or ``not_applicable`` (nothing to measure, e.g. no
-    complaints received; the indicator is left out for that RT).
+    against physical progress, both in percent); ``gap: excess`` keeps only the part by which the first
+    ratio exceeds the second, ``max(0, first - second)`` (spending ahead of works; default ``absolute``).
+    ``zero_denominator`` says what a denominator of 0 means: ``missing`` (a data gap, counts against
+    coverage) or ``not_applicable`` (nothing to measure; the indicator is left out for that RT).
+    ``small_count: {minimum: m, prior: p}`` replaces that exemption for counts: the denominator is topped
+    up to ``m`` with pseudo-cases at ``p``, ``(numerator + p * max(0, m - den)) / max(den, m)``, so zero
+    complaints score ``p`` (not a pass) and an RT with ``m`` or more cases gets its plain ratio.
 ``boolean``
     ``value = 1`` for a yes, ``0`` for a no (nullable boolean column).
 ``ordinal``
     ``value = map[category]``; a category may map to ``not_applicable``. Every category of the column must
-    be mapped.
+    be mapped. ``pending: {category: c, until_positive: column}``: category ``c`` is ``not_applicable``
+    while ``column`` is 0 (e.g. no asset yet while no activity is completed) and scores ``map[c]`` once it
+    is positive (missing ``column``: missing).
 ``date_diff_days``
     ``value = end - start`` in days. With ``missing_end: period_end`` a missing end date whose start date
     (a deadline) has passed by the last day of the period counts as ``period_end - start`` days (late by
@@ -57,6 +63,14 @@ IMPUTATIONS = ("none", "kelurahan_median", "kecamatan_median", "median")
 WEIGHT_SCHEMES = ("uniform", "dirichlet")
 ROLLUPS = ("household_weighted_mean", "median")
 COMPUTE_KINDS = ("ratio", "boolean", "ordinal", "date_diff_days", "survey_mean")
+#: Kinds whose values are a few categories (a yes/no, a three-level status): a principle that rests only
+#: on one or two of them is "thin" and takes ``thin_principle_weight_factor`` of its weight.
+COARSE_KINDS = ("boolean", "ordinal")
+#: Rules for missing and not-applicable cells varied by the Monte Carlo (``uncertainty_missing_rules``):
+#: the framework's own; every missing cell scored as the worst goalpost; the zero-count and pending rules
+#: switched off (zero complaints, zero findings and "no asset yet" not applicable).
+MISSING_RULES = ("declared", "missing_as_worst", "zero_counts_not_applicable")
+GAPS = ("absolute", "excess")
 NOT_APPLICABLE = "not_applicable"
 MISSING = "missing"
 
@@ -109,6 +123,7 @@ class Indicator:
     weight: float
     unit: str = ""
     justification: str = ""
+    can_be_strength: bool = True  # False: a risk check whose absence of risk is never listed as a strength
 
     @property
     def best(self) -> float:
@@ -148,6 +163,14 @@ class Settings:
     redundant_abs_rho: float = 0.9
     negative_rho: float = 0.0
     low_alpha: float = 0.6
+    size_abs_rho: float = 0.3  # audit: |Spearman rho| of a score with households (KK) above this is flagged
+    thin_principle_weight_factor: float = 1.0  # weight factor of a principle resting on few coarse items
+    thin_principle_max_items: int = 2
+    uncertainty_imputation: bool = False  # the Monte Carlo also switches imputation on/off
+    uncertainty_leave_one_out: bool = False  # ... leaves one indicator out (or none)
+    uncertainty_goalpost_shift: float = 0.0  # ... moves the best goalpost by +/- this share of the range
+    uncertainty_missing_rules: tuple[str, ...] = ("declared",)  # ... among these rules (MISSING_RULES)
+    sensitivity_samples: int = 0  # Sobol base samples N (power of 2; 0 = no sensitivity indices)
     n_strengths: int = 3
     rollup: str = "household_weighted_mean"
     categories: tuple[Category, ...] = (
@@ -175,6 +198,11 @@ class IndexOptions:
     uncertainty_normalisations: tuple[str, ...] | None = None
     uncertainty_aggregations: tuple[str, ...] | None = None
     batch_memory_mb: float | None = None
+    uncertainty_imputation: bool | None = None
+    uncertainty_leave_one_out: bool | None = None
+    uncertainty_goalpost_shift: float | None = None
+    uncertainty_missing_rules: tuple[str, ...] | None = None
+    sensitivity_samples: int | None = None
     n_strengths: int | None = None
     rollup: str | None = None
 
@@ -200,7 +228,7 @@ class Framework:
         if options is None:
             return self
         changes = {k: v for k, v in dataclasses.asdict(options).items() if v is not None}
-        for key in ("uncertainty_normalisations", "uncertainty_aggregations"):
+        for key in ("uncertainty_normalisations", "uncertainty_aggregations", "uncertainty_missing_rules"):
             if key in changes:
                 changes[key] = tuple(changes[key])
         settings = dataclasses.replace(self.settings, **changes)
@@ -318,7 +346,18 @@ def _parse_indicator(err: _Errors, pos: int, item: Any) -> Indicator:
         err,
         key,
         item,
-        {"code", "name", "principle", "compute", "direction", "goalposts", "weight", "unit", "justification"},
+        {
+            "code",
+            "name",
+            "principle",
+            "compute",
+            "direction",
+            "goalposts",
+            "weight",
+            "unit",
+            "justification",
+            "listed_as_strength",
+        },
     )
     principle = item.get("principle")
     if principle not in PRINCIPLES:
@@ -338,6 +377,9 @@ def _parse_indicator(err: _Errors, pos: int, item: Any) -> Indicator:
         )
     weight = _positive_number(err, f"{key}.weight", item.get("weight", 1.0))
     compute = _parse_compute(err, f"{key}.compute", item.get("compute"))
+    strength = item.get("listed_as_strength", True)
+    if not isinstance(strength, bool):
+        err.fail(f"{key}.listed_as_strength", f"must be true or false, got {strength!r}")
     return Indicator(
         code=code,
         name=str(item.get("name", code)),
@@ -349,6 +391,7 @@ def _parse_indicator(err: _Errors, pos: int, item: Any) -> Indicator:
         weight=weight,
         unit=str(item.get("unit", "")),
         justification=str(item.get("justification", "")).strip(),
+        can_be_strength=strength,
     )
 
 
@@ -383,7 +426,9 @@ def _parse_compute(err: _Errors, key: str, spec: Any) -> Compute:
                 "scale",
                 "distance_from",
                 "compare_with",
+                "gap",
                 "zero_denominator",
+                "small_count",
             },
         )
         p["numerator"] = _column(err, f"{key}.numerator", spec.get("numerator"), NUMERIC_KINDS)
@@ -403,14 +448,18 @@ def _parse_compute(err: _Errors, key: str, spec: Any) -> Compute:
                 part: _column(err, f"{key}.compare_with.{part}", compare.get(part), NUMERIC_KINDS)
                 for part in ("numerator", "denominator")
             }
+        p["gap"] = _choice(err, f"{key}.gap", spec.get("gap", "absolute"), GAPS)
+        if p["gap"] != "absolute" and compare is None:
+            err.fail(f"{key}.gap", "needs compare_with (the gap is between two ratios)")
         p["zero_denominator"] = _choice(
             err, f"{key}.zero_denominator", spec.get("zero_denominator", MISSING), (MISSING, NOT_APPLICABLE)
         )
+        p["small_count"] = _small_count(err, f"{key}.small_count", spec.get("small_count"), dist, compare)
     elif kind == "boolean":
         _no_unknown_keys(err, key, spec, {"kind", "column"})
         p["column"] = _column(err, f"{key}.column", spec.get("column"), ("yesno",))
     elif kind == "ordinal":
-        _no_unknown_keys(err, key, spec, {"kind", "column", "map"})
+        _no_unknown_keys(err, key, spec, {"kind", "column", "map", "pending"})
         p["column"] = _column(err, f"{key}.column", spec.get("column"), ("asset",))
         mapping = spec.get("map")
         if not isinstance(mapping, dict):
@@ -425,6 +474,7 @@ def _parse_compute(err: _Errors, key: str, spec: Any) -> Compute:
             cat: (NOT_APPLICABLE if val == NOT_APPLICABLE else _number(err, f"{key}.map.{cat}", val))
             for cat, val in mapping.items()
         }
+        p["pending"] = _pending(err, f"{key}.pending", spec.get("pending"), p["map"])
     elif kind == "date_diff_days":
         _no_unknown_keys(err, key, spec, {"kind", "end", "start", "missing_end"})
         p["end"] = _column(err, f"{key}.end", spec.get("end"), ("date",))
@@ -454,6 +504,37 @@ def _parse_compute(err: _Errors, key: str, spec: Any) -> Compute:
             (NOT_APPLICABLE, MISSING),
         )
     return Compute(kind=kind, params=p)
+
+
+def _small_count(err: _Errors, key: str, spec: Any, dist: Any, compare: Any) -> dict[str, float] | None:
+    """``{minimum, prior}`` of a count ratio (see the module docstring), or ``None``."""
+    if spec is None:
+        return None
+    if dist is not None or compare is not None:
+        err.fail(key, "applies to a plain ratio of counts (not with distance_from or compare_with)")
+    if not isinstance(spec, dict):
+        err.fail(key, "must be a mapping {minimum: <whole number>, prior: <number>}")
+    _no_unknown_keys(err, key, spec, {"minimum", "prior"})
+    minimum = spec.get("minimum")
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+        err.fail(f"{key}.minimum", f"must be a whole number >= 1, got {minimum!r}")
+    return {"minimum": float(minimum), "prior": _number(err, f"{key}.prior", spec.get("prior"))}
+
+
+def _pending(err: _Errors, key: str, spec: Any, mapping: dict[str, Any]) -> dict[str, str] | None:
+    """``{category, until_positive}`` of an ordinal (see the module docstring), or ``None``."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict):
+        err.fail(key, "must be a mapping {category: <category>, until_positive: <column>}")
+    _no_unknown_keys(err, key, spec, {"category", "until_positive"})
+    category = spec.get("category")
+    if category not in mapping:
+        err.fail(f"{key}.category", f"unknown category {category!r}; the map has {sorted(mapping)}")
+    if mapping[category] == NOT_APPLICABLE:
+        err.fail(f"{key}.category", f"{category!r} must map to a number (its score once it is due)")
+    column = _column(err, f"{key}.until_positive", spec.get("until_positive"), NUMERIC_KINDS)
+    return {"category": category, "until_positive": column}
 
 
 _SETTING_KEYS = {f.name for f in dataclasses.fields(Settings)}
@@ -497,7 +578,7 @@ def _parse_settings(err: _Errors, spec: Any) -> Settings:
                 Category(_number(err, f"settings.categories[{pos}].min", cat["min"]), str(cat["label"]))
             )
         flat["categories"] = tuple(parsed)
-    for key in ("uncertainty_normalisations", "uncertainty_aggregations"):
+    for key in ("uncertainty_normalisations", "uncertainty_aggregations", "uncertainty_missing_rules"):
         if key in flat:
             if not isinstance(flat[key], list):
                 err.fail(f"settings.{key}", "must be a list")
@@ -535,9 +616,9 @@ def _check_settings(s: Settings, source: str) -> None:
     coverage = _number(err, "settings.min_coverage", s.min_coverage)
     if not 0 < coverage <= 1:
         err.fail("settings.min_coverage", f"must be in (0, 1], got {coverage!r}")
-    for key in ("min_indicators_per_principle", "n_runs", "n_strengths"):
+    for key in ("min_indicators_per_principle", "n_runs", "n_strengths", "thin_principle_max_items"):
         value = getattr(s, key)
-        low = 1 if key == "min_indicators_per_principle" else 0
+        low = 1 if key in ("min_indicators_per_principle", "thin_principle_max_items") else 0
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             err.fail(f"settings.{key}", f"must be a whole number >= {low}, got {value!r}")
     noise = _number(err, "settings.weight_noise", s.weight_noise)
@@ -545,9 +626,30 @@ def _check_settings(s: Settings, source: str) -> None:
         err.fail(
             "settings.weight_noise", f"must be in [0, 1) (a fraction of the nominal weight), got {noise!r}"
         )
+    factor = _positive_number(err, "settings.thin_principle_weight_factor", s.thin_principle_weight_factor)
+    if factor > 1:
+        err.fail("settings.thin_principle_weight_factor", f"must be in (0, 1], got {factor!r}")
+    shift = _number(err, "settings.uncertainty.uncertainty_goalpost_shift", s.uncertainty_goalpost_shift)
+    if not 0 <= shift < 1:
+        err.fail("settings.uncertainty.uncertainty_goalpost_shift", f"must be in [0, 1), got {shift!r}")
+    rho = _number(err, "settings.audit.size_abs_rho", s.size_abs_rho)
+    if not 0 < rho <= 1:
+        err.fail("settings.audit.size_abs_rho", f"must be in (0, 1], got {rho!r}")
+    for key in ("uncertainty_imputation", "uncertainty_leave_one_out"):
+        if not isinstance(getattr(s, key), bool):
+            err.fail(f"settings.uncertainty.{key}", f"must be true or false, got {getattr(s, key)!r}")
+    n_sens = s.sensitivity_samples
+    if isinstance(n_sens, bool) or not isinstance(n_sens, int) or n_sens < 0 or (n_sens & (n_sens - 1)):
+        err.fail(
+            "settings.uncertainty.sensitivity_samples",
+            f"must be 0 (off) or a power of 2 (Sobol sequence), got {n_sens!r}",
+        )
+    if len(set(s.uncertainty_missing_rules)) != len(s.uncertainty_missing_rules):
+        err.fail("settings.uncertainty_missing_rules", "lists a rule twice")
     for key, allowed in (
         ("uncertainty_normalisations", NORMALISATIONS),
         ("uncertainty_aggregations", AGGREGATIONS),
+        ("uncertainty_missing_rules", MISSING_RULES),
     ):
         values = getattr(s, key)
         if not values:

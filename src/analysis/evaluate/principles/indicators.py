@@ -8,12 +8,19 @@ RT's score without penalty).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from analysis.evaluate.principles.framework import MISSING, NOT_APPLICABLE, Compute, Framework, Indicator
+from analysis.evaluate.principles.framework import (
+    MISSING,
+    NOT_APPLICABLE,
+    Compute,
+    Framework,
+    Indicator,
+)
 
 
 def _float(series: pd.Series) -> np.ndarray:
@@ -34,12 +41,17 @@ def _require(frame: pd.DataFrame, column: str, indicator: Indicator) -> pd.Serie
 
 def compute_ratio(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
     """``scale * numerator / denominator`` (or ``|... - distance_from|``, or the gap ``|... - scale * n2 / d2|``
-    to a second ratio given by ``compare_with``), per RT.
+    to a second ratio given by ``compare_with``, or with ``gap: excess`` ``max(0, ... - scale * n2 / d2)``),
+    per RT.
 
     Denominator 0 (of either ratio): NaN, applicable or not by ``zero_denominator``; denominator missing:
-    NaN (missing). Returns ``(values, applicable)``.
+    NaN (missing). With ``small_count: {minimum: m, prior: q}`` a count ratio is
+    ``scale * (numerator + q * max(0, m - den)) / max(den, m)`` and a zero denominator is applicable
+    (scores ``q``). Returns ``(values, applicable)``.
     """
     p = indicator.compute.params
+    if p.get("small_count"):
+        return _small_count_ratio(rt, indicator)
     value, den = _scaled_ratio(rt, p["numerator"], p["denominator"], p["scale"], indicator)
     zero = den == 0
     if p["distance_from"] is not None:
@@ -48,12 +60,33 @@ def compute_ratio(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, n
         other, other_den = _scaled_ratio(
             rt, p["compare_with"]["numerator"], p["compare_with"]["denominator"], p["scale"], indicator
         )
-        value = np.abs(value - other)
+        value = np.maximum(value - other, 0.0) if p.get("gap") == "excess" else np.abs(value - other)
         zero = zero | (other_den == 0)
     applicable = np.ones(len(rt), dtype=bool)
     if p["zero_denominator"] == NOT_APPLICABLE:
         applicable = ~zero
     return value, applicable
+
+
+def _small_count_ratio(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray, np.ndarray]:
+    """A count ratio whose denominator is topped up to ``minimum`` with pseudo-cases valued ``prior``.
+
+    >>> from analysis.evaluate.principles.framework import Compute, Indicator
+    >>> params = {"numerator": "complaints_resolved", "denominator": "complaints_received", "scale": 1.0,
+    ...           "small_count": {"minimum": 3.0, "prior": 0.5}}
+    >>> ind = Indicator("A4", "x", "akuntabilitas", Compute("ratio", params), 1, 0.0, 1.0, 1.0)
+    >>> rt = pd.DataFrame({"complaints_resolved": [0, 1, 2, 4, 0, None],
+    ...                    "complaints_received": [0, 1, 2, 5, 4, None]}).astype("Int64")
+    >>> compute_ratio(rt, ind)[0].round(3).tolist()
+    [0.5, 0.667, 0.833, 0.8, 0.0, nan]
+    """
+    p = indicator.compute.params
+    num = _float(_require(rt, p["numerator"], indicator))
+    den = _float(_require(rt, p["denominator"], indicator))
+    minimum, prior = p["small_count"]["minimum"], p["small_count"]["prior"]
+    with np.errstate(invalid="ignore"):
+        value = p["scale"] * (num + prior * np.maximum(minimum - den, 0.0)) / np.maximum(den, minimum)
+    return value, np.ones(len(rt), dtype=bool)
 
 
 def _scaled_ratio(
@@ -92,6 +125,13 @@ def compute_ordinal(rt: pd.DataFrame, indicator: Indicator) -> tuple[np.ndarray,
     not_applicable = mapped == NOT_APPLICABLE
     applicable[pos[not_applicable]] = False
     value[pos[~not_applicable]] = mapped[~not_applicable].astype(float)
+    pending = p.get("pending")
+    if pending:
+        due = _float(_require(rt, pending["until_positive"], indicator))
+        is_cat = (col.astype("string") == pending["category"]).fillna(False).to_numpy(dtype=bool)
+        value[is_cat & np.isnan(due)] = np.nan  # cannot tell whether it is due: missing
+        applicable[is_cat & (due <= 0)] = False
+        value[is_cat & (due <= 0)] = np.nan
     return value, applicable
 
 
@@ -115,6 +155,45 @@ def compute_date_diff_days(
         value = np.where(no_end & due, late_days, value)
         applicable = ~(no_end & ~due)
     return value, applicable
+
+
+def without_count_rules(framework: Framework) -> Framework:
+    """The framework with its zero-count rules switched off (Monte Carlo rule ``zero_counts_not_applicable``):
+    a ``small_count`` ratio goes back to ``zero_denominator: not_applicable`` and a ``pending`` category to
+    ``not_applicable`` whatever its column says."""
+    out = []
+    for ind in framework.indicators:
+        p = dict(ind.compute.params)
+        if p.get("small_count"):
+            p.update(small_count=None, zero_denominator=NOT_APPLICABLE)
+        if p.get("pending"):
+            p["map"] = {**p["map"], p["pending"]["category"]: NOT_APPLICABLE}
+            p["pending"] = None
+        out.append(dataclasses.replace(ind, compute=Compute(ind.compute.kind, p)))
+    return dataclasses.replace(framework, indicators=tuple(out))
+
+
+def shift_goalposts(framework: Framework, fraction: float) -> Framework:
+    """The framework with the best goalpost of every ``ratio`` and ``date_diff_days`` indicator moved by
+    ``fraction`` of its range: ``fraction > 0`` away from the worst one (stricter), ``< 0`` towards it (more
+    lenient). Yes/no, ordinal and survey indicators keep their natural ends.
+
+    >>> from analysis.evaluate.principles.framework import load_framework
+    >>> fw = shift_goalposts(load_framework(), 0.2)
+    >>> [(i.goalpost_low, i.goalpost_high) for i in fw.indicators if i.code[:2] in ("P1", "A1")]
+    [(0.0, 0.72), (-6.0, 30.0)]
+    """
+    out = []
+    for ind in framework.indicators:
+        if ind.compute.kind not in ("ratio", "date_diff_days") or fraction == 0:
+            out.append(ind)
+            continue
+        step = fraction * (ind.goalpost_high - ind.goalpost_low)
+        if ind.direction == 1:
+            out.append(dataclasses.replace(ind, goalpost_high=ind.goalpost_high + step))
+        else:
+            out.append(dataclasses.replace(ind, goalpost_low=ind.goalpost_low - step))
+    return dataclasses.replace(framework, indicators=tuple(out))
 
 
 def survey_means(survey: pd.DataFrame, items: tuple[str, ...]) -> pd.DataFrame:

@@ -71,11 +71,55 @@ def rank_table(rt_index: pd.DataFrame, lang: str = "id", n: int = 10, bottom: bo
     return style_table(shown, kinds, lang, labels=labels, table_id="ranks_bottom" if bottom else "ranks_top")
 
 
-def index_summary(rt_index: pd.DataFrame, lang: str = "id") -> str:
-    """One sentence: RTs scored / with insufficient data, median index; or why there is no index."""
+def index_summary(rt_index: pd.DataFrame, lang: str = "id", settings: pd.DataFrame | None = None) -> str:
+    """RTs scored / with insufficient data and the median index, then that the index is self-reported and,
+    from ``index_uncertainty_settings``, which principles carry a reduced weight this period
+    (:func:`weights_note`); or why there is no index."""
     if rt_index.empty:
         return t("nb.text.no_index", lang, reason=t("nb.text.no_index_reason", lang))
     sc = scored(rt_index)
+    note = weights_note(settings, lang) if settings is not None else ""
+    return " ".join(
+        part
+        for part in (_summary_sentence(rt_index, sc, lang), t("nb.text.index_self_report", lang), note)
+        if part
+    )
+
+
+def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
+    """The disclosed weights of the principles that rest on one or two yes/no items this period, from the
+    ``thin_principles`` and ``principle_weights`` settings; ``""`` when no principle was reduced.
+
+    >>> s = pd.DataFrame({"setting": ["thin_principles", "principle_weights"],
+    ...                   "value": ["transparansi", "transparansi: 0.5, partisipatif: 1"]})
+    >>> weights_note(s, "en").split(": ", 1)[1][:14], weights_note(s, "en").rsplit(": ", 1)[1]
+    ('Transparency; ', 'Transparency 0.5, Participation 1.')
+    """
+    if settings is None or settings.empty:
+        return ""
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    thin = [p.strip() for p in str(values.get("thin_principles", "")).split(",") if p.strip()]
+    if not thin:
+        return ""
+    weights = dict(
+        (k.strip(), v.strip())
+        for k, v in (
+            item.split(":") for item in str(values.get("principle_weights", "")).split(",") if ":" in item
+        )
+    )
+    names = [t(f"principles.{p}", lang) for p in thin]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {t('msg.and', lang)} {names[-1]}"
+    return t(
+        "nb.text.index_thin_weights",
+        lang,
+        principles=listed,
+        weights=", ".join(
+            f"{t(f'principles.{p}', lang)} {weights.get(p, '?')}" for p in PRINCIPLES if p in weights
+        ),
+    )
+
+
+def _summary_sentence(rt_index: pd.DataFrame, sc: pd.DataFrame, lang: str) -> str:
     return t(
         "nb.text.index_summary",
         lang,
@@ -86,15 +130,65 @@ def index_summary(rt_index: pd.DataFrame, lang: str = "id") -> str:
     )
 
 
+def category_rank_span(rt_index: pd.DataFrame, category: str, lang: str = "id") -> str:
+    """The ranks the RTs of ``category`` reach in their 5–95 % intervals, ``"12–40"`` (best p05 to worst
+    p95), or ``—``: a category is never shown without the rank interval it came from.
+
+    >>> idx = pd.DataFrame({"status": ["dinilai"] * 3, "category": ["Kurang", "Kurang", "Baik"],
+    ...                     "rank_p05": [30.0, 41.5, 1.0], "rank_p95": [48.0, 50.0, 9.0]})
+    >>> category_rank_span(idx, "Kurang")
+    '30–50'
+    """
+    sc = scored(rt_index)
+    sc = sc[sc["category"] == category]
+    if sc.empty or sc["rank_p05"].isna().all():
+        return MISSING
+    low, high = sc["rank_p05"].min(), sc["rank_p95"].max()
+    return (
+        f"{format_number(round(float(low), 1), lang=lang)}–{format_number(round(float(high), 1), lang=lang)}"
+    )
+
+
 def category_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler:
-    """RTs per category (scored) and with insufficient data."""
+    """RTs per category (scored), with the span of their rank intervals, and with insufficient data."""
     sc = scored(rt_index)
     order = ["Baik Sekali", "Baik", "Cukup", "Kurang"]
-    counts = [(label_of("nb.category", c, lang), int((sc["category"] == c).sum())) for c in order]
-    counts.append((label_of("nb.status", "data belum memadai", lang), len(rt_index) - len(sc)))
-    df = pd.DataFrame(counts, columns=["category", "count"])
-    labels = {"category": t("nb.col.category", lang), "count": t("nb.col.n_rt", lang)}
-    return style_table(df, {"category": "text", "count": "int"}, lang, labels=labels, table_id="categories")
+    counts = [
+        (label_of("nb.category", c, lang), int((sc["category"] == c).sum()), category_rank_span(sc, c, lang))
+        for c in order
+    ]
+    counts.append((label_of("nb.status", "data belum memadai", lang), len(rt_index) - len(sc), MISSING))
+    df = pd.DataFrame(counts, columns=["category", "count", "ranks"])
+    labels = {
+        "category": t("nb.col.category", lang),
+        "count": t("nb.col.n_rt", lang),
+        "ranks": t("nb.col.category_rank_span", lang),
+    }
+    return style_table(
+        df, {"category": "text", "count": "int", "ranks": "text"}, lang, labels=labels, table_id="categories"
+    )
+
+
+def sensitivity_table(sensitivity: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """``index_sensitivity``: the choices that move the ranks most (total Sobol index first)."""
+    if sensitivity.empty:
+        return t("nb.text.no_data", lang)
+    df = sensitivity.sort_values(["importance", "factor"], kind="mergesort").copy()
+    df["factor_text"] = [label_of("nb.sensitivity_factor", f, lang) for f in df["factor"]]
+    for col in ("s1", "st"):
+        df[col] = df[col].astype("float64").round(2)
+    labels = {
+        "factor_text": t("nb.col.sensitivity_factor", lang),
+        "st": t("nb.col.sobol_total", lang),
+        "s1": t("nb.col.sobol_first", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"factor_text": "text", "st": "number", "s1": "number"},
+        lang,
+        labels=labels,
+        table_id="sensitivity",
+    )
 
 
 def insufficient_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str:

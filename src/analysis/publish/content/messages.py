@@ -28,6 +28,7 @@ from analysis.publish.content.common import (
     programs_met,
     scored,
 )
+from analysis.publish.content.index_tables import category_rank_span
 
 
 def message_programs(programs: pd.DataFrame, lang: str = "id") -> str | None:
@@ -136,19 +137,23 @@ def message_claim(
 
 
 def message_rt(rt_index: pd.DataFrame, lang: str = "id") -> str | None:
-    """How many RTs were scored, how many lack data, the median index and how many are *Kurang*."""
+    """How many RTs were scored, how many lack data, the median index and how many are *Kurang*, with the
+    ranks their intervals span (a category is never shown without the rank interval it came from)."""
     if rt_index.empty:
         return None
     sc = scored(rt_index)
-    return t(
+    n_low = int((sc["category"] == LOWEST_CATEGORY).sum())
+    text = t(
         "msg.rt",
         lang,
         scored=format_number(len(sc), lang=lang),
         total=format_number(len(rt_index), lang=lang),
         insufficient=format_number(len(rt_index) - len(sc), lang=lang),
         median=format_number(sc["index"].median(), lang=lang, decimals=1) if len(sc) else MISSING,
-        low=format_number(int((sc["category"] == LOWEST_CATEGORY).sum()), lang=lang),
+        low=format_number(n_low, lang=lang),
     )
+    span = category_rank_span(sc, LOWEST_CATEGORY, lang) if n_low else MISSING
+    return text if span == MISSING else f"{text} {t('msg.rt_low_ranks', lang, ranks=span)}"
 
 
 def principle_medians(rt_index: pd.DataFrame) -> pd.Series:

@@ -455,14 +455,15 @@ def section_summary(card: Scorecard, lang: str) -> str:
             f"<h2>{_e(_l('summary_heading', lang))}</h2>"
             f'<div class="sc-insufficient" role="note">{"".join(lines)}</div>'
         )
+    text_all = rank_text(rt["rank"], rt["rank_p05"], rt["rank_p95"], card.facts["n_scored"], "rank_all", lang)
+    # a category is never shown without the rank interval it came from (text_all, just below it)
+    category = f'<div class="cat">{_e(category_label(rt["category"], lang))}</div>' if text_all else ""
     big = (
         f'<div class="sc-big"><div class="k">{_e(_l("index", lang))}</div>'
         f'<div class="num">{_e(score_text(rt["index"], lang))}</div>'
-        f'<div class="sc-muted">/ 100</div>'
-        f'<div class="cat">{_e(category_label(rt["category"], lang))}</div></div>'
+        f'<div class="sc-muted">/ 100</div>{category}</div>'
     )
     ranks = []
-    text_all = rank_text(rt["rank"], rt["rank_p05"], rt["rank_p95"], card.facts["n_scored"], "rank_all", lang)
     if text_all:
         ranks.append(f"<p>{_e(text_all)}</p>")
     group_key = "rank_group_pilot" if bool(rt["is_pilot"]) is True else "rank_group_new"
@@ -727,6 +728,7 @@ def section_notes(card: Scorecard, lang: str) -> str:
     coverage = card.rt["data_coverage"]
     notes = [
         _l("note_index", lang),
+        _l("note_self_report", lang),
         _l("note_categories", lang),
         _l("note_rank", lang),
         _l("note_coverage", lang, coverage=format_percent(100 * float(coverage), lang=lang, decimals=0))

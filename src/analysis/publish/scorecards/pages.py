@@ -183,7 +183,10 @@ def write_index(
         rank_cell = (
             f"{int(r.rank)} ({sd.rank_bound(r.rank_p05)}–{sd.rank_bound(r.rank_p95)})" if rank else "—"
         )
-        category = sd.category_label(r.category, lang) if scored else L("status_insufficient")
+        # a category is never shown without the rank interval it came from
+        category = (
+            (sd.category_label(r.category, lang) if rank else "—") if scored else L("status_insufficient")
+        )
         return (
             f'<tr class="sc-rt" data-score="{"" if not scored else f"{score:.4f}"}" data-code="{e(code)}">'
             f'<td>{e(L("rt_label", rt=f"{int(r.rt_number):03d}"))}<br><span class="sc-muted">{e(code)}</span></td>'
