@@ -15,8 +15,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 import rda_reader  # noqa: E402
 
-GROUPS = {"Group_GDP": "GDP_group", "Group_GDPpc": "GDPpc_group", "Group_Pop": "Pop_group",
-          "Group_EurAsia": "EurAsia_group"}
+GROUPS = {
+    "Group_GDP": "GDP_group",
+    "Group_GDPpc": "GDPpc_group",
+    "Group_Pop": "Pop_group",
+    "Group_EurAsia": "EurAsia_group",
+}
 DENOMINATORS = {"Den_Area": "Area", "Den_Energy": "Energy", "Den_GDP": "GDP", "Den_Pop": "Population"}
 
 
@@ -27,7 +31,9 @@ def main(imeta_rda: str, coin_rda: str, out: str) -> None:
     imeta = imeta.astype({"Level": "Int64", "Direction": "Int64"})
     imeta.to_csv(out_dir / "iMeta.csv", index=False)
     inds = imeta.loc[imeta["Type"] == "Indicator", "iCode"].tolist()
-    raw = coin["Data"]["Raw"].rename(columns={"UnitCode": "uCode", "UnitName": "uName", "Year": "Time", **GROUPS})
+    raw = coin["Data"]["Raw"].rename(
+        columns={"UnitCode": "uCode", "UnitName": "uName", "Year": "Time", **GROUPS}
+    )
     dens = coin["Input"]["Denominators"].rename(columns={"UnitCode": "uCode", **DENOMINATORS})
     idata = raw[["uCode", "uName", *GROUPS.values(), "Time"]].merge(
         dens[["uCode", *DENOMINATORS.values()]], on="uCode", validate="1:1"
