@@ -45,6 +45,14 @@ AGGREGATIONS = ("amean", "gmean", "hmean", "genmean", "copeland")
 CORRELATIONS = ("pearson", "spearman", "kendall")
 
 
+class AggregationDomainError(ValueError):
+    """A value outside a mean's domain (0 for the harmonic mean, <= 0 for the geometric mean)."""
+
+    def __init__(self, message: str, method: str = "", level: int | None = None):
+        super().__init__(message)
+        self.method, self.level = method, level
+
+
 # ------------------------------------------------------------------------------------------ treatment
 
 
@@ -357,14 +365,16 @@ def aggregate_rows(values: np.ndarray, weights: Sequence[float], method: str = "
     wsum = np.where(mask, w, 0.0).sum(axis=1)
     present = x[mask]
     if method == "gmean" and (present <= 0).any():
-        raise ValueError("geometric mean: zero or negative values; normalise to positive values first")
+        raise AggregationDomainError(
+            "geometric mean: zero or negative values; normalise to positive values first"
+        )
     if method == "hmean" and (present == 0).any():
-        raise ValueError("harmonic mean: zero values; normalise to non-zero values first")
+        raise AggregationDomainError("harmonic mean: zero values; normalise to non-zero values first")
     if method == "genmean":
         if p == 0:
             raise ValueError("generalised mean: p = 0 is the geometric mean (use gmean)")
         if p < 0 and (present <= 0).any():
-            raise ValueError("generalised mean with p < 0: zero or negative values")
+            raise AggregationDomainError("generalised mean with p < 0: zero or negative values")
     safe = np.where(mask, x, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         if method == "amean":
@@ -468,7 +478,10 @@ def aggregate_hierarchy(
             if method == "copeland":
                 new[code] = aggregate_copeland(x, kid_w)
             else:
-                new[code] = aggregate_rows(x, kid_w, method, p)
+                try:
+                    new[code] = aggregate_rows(x, kid_w, method, p)
+                except AggregationDomainError as exc:
+                    raise AggregationDomainError(f"{code}: {exc}", method, level) from exc
         out = pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
     return out
 

@@ -504,9 +504,7 @@ def build_index(
                 s.correlation,
                 _methods(s, hierarchy),
             )
-    aggregated = composite.aggregate_hierarchy(
-        normalised, hierarchy, _methods(s, hierarchy), weights, s.genmean_p
-    )
+    aggregated = _aggregate(normalised, hierarchy, s, weights, source)
     codes = hierarchy.meta.index.tolist()
     correlations = composite.level_correlations(aggregated[codes], hierarchy, s.correlation)
     dens = meta.index[meta["Type"] == "Denominator"]
@@ -523,6 +521,15 @@ def build_index(
     return IndexResult(
         aggregated, hierarchy, weights, treatment, correlations, den_corr, pca_table, optimisation, names
     )
+
+
+def _aggregate(normalised, hierarchy, s: IndexSettings, weights, source: str) -> pd.DataFrame:
+    """:func:`composite.aggregate_hierarchy`, a value outside a mean's domain as a one-line error."""
+    methods = _methods(s, hierarchy)
+    try:
+        return composite.aggregate_hierarchy(normalised, hierarchy, methods, weights, s.genmean_p)
+    except composite.AggregationDomainError as exc:
+        raise UsageError(f"{source}: aggregate.method: {exc.method} at level {exc.level}: {exc}") from exc
 
 
 def _methods(s: IndexSettings, hierarchy: composite.Hierarchy) -> list[str]:
