@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "scorecards": ("analysis.publish.scorecards.command", "one HTML/PDF scorecard per RT, in batch"),
     "verify": ("analysis.publish.verify", "check a published report folder against its manifest"),
+    "index": (
+        "analysis.evaluate.index_command",
+        "build a composite index from CSVs in COINr's layout (iData, iMeta)",
+    ),
 }
 
 
