@@ -84,7 +84,9 @@ def test_clean_fault_while_writing_keeps_the_previous_folder(previous, monkeypat
         return len(written) == 3
 
     hits = fail_on(monkeypatch, "replace", error, third_table)
-    code = cli.main(["clean", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)])
+    code = cli.main(
+        ["clean", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)]
+    )
     monkeypatch.undo()
     line = one_error_line(capsys, "clean")
     assert code == 1 and hits
@@ -96,7 +98,9 @@ def test_clean_fault_while_writing_keeps_the_previous_folder(previous, monkeypat
 def test_clean_on_a_read_only_disk(previous, monkeypatch, capsys):
     before = snapshot(previous)
     hits = fail_on(monkeypatch, "mkdir", errno.EROFS, lambda p: ".staging-" in p.name)
-    code = cli.main(["clean", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)])
+    code = cli.main(
+        ["clean", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)]
+    )
     monkeypatch.undo()
     line = one_error_line(capsys, "clean")
     assert code == 1 and line.endswith(f"{hits[0]}: Read-only file system")
@@ -116,7 +120,9 @@ def test_clean_processed_is_a_file(tmp_path, capsys):
 def test_evaluate_permission_denied(previous, monkeypatch, capsys):
     before = snapshot(previous)
     hits = fail_on(monkeypatch, "mkdir", errno.EACCES, lambda p: ".staging-" in p.name)
-    code = cli.main(["evaluate", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)])
+    code = cli.main(
+        ["evaluate", "--raw", str(SOURCE), "--period", PERIOD, "--processed", str(previous.parent.parent)]
+    )
     monkeypatch.undo()
     line = one_error_line(capsys, "evaluate")
     assert code == 1 and line.endswith(f"{hits[0]}: Permission denied")
