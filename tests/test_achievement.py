@@ -15,6 +15,7 @@ from analysis.core.errors import ConfigError
 from analysis.evaluate.achievement import (
     AchievementConfig,
     Level,
+    ZeroTargetRule,
     add_serapan,
     assign_level,
     compute_capaian,
@@ -25,7 +26,6 @@ from analysis.evaluate.achievement import (
     parse_achievement_config,
     program_budget,
     serapan_pct,
-    ZeroTargetRule,
 )
 
 CONFIG = load_achievement_config()  # the shipped config/achievement.yml (defaults asserted below)
