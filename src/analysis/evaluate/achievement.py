@@ -549,6 +549,7 @@ def compute_indicator_achievement(
     df["achievement_status"] = np.where(reason.isna(), STATUS_COMPUTED, STATUS_NOT_COMPUTABLE)
     df["achievement_status"] = df["achievement_status"].astype("str")
     df["achievement_capped_pct"] = df["achievement_pct"].clip(upper=config.cap_pct)
+    df["cap_pct"] = float(config.cap_pct)
     df["achievement_level"] = assign_level(df["achievement_pct"], config.levels, config.level_decimals)
     df["is_target_met"] = (
         (df["achievement_pct"] >= TARGET_MET_PCT)
@@ -571,7 +572,7 @@ def compute_indicator_achievement(
         "period", "indicator_code", "indicator_name", "program_code", "program_name", "agency", "sector",
         "unit", "polarity", "weight", "weight_effective", "target_low", "target_high", "target_text",
         "realisation", "target_basis", "comparison_target", "achievement_pct", "achievement_capped_pct",
-        "achievement_level", "achievement_status", "achievement_reason", "is_target_met", "is_below_target",
+        "cap_pct", "achievement_level", "achievement_status", "achievement_reason", "is_target_met", "is_below_target",
         "is_target_mismatch", "target_reported_low", "target_reported_high", "achievement_reported_target_pct",
         "achievement_reported_target_capped_pct", "budget_allocated_idr", "budget_spent_idr", "serapan_pct",
     ]  # fmt: skip
@@ -744,6 +745,7 @@ def _finish_rollup(rows: list[dict], unit: str, period: str, config: Achievement
         dtype="str",
     )
     df["achievement_level"] = assign_level(df["achievement_capped_pct"], config.levels, config.level_decimals)
+    df["cap_pct"] = float(config.cap_pct)
     capped = df["achievement_capped_pct"]
     df["is_target_met"] = (capped >= TARGET_MET_PCT).astype("boolean").where(capped.notna(), pd.NA)
     df["is_below_target"] = ~df["is_target_met"]
@@ -757,7 +759,7 @@ _ROLLUP_TAIL = [
     "achievement_reason", "budget_allocated_idr", "budget_spent_idr",
 ]  # fmt: skip
 _ROLLUP_MEASURES = [
-    "lowest_achievement_pct", "highest_achievement_pct", "achievement_pct", "achievement_capped_pct",
+    "lowest_achievement_pct", "highest_achievement_pct", "achievement_pct", "achievement_capped_pct", "cap_pct",
     "achievement_level", "is_target_met", "is_below_target", "achievement_status", "achievement_reason",
     "achievement_reported_target_pct", "achievement_reported_target_capped_pct",
     "budget_allocated_idr", "budget_spent_idr",
