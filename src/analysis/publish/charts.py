@@ -483,7 +483,9 @@ def principle_heatmap(
             lang,
             n=len(areas),
             scored=len(scored),
-            weakest=names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {t('msg.and', lang)} " + names[-1],
+            weakest=names[0]
+            if len(names) == 1
+            else ", ".join(names[:-1]) + f" {t('msg.and', lang)} " + names[-1],
             median=format_number(medians[weakest[0]], lang=lang, decimals=WEAKEST_DECIMALS),
         )
     return _finish(fig, title, alt)
@@ -509,7 +511,9 @@ def weakest_principles(medians: dict[str, float] | pd.Series, decimals: int = WE
     """
     items = dict(medians)
     scale = 10.0**decimals
-    shown = {p: np.floor(v * scale + 0.5) / scale for p, v in items.items() if v is not None and not pd.isna(v)}
+    shown = {
+        p: np.floor(v * scale + 0.5) / scale for p, v in items.items() if v is not None and not pd.isna(v)
+    }
     if not shown:
         return []
     low = min(shown.values())

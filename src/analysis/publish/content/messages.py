@@ -30,7 +30,6 @@ from analysis.publish.content.common import (
     scored,
 )
 
-
 #: Reason code of a program that had not started in the period (analysis.evaluate.achievement).
 NOT_STARTED = "program_not_started"
 
@@ -245,7 +244,8 @@ def _claim_limits(readings: pd.DataFrame, programs: pd.DataFrame | None, lang: s
         out.append(t("msg.claim_not_assessable", lang, items=join_items([md_escape(n) for n in names], lang)))
     if "verdict_reported_target" in readings:
         changed = readings[
-            readings["verdict_reported_target"].notna() & (readings["verdict_reported_target"] != readings["verdict"])
+            readings["verdict_reported_target"].notna()
+            & (readings["verdict_reported_target"] != readings["verdict"])
         ]
         if len(changed):
             items = [
@@ -280,7 +280,11 @@ def message_claim(
         return None
     text = claim_headline(readings, lang)
     if about_period:
-        text = t("msg.claim_about", lang, period=period_label(str(readings["period"].iloc[0]), lang)) + " " + text
+        text = (
+            t("msg.claim_about", lang, period=period_label(str(readings["period"].iloc[0]), lang))
+            + " "
+            + text
+        )
     limits = _claim_limits(readings, hundred_programs, lang)
     if limits:
         text += " " + " ".join(limits)
@@ -393,7 +397,9 @@ def key_messages(
     own_period = hundred_programs is not None and hundred_programs.equals(programs)
     claims = claims if claims is not None else empty
     if own_period:
-        hundred_programs = None  # the 100-day period itself: its programs behind are already in the first message
+        hundred_programs = (
+            None  # the 100-day period itself: its programs behind are already in the first message
+        )
     about = (
         not own_period
         and not claims.empty

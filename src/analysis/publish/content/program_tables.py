@@ -60,7 +60,9 @@ def level_text(row: pd.Series, lang: str = "id", pct_column: str = "achievement_
 def capped_label(df: pd.DataFrame, lang: str = "id") -> str:
     """Header of a capped capaian column: ``Capaian (%, dibatasi 120%)`` (the table's ``cap_pct``)."""
     if "cap_pct" in df and df["cap_pct"].notna().any():
-        return t("nb.col.achievement_capped_cap", lang, cap=pct(float(df["cap_pct"].dropna().iloc[0]), lang, 0))
+        return t(
+            "nb.col.achievement_capped_cap", lang, cap=pct(float(df["cap_pct"].dropna().iloc[0]), lang, 0)
+        )
     return t("nb.col.achievement_capped", lang)
 
 
