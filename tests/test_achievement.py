@@ -3,6 +3,7 @@
 Expected values are computed by hand in the comments (domain.md; PermenPANRB worked examples).
 """
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from analysis.core.errors import ConfigError
 from analysis.evaluate.achievement import (
     AchievementConfig,
     Level,
+    ZeroTargetRule,
     add_serapan,
     assign_level,
     compute_capaian,
@@ -27,6 +29,8 @@ from analysis.evaluate.achievement import (
 )
 
 CONFIG = load_achievement_config()  # the shipped config/achievement.yml (defaults asserted below)
+#: the behaviour before issue 12: a zero target is not computable (left out of the roll-ups)
+CONFIG_ZERO_NOT_COMPUTABLE = dataclasses.replace(CONFIG, zero_target=ZeroTargetRule("not_computable"))
 
 
 # ------------------------------------------------------------------------------------------- capaian
@@ -377,9 +381,9 @@ def _tables(period="2025-TW2", reports=None):
 
 
 def test_indicator_table():
-    out = evaluate_achievement(_tables(), "2025-TW2", CONFIG)["achievement_indicator"].set_index(
-        "indicator_code"
-    )
+    out = evaluate_achievement(_tables(), "2025-TW2", CONFIG_ZERO_NOT_COMPUTABLE)[
+        "achievement_indicator"
+    ].set_index("indicator_code")
     assert list(out.index) == [
         "P01-01",
         "P01-02",
@@ -409,7 +413,9 @@ def test_target_without_report_is_not_reported():
 
 
 def test_program_rollup_with_weights_and_cap():
-    out = evaluate_achievement(_tables(), "2025-TW2", CONFIG)["achievement_program"].set_index("program_code")
+    out = evaluate_achievement(_tables(), "2025-TW2", CONFIG_ZERO_NOT_COMPUTABLE)[
+        "achievement_program"
+    ].set_index("program_code")
     # P01: weights 3:1. Uncapped (3*150 + 1*87.5)/4 = 134.375; capped (3*120 + 87.5)/4 = 111.875
     assert out.loc["P01", "achievement_pct"] == pytest.approx(134.375)
     assert out.loc["P01", "achievement_capped_pct"] == pytest.approx(111.875)
@@ -446,7 +452,7 @@ def test_cap_keeps_one_indicator_from_hiding_a_failure():
 
 
 def test_sector_and_agency_rollup_count_each_program_once():
-    res = evaluate_achievement(_tables(), "2025-TW2", CONFIG)
+    res = evaluate_achievement(_tables(), "2025-TW2", CONFIG_ZERO_NOT_COMPUTABLE)
     sector = res["achievement_sector"].set_index("sector")
     # sosial: P01 (134.375 / 111.875) and P02 (70 / 70): means 102.1875 and 90.9375
     assert sector.loc["sosial", "achievement_pct"] == pytest.approx(102.1875)

@@ -153,9 +153,10 @@ def test_message_programs_lists_at_most_four():
 
 
 def test_message_serapan_both_flags():
+    # Kota Tangguh spends at 82.7 % of the straight-line pace: close to schedule, not "on schedule or faster"
     assert messages.message_serapan(programs(), "id") == (
-        "1 program menyerap anggaran sesuai jadwal atau lebih cepat, tetapi capaiannya di bawah kategori Tinggi: "
-        "Kota Tangguh (serapan 34,0%, capaian 73,2%). "
+        "1 program menyerap anggaran mendekati jadwal linear atau lebih cepat, tetapi capaiannya di bawah "
+        "kategori Tinggi: Kota Tangguh (serapan 34,0%, 83% dari laju jadwal linear, capaian 73,2%). "
         "1 program mencapai target dengan serapan anggaran sangat rendah (periksa pencatatan belanja): "
         "Kartu Bahagia (serapan 10,0%, capaian 130,0%)."
     )

@@ -433,17 +433,17 @@ def test_english_keys_are_optional_and_land_in_the_en_columns():
             {"P01": (200.0, 120.0, None, None), "P02": (80.0, 80.0, None, None)},
             {"a": ("P01", 200.0), "b": ("P02", 80.0)},
             _claim(),
-            "Terendah 80,0% (capaian per indikator dibatasi (cap)). Di bawah ambang (1 program): P02 80,0%.",
-            "Lowest 80.0% (each indicator's achievement capped). Below the threshold (1 programme): P02 80.0%.",
+            "Terendah 80,0% (capaian per indikator dibatasi 120%). Di bawah ambang (1 program): P02 80,0%.",
+            "Lowest 80.0% (each indicator's achievement capped at 120%). Below the threshold (1 programme): P02 80.0%.",
             id="every_program",
         ),
         pytest.param(
             {"P01": (110.0, 110.0, None, None), "P02": (None, None, None, None)},
             {"a": ("P01", 110.0)},
             _claim(),
-            "Terendah 110,0% (capaian per indikator dibatasi (cap)). Semua 1 program yang dapat dihitung "
+            "Terendah 110,0% (capaian per indikator dibatasi 120%). Semua 1 program yang dapat dihitung "
             "memenuhi ambang. Tidak dapat dihitung: P02. Cakupan 1 dari 2 (50,0%); minimum 100,0%.",
-            "Lowest 110.0% (each indicator's achievement capped). Every computable programme (1) meets the "
+            "Lowest 110.0% (each indicator's achievement capped at 120%). Every computable programme (1) meets the "
             "threshold. Cannot be computed: P02. Coverage 1 of 2 (50.0%); minimum 100.0%.",
             id="not_computable_and_coverage",
         ),
@@ -470,9 +470,9 @@ def test_english_keys_are_optional_and_land_in_the_en_columns():
             {"P01": (110.0, 110.0, None, None)},
             {"a": ("P01", 110.0)},
             _claim(scope={"programs": ["P01", "P12"]}),
-            "Tidak ada dalam data: P12. Terendah 110,0% (capaian per indikator dibatasi (cap)). Semua 1 program "
+            "Tidak ada dalam data: P12. Terendah 110,0% (capaian per indikator dibatasi 120%). Semua 1 program "
             "yang dapat dihitung memenuhi ambang.",
-            "Not in the data: P12. Lowest 110.0% (each indicator's achievement capped). Every computable "
+            "Not in the data: P12. Lowest 110.0% (each indicator's achievement capped at 120%). Every computable "
             "programme (1) meets the threshold.",
             id="missing_scope",
         ),

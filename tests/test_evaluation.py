@@ -100,7 +100,7 @@ def test_evaluate_100_hari(source, tmp_path):
     assert manifest["claims"] == [
         {"claim_id": "program_100_hari_melebihi_target", "overall_verdict": NOT_SUPPORTED}
     ]
-    assert manifest["tables"]["claims"] == 5
+    assert manifest["tables"]["claims"] == 8  # the readings of config/claims.yml
     assert manifest["sample_notice"] is None
 
 
@@ -276,14 +276,20 @@ def _sample_periods(source: Path) -> list[str]:
 
 def test_sample_100_hari_claim_verdict_with_evidence(sample, tmp_path):
     result = evaluate_source(sample, "100-hari", tmp_path / "sample" / "100-hari")
-    prog = result.tables["achievement_program"]
-    assert len(prog) == 11
+    all_programs = result.tables["achievement_program"]
+    assert len(all_programs) == 11
+    # Kampung Bahagia (P05) was launched on 23 Jun 2025, after day 100: not assessable, out of the scope
+    late = all_programs["achievement_reason"] == "program_not_started"
+    assert all_programs.loc[late, "program_code"].tolist() == ["P05"]
+    prog = all_programs[~late]
     assert (prog["achievement_status"] == "computed").all()
     claims = result.tables["claims"]
     main_claim = claims[claims["claim_id"] == "program_100_hari_melebihi_target"].set_index("reading_id")
-    assert len(main_claim) == 5
+    assert len(main_claim) == 8
     assert main_claim["data_note"].str.startswith(SAMPLE_NOTICE).all()
     assert (main_claim["coverage_pct"] == 100.0).all()
+    assert (main_claim["not_assessable_programs"] == "P05").all()
+    assert "P05" not in main_claim["scope_programs"].iloc[0]
     assert (main_claim["verdict"] != UNVERIFIABLE).all()  # complete data: every reading gets a verdict
     every = main_claim.loc["setiap_program"]
     assert every["value"] == pytest.approx(prog["achievement_capped_pct"].min())

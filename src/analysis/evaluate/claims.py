@@ -88,6 +88,16 @@ OVERALL_RULES_EN = {
 NOTICE_EN = {SAMPLE_NOTICE: SAMPLE_NOTICE_EN}
 
 BASES = ("capped", "uncapped")
+
+#: The verdict words written into the evidence (the verdict columns hold the codes of :data:`VERDICTS`).
+VERDICT_WORDS = {
+    "id": {SUPPORTED: SUPPORTED, NOT_SUPPORTED: NOT_SUPPORTED, UNVERIFIABLE: UNVERIFIABLE},
+    "en": {
+        SUPPORTED: "supported by the data",
+        NOT_SUPPORTED: "not supported by the data",
+        UNVERIFIABLE: "cannot be verified",
+    },
+}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
@@ -99,7 +109,7 @@ LANGS = ("id", "en")
 #: :func:`fmt_pct` / :func:`fmt_idr` in the same language; ``{items}`` is a comma-separated list.
 PHRASES: dict[str, dict[str, str]] = {
     "id": {
-        "basis_capped": "capaian per indikator dibatasi (cap)",
+        "basis_capped": "capaian per indikator dibatasi {cap}",
         "basis_uncapped": "capaian tanpa batas",
         "other_of_capped": "tanpa batas",
         "other_of_uncapped": "dengan batas",
@@ -126,9 +136,22 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
         "missing_scope": "Tidak ada dalam data: {items}. ",
         "coverage": " Cakupan {n} dari {total} ({value}); minimum {minimum}.",
+        "capped_item": " (dibatasi {cap})",
+        "pooled": (
+            "Rerata {n} {indicators} (tiap indikator setara) = {value} ({basis}; {other}: {other_value})."
+        ),
+        "pagu": (
+            "Rerata {n} {programs} berbobot pagu = {value} ({basis}; {other}: {other_value}); pagu terbesar: "
+            "{items}."
+        ),
+        "no_pagu": " Tanpa pagu: {items}.",
+        "not_assessable": " Tidak dapat dinilai (program belum dimulai pada periode ini): {items}.",
+        "no_target": " {n} dari {total} indikator tidak punya target untuk periode ini: {items}.",
+        "restated": (" Dengan target yang dinyatakan OPD ({items}): nilai {value}, {verdict}."),
+        "restated_item": "{code} {reported} bukan {target}: {pct_reported} bukan {pct}",
     },
     "en": {
-        "basis_capped": "each indicator's achievement capped",
+        "basis_capped": "each indicator's achievement capped at {cap}",
         "basis_uncapped": "uncapped achievement",
         "other_of_capped": "uncapped",
         "other_of_uncapped": "capped",
@@ -155,6 +178,17 @@ PHRASES: dict[str, dict[str, str]] = {
         ),
         "missing_scope": "Not in the data: {items}. ",
         "coverage": " Coverage {n} of {total} ({value}); minimum {minimum}.",
+        "capped_item": " (capped at {cap})",
+        "pooled": "Mean of {n} {indicators} (each counts once) = {value} ({basis}; {other}: {other_value}).",
+        "pagu": (
+            "Allocation-weighted mean of {n} {programs} = {value} ({basis}; {other}: {other_value}); largest "
+            "allocations: {items}."
+        ),
+        "no_pagu": " Without an allocation: {items}.",
+        "not_assessable": " Cannot be assessed (the programme had not started in this period): {items}.",
+        "no_target": " {n} of {total} indicators have no target for this period: {items}.",
+        "restated": " With the targets restated by the agencies ({items}): value {value}, {verdict}.",
+        "restated_item": "{code} {reported} instead of {target}: {pct_reported} instead of {pct}",
     },
 }
 
@@ -201,6 +235,9 @@ class MetricResult:
     #: the value's range if every unit that is not computable had failed / had met the target (metrics
     #: where that range is finite); a verdict that holds over the whole range does not need full coverage
     bounds: tuple[float, float] | None = None
+    #: computable units (programs or indicators) whose capaian is below 100 % (target not met); None for a
+    #: metric that is not about capaian (serapan)
+    units_below_target: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,15 +247,45 @@ class Metric:
     unit_kind: str  # "program" | "indicator"
     uses_basis: bool
     is_every_unit: bool  # "every unit meets it": a single failing unit refutes the reading
-    compute: Callable[[pd.DataFrame, pd.DataFrame, str, float, str], MetricResult]
+    #: (programs, indicators, basis, threshold, comparator, cap_pct) -> MetricResult
+    compute: Callable[[pd.DataFrame, pd.DataFrame, str, float, str, float], MetricResult]
 
 
 def _achievement_col(basis: str) -> str:
     return "achievement_capped_pct" if basis == "capped" else "achievement_pct"
 
 
-def _list_programs(df: pd.DataFrame, col: str, lang: str) -> str:
-    return ", ".join(f"{r.program_code} {fmt_pct(getattr(r, col), lang)}" for r in df.itertuples(index=False))
+def _other_col(basis: str) -> str:
+    return "achievement_pct" if basis == "capped" else "achievement_capped_pct"
+
+
+def _cap_text(cap: float, lang: str) -> str:
+    """``120%`` (no decimals for a whole number).
+
+    >>> _cap_text(120.0, "id"), _cap_text(112.5, "id")
+    ('120%', '112,5%')
+    """
+    return fmt_pct(cap, lang).replace(",0%", "%").replace(".0%", "%")
+
+
+def _basis_text(basis: str, lang: str, cap: float) -> str:
+    return _say(f"basis_{basis}", lang, cap=_cap_text(cap, lang))
+
+
+def _list_programs(df: pd.DataFrame, col: str, lang: str, cap: float | None = None) -> str:
+    """``P01 114,5%, P04 120,0% (dibatasi 120%)``: a capped value says so where the cap changed it."""
+
+    def item(r: Any) -> str:
+        text = f"{r.program_code} {fmt_pct(getattr(r, col), lang)}"
+        if (
+            cap is not None
+            and col == "achievement_capped_pct"
+            and not math.isclose(r.achievement_capped_pct, r.achievement_pct)
+        ):
+            text += _say("capped_item", lang, cap=_cap_text(cap, lang))
+        return text
+
+    return ", ".join(item(r) for r in df.itertuples(index=False))
 
 
 def _not_computable_text(progs: pd.DataFrame, lang: str) -> str:
@@ -226,8 +293,12 @@ def _not_computable_text(progs: pd.DataFrame, lang: str) -> str:
     return _say("not_computable", lang, items=", ".join(bad["program_code"])) if len(bad) else ""
 
 
+def _programs_below(ok: pd.DataFrame, col: str) -> int:
+    return int((ok[col] < TARGET_MET_PCT).sum())
+
+
 def _program_min(
-    progs: pd.DataFrame, _ind: pd.DataFrame, basis: str, threshold: float, comp: str
+    progs: pd.DataFrame, _ind: pd.DataFrame, basis: str, threshold: float, comp: str, cap: float
 ) -> MetricResult:
     col = _achievement_col(basis)
     ok = progs[progs["achievement_status"] == STATUS_COMPUTED].sort_values([col, "program_code"])
@@ -235,29 +306,37 @@ def _program_min(
     value = float(ok[col].min()) if len(ok) else math.nan
 
     def evidence(lang: str) -> str:
-        text = _say("lowest", lang, value=fmt_pct(value, lang), basis=_say(f"basis_{basis}", lang))
+        text = _say("lowest", lang, value=fmt_pct(value, lang), basis=_basis_text(basis, lang, cap))
         text += (
             _say(
                 "below",
                 lang,
                 n=len(failing),
                 programs=_units("program", len(failing), lang),
-                items=_list_programs(failing, col, lang),
+                items=_list_programs(failing, col, lang, cap),
             )
             if len(failing)
             else _say("all_meet", lang, n=len(ok))
         )
         return text + _not_computable_text(progs, lang)
 
-    return MetricResult(value, len(progs), len(ok), {lang: evidence(lang) for lang in LANGS})
+    return MetricResult(
+        value,
+        len(progs),
+        len(ok),
+        {lang: evidence(lang) for lang in LANGS},
+        units_below_target=_programs_below(ok, col),
+    )
 
 
 def _program_stat(stat: str) -> Callable[..., MetricResult]:
-    def compute(progs: pd.DataFrame, _ind: pd.DataFrame, basis: str, _t: float, _c: str) -> MetricResult:
+    def compute(
+        progs: pd.DataFrame, _ind: pd.DataFrame, basis: str, _t: float, _c: str, cap: float
+    ) -> MetricResult:
         col = _achievement_col(basis)
         ok = progs[progs["achievement_status"] == STATUS_COMPUTED].sort_values("program_code")
         value = float(getattr(ok[col], stat)()) if len(ok) else math.nan
-        other = "achievement_pct" if basis == "capped" else "achievement_capped_pct"
+        other = _other_col(basis)
         other_value = float(getattr(ok[other], stat)()) if len(ok) else math.nan
 
         def evidence(lang: str) -> str:
@@ -268,19 +347,101 @@ def _program_stat(stat: str) -> Callable[..., MetricResult]:
                 n=len(ok),
                 programs=_units("program", len(ok), lang),
                 value=fmt_pct(value, lang),
-                basis=_say(f"basis_{basis}", lang),
+                basis=_basis_text(basis, lang, cap),
                 other=_say(f"other_of_{basis}", lang),
                 other_value=fmt_pct(other_value, lang),
-                items=_list_programs(ok, col, lang),
+                items=_list_programs(ok, col, lang, cap),
             ) + _not_computable_text(progs, lang)
 
-        return MetricResult(value, len(progs), len(ok), {lang: evidence(lang) for lang in LANGS})
+        return MetricResult(
+            value,
+            len(progs),
+            len(ok),
+            {lang: evidence(lang) for lang in LANGS},
+            units_below_target=_programs_below(ok, col),
+        )
 
     return compute
 
 
-def _indicator_share_met(progs: pd.DataFrame, ind: pd.DataFrame, _b: str, _t: float, _c: str) -> MetricResult:
-    ind = ind[ind["program_code"].isin(progs["program_code"])]
+def _program_pagu_weighted(
+    progs: pd.DataFrame, _ind: pd.DataFrame, basis: str, _t: float, _c: str, cap: float
+) -> MetricResult:
+    """``sum(pagu * a) / sum(pagu)`` over computable programs with a pagu above 0 (``a``: basis)."""
+    col, other = _achievement_col(basis), _other_col(basis)
+    computed = progs[progs["achievement_status"] == STATUS_COMPUTED]
+    ok = computed[computed["budget_allocated_idr"] > 0].sort_values(
+        ["budget_allocated_idr", "program_code"], ascending=[False, True]
+    )
+    no_pagu = computed[~computed["program_code"].isin(ok["program_code"])]
+    weights = ok["budget_allocated_idr"]
+    total = float(weights.sum())
+    value = float((ok[col] * weights).sum() / total) if total > 0 else math.nan
+    other_value = float((ok[other] * weights).sum() / total) if total > 0 else math.nan
+
+    def evidence(lang: str) -> str:
+        items = ", ".join(
+            f"{r.program_code} {fmt_idr(r.budget_allocated_idr, lang)} → {fmt_pct(getattr(r, col), lang)}"
+            for r in ok.head(3).itertuples(index=False)
+        )
+        text = _say(
+            "pagu",
+            lang,
+            n=len(ok),
+            programs=_units("program", len(ok), lang),
+            value=fmt_pct(value, lang),
+            basis=_basis_text(basis, lang, cap),
+            other=_say(f"other_of_{basis}", lang),
+            other_value=fmt_pct(other_value, lang),
+            items=items,
+        )
+        if len(no_pagu):
+            text += _say("no_pagu", lang, items=", ".join(no_pagu["program_code"]))
+        return text + _not_computable_text(progs, lang)
+
+    return MetricResult(
+        value,
+        len(progs),
+        len(ok),
+        {lang: evidence(lang) for lang in LANGS},
+        units_below_target=_programs_below(ok, col),
+    )
+
+
+def _scope_indicators(progs: pd.DataFrame, ind: pd.DataFrame) -> pd.DataFrame:
+    return ind[ind["program_code"].isin(progs["program_code"])]
+
+
+def _indicator_mean(
+    progs: pd.DataFrame, ind: pd.DataFrame, basis: str, _t: float, _c: str, cap: float
+) -> MetricResult:
+    """The pooled-indicator mean: every computable indicator in scope counts once, whatever its program."""
+    col, other = _achievement_col(basis), _other_col(basis)
+    ind = _scope_indicators(progs, ind)
+    ok = ind[ind["achievement_status"] == STATUS_COMPUTED]
+    value = float(ok[col].mean()) if len(ok) else math.nan
+    other_value = float(ok[other].mean()) if len(ok) else math.nan
+    evidence = {
+        lang: _say(
+            "pooled",
+            lang,
+            n=len(ok),
+            indicators=_units("indicator", len(ok), lang),
+            value=fmt_pct(value, lang),
+            basis=_basis_text(basis, lang, cap),
+            other=_say(f"other_of_{basis}", lang),
+            other_value=fmt_pct(other_value, lang),
+        )
+        for lang in LANGS
+    }
+    below = int((ok["achievement_pct"] < TARGET_MET_PCT).sum())
+    return MetricResult(value, len(ind), len(ok), evidence, units_below_target=below)
+
+
+def _indicator_share_met(
+    progs: pd.DataFrame, ind: pd.DataFrame, _b: str, _t: float, _c: str, _cap: float
+) -> MetricResult:
+    ind = _scope_indicators(progs, ind)
     ok = ind[ind["achievement_status"] == STATUS_COMPUTED]
     met = ok[ok["achievement_pct"] >= TARGET_MET_PCT]
     value = len(met) / len(ok) * 100 if len(ok) else math.nan
@@ -307,10 +468,19 @@ def _indicator_share_met(progs: pd.DataFrame, ind: pd.DataFrame, _b: str, _t: fl
             )
         return text
 
-    return MetricResult(value, len(ind), len(ok), {lang: evidence(lang) for lang in LANGS}, bounds)
+    return MetricResult(
+        value,
+        len(ind),
+        len(ok),
+        {lang: evidence(lang) for lang in LANGS},
+        bounds,
+        units_below_target=len(missed),
+    )
 
 
-def _serapan(progs: pd.DataFrame, _ind: pd.DataFrame, _b: str, _t: float, _c: str) -> MetricResult:
+def _serapan(
+    progs: pd.DataFrame, _ind: pd.DataFrame, _b: str, _t: float, _c: str, _cap: float
+) -> MetricResult:
     has_budget = progs[(progs["budget_allocated_idr"] > 0) & progs["budget_spent_idr"].notna()]
     allocated = float(has_budget["budget_allocated_idr"].sum())
     spent = float(has_budget["budget_spent_idr"].sum())
@@ -355,6 +525,22 @@ METRICS: dict[str, Metric] = {
         True,
         False,
         _program_stat("median"),
+    ),
+    "program_achievement_pagu_weighted": Metric(
+        "rerata capaian program berbobot pagu (program beranggaran besar lebih berat)",
+        "allocation-weighted mean programme achievement (programmes with larger budgets weigh more)",
+        "program",
+        True,
+        False,
+        _program_pagu_weighted,
+    ),
+    "indicator_achievement_mean": Metric(
+        "rerata capaian semua indikator (tiap indikator setara, lintas program)",
+        "mean achievement of all indicators pooled (each indicator counts once, across programmes)",
+        "indicator",
+        True,
+        False,
+        _indicator_mean,
     ),
     "indicator_share_met_pct": Metric(
         "persentase indikator dengan capaian ≥ 100%",
@@ -652,26 +838,112 @@ CLAIM_COLUMNS = [
     "claim_source_en", "is_example", "interpretation", "interpretation_en", "scope_programs", "reading_id",
     "reading_label", "reading_label_en", "is_primary", "metric", "metric_description", "metric_description_en",
     "basis", "comparator", "threshold", "value", "units_in_scope", "units_computable", "coverage_pct",
+    "units_below_target", "units_not_assessable", "not_assessable_programs", "indicators_without_target",
+    "indicators_without_target_codes", "value_reported_target", "verdict_reported_target",
     "verdict", "evidence", "evidence_en", "overall_verdict", "overall_rule", "overall_rule_en",
     "readings_supported", "readings_total", "data_note", "data_note_en",
 ]  # fmt: skip
 
-
+_INT_COLUMNS = (
+    "units_in_scope", "units_computable", "units_below_target", "units_not_assessable",
+    "indicators_without_target", "readings_supported", "readings_total",
+)  # fmt: skip
 _NON_TEXT_COLUMNS = {
-    "is_example", "is_primary", "units_in_scope", "units_computable", "readings_supported", "readings_total",
-    "threshold", "value", "coverage_pct",
+    "is_example", "is_primary", *_INT_COLUMNS, "threshold", "value", "coverage_pct", "value_reported_target",
 }  # fmt: skip
+
+#: Reason code of a program that had not started in the period (``analysis.evaluate.achievement``): such a
+#: program is "tidak dapat dinilai", left out of the readings' scope and named beside them.
+NOT_STARTED = "program_not_started"
+
+#: Achievement columns replaced by their ``*_reported_target_*`` twins for the restated-target check.
+_RESTATED = {
+    "achievement_pct": "achievement_reported_target_pct",
+    "achievement_capped_pct": "achievement_reported_target_capped_pct",
+}
+
+
+def _split_not_started(programs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(programs that can be assessed, programs that had not started in the period)."""
+    if "achievement_reason" not in programs:
+        return programs, programs.iloc[0:0]
+    late = programs["achievement_reason"] == NOT_STARTED
+    return programs[~late], programs[late]
+
+
+def _restated(df: pd.DataFrame) -> pd.DataFrame | None:
+    """``df`` with its capaian under the agencies' restated targets, or None when the table has none."""
+    if not set(_RESTATED.values()) <= set(df.columns):
+        return None
+    return df.drop(columns=list(_RESTATED)).rename(columns={v: k for k, v in _RESTATED.items()})
+
+
+def _mismatches(indicators: pd.DataFrame, programs: pd.DataFrame) -> pd.DataFrame:
+    """Indicators in scope whose agency restated a different target (and the capaian under it)."""
+    if "is_target_mismatch" not in indicators or "target_reported_low" not in indicators:
+        return indicators.iloc[0:0]
+    rows = indicators[indicators["program_code"].isin(programs["program_code"])]
+    rows = rows[rows["is_target_mismatch"].fillna(False).astype(bool) & rows["target_reported_low"].notna()]
+    return rows[rows["achievement_status"] == STATUS_COMPUTED].sort_values("indicator_code")
+
+
+def _target_text(low: float, high: float, lang: str) -> str:
+    from analysis.core.formatting import format_number
+
+    if pd.isna(high) or low == high:
+        return format_number(low, lang=lang)
+    return f"{format_number(low, lang=lang)}–{format_number(high, lang=lang)}"
+
+
+def _restated_items(mismatched: pd.DataFrame, lang: str) -> str:
+    return "; ".join(
+        _say(
+            "restated_item",
+            lang,
+            code=r.indicator_code,
+            reported=_target_text(r.target_reported_low, r.target_reported_high, lang),
+            target=_target_text(r.target_low, r.target_high, lang),
+            pct_reported=fmt_pct(r.achievement_reported_target_pct, lang),
+            pct=fmt_pct(r.achievement_pct, lang),
+        )
+        for r in mismatched.itertuples(index=False)
+    )
+
+
+def _without_target(programs: pd.DataFrame) -> tuple[int | None, int | None, str | None]:
+    """(indicators defined, indicators without a target for the period, their codes) over ``programs``."""
+    if "indicators_without_target" not in programs:
+        return None, None, None
+    n = int(programs["indicators_without_target"].fillna(0).sum())
+    total = int(programs["indicators_defined"].fillna(0).sum())
+    codes = [c for c in programs["indicators_without_target_codes"].dropna() if str(c).strip()]
+    return total, n, ", ".join(codes) if codes else None
 
 
 def check_claims(
-    config: ClaimsConfig, achievement: dict[str, pd.DataFrame], period: str, notice: str = ""
+    config: ClaimsConfig,
+    achievement: dict[str, pd.DataFrame],
+    period: str,
+    notice: str = "",
+    cap_pct: float | None = None,
 ) -> pd.DataFrame:
     """One row per claim x reading for the claims that concern ``period``.
 
     ``achievement`` holds ``achievement_program`` and ``achievement_indicator`` of that period
     (:func:`analysis.evaluate.achievement.evaluate_achievement`). ``notice`` (e.g. the sample-data notice) is
-    prefixed to ``data_note`` (and its English text, :data:`NOTICE_EN`, to ``data_note_en``).
+    prefixed to ``data_note`` (and its English text, :data:`NOTICE_EN`, to ``data_note_en``). ``cap_pct`` is
+    the cap named in the evidence (default: ``config/achievement.yml``).
+
+    Limits beside every verdict: programs that had not started in the period are left out of the scope and
+    named (``units_not_assessable``, ``not_assessable_programs``); the indicators without a target for the
+    period are counted and named (``indicators_without_target``, ``_codes``); when an agency restated a
+    target that differs from ``target.csv`` the reading is computed again under the restated targets
+    (``value_reported_target``, ``verdict_reported_target``) and the evidence shows both capaian.
     """
+    if cap_pct is None:
+        from analysis.evaluate.achievement import load_achievement_config
+
+        cap_pct = load_achievement_config().cap_pct
     programs = achievement["achievement_program"]
     indicators = achievement["achievement_indicator"]
     note = config.self_report_note if not notice else f"{notice}. {config.self_report_note}"
@@ -679,18 +951,40 @@ def check_claims(
     if config.self_report_note_en is not None:
         notice_en = NOTICE_EN.get(notice, notice)
         note_en = config.self_report_note_en if not notice else f"{notice_en}. {config.self_report_note_en}"
+    restated_programs, restated_indicators = _restated(programs), _restated(indicators)
     rows = []
     for claim in config.claims:
         if period not in claim.periods:
             continue
-        scope, missing = _scope_programs(claim, programs)
+        full_scope, missing = _scope_programs(claim, programs)
+        scope, late = _split_not_started(full_scope)
+        late_codes = ", ".join(late["program_code"])
+        defined, n_no_target, no_target_codes = _without_target(full_scope)
+        mismatched = _mismatches(indicators, scope)
         claim_rows = []
         for reading in claim.readings:
             metric = METRICS[reading.metric]
-            result = metric.compute(scope, indicators, reading.basis, reading.threshold, reading.comparator)
+            result = metric.compute(
+                scope, indicators, reading.basis, reading.threshold, reading.comparator, cap_pct
+            )
             verdict = (
                 UNVERIFIABLE if missing else verdict_reading(metric, result, reading, claim.min_coverage_pct)
             )
+            value_restated, verdict_restated = math.nan, None
+            if len(mismatched) and restated_programs is not None and restated_indicators is not None:
+                alt_scope = restated_programs[restated_programs["program_code"].isin(scope["program_code"])]
+                alt = metric.compute(
+                    alt_scope,
+                    restated_indicators,
+                    reading.basis,
+                    reading.threshold,
+                    reading.comparator,
+                    cap_pct,
+                )
+                value_restated = alt.value
+                verdict_restated = (
+                    UNVERIFIABLE if missing else verdict_reading(metric, alt, reading, claim.min_coverage_pct)
+                )
             evidence = dict(result.evidence)
             coverage = (
                 result.units_computable / result.units_in_scope * 100 if result.units_in_scope else math.nan
@@ -706,6 +1000,20 @@ def check_claims(
                         total=result.units_in_scope,
                         value=fmt_pct(coverage, lang),
                         minimum=fmt_pct(claim.min_coverage_pct, lang),
+                    )
+                if late_codes:
+                    evidence[lang] += _say("not_assessable", lang, items=late_codes)
+                if metric.unit_kind == "indicator" and n_no_target:
+                    evidence[lang] += _say(
+                        "no_target", lang, n=n_no_target, total=defined, items=no_target_codes
+                    )
+                if verdict_restated is not None:
+                    evidence[lang] += _say(
+                        "restated",
+                        lang,
+                        items=_restated_items(mismatched, lang),
+                        value=fmt_pct(value_restated, lang),
+                        verdict=VERDICT_WORDS[lang][verdict_restated],
                     )
             claim_rows.append(
                 {
@@ -735,6 +1043,13 @@ def check_claims(
                     "units_in_scope": result.units_in_scope,
                     "units_computable": result.units_computable,
                     "coverage_pct": coverage,
+                    "units_below_target": result.units_below_target,
+                    "units_not_assessable": len(late),
+                    "not_assessable_programs": late_codes or None,
+                    "indicators_without_target": n_no_target,
+                    "indicators_without_target_codes": no_target_codes,
+                    "value_reported_target": value_restated,
+                    "verdict_reported_target": verdict_restated,
                     "verdict": verdict,
                     "evidence": evidence["id"],
                     "evidence_en": evidence["en"],
@@ -756,9 +1071,9 @@ def check_claims(
     df = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     for col in ("is_example", "is_primary"):
         df[col] = df[col].astype("boolean")
-    for col in ("units_in_scope", "units_computable", "readings_supported", "readings_total"):
-        df[col] = df[col].astype("Int64")
-    for col in ("threshold", "value", "coverage_pct"):
+    for col in _INT_COLUMNS:
+        df[col] = pd.array(df[col].tolist(), dtype="Int64")
+    for col in ("threshold", "value", "coverage_pct", "value_reported_target"):
         df[col] = df[col].astype("float64")
     for col in CLAIM_COLUMNS:
         if col not in _NON_TEXT_COLUMNS:

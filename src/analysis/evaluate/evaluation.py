@@ -178,7 +178,7 @@ def evaluate_tables(
     config = load_achievement_config(achievement_config)
     claims = load_claims(claims_config)
     out = evaluate_achievement(tables, period, config, previous_tables, previous)
-    out["claims"] = _check_claims(claims, out, period, notice=notice)
+    out["claims"] = _check_claims(claims, out, period, notice=notice, cap_pct=config.cap_pct)
     return out
 
 

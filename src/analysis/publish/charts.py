@@ -475,16 +475,49 @@ def principle_heatmap(
     if scored.empty:
         alt = t("chart.heatmap.alt_none", lang, n=len(areas))
     else:
-        low_col = min(PRINCIPLES, key=lambda p: float(scored[p].median()))
+        medians = {p: float(scored[p].median()) for p in PRINCIPLES}
+        weakest = weakest_principles(medians)
+        names = [t(f"principles.{p}", lang) for p in weakest]
         alt = t(
-            "chart.heatmap.alt",
+            "chart.heatmap.alt" if len(weakest) == 1 else "chart.heatmap.alt_tie",
             lang,
             n=len(areas),
             scored=len(scored),
-            weakest=t(f"principles.{low_col}", lang),
-            median=format_number(float(scored[low_col].median()), lang=lang, decimals=0),
+            weakest=names[0]
+            if len(names) == 1
+            else ", ".join(names[:-1]) + f" {t('msg.and', lang)} " + names[-1],
+            median=format_number(medians[weakest[0]], lang=lang, decimals=WEAKEST_DECIMALS),
         )
     return _finish(fig, title, alt)
+
+
+#: Decimals at which two principle medians count as tied: those the briefing shows (``30,0``).
+WEAKEST_DECIMALS = 1
+
+
+def weakest_principles(medians: dict[str, float] | pd.Series, decimals: int = WEAKEST_DECIMALS) -> list[str]:
+    """The principle(s) with the lowest median, tie-aware: every principle whose median, rounded half up to
+    ``decimals`` (as it is shown), equals the lowest; in the order given. Missing medians are skipped.
+
+    One rule for every text that names a weakest principle (the briefing's key message, the heat map's alt
+    text), so a reader never sees one principle called weakest beside another with the same median.
+
+    >>> weakest_principles({"transparansi": 30.04, "partisipatif": 29.96, "akuntabilitas": 55.0})
+    ['transparansi', 'partisipatif']
+    >>> weakest_principles({"transparansi": 30.2, "partisipatif": 30.0})
+    ['partisipatif']
+    >>> weakest_principles({"transparansi": float("nan")})
+    []
+    """
+    items = dict(medians)
+    scale = 10.0**decimals
+    shown = {
+        p: np.floor(v * scale + 0.5) / scale for p, v in items.items() if v is not None and not pd.isna(v)
+    }
+    if not shown:
+        return []
+    low = min(shown.values())
+    return [p for p, v in shown.items() if v == low]
 
 
 def rt_label(row: pd.Series) -> str:

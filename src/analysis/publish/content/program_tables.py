@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 from analysis.publish.content.common import (
     HUNDRED_DAYS,
+    TARGET_MET_PCT,
     _comparator_text,
     _label_col,
     bullets,
@@ -38,16 +39,44 @@ def _flags_text(row: pd.Series, lang: str) -> str:
     return "; ".join(flags)
 
 
+def level_text(row: pd.Series, lang: str = "id", pct_column: str = "achievement_capped_pct") -> str:
+    """The level of a capaian, never hiding a missed target: ``Sangat Tinggi · belum mencapai target`` when
+    the capaian (``pct_column``) is below 100 %; the reason in words when it cannot be computed.
+
+    >>> level_text(pd.Series({"achievement_level": "Sangat Tinggi", "achievement_capped_pct": 99.1,
+    ...                       "achievement_status": "computed"}))
+    'Sangat Tinggi · belum mencapai target'
+    """
+    status = row.get("achievement_status", "computed")
+    if status != "computed" and not pd.isna(row.get("achievement_reason")):
+        return label_of("nb.na_reason", row["achievement_reason"], lang)
+    text = label_of("levels", row["achievement_level"], lang)
+    value = row.get(pct_column)
+    if value is not None and not pd.isna(value) and value < TARGET_MET_PCT:
+        text += " · " + t("msg.below_target", lang)
+    return text
+
+
+def capped_label(df: pd.DataFrame, lang: str = "id") -> str:
+    """Header of a capped capaian column: ``Capaian (%, dibatasi 120%)`` (the table's ``cap_pct``)."""
+    if "cap_pct" in df and df["cap_pct"].notna().any():
+        return t(
+            "nb.col.achievement_capped_cap", lang, cap=pct(float(df["cap_pct"].dropna().iloc[0]), lang, 0)
+        )
+    return t("nb.col.achievement_capped", lang)
+
+
 def program_table(
     programs: pd.DataFrame, lang: str = "id", with_budget: bool = True, compact: bool = False
 ) -> Styler:
     """Capaian per program (capped and uncapped), level, indicators met, and optionally pagu, serapan, flags.
 
-    ``compact=True`` (the briefing) keeps program, capaian, level, serapan and the flags.
+    ``compact=True`` (the briefing) keeps program, capaian, level, serapan and the flags. The capped column
+    says its cap in the header; the level says "belum mencapai target" below 100 % (:func:`level_text`).
     """
     df = programs.sort_values("program_code").copy()
     df["program"] = df[_label_col(df)]
-    df["level"] = [label_of("levels", v, lang) for v in df["achievement_level"]]
+    df["level"] = [level_text(r, lang) for _, r in df.iterrows()]
     df["indicators"] = [
         f"{format_number(m, lang=lang)}/{format_number(c, lang=lang)}"
         for m, c in zip(df["indicators_met"], df["indicators_computable"], strict=True)
@@ -55,7 +84,7 @@ def program_table(
     df["flags"] = [_flags_text(r, lang) for _, r in df.iterrows()]
     labels = {
         "program": t("columns.program_name", lang),
-        "achievement_capped_pct": t("nb.col.achievement_capped", lang),
+        "achievement_capped_pct": capped_label(df, lang),
         "achievement_pct": t("nb.col.achievement_uncapped", lang),
         "level": t("columns.achievement_level", lang),
         "indicators": t("nb.col.indicators", lang),
@@ -97,12 +126,7 @@ def indicator_table(indicators: pd.DataFrame, lang: str = "id") -> Styler:
     df = indicators.sort_values(["program_code", "indicator_code"]).copy()
     df["program"] = df[_label_col(df)]
     df["target"] = [_target_text(r, lang) for _, r in df.iterrows()]
-    df["level"] = [
-        label_of("levels", r["achievement_level"], lang)
-        if r["achievement_status"] == "computed"
-        else label_of("nb.na_reason", r["achievement_reason"], lang)
-        for _, r in df.iterrows()
-    ]
+    df["level"] = [level_text(r, lang, "achievement_pct") for _, r in df.iterrows()]
     labels = {
         "program": t("columns.program_name", lang),
         "indicator_name": t("columns.indicator_name", lang),
@@ -134,11 +158,11 @@ def sector_table(sectors: pd.DataFrame, lang: str = "id") -> Styler:
         f"{format_number(m, lang=lang)}/{format_number(c, lang=lang)}"
         for m, c in zip(df["programs_met"], df["programs_computable"], strict=True)
     ]
-    df["level"] = [label_of("levels", v, lang) for v in df["achievement_level"]]
+    df["level"] = [level_text(r, lang) for _, r in df.iterrows()]
     labels = {
         "sector": t("columns.sector", lang),
         "programs": t("nb.col.programs", lang),
-        "achievement_capped_pct": t("nb.col.achievement_capped", lang),
+        "achievement_capped_pct": capped_label(df, lang),
         "level": t("columns.achievement_level", lang),
         "budget_allocated_idr": t("columns.budget_allocated_idr", lang),
         "serapan_pct": t("columns.serapan_pct", lang),
