@@ -267,6 +267,18 @@ def test_sample_headline_does_not_contradict_itself(hundred):
     assert "2 pembacaan berubah putusan" in text
 
 
+def test_the_100_day_briefing_names_the_program_not_assessable(hundred):
+    """In the 100-day briefing itself (its programs are the claim's), the program that had not started is
+    named, not given by its code, and the programs behind are not listed twice."""
+    programs = hundred["achievement_program"].assign(
+        program_label=lambda d: d["program_code"].map({"P05": "Kampung Bahagia"}).fillna(d["program_code"])
+    )
+    found = messages.key_messages(programs, {}, "id", claims=hundred["claims"], hundred_programs=programs)
+    (claim,) = [m for m in found if "Program 100 hari kerja" in m]
+    assert "Tidak dapat dinilai (belum dimulai pada periode itu): Kampung Bahagia." in claim
+    assert "P05" not in claim and "Belum mencapai target pada 100 hari kerja" not in claim
+
+
 # ------------------------------------------------------------------------------ briefing sentences
 def _claims_table(overall, supported, below_programs=(4, 10), below_indicators=(9, 21)):
     base = {"period": "100-hari", "claim_id": "k", "claim_text": "Program telah melebihi target.",

@@ -268,11 +268,13 @@ def message_claim(
     hundred_programs: pd.DataFrame | None = None,
     lang: str = "id",
     about_period: bool = False,
+    name_behind: bool = True,
 ) -> str | None:
     """The verdict on the main public claim (:func:`claim_headline`), its limits, and the programs below target.
 
     ``claims``: the ``claims`` table (one row per claim × reading); ``hundred_programs``: the 100-day
-    ``achievement_program`` to name the programs below target (optional). ``about_period``: start with the
+    ``achievement_program``, to name programs by name rather than code and (``name_behind``) the programs
+    below target (optional; the 100-day briefing names those in its first message). ``about_period``: start with the
     period the claim is about (the briefing of another period repeats the 100-day verdict: "Tentang 100 Hari
     Kerja (20 Feb–30 Mei 2025): …").
     """
@@ -289,7 +291,7 @@ def message_claim(
     limits = _claim_limits(readings, hundred_programs, lang)
     if limits:
         text += " " + " ".join(limits)
-    if hundred_programs is not None and not hundred_programs.empty:
+    if name_behind and hundred_programs is not None and not hundred_programs.empty:
         behind = _behind_items(hundred_programs, lang)
         if behind:
             text += " " + t("msg.claim_short", lang, items=_listed(behind, lang))
@@ -401,10 +403,6 @@ def key_messages(
     empty = pd.DataFrame()
     own_period = hundred_programs is not None and hundred_programs.equals(programs)
     claims = claims if claims is not None else empty
-    if own_period:
-        hundred_programs = (
-            None  # the 100-day period itself: its programs behind are already in the first message
-        )
     about = (
         not own_period
         and not claims.empty
@@ -414,7 +412,8 @@ def key_messages(
     )
     found = [
         message_programs(programs, lang),
-        message_claim(claims, hundred_programs, lang, about_period=about),
+        # the 100-day period itself: its programs behind are already in the first message
+        message_claim(claims, hundred_programs, lang, about_period=about, name_behind=not own_period),
         message_serapan(programs, lang),
         message_rt(rt_index if rt_index is not None else empty, lang),
         message_weakest_principle(rt_index if rt_index is not None else empty, rt_indicators, lang),
