@@ -246,8 +246,11 @@ def test_options_override_and_are_validated():
     assert (changed.settings.normalisation, changed.settings.n_runs) == ("minmax", 10)
     assert changed.settings.uncertainty_aggregations == ("arithmetic",)
     assert fw.settings.normalisation == "goalposts"  # the original is unchanged
-    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'harmonic' is not one of"):
-        fw.with_options(IndexOptions(aggregation="harmonic"))
+    assert fw.with_options(IndexOptions(aggregation="harmonic")).settings.aggregation == "harmonic"
+    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'copeland' is not one of"):
+        fw.with_options(IndexOptions(aggregation="copeland"))
+    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.normalisation: fracmax .* A1_lpj_"):
+        fw.with_options(IndexOptions(normalisation="fracmax"))
 
 
 @pytest.mark.parametrize(
