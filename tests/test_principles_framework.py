@@ -209,6 +209,30 @@ def _drop_principle_indicators(principle):
         pytest.param(
             _edit_settings(None, "colour", "red"), "settings.colour", "unknown setting", id="unknown_setting"
         ),
+        pytest.param(
+            _edit_settings(None, "treatment", "winsorise_log"),
+            "settings.treatment",
+            "needs a normalisation on the RTs' own distribution",
+            id="treatment_with_goalposts",
+        ),
+        pytest.param(
+            _edit_settings(None, "treatment", "trim"), "settings.treatment", "'trim' is not one of", id="bad_treatment"
+        ),
+        pytest.param(
+            _edit_settings(None, "generalised_mean_p", 0), "settings.generalised_mean_p", "must not be 0", id="p_zero"
+        ),
+        pytest.param(
+            _edit_settings(None, "normalisation", "fracmax"),
+            "settings.normalisation",
+            "negative: A1_lpj_terlambat_hari, A2_deviasi_serapan",
+            id="fracmax_negative_indicators",
+        ),
+        pytest.param(
+            _edit_settings("uncertainty", "uncertainty_aggregations", ["arithmetic", "harmonic"]),
+            "settings.uncertainty_aggregations",
+            "'harmonic' is not one of arithmetic, geometric",
+            id="uncertainty_aggregation_not_drawable",
+        ),
     ],
 )
 def test_invalid_framework_names_file_key_and_problem(tmp_path, edit, key, words):

@@ -287,7 +287,8 @@ def treat_matrix(values: pd.DataFrame, treatment: str) -> tuple[pd.DataFrame, di
         return values, {}
     out, how = values.copy(), {}
     for code in values.columns:
-        out[code], how[code], _ = composite.treat_outliers(values[code].to_numpy(dtype=float))
+        with np.errstate(invalid="ignore", divide="ignore"):  # no spread: no skew, nothing to treat
+            out[code], how[code], _ = composite.treat_outliers(values[code].to_numpy(dtype=float))
     return out, how
 
 
