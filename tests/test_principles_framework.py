@@ -216,10 +216,16 @@ def _drop_principle_indicators(principle):
             id="treatment_with_goalposts",
         ),
         pytest.param(
-            _edit_settings(None, "treatment", "trim"), "settings.treatment", "'trim' is not one of", id="bad_treatment"
+            _edit_settings(None, "treatment", "trim"),
+            "settings.treatment",
+            "'trim' is not one of",
+            id="bad_treatment",
         ),
         pytest.param(
-            _edit_settings(None, "generalised_mean_p", 0), "settings.generalised_mean_p", "must not be 0", id="p_zero"
+            _edit_settings(None, "generalised_mean_p", 0),
+            "settings.generalised_mean_p",
+            "must not be 0",
+            id="p_zero",
         ),
         pytest.param(
             _edit_settings(None, "normalisation", "fracmax"),

@@ -811,6 +811,4 @@ def test_winsorise_log_treatment_before_minmax(tmp_path):
         normalise_matrix(values, treated, "minmax")["P_perempuan"], [0, 0, 0, 0, 50, 50, 100, 100]
     )
     # goalposts are fixed posts (already truncated): the treatment never touches them
-    np.testing.assert_allclose(
-        normalise_matrix(values, treated, "goalposts")["P_perempuan"], [100.0] * 8
-    )
+    np.testing.assert_allclose(normalise_matrix(values, treated, "goalposts")["P_perempuan"], [100.0] * 8)
