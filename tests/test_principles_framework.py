@@ -209,6 +209,36 @@ def _drop_principle_indicators(principle):
         pytest.param(
             _edit_settings(None, "colour", "red"), "settings.colour", "unknown setting", id="unknown_setting"
         ),
+        pytest.param(
+            _edit_settings(None, "treatment", "winsorise_log"),
+            "settings.treatment",
+            "needs a normalisation on the RTs' own distribution",
+            id="treatment_with_goalposts",
+        ),
+        pytest.param(
+            _edit_settings(None, "treatment", "trim"),
+            "settings.treatment",
+            "'trim' is not one of",
+            id="bad_treatment",
+        ),
+        pytest.param(
+            _edit_settings(None, "generalised_mean_p", 0),
+            "settings.generalised_mean_p",
+            "must not be 0",
+            id="p_zero",
+        ),
+        pytest.param(
+            _edit_settings(None, "normalisation", "fracmax"),
+            "settings.normalisation",
+            "negative: A1_lpj_terlambat_hari, A2_deviasi_serapan",
+            id="fracmax_negative_indicators",
+        ),
+        pytest.param(
+            _edit_settings("uncertainty", "uncertainty_aggregations", ["arithmetic", "harmonic"]),
+            "settings.uncertainty_aggregations",
+            "'harmonic' is not one of arithmetic, geometric",
+            id="uncertainty_aggregation_not_drawable",
+        ),
     ],
 )
 def test_invalid_framework_names_file_key_and_problem(tmp_path, edit, key, words):
@@ -246,8 +276,11 @@ def test_options_override_and_are_validated():
     assert (changed.settings.normalisation, changed.settings.n_runs) == ("minmax", 10)
     assert changed.settings.uncertainty_aggregations == ("arithmetic",)
     assert fw.settings.normalisation == "goalposts"  # the original is unchanged
-    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'harmonic' is not one of"):
-        fw.with_options(IndexOptions(aggregation="harmonic"))
+    assert fw.with_options(IndexOptions(aggregation="harmonic")).settings.aggregation == "harmonic"
+    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'copeland' is not one of"):
+        fw.with_options(IndexOptions(aggregation="copeland"))
+    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.normalisation: fracmax .* A1_lpj_"):
+        fw.with_options(IndexOptions(normalisation="fracmax"))
 
 
 @pytest.mark.parametrize(

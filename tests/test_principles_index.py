@@ -725,3 +725,90 @@ def test_rollup_median_option_and_kecamatan(tmp_path):
     assert kel["transparansi"] == pytest.approx(100.0)  # median of 100, 0, 100
     assert (kec["kecamatan_code"], kec["n_rt"], kec["households_kk_scored"]) == (KEC, 3, 460.0)
     assert kel["category"] == "Cukup"
+
+
+# ------------------------------------------------------------------ the engine's methods in a framework
+# Raw values of the tiny case: board [1, 0, 1], women [.25, .6, .1], LPJ days late [6, 15, 0] (lower is
+# better), asset [.5, 1, 0]; goalposts principle scores R1 [100, 50, 80, 50], R2 [0, 100, 50, 100],
+# R3 [100, 20, 100, 0] (test_tiny_index_by_hand).
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected", "ranks"),
+    [
+        pytest.param({}, [70.0, 62.5, 55.0], [1, 2, 3], id="goalposts_arithmetic_as_before"),
+        # harmonic 4 / sum(1/P), zeros raised to the floor 1: R1 4/(.01+.02+.0125+.02) = 64;
+        # R2 4/(1+.01+.02+.01) = 3.846; R3 4/(.01+.05+.01+1) = 3.738
+        pytest.param({"aggregation": "harmonic"}, [64.0, 4 / 1.04, 4 / 1.07], [1, 2, 3], id="harmonic"),
+        # generalised p = 2: sqrt(mean(P^2)): R1 sqrt(21400/4); R2 sqrt(22500/4) = 75; R3 sqrt(20400/4)
+        pytest.param(
+            {"aggregation": "generalised", "generalised_mean_p": 2},
+            [5350**0.5, 75.0, 5100**0.5],
+            [2, 1, 3],
+            id="generalised_p2",
+        ),
+        # percentile rank, ties "min" (COINr n_prank): board [50, 0, 50] (the existing rank gives the tied
+        # RTs 75); women [50, 100, 0]; LPJ [50, 0, 100]; asset [50, 100, 0]
+        pytest.param(
+            {"normalisation": "percentile_rank"}, [50.0, 50.0, 37.5], [1, 1, 3], id="percentile_rank"
+        ),
+        pytest.param({"normalisation": "rank"}, [56.25, 50.0, 43.75], [1, 2, 3], id="rank_average_ties"),
+        # scaled (goalposts without truncation): women 0.6 / 0.5 -> 120 for R2: (0 + 120 + 50 + 100) / 4
+        pytest.param({"normalisation": "scaled"}, [70.0, 67.5, 55.0], [1, 2, 3], id="scaled_untruncated"),
+        # distance to the maximum: board [100, 0, 100]; women (x - .1)/.5 [30, 100, 0]; LPJ (15 - x)/15
+        # [60, 0, 100]; asset [50, 100, 0] (here the same as min-max)
+        pytest.param({"normalisation": "dist2max"}, [60.0, 50.0, 50.0], [1, 2, 2], id="dist2max"),
+    ],
+)
+def test_engine_methods_chosen_in_the_framework_file(tmp_path, settings, expected, ranks):
+    path = write_framework(tmp_path, **settings)
+    out = evaluate_principles(tiny_tables(), PERIOD, framework_path=path)
+    idx = out["rt_index"]
+    np.testing.assert_allclose(idx["index"], expected)
+    assert idx["rank"].tolist() == ranks
+    ind = out["rt_index_indicators"]  # contributions still add up to the index
+    assert ind.groupby("rt_code")["contribution_index"].sum().tolist() == pytest.approx(expected)
+    shown = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert shown["normalisation"] == settings.get("normalisation", "goalposts")
+    assert shown["aggregation"] == settings.get("aggregation", "arithmetic")
+
+
+def test_fracmax_and_no_spread_through_the_engine():
+    from analysis.evaluate.principles.evaluate import _normalise_with_engine
+
+    fw = load_framework()
+    board = next(i for i in fw.indicators if i.code == "T1_papan_informasi")
+    np.testing.assert_allclose(
+        _normalise_with_engine(np.array([1.0, 2.0, 4.0, np.nan]), board, "fracmax"), [25, 50, 100, np.nan]
+    )
+    # one RT or no spread: the engine gives NaN (COINr), the index scores 50 as min-max does
+    np.testing.assert_allclose(_normalise_with_engine(np.array([3.0, 3.0]), board, "dist2max"), [50, 50])
+    np.testing.assert_allclose(_normalise_with_engine(np.array([3.0]), board, "percentile_rank"), [50])
+
+
+def test_mean_imputation_differs_from_median():
+    v = pd.DataFrame({"x": [1.0, 2.0, 6.0, np.nan]}, index=list("abcd"))
+    kel = pd.Series(["k1"] * 4, index=v.index)
+    everyone = pd.Series(True, index=v.index)
+    median, _ = impute_group_median(v, v.notna() | True, [kel], everyone)
+    mean, flag = impute_group_median(v, v.notna() | True, [kel], everyone, how="mean")
+    assert (median.at["d", "x"], mean.at["d", "x"], bool(flag.at["d", "x"])) == (2.0, 3.0, True)
+
+
+def test_winsorise_log_treatment_before_minmax(tmp_path):
+    from analysis.evaluate.principles.evaluate import normalise_matrix
+
+    # women's share with one outlier: COINr's rule fails (skew >= 2, kurtosis >= 3.5), one point is
+    # winsorised to the next value inward (50 -> 3), and min-max then spreads (x - 1) / 2
+    x = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 3.0, 50.0]
+    values = pd.DataFrame({"T_papan": 1.0, "P_perempuan": x, "A_lpj": 0.0, "S_aset": 1.0}, index=range(8))
+    plain = load_framework(write_framework(tmp_path, normalisation="minmax"))
+    treated = load_framework(write_framework(tmp_path, normalisation="minmax", treatment="winsorise_log"))
+    np.testing.assert_allclose(
+        normalise_matrix(values, plain, "minmax")["P_perempuan"], [100 * (v - 1) / 49 for v in x]
+    )
+    np.testing.assert_allclose(
+        normalise_matrix(values, treated, "minmax")["P_perempuan"], [0, 0, 0, 0, 50, 50, 100, 100]
+    )
+    # goalposts are fixed posts (already truncated): the treatment never touches them
+    np.testing.assert_allclose(normalise_matrix(values, treated, "goalposts")["P_perempuan"], [100.0] * 8)

@@ -555,3 +555,29 @@ def test_compute_ordinal_maps_categories_and_not_applicable():
     value, applicable = compute_ordinal(rt, ind)
     np.testing.assert_array_equal(value, [0.5, np.nan, np.nan, 1.0, 0.0, 0.0, np.nan])
     assert applicable.tolist() == [True, True, False, True, True, True, True]
+
+
+def test_shipped_framework_scores_are_the_old_functions_bit_for_bit(city_scores):
+    # The shipped framework (goalposts, arithmetic) must give exactly what the functions of
+    # analysis.evaluate.principles.methods gave before the engine's methods became selectable.
+    from analysis.evaluate.principles import methods
+    from analysis.evaluate.principles.framework import PRINCIPLES
+
+    sc = city_scores["plain"]
+    fw = sc.framework
+    used = sc.used[sc.screening["status"] == "dinilai"]
+    for ind in fw.indicators:
+        expected = methods.normalise_goalposts(
+            used[ind.code].to_numpy(float), ind.goalpost_low, ind.goalpost_high, ind.direction
+        )
+        np.testing.assert_array_equal(sc.normalised[ind.code].to_numpy(float), expected)
+    for p in PRINCIPLES:
+        expected = methods.weighted_mean_available(
+            sc.normalised[[i.code for i in fw.by_principle(p)]].to_numpy(float),
+            np.array([i.weight for i in fw.by_principle(p)]),
+        )
+        np.testing.assert_array_equal(sc.principles[p].to_numpy(float), expected)
+    index = methods.aggregate_arithmetic(
+        sc.principles[list(PRINCIPLES)].to_numpy(float), [fw.principle_weights[p] for p in PRINCIPLES]
+    )
+    np.testing.assert_array_equal(sc.index.to_numpy(float), index)

@@ -17,13 +17,16 @@ import pandas as pd
 
 from analysis.core.config import PROJECT_ROOT
 from analysis.core.periods import parse_period, period_info, previous_period
+from analysis.evaluate import composite
 from analysis.evaluate.principles import methods
 from analysis.evaluate.principles.audit import audit_index
 from analysis.evaluate.principles.framework import (
     COARSE_KINDS,
     PRINCIPLES,
+    RELATIVE_NORMALISATIONS,
     Framework,
     IndexOptions,
+    Indicator,
     Settings,
     load_framework,
 )
@@ -46,6 +49,8 @@ INTERVAL = (5.0, 95.0)  # percentiles of the simulated ranks published next to e
 STATUS_SCORED = "dinilai"
 STATUS_INSUFFICIENT = "data belum memadai"
 SIDE_STRENGTH, SIDE_WEAKNESS = "kekuatan", "kelemahan"
+#: Normalisations computed by the engine (:mod:`analysis.evaluate.composite`), see _normalise_with_engine.
+ENGINE_NORMALISATIONS = ("percentile_rank", "dist2max", "scaled", "fracmax")
 
 _REGISTRY_KEEP = [
     "rt_code",
@@ -199,9 +204,14 @@ def _screening_reason(has_report: bool, n_val: int, n_app: int, short: list[str]
 
 
 def impute_group_median(
-    values: pd.DataFrame, applicable: pd.DataFrame, groups: list[pd.Series], donors: pd.Series
+    values: pd.DataFrame,
+    applicable: pd.DataFrame,
+    groups: list[pd.Series],
+    donors: pd.Series,
+    how: str = "median",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fill missing applicable cells with the median of the donor RTs in the same group.
+    """Fill missing applicable cells with the median (``how="mean"``: the mean, COINr ``i_mean_grp``) of
+    the donor RTs in the same group.
 
     ``groups`` is a list of grouping keys tried in order (e.g. kelurahan, then kecamatan, then one group for
     all); ``donors`` marks the RTs whose values feed the medians (the scored RTs). Not-applicable cells are
@@ -221,7 +231,7 @@ def impute_group_median(
             if not need.any():
                 break
             donor_values = values.loc[donors.astype(bool) & values[code].notna(), code]
-            medians = donor_values.groupby(key.loc[donor_values.index]).median()
+            medians = donor_values.groupby(key.loc[donor_values.index]).agg(how)
             candidate = key.map(medians)
             take = need & candidate.notna()
             filled.loc[take, code] = candidate[take]
@@ -235,13 +245,51 @@ def _imputation_groups(rt: pd.DataFrame, level: str) -> list[pd.Series]:
     kel = rt["kelurahan_code"].astype("str") if "kelurahan_code" in rt else everyone
     kec = rt["kecamatan_code"].astype("str") if "kecamatan_code" in rt else everyone
     return {
-        "kelurahan_median": [kel, kec, everyone],
-        "kecamatan_median": [kec, everyone],
-        "median": [everyone],
-    }[level]
+        "kelurahan": [kel, kec, everyone],
+        "kecamatan": [kec, everyone],
+        "": [everyone],
+    }[level.removesuffix("median").removesuffix("mean").rstrip("_")]
+
+
+def impute_values(
+    rt: pd.DataFrame, raw: pd.DataFrame, applicable: pd.DataFrame, donors: pd.Series, imputation: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group imputation named as in the framework (``<group>_<median|mean>``, or ``median``/``mean`` over
+    all scored RTs); see :func:`impute_group_median`."""
+    how = "mean" if imputation.endswith("mean") else "median"
+    return impute_group_median(raw, applicable, _imputation_groups(rt, imputation), donors, how)
 
 
 # ------------------------------------------------------------------------------------------ scoring
+
+
+def _normalise_with_engine(x: np.ndarray, ind: Indicator, method: str) -> np.ndarray:
+    """The engine's normalisations (:func:`composite.normalise`, on ``direction × x``), scaled to 0-100.
+
+    ``percentile_rank`` COINr ``n_prank`` (ties ``"min"``); ``dist2max`` ``n_dist2max``; ``scaled``
+    ``n_scaled`` with the goalposts as ``npara`` (goalposts without truncation: can leave 0-100);
+    ``fracmax`` ``n_fracmax``. Where the engine gives NaN for a value (no spread, a single RT) the RT scores
+    :data:`methods.NO_SPREAD_SCORE`, as in ``minmax``: it shifts every RT equally and changes no ranking.
+    """
+    d = ind.direction
+    if method == "scaled":
+        y = composite.normalise(x, "scaled", d, npara=(ind.worst * d, ind.best * d), scale_factor=100.0)
+    else:
+        engine = {"percentile_rank": "prank", "dist2max": "dist2max", "fracmax": "fracmax"}[method]
+        y = 100.0 * composite.normalise(x, engine, d)
+    return np.where(np.isnan(y) & ~np.isnan(x), methods.NO_SPREAD_SCORE, y)
+
+
+def treat_matrix(values: pd.DataFrame, treatment: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Outlier treatment per indicator column (``winsorise_log``: :func:`composite.treat_outliers`, COINr
+    ``Treat()``'s default); ``(treated values, how each indicator was treated)``."""
+    if treatment == "none":
+        return values, {}
+    out, how = values.copy(), {}
+    for code in values.columns:
+        with np.errstate(invalid="ignore", divide="ignore"):  # no spread: no skew, nothing to treat
+            out[code], how[code], _ = composite.treat_outliers(values[code].to_numpy(dtype=float))
+    return out, how
 
 
 def normalise_matrix(values: pd.DataFrame, framework: Framework, method: str) -> pd.DataFrame:
@@ -249,12 +297,20 @@ def normalise_matrix(values: pd.DataFrame, framework: Framework, method: str) ->
 
     ``goalposts`` uses each indicator's goalposts; ``target`` the best goalpost as the target;
     ``minmax``, ``zscore`` and ``rank`` use the distribution of the RTs in ``values`` (the scored RTs), so
-    their scores are not comparable between periods.
+    their scores are not comparable between periods. ``percentile_rank``, ``dist2max``, ``scaled`` and
+    ``fracmax`` are the engine's (:func:`_normalise_with_engine`). With ``settings.treatment`` the values
+    are treated for outliers first, for the normalisations on the RTs' own distribution only
+    (:data:`RELATIVE_NORMALISATIONS`; goalposts already truncate).
     """
     s = framework.settings
+    if method in RELATIVE_NORMALISATIONS:
+        values, _ = treat_matrix(values, s.treatment)
     out = {}
     for ind in framework.indicators:
         x = values[ind.code].to_numpy(dtype=float)
+        if method in ENGINE_NORMALISATIONS:
+            out[ind.code] = _normalise_with_engine(x, ind, method)
+            continue
         if method == "goalposts":
             out[ind.code] = methods.normalise_goalposts(x, ind.goalpost_low, ind.goalpost_high, ind.direction)
         elif method == "target":
@@ -290,14 +346,28 @@ def aggregate_principles(normalised: pd.DataFrame, framework: Framework) -> pd.D
 def aggregate_index(
     principle_scores: pd.DataFrame, framework: Framework, aggregation: str | None = None
 ) -> pd.Series:
-    """The index from the four principle scores: weighted arithmetic or geometric mean (see ``methods``)."""
-    aggregation = aggregation or framework.settings.aggregation
+    """The index from the four principle scores: weighted arithmetic or geometric mean (see ``methods``),
+    or the engine's harmonic or generalised mean (:func:`composite.aggregate_rows` ``hmean``/``genmean``).
+
+    Harmonic ``I = Σ W / Σ (W / max(P, ε))``; generalised ``I = (Σ W P^p / Σ W)^(1/p)`` with
+    ``p = generalised_mean_p``, principle scores raised to ``ε = geometric_floor`` first when ``p < 0``
+    (both means need positive values, as the geometric mean). NaN if any principle score is NaN.
+    """
+    s = framework.settings
+    aggregation = aggregation or s.aggregation
     weights = [framework.principle_weights[p] for p in PRINCIPLES]
     scores = principle_scores[list(PRINCIPLES)].to_numpy(float)
     if aggregation == "arithmetic":
         value = methods.aggregate_arithmetic(scores, weights)
+    elif aggregation == "geometric":
+        value = methods.aggregate_geometric(scores, weights, s.geometric_floor)
     else:
-        value = methods.aggregate_geometric(scores, weights, framework.settings.geometric_floor)
+        p = s.generalised_mean_p
+        floored = aggregation == "harmonic" or p < 0
+        x = np.maximum(scores, s.geometric_floor) if floored else scores
+        engine = "hmean" if aggregation == "harmonic" else "genmean"
+        value = composite.aggregate_rows(x, weights, engine, p)
+        value = np.where(np.isnan(scores).any(axis=1), np.nan, value)
     return pd.Series(value, index=principle_scores.index, name="index")
 
 
@@ -309,7 +379,7 @@ def indicator_contributions(
     ``weight`` = the indicator's share inside its principle after re-normalising over the RT's available
     indicators, ``w_i / sum_{j in p, present} w_j``; ``contribution_principle = weight * x_i`` (sums to the
     principle score). ``contribution_index``: arithmetic across principles,
-    ``V_p * weight * x_i`` with ``V_p = W_p / sum W`` (sums to the index); geometric, the index shared out
+    ``V_p * weight * x_i`` with ``V_p = W_p / sum W`` (sums to the index); any other mean, the index shared out
     by ``V_p * weight * x_i / P_p`` (each principle's share of the weights, split by its indicators' shares
     of the principle score; also sums to the index, an attribution rather than an exact decomposition).
     """
@@ -317,7 +387,7 @@ def indicator_contributions(
     weight = pd.DataFrame(np.nan, index=normalised.index, columns=normalised.columns)
     contrib_p = weight.copy()
     contrib_i = weight.copy()
-    geometric = framework.settings.aggregation == "geometric"
+    geometric = framework.settings.aggregation != "arithmetic"
     for p in PRINCIPLES:
         inds = framework.by_principle(p)
         codes = [i.code for i in inds]
@@ -401,9 +471,7 @@ def score_period(
     if framework.settings.imputation == "none":
         used, imputed = raw.copy(), pd.DataFrame(False, index=raw.index, columns=raw.columns)
     else:
-        used, imputed = impute_group_median(
-            raw, applicable, _imputation_groups(rt, framework.settings.imputation), scored
-        )
+        used, imputed = impute_values(rt, raw, applicable, scored, framework.settings.imputation)
         imputed = imputed & scored.to_numpy()[:, None]
         used = used.where(scored.to_numpy()[:, None] | ~imputed, raw)
     used_scored = used[scored]
@@ -473,8 +541,7 @@ def _variations(
         if key not in values:
             base, app = rule_values(rule)
             if imputation_level != "none":
-                groups = _imputation_groups(rt, imputation_level)
-                filled, flags = impute_group_median(base, app, groups, scored)
+                filled, flags = impute_values(rt, base, app, scored, imputation_level)
                 flags = flags & scored.to_numpy()[:, None]
                 base = filled.where(scored.to_numpy()[:, None] | ~flags, base)
             values[key] = base[scored]
@@ -824,8 +891,10 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
         (
             "geometric_floor",
             f"{s.geometric_floor:g}",
-            "principle scores below this are raised to it before a geometric mean",
+            "principle scores below this are raised to it before a geometric or harmonic mean",
         ),
+        ("generalised_mean_p", f"{s.generalised_mean_p:g}", "power p of the generalised mean"),
+        ("treatment", s.treatment, "outlier treatment before a relative normalisation"),
         (
             "imputation",
             s.imputation,

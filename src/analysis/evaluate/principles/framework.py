@@ -57,9 +57,42 @@ PRINCIPLES: tuple[str, ...] = ("transparansi", "partisipatif", "akuntabilitas", 
 
 DEFAULT_FRAMEWORK_PATH = CONFIG_DIR / "index_framework.yml"
 
-NORMALISATIONS = ("goalposts", "target", "minmax", "zscore", "rank")
-AGGREGATIONS = ("arithmetic", "geometric")
-IMPUTATIONS = ("none", "kelurahan_median", "kecamatan_median", "median")
+#: Normalisations of the framework file. The first five are this index's own variants (0-100, no spread
+#: scores 50, average ranks for ties); the others dispatch to :func:`analysis.evaluate.composite.normalise`
+#: (COINr ``n_prank`` with ties ``"min"``, ``n_dist2max``, ``n_scaled`` on the goalposts without
+#: truncation, ``n_fracmax``), times 100, an indicator without spread scoring 50 as in ``minmax``.
+NORMALISATIONS = (
+    "goalposts",
+    "target",
+    "minmax",
+    "zscore",
+    "rank",
+    "percentile_rank",
+    "dist2max",
+    "scaled",
+    "fracmax",
+)
+#: Normalisations on the RTs' own distribution (outlier treatment applies to these only).
+RELATIVE_NORMALISATIONS = ("minmax", "zscore", "rank", "percentile_rank", "dist2max", "fracmax")
+#: Aggregations across principles: arithmetic and geometric as :mod:`methods`; harmonic and generalised
+#: (power mean with ``generalised_mean_p``) through :func:`analysis.evaluate.composite.aggregate_rows`.
+AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "generalised")
+#: Aggregations the Monte Carlo can draw (``uncertainty_aggregations``).
+UNCERTAINTY_AGGREGATIONS = ("arithmetic", "geometric")
+#: Normalisations the Monte Carlo can draw (``uncertainty_normalisations``).
+UNCERTAINTY_NORMALISATIONS = ("goalposts", "target", "minmax", "zscore", "rank")
+IMPUTATIONS = (
+    "none",
+    "kelurahan_median",
+    "kecamatan_median",
+    "median",
+    "kelurahan_mean",
+    "kecamatan_mean",
+    "mean",
+)
+#: Outlier treatment before a relative normalisation: ``winsorise_log`` is COINr ``Treat()``'s default
+#: (winsorise up to 5 points while |skew| >= 2 and kurtosis >= 3.5, else log), per indicator.
+TREATMENTS = ("none", "winsorise_log")
 WEIGHT_SCHEMES = ("uniform", "dirichlet")
 ROLLUPS = ("household_weighted_mean", "median")
 COMPUTE_KINDS = ("ratio", "boolean", "ordinal", "date_diff_days", "survey_mean")
@@ -147,7 +180,9 @@ class Settings:
 
     normalisation: str = "goalposts"
     aggregation: str = "arithmetic"
-    geometric_floor: float = 1.0
+    geometric_floor: float = 1.0  # floor of the geometric, harmonic and generalised (p < 0) means
+    generalised_mean_p: float = 2.0  # power p of the generalised mean (COINr a_genmean)
+    treatment: str = "none"  # outlier treatment before a relative normalisation (TREATMENTS)
     zscore_mean: float = 50.0
     zscore_sd: float = 10.0
     imputation: str = "none"
@@ -188,6 +223,8 @@ class IndexOptions:
     normalisation: str | None = None
     aggregation: str | None = None
     geometric_floor: float | None = None
+    generalised_mean_p: float | None = None
+    treatment: str | None = None
     imputation: str | None = None
     min_coverage: float | None = None
     min_indicators_per_principle: int | None = None
@@ -233,6 +270,7 @@ class Framework:
                 changes[key] = tuple(changes[key])
         settings = dataclasses.replace(self.settings, **changes)
         _check_settings(settings, "IndexOptions")
+        _check_method_fits(settings, self.indicators, "IndexOptions")
         return dataclasses.replace(self, settings=settings)
 
 
@@ -292,6 +330,7 @@ def parse_framework(data: Any, source: str = "<framework>") -> Framework:
     for name in PRINCIPLES:
         if not any(i.principle == name for i in indicators):
             err.fail("indicators", f"principle {name!r} has no indicator")
+    _check_method_fits(settings, indicators, source)
     return Framework(
         path=source,
         indicators=tuple(indicators),
@@ -606,6 +645,16 @@ def _check_settings(s: Settings, source: str) -> None:
     _choice(err, "settings.normalisation", s.normalisation, NORMALISATIONS)
     _choice(err, "settings.aggregation", s.aggregation, AGGREGATIONS)
     _choice(err, "settings.imputation", s.imputation, IMPUTATIONS)
+    _choice(err, "settings.treatment", s.treatment, TREATMENTS)
+    if s.treatment != "none" and s.normalisation not in RELATIVE_NORMALISATIONS:
+        err.fail(
+            "settings.treatment",
+            f"{s.treatment} changes the raw scale, so it needs a normalisation on the RTs' own distribution "
+            f"({', '.join(RELATIVE_NORMALISATIONS)}), not {s.normalisation}",
+        )
+    p = _number(err, "settings.generalised_mean_p", s.generalised_mean_p)
+    if p == 0:
+        err.fail("settings.generalised_mean_p", "must not be 0 (p = 0 is the geometric mean: use geometric)")
     _choice(err, "settings.weight_scheme", s.weight_scheme, WEIGHT_SCHEMES)
     _choice(err, "settings.rollup", s.rollup, ROLLUPS)
     _positive_number(err, "settings.geometric_floor", s.geometric_floor)
@@ -647,8 +696,8 @@ def _check_settings(s: Settings, source: str) -> None:
     if len(set(s.uncertainty_missing_rules)) != len(s.uncertainty_missing_rules):
         err.fail("settings.uncertainty_missing_rules", "lists a rule twice")
     for key, allowed in (
-        ("uncertainty_normalisations", NORMALISATIONS),
-        ("uncertainty_aggregations", AGGREGATIONS),
+        ("uncertainty_normalisations", UNCERTAINTY_NORMALISATIONS),
+        ("uncertainty_aggregations", UNCERTAINTY_AGGREGATIONS),
         ("uncertainty_missing_rules", MISSING_RULES),
     ):
         values = getattr(s, key)
@@ -659,3 +708,15 @@ def _check_settings(s: Settings, source: str) -> None:
     mins = [c.min_score for c in s.categories]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
         err.fail("settings.categories", f"min values must be strictly decreasing, got {mins}")
+
+
+def _check_method_fits(s: Settings, indicators: Any, source: str) -> None:
+    """Methods that need something of every indicator: ``fracmax`` (``x / max``, COINr ``n_fracmax``, on
+    ``direction × x``) is meaningful only for indicators where higher is better."""
+    if s.normalisation == "fracmax":
+        negative = [i.code for i in indicators if i.direction == -1]
+        if negative:
+            _Errors(source).fail(
+                "settings.normalisation",
+                f"fracmax (x / max) needs every indicator with direction positive; negative: {', '.join(negative)}",
+            )
