@@ -239,6 +239,12 @@ def _drop_principle_indicators(principle):
             "'harmonic' is not one of arithmetic, geometric",
             id="uncertainty_aggregation_not_drawable",
         ),
+        pytest.param(
+            _edit_settings(None, "principle_weighting", "budget"),
+            "settings.principle_weighting",
+            "'budget' is not one of manual, pca, correlation_optimised",
+            id="unknown_principle_weighting",
+        ),
     ],
 )
 def test_invalid_framework_names_file_key_and_problem(tmp_path, edit, key, words):

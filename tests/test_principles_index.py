@@ -812,3 +812,83 @@ def test_winsorise_log_treatment_before_minmax(tmp_path):
     )
     # goalposts are fixed posts (already truncated): the treatment never touches them
     np.testing.assert_allclose(normalise_matrix(values, treated, "goalposts")["P_perempuan"], [100.0] * 8)
+
+
+# ------------------------------------------------------------------ principle weights from the data
+
+
+def test_pca_principle_weights_by_hand(tmp_path):
+    from analysis.evaluate.principles.evaluate import data_driven_principle_weights
+
+    # Three principles move together exactly (deviations [1, -1, 0, 0] x 10), the fourth [1, 0, -1, 0] x 10
+    # correlates 0.5 with them. Correlation matrix [[1,1,1,.5],[1,1,1,.5],[1,1,1,.5],[.5,.5,.5,1]]: the first
+    # eigenvector is (1, 1, 1, k) with (3 + k/2) k = 3/2 + k, k = sqrt(7) - 2; weights = loadings / sum.
+    scores = pd.DataFrame(
+        {
+            "transparansi": [60.0, 40, 50, 50],
+            "partisipatif": [60.0, 40, 50, 50],
+            "akuntabilitas": [60.0, 40, 50, 50],
+            "keberlanjutan": [60.0, 50, 40, 50],
+        }
+    )
+    fw = load_framework(write_framework(tmp_path, principle_weighting="pca"))
+    k = 7**0.5 - 2
+    expected = [1 / (3 + k)] * 3 + [k / (3 + k)]
+    got = data_driven_principle_weights(scores, fw)
+    np.testing.assert_allclose([got[p] for p in scores.columns], expected)
+
+
+def test_pca_principle_weights_refuse_a_negative_loading(tmp_path):
+    # the tiny case's principle scores: transparansi and akuntabilitas pull against the other two
+    path = write_framework(tmp_path, principle_weighting="pca")
+    with pytest.raises(ValueError, match=r"framework.yml: settings.principle_weighting: pca .*transparansi"):
+        evaluate_principles(tiny_tables(), PERIOD, framework_path=path)
+
+
+def test_correlation_optimised_principle_weights_balance_the_correlations(tmp_path):
+    from analysis.evaluate.principles.evaluate import data_driven_principle_weights
+
+    # equal weights: shares of the correlations with the index [.338, .216, .338, .108] (keberlanjutan
+    # follows the others least); the optimised weights bring every share closer to 1/4 (max gap .142 -> < .071)
+    scores = pd.DataFrame(
+        {
+            "transparansi": [10.0, 20, 30, 40, 50],
+            "partisipatif": [10.0, 30, 20, 50, 40],
+            "akuntabilitas": [20.0, 10, 40, 30, 50],
+            "keberlanjutan": [50.0, 10, 30, 20, 40],
+        }
+    )
+
+    def shares(w):
+        index = (scores * pd.Series(w)).sum(axis=1) / sum(w.values())
+        rho = np.array([scores[p].corr(index) for p in scores.columns])
+        return rho / rho.sum()
+
+    fw = load_framework(write_framework(tmp_path, principle_weighting="correlation_optimised"))
+    weights = data_driven_principle_weights(scores, fw)
+    assert sum(weights.values()) == pytest.approx(1.0)
+    equal = shares(dict.fromkeys(scores.columns, 1.0))
+    np.testing.assert_allclose(equal, np.array([25, 16, 25, 8]) / 74)
+    assert np.abs(shares(weights) - 0.25).max() < np.abs(equal - 0.25).max() / 2
+
+
+def test_principle_weighting_end_to_end_and_shown(tmp_path):
+    # correlation_optimised weights enter the index and are written to index_uncertainty_settings
+    path = write_framework(tmp_path, principle_weighting="correlation_optimised")
+    out = evaluate_principles(tiny_tables(), PERIOD, framework_path=path)
+    shown = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert shown["principle_weighting"] == "correlation_optimised"
+    weights = dict(item.split(": ") for item in shown["principle_weights"].split(", "))
+    w = np.array(
+        [float(weights[p]) for p in ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")]
+    )
+    assert w.sum() == pytest.approx(1.0, abs=1e-5) and not np.allclose(w, 0.25)
+    # principle scores R1 [100, 50, 80, 50], R2 [0, 100, 50, 100], R3 [100, 20, 100, 0]
+    principles = np.array([[100, 50, 80, 50], [0, 100, 50, 100], [100, 20, 100, 0]], dtype=float)
+    np.testing.assert_allclose(out["rt_index"]["index"], principles @ w / w.sum(), rtol=1e-5)
+    manual = evaluate_principles(tiny_tables(), PERIOD, framework_path=write_framework(tmp_path))
+    shown = manual["index_uncertainty_settings"].set_index("setting")["value"]
+    assert shown["principle_weighting"] == "manual"
+    assert (
+        shown["principle_weights"] == "transparansi: 1, partisipatif: 1, akuntabilitas: 1, keberlanjutan: 1"
+    )

@@ -544,12 +544,14 @@ def optimise_weights(
     methods: Sequence[str] | str = "amean",
     tolerance: float = 0.1,
     max_iter: int = 500,
+    p: float = 2.0,
 ) -> tuple[dict[str, float], pd.DataFrame]:
     """COINr ``get_opt_weights(optype = "balance")``: weights of ``level`` such that the codes' correlations
     with the index are in the proportions ``target`` (equal by default).
 
     Minimises ``log(mean((t - c / Σc)²))`` with Nelder-Mead (as R's ``optim``), ``c`` the correlations of
-    the level's codes with the top code, ``t`` the normalised target; ``tolerance`` is ``reltol``.
+    the level's codes with the top code, ``t`` the normalised target; ``tolerance`` is ``reltol``; ``p``
+    the power of a ``genmean`` aggregation.
     Returns the weights (the level's scaled to sum to 1) and a table ``iCode, desired, obtained, weight``.
     """
     from scipy.optimize import minimize
@@ -565,7 +567,7 @@ def optimise_weights(
     def correlations(wv: np.ndarray) -> np.ndarray:
         w = dict(base)
         w.update(zip(codes, np.abs(wv) / np.abs(wv).sum(), strict=True))
-        agg = aggregate_hierarchy(normalised, hierarchy, methods, w)
+        agg = aggregate_hierarchy(normalised, hierarchy, methods, w, p)
         return np.array([agg[c].corr(agg[top], method=method) for c in codes])
 
     def objective(wv: np.ndarray) -> float:

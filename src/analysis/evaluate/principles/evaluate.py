@@ -428,7 +428,7 @@ class PeriodScores:
     ranks: pd.DataFrame  # rank, rank_in_group and intervals, scored RTs
     simulation: RankIntervals | None  # per-RT rank intervals and the draws per run (no per-run ranks)
     thin_principles: tuple[str, ...] = ()  # principles whose weight was reduced (thin_principle_weights)
-    nominal_weights: dict[str, float] | None = None  # principle weights of the framework file
+    nominal_weights: dict[str, float] | None = None  # before the thin rule: the file's, or pca/optimised
     sensitivity: pd.DataFrame | None = None  # index_sensitivity (None: not computed)
 
 
@@ -454,6 +454,56 @@ def thin_principle_weights(
     return weights, tuple(thin)
 
 
+#: The engine's mean for each aggregation across principles (:func:`composite.aggregate_rows`).
+ENGINE_MEANS = {"arithmetic": "amean", "geometric": "gmean", "harmonic": "hmean", "generalised": "genmean"}
+
+
+def data_driven_principle_weights(principle_scores: pd.DataFrame, framework: Framework) -> dict[str, float]:
+    """Principle weights computed from the period's principle scores (``settings.principle_weighting``),
+    scaled to sum to 1; the scored RTs are the rows.
+
+    ``pca``: each principle's loading on the first principal component of the standardised principle
+    scores (:func:`composite.pca_weights`, COINr ``get_PCA(by_groups = TRUE)``); a loading of 0 or below
+    (a principle pulling against the others) raises ``ValueError``: such a weight cannot enter a mean.
+    ``correlation_optimised``: weights that make the Pearson correlations of the four principles with the
+    index equal (:func:`composite.optimise_weights`, COINr ``get_opt_weights(optype = "balance")``), the
+    index aggregated as ``settings.aggregation`` (scores raised to ``geometric_floor`` first for the
+    geometric and harmonic means, as :func:`aggregate_index` does).
+    """
+    s = framework.settings
+    meta = pd.DataFrame(
+        {
+            "Level": [1] * len(PRINCIPLES) + [2],
+            "Parent": ["index"] * len(PRINCIPLES) + [None],
+            "Weight": [framework.principle_weights[p] for p in PRINCIPLES] + [1.0],
+            "Direction": 1,
+        },
+        index=[*PRINCIPLES, "index"],
+    )
+    hierarchy = composite.Hierarchy(meta)
+    scores = principle_scores[list(PRINCIPLES)].astype(float)
+    if s.principle_weighting == "pca":
+        loadings = composite.pca_weights(scores, hierarchy, level=1)
+        weights = {p: loadings[p] for p in PRINCIPLES}
+        bad = {p: round(w, 4) for p, w in weights.items() if not w > 0}
+        if bad:
+            raise ValueError(
+                f"{_display_path(framework.path)}: settings.principle_weighting: pca gives loadings on the "
+                f"first principal component of 0 or below {bad} "
+                "(the principle pulls against the others this period); use manual or correlation_optimised"
+            )
+    else:
+        mean = ENGINE_MEANS[s.aggregation]
+        floored = mean in ("gmean", "hmean") or (mean == "genmean" and s.generalised_mean_p < 0)
+        x = np.maximum(scores, s.geometric_floor) if floored else scores
+        weights, _ = composite.optimise_weights(
+            x.dropna(), hierarchy, level=1, methods=mean, p=s.generalised_mean_p
+        )
+        weights = {p: weights[p] for p in PRINCIPLES}
+    total = sum(weights.values())
+    return {p: float(w / total) for p, w in weights.items()}
+
+
 def score_period(
     tables: dict[str, pd.DataFrame], period: str, framework: Framework, seed: int
 ) -> PeriodScores:
@@ -477,6 +527,11 @@ def score_period(
     used_scored = used[scored]
     normalised = normalise_matrix(used_scored, framework, framework.settings.normalisation)
     principles = aggregate_principles(normalised, framework)
+    if framework.settings.principle_weighting != "manual":
+        nominal_weights = data_driven_principle_weights(principles, framework)
+        factor = framework.settings.thin_principle_weight_factor
+        weights = {p: w * (factor if p in thin else 1.0) for p, w in nominal_weights.items()}
+        framework = dataclasses.replace(framework, principle_weights=weights)
     index = aggregate_index(principles, framework)
     groups = rt.loc[scored, "is_pilot"].astype("str").fillna("NA").to_numpy()
     variations = _variations(rt, raw, applicable, scored, survey, framework, period_end)
@@ -926,6 +981,12 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
         ("n_rt_scored", str(len(sc.index)), "RTs with status dinilai (ranked)"),
         ("runs_per_normalisation", counts(sim.normalisation) if sim else "", "draws per normalisation"),
         ("runs_per_aggregation", counts(sim.aggregation) if sim else "", "draws per aggregation"),
+        (
+            "principle_weighting",
+            s.principle_weighting,
+            "source of the principle weights: manual (the framework file), pca or correlation_optimised "
+            "(computed on this period's principle scores of the scored RTs)",
+        ),
         (
             "principle_weights",
             ", ".join(f"{p}: {sc.framework.principle_weights[p]:g}" for p in PRINCIPLES),

@@ -94,6 +94,12 @@ IMPUTATIONS = (
 #: (winsorise up to 5 points while |skew| >= 2 and kurtosis >= 3.5, else log), per indicator.
 TREATMENTS = ("none", "winsorise_log")
 WEIGHT_SCHEMES = ("uniform", "dirichlet")
+#: Where the principle weights come from (``principle_weighting``): ``manual`` the file's ``principles``
+#: weights; ``pca`` the loadings on the first principal component of the period's principle scores (COINr
+#: ``get_PCA(by_groups = TRUE)``); ``correlation_optimised`` weights that make each principle correlate
+#: equally with the index (COINr ``get_opt_weights(optype = "balance")``), both computed by
+#: :mod:`analysis.evaluate.composite` on the scored RTs.
+PRINCIPLE_WEIGHTINGS = ("manual", "pca", "correlation_optimised")
 ROLLUPS = ("household_weighted_mean", "median")
 COMPUTE_KINDS = ("ratio", "boolean", "ordinal", "date_diff_days", "survey_mean")
 #: Kinds whose values are a few categories (a yes/no, a three-level status): a principle that rests only
@@ -191,6 +197,7 @@ class Settings:
     n_runs: int = 1000
     weight_scheme: str = "uniform"
     weight_noise: float = 0.25
+    principle_weighting: str = "manual"  # PRINCIPLE_WEIGHTINGS
     dirichlet_concentration: float = 50.0
     uncertainty_normalisations: tuple[str, ...] = ("goalposts", "minmax", "rank")
     uncertainty_aggregations: tuple[str, ...] = ("arithmetic", "geometric")
@@ -231,6 +238,7 @@ class IndexOptions:
     n_runs: int | None = None
     weight_scheme: str | None = None
     weight_noise: float | None = None
+    principle_weighting: str | None = None
     dirichlet_concentration: float | None = None
     uncertainty_normalisations: tuple[str, ...] | None = None
     uncertainty_aggregations: tuple[str, ...] | None = None
@@ -656,6 +664,7 @@ def _check_settings(s: Settings, source: str) -> None:
     if p == 0:
         err.fail("settings.generalised_mean_p", "must not be 0 (p = 0 is the geometric mean: use geometric)")
     _choice(err, "settings.weight_scheme", s.weight_scheme, WEIGHT_SCHEMES)
+    _choice(err, "settings.principle_weighting", s.principle_weighting, PRINCIPLE_WEIGHTINGS)
     _choice(err, "settings.rollup", s.rollup, ROLLUPS)
     _positive_number(err, "settings.geometric_floor", s.geometric_floor)
     _positive_number(err, "settings.zscore_sd", s.zscore_sd)
