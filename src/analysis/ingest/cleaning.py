@@ -43,7 +43,7 @@ from analysis.core.config import (
 from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
-from analysis.ingest import dates, names, parsing, privacy
+from analysis.ingest import names, parsing, privacy
 from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules are part of this entry point)
     accepted_rows,
     apply_rules,
@@ -59,7 +59,14 @@ from analysis.ingest.feedback import CellProblem, write_feedback_for_source
 from analysis.ingest.inventory import NEVER_DATA, check_data_source, is_expected, scan_source
 from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
-from analysis.ingest.readers import DEFAULT_LIMITS, MB, RawFile, ReadLimits, read_inventory
+from analysis.ingest.readers import (
+    DEFAULT_LIMITS,
+    MB,
+    PARSER_BY_KIND,
+    RawFile,
+    ReadLimits,
+    read_inventory,
+)
 from analysis.ingest.runlog import RunLog, display_value
 from analysis.ingest.schemas import (
     PERCENT_MAX,
@@ -99,24 +106,6 @@ _EXPECTED_LABEL = {
 
 #: Units that mark an indicator measured in percent (its realisation/targets must lie in 0-1000).
 PERCENT_UNITS = ("%", "persen", "percent")
-
-
-#: Parser of each value kind of ``analysis.ingest.contract`` (kelurahan/kecamatan/code/personal are not here).
-#: ``number`` (e.g. ``Realisasi``, which may be a percentage) uses :func:`parse_percent`: plain numbers as
-#: :func:`parse_number`, plus a trailing ``%``; a reader that sees an Excel percent-format cell should call
-#: ``parse_percent(value, is_percent_format=True)`` itself.
-PARSER_BY_KIND: dict[str, Callable[[object], object]] = {
-    "int": parsing.parse_int,
-    "money": parsing.parse_money,
-    "number": parsing.parse_percent,
-    "target": parsing.parse_target,
-    "date": dates.parse_date,
-    "yesno": parsing.parse_yes_no,
-    "asset": parsing.parse_asset_status,
-    "rt": parsing.parse_rt,
-    "rw": parsing.parse_rw,
-    "text": parsing.normalise_text,
-}
 
 
 def free_text_warnings(text: str) -> list[str]:

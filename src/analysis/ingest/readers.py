@@ -44,6 +44,7 @@ import struct
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -753,8 +754,13 @@ def _warn_extra_columns(raw: RawFile, grid: Grid, kinds: list[str], layout: Layo
             )
 
 
-#: Parsers that tell whether two copies of a column say the same (``Rp 45.000.000`` and 45000000 do).
-_SAME_VALUE_PARSERS = {
+#: Parser of each value kind of ``analysis.ingest.contract`` (kelurahan/kecamatan/code/personal are not here).
+#: ``number`` (e.g. ``Realisasi``, which may be a percentage) uses :func:`parse_percent`: plain numbers as
+#: :func:`parse_number`, plus a trailing ``%``; a reader that sees an Excel percent-format cell should call
+#: ``parse_percent(value, is_percent_format=True)`` itself. The cleaner parses with it
+#: (``analysis.ingest.cleaning``); here it tells whether two copies of a column say the same
+#: (``Rp 45.000.000`` and 45000000 do).
+PARSER_BY_KIND: dict[str, Callable[[object], object]] = {
     "int": parsing.parse_int,
     "money": parsing.parse_money,
     "number": parsing.parse_percent,
@@ -764,6 +770,7 @@ _SAME_VALUE_PARSERS = {
     "asset": parsing.parse_asset_status,
     "rt": parsing.parse_rt,
     "rw": parsing.parse_rw,
+    "text": parsing.normalise_text,
 }
 
 
@@ -774,7 +781,7 @@ def _same_cell(a: object, b: object, kind: str) -> bool:
         return is_blank(a) and is_blank(b)
     if a == b:
         return True
-    parse = _SAME_VALUE_PARSERS.get(kind)
+    parse = PARSER_BY_KIND.get(kind)
     if parse is not None:
         try:
             return parse(a) == parse(b)
