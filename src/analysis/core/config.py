@@ -64,6 +64,18 @@ def processed_dir_for(raw_dir: Path, period: str, processed_root: Path | None = 
 PERIOD_FOLDER_FILES = ("quality.json", "evaluation.json")
 
 
+def add_processed_argument(parser) -> None:
+    """``--processed ROOT`` with one meaning for every command (the processed data root; the period folder
+    is derived by :func:`processed_dir_for` and checked by :func:`check_processed_root`)."""
+    parser.add_argument(
+        "--processed",
+        type=Path,
+        default=DATA_PROCESSED,
+        metavar="ROOT",
+        help="processed data root: the period's tables are in ROOT/<source>/<period>/ (default data/processed/)",
+    )
+
+
 def check_processed_root(root: Path, raw_dir: Path) -> Path:
     """``root`` when it can be the processed data *root* of the option ``--processed`` (every command
     writes ``<root>/<source>/<period>/``), else a :class:`~analysis.core.errors.UsageError` saying what to

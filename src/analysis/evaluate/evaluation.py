@@ -39,8 +39,8 @@ import pandas as pd
 
 from analysis.core.atomic import folder_locks, staged_folder, write_text_atomic
 from analysis.core.config import (
-    DATA_PROCESSED,
     SAMPLE_NOTICE,
+    add_processed_argument,
     check_processed_root,
     check_source_args,
     is_synthetic_source,
@@ -257,13 +257,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--period", required=True, help="period: 100-hari, 2025-TW2, 'Triwulan II 2025', 2025-S1, 2025"
     )
-    p.add_argument(
-        "--processed",
-        type=Path,
-        default=DATA_PROCESSED,
-        metavar="ROOT",
-        help="processed data root; the tables go to ROOT/<source>/<period>/ (default data/processed/)",
-    )
+    add_processed_argument(p)
 
 
 def main(args: argparse.Namespace) -> int:

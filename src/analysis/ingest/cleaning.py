@@ -34,8 +34,8 @@ import pandas as pd
 
 from analysis.core.atomic import folder_lock, reading, staged_folder
 from analysis.core.config import (
-    DATA_PROCESSED,
     SAMPLE_SOURCE,
+    add_processed_argument,
     check_processed_root,
     check_source_args,
     processed_dir_for,
@@ -807,13 +807,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
         "--raw", type=Path, default=SAMPLE_SOURCE, help="data source folder (default: the bundled sample)"
     )
     p.add_argument("--period", required=True, help="period, e.g. 2025-TW2, 'Triwulan II 2025', 100-hari")
-    p.add_argument(
-        "--processed",
-        type=Path,
-        default=DATA_PROCESSED,
-        metavar="ROOT",
-        help="processed data root; the outputs go to ROOT/<source>/<period>/ (default data/processed/)",
-    )
+    add_processed_argument(p)
     p.add_argument(
         "--strict",
         action="store_true",

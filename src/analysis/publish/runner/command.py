@@ -49,6 +49,7 @@ from analysis.publish.runner.plan import (
     RUN_MATRIX,
     Plan,
     RunOptions,
+    add_formats_argument,
     load_matrix,
     parse_formats,
     plan_run,
@@ -139,21 +140,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--period", required=True, help="period code or spelling, or 'latest' (newest with files)"
     )
     parser.add_argument("--lang", default="id", help="report language: id (default) or en")
-    parser.add_argument(
-        "--formats",
-        action="extend",
-        nargs="+",
-        default=None,
-        help="html, pdf or html,pdf (default; also --formats html pdf)",
-    )
+    add_formats_argument(parser)
     parser.add_argument("--out", type=Path, default=config.REPORTS, help="reports root (default: reports/)")
-    parser.add_argument(
-        "--processed",
-        type=Path,
-        default=config.DATA_PROCESSED,
-        metavar="ROOT",
-        help="processed data root: the period's tables are in ROOT/<source>/<period>/ (default data/processed/)",
-    )
+    config.add_processed_argument(parser)
     parser.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     parser.add_argument(
         "--kernel",

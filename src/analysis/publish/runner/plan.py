@@ -131,6 +131,17 @@ def resolve_period(raw_dir: Path, text: str) -> str:
     return period
 
 
+def add_formats_argument(parser) -> None:
+    """``--formats`` as ``run`` and ``scorecards`` take it (every list form; :func:`parse_formats` reads it)."""
+    parser.add_argument(
+        "--formats",
+        action="extend",
+        nargs="+",
+        default=None,
+        help="html, pdf or html,pdf (default; also --formats html pdf)",
+    )
+
+
 def parse_formats(text: str) -> tuple[str, ...]:
     """``html,pdf`` → ``("html", "pdf")``; an unknown format is a UsageError."""
     formats = tuple(dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip()))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from analysis.core import config
-from analysis.publish.runner.plan import ENGINES, FORMATS
+from analysis.publish.runner.plan import ENGINES, FORMATS, add_formats_argument
 from analysis.publish.scorecards.batch import BatchResult, ScorecardOptions, run_scorecards
 from analysis.publish.scorecards.build import NOTEBOOK
 
@@ -29,24 +29,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="only these RTs (default: all): --rt A B, --rt A --rt B or --rt A,B; an unknown code is an error",
     )
     parser.add_argument("--lang", default="id", help="language of the cards: id (default) or en")
-    parser.add_argument(
-        "--formats",
-        action="extend",
-        nargs="+",
-        default=None,
-        help="html, pdf or html,pdf (default; also --formats html pdf)",
-    )
+    add_formats_argument(parser)
     parser.add_argument("--jobs", type=int, default=2, help="local worker processes (default 2)")
     parser.add_argument(
         "--out", type=Path, default=None, help="output folder (default reports/<source>/<period>/scorecards/)"
     )
-    parser.add_argument(
-        "--processed",
-        type=Path,
-        default=config.DATA_PROCESSED,
-        metavar="ROOT",
-        help="processed data root: the period's tables are in ROOT/<source>/<period>/ (default data/processed/)",
-    )
+    config.add_processed_argument(parser)
     parser.add_argument(
         "--scheduler",
         default=None,
