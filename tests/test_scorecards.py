@@ -126,6 +126,20 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "rt_strengths_weaknesses": strengths,
         "rt_reports": reports,
         "index_kelurahan": kelurahan,
+        "index_uncertainty_settings": pd.DataFrame(
+            {"setting": ["framework_path"], "value": ["config/index_framework.yml"], "description": [""]}
+        ),
+        scorecard_data.ACTIONS_TABLE: pd.DataFrame(
+            {
+                "indicator": ["T1_papan_informasi", "T1_papan_informasi", "A1_lpj_terlambat_hari"],
+                "lang": ["id", "en", "id"],
+                "action": ["Pasang papan informasi.", "Put up a board.", "Serahkan LPJ."],
+            },
+            dtype="str",
+        ),
+        scorecard_data.CATEGORIES_TABLE: pd.DataFrame(
+            {"min_score": [80.0, 65.0, 50.0, 0.0], "label": ["Baik Sekali", "Baik", "Cukup", "Kurang"]}
+        ),
     }
 
 
@@ -183,7 +197,7 @@ def test_free_text_note_is_not_an_input():
     [
         pytest.param(
             (3, 2.0, 4.6, 10),
-            "Peringkat 3 dari 10 RT yang dinilai; rentang ketidakpastian 2–5 (90% simulasi)",
+            "Peringkat 3 dari 10 RT yang dinilai. Bila dihitung dengan cara lain, peringkat RT Anda kemungkinan antara 2 dan 5 dari 10 RT.",
             id="with_interval",
         ),
         pytest.param((3, float("nan"), 4.0, 10), "", id="no_interval_no_rank"),
@@ -214,12 +228,24 @@ def test_scored_card_shows_index_rank_interval_and_comparisons():
     card = card_for(tiny_tables(), "k1.001")
     summary = scorecard_data.section_summary(card, "id")
     assert "75,0" in summary and "Baik" in summary
-    assert "Peringkat 1 dari 2 RT yang dinilai; rentang ketidakpastian 1–1" in summary
+    assert (
+        "Peringkat 1 dari 2 RT yang dinilai. Bila dihitung dengan cara lain, peringkat RT Anda tetap 1 dari 2 RT."
+        in summary
+    )
+    assert (
+        "Kategori Baik: nilai indeks 65 sampai di bawah 80. Kurang 5,0 poin lagi untuk naik ke kategori Baik Sekali (80)."
+        in summary
+    )
+    assert "rentang ketidakpastian" not in summary and "simulasi" not in summary
     principles = scorecard_data.section_principles(card, "id")
     assert "Transparansi" in principles and "+10,0" in principles  # 80 against kelurahan 70
     comparison = scorecard_data.section_comparison(card, "id")
     assert "61,7" in comparison and "+13,3 poin" in comparison  # 75 − 61.7
-    assert "Triwulan III 2025" in comparison and "+5,0 poin" in comparison and "rentang 1–2" in comparison
+    assert (
+        "Triwulan III 2025" in comparison
+        and "+5,0 poin" in comparison
+        and "kemungkinan antara 1 dan 2" in comparison
+    )
     spending = scorecard_data.section_spending(card, "id")
     assert "Rp100.000.000" in spending and "90,0%" in spending
     assert "100,0%" in spending  # kelurahan serapan: (90 + 60) / (100 + 50)
@@ -405,6 +431,14 @@ def rt_codes(processed, n=None):
     return scored, insufficient
 
 
+def stem(processed, rt_code) -> str:
+    """The file name (without suffix) of an RT's card: ``rt-<code>_<kelurahan>``."""
+    rt_index = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet").set_index(
+        "rt_code", drop=False
+    )
+    return scorecard_data.card_file_stem(rt_index.loc[rt_code])
+
+
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
@@ -449,13 +483,13 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     assert [(r.status, r.build) for r in first.rows] == [("ok", "rebuilt")] * 3
     for rt in chosen:
         for ext in ("html", "pdf", "ipynb"):
-            assert (out / "rt" / f"{rt}.{ext}").is_file()
-    html = (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8")
-    assert config.SAMPLE_NOTICE in html and "Rapor Kampung Bahagia RT" in html
-    assert "Peringkat" in html and "rentang ketidakpastian" in html
+            assert (out / "rt" / f"{stem(processed, rt)}.{ext}").is_file()
+    html = (out / "rt" / f"{stem(processed, scored[0])}.html").read_text(encoding="utf-8")
+    assert config.SAMPLE_NOTICE in html and "Rapor Kampung Bahagia: RT" in html
+    assert "Peringkat" in html and "kemungkinan antara" in html and "Yang bisa dilakukan:" in html
     assert "Anggaran terhadap rencana" in html and "Dengan kelurahan" in html and "Triwulan III 2025" in html
     assert "<script" not in html and "Traceback" not in html
-    text = pdf_text(out / "rt" / f"{insufficient[0]}.pdf")
+    text = pdf_text(out / "rt" / f"{stem(processed, insufficient[0])}.pdf")
     assert "Data belum memadai" in text and "DATA CONTOH" in text
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"rts": 3, "rebuilt": 3, "unchanged": 0, "failed": 0}
@@ -470,11 +504,13 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
         "duration_s",
     ]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert f'href="rt/{scored[0]}.html"' in index and "belum dibuat" in index  # RTs not chosen yet
+    assert (
+        f'href="rt/{stem(processed, scored[0])}.html"' in index and "belum dibuat" in index
+    )  # RTs not chosen yet
 
     second = batch.run_scorecards(options(processed, out, rts=chosen))
     assert [r.build for r in second.rows] == ["unchanged"] * 3, "nothing changed, nothing rebuilt"
-    assert (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8") == html
+    assert (out / "rt" / f"{stem(processed, scored[0])}.html").read_text(encoding="utf-8") == html
 
     # change one RT's spending in the processed data: only that card is rebuilt
     reports_path = processed / "sample" / PERIOD / "rt_reports.parquet"
@@ -491,7 +527,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
         scored[1]: "rebuilt",
         insufficient[0]: "unchanged",
     }
-    assert "Rp123.456.789" in (out / "rt" / f"{scored[1]}.html").read_text(encoding="utf-8")
+    assert "Rp123.456.789" in (out / "rt" / f"{stem(processed, scored[1])}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -519,8 +555,10 @@ def test_failing_rt_does_not_stop_the_others(processed, tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     statuses = {r["rt_code"]: r["status"] for r in summary["rts"]}
     assert statuses == {scored[0]: "ok", bad: "failed", scored[2]: "ok"}
-    assert (out / "rt" / f"{scored[0]}.html").is_file() and (out / "rt" / f"{scored[2]}.html").is_file()
-    assert not (out / "rt" / f"{bad}.html").exists()
+    assert (out / "rt" / f"{stem(processed, scored[0])}.html").is_file() and (
+        out / "rt" / f"{stem(processed, scored[2])}.html"
+    ).is_file()
+    assert not (out / "rt" / f"{stem(processed, bad)}.html").exists()
     failed_nb = nbformat.read(out / "failed" / f"{bad}.ipynb", as_version=4)
     assert any(o.get("output_type") == "error" for c in failed_nb.cells for o in c.get("outputs", []))
     assert "gagal dibuat" in (out / "index.html").read_text(encoding="utf-8")
@@ -537,8 +575,8 @@ def test_in_process_engine_gives_the_papermill_card(processed, tmp_path):
         options(processed, tmp_path / "b", rts=(rt,), formats=("html",), engine="papermill")
     )
     assert fast.rows[0].status == slow.rows[0].status == "ok"
-    a = strip_run_info((tmp_path / "a" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
-    b = strip_run_info((tmp_path / "b" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
+    a = strip_run_info((tmp_path / "a" / "rt" / f"{stem(processed, rt)}.html").read_text(encoding="utf-8"))
+    b = strip_run_info((tmp_path / "b" / "rt" / f"{stem(processed, rt)}.html").read_text(encoding="utf-8"))
     assert a == b
 
 
@@ -600,7 +638,9 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
     assert "injected test failure" in result.failed[0].message
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["dask"]["scheduler"] == cluster.scheduler_address
-    assert (out / "rt" / f"{chosen[0]}.html").is_file() and (out / "rt" / f"{chosen[2]}.html").is_file()
+    assert (out / "rt" / f"{stem(processed, chosen[0])}.html").is_file() and (
+        out / "rt" / f"{stem(processed, chosen[2])}.html"
+    ).is_file()
 
 
 @pytest.mark.slow
@@ -616,7 +656,10 @@ def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
     # kept since issue 10 with start_year missing, so its 2025 reports count
     assert len(result.rows) == len(rt_index) == 68
     assert not result.failed
-    assert sorted(p.stem for p in build.iter_cards(out)) == sorted(rt_index["rt_code"])
+    assert sorted(p.stem for p in build.iter_cards(out)) == sorted(
+        stem(processed, rt) for rt in rt_index["rt_code"]
+    )
+    assert all(p.name.isascii() and " " not in p.name for p in build.iter_cards(out))
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="sc-rt"') == 68
 
