@@ -233,7 +233,7 @@ def test_scored_card_shows_index_rank_interval_and_comparisons():
         in summary
     )
     assert (
-        "Kategori Baik: nilai indeks 65 sampai di bawah 80. Kurang 5,0 poin lagi untuk naik ke kategori Baik Sekali (80)."
+        "Kategori Baik: nilai indeks 65 sampai di bawah 80. Perlu 5,0 poin lagi untuk naik ke kategori Baik Sekali (80)."
         in summary
     )
     assert "rentang ketidakpastian" not in summary and "simulasi" not in summary
@@ -291,6 +291,141 @@ def test_unknown_rt_is_a_usage_error(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------------
+# Actions: what an RT can do about each weakness (index framework, ``action: {id, en}``)
+
+
+def test_every_shipped_indicator_has_an_action_in_both_languages():
+    from analysis.evaluate.principles import load_framework
+
+    framework = load_framework(config.CONFIG_DIR / "index_framework.yml")
+    for indicator in framework.indicators:
+        texts = dict(indicator.action)
+        assert set(texts) == {"id", "en"}, indicator.code
+        assert all(len(t) > 30 for t in texts.values()) and texts["id"] != texts["en"], indicator.code
+    actions, _ = scorecard_data.framework_frames(config.CONFIG_DIR / "index_framework.yml")
+    assert len(actions) == 2 * len(framework.indicators)
+    row = actions[(actions["indicator"] == "T2_realisasi_diumumkan") & (actions["lang"] == "id")]
+    assert row["action"].iloc[0].startswith("Unggah laporan keuangan di papan informasi RT")
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        pytest.param({"id": "Pasang papan."}, "action.en: must be a non-empty text", id="missing_en"),
+        pytest.param({"id": "x", "en": "  "}, "action.en: must be a non-empty text", id="blank_en"),
+        pytest.param({"id": "x", "en": "y", "fr": "z"}, "unknown key(s) fr", id="unknown_language"),
+        pytest.param("Pasang papan.", "must be a mapping {id: <text>, en: <text>}", id="not_a_mapping"),
+    ],
+)
+def test_invalid_action_is_a_config_error(action, message):
+    import yaml
+
+    from analysis.core.errors import ConfigError
+    from analysis.evaluate.principles import parse_framework
+
+    data = yaml.safe_load((config.CONFIG_DIR / "index_framework.yml").read_text(encoding="utf-8"))
+    data["indicators"][0]["action"] = action
+    with pytest.raises(ConfigError, match=r"<x>: indicators\[T1_papan_informasi\]\.action"):
+        parse_framework(data, source="<x>")
+    with pytest.raises(ConfigError) as info:
+        parse_framework(data, source="<x>")
+    assert message in str(info.value)
+
+
+def test_weakness_comes_with_its_action_strength_does_not():
+    tables = tiny_tables()
+    weak = scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.002"), "id")
+    assert "tempat umum (Transparansi): skor 0, RT pada umumnya 50" in weak
+    assert "Yang bisa dilakukan: Pasang papan informasi." in weak
+    assert "Put up a board." in scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.002"), "en")
+    strong = scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.001"), "id")
+    assert "tempat umum (Transparansi): skor 100" in strong and "Yang bisa dilakukan" not in strong
+    assert "RT tengah" not in weak + strong
+
+
+def test_change_to_an_action_rebuilds_only_the_rts_with_that_weakness():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    actions = tables[scorecard_data.ACTIONS_TABLE].copy()
+    actions.loc[actions["indicator"] == "T1_papan_informasi", "action"] = "Pasang papan di pos ronda."
+    after = scorecard_data.input_digests({**tables, scorecard_data.ACTIONS_TABLE: actions})
+    assert [rt for rt in before if before[rt] != after[rt]] == ["k1.002"]  # its weakness is T1
+    other = actions.copy()
+    other.loc[other["indicator"] == "A1_lpj_terlambat_hari", "action"] = "Serahkan LPJ tepat waktu."
+    assert scorecard_data.input_digests({**tables, scorecard_data.ACTIONS_TABLE: other}) == after
+    categories = tables[scorecard_data.CATEGORIES_TABLE].copy()
+    categories.loc[0, "min_score"] = 85.0
+    changed = scorecard_data.input_digests({**tables, scorecard_data.CATEGORIES_TABLE: categories})
+    assert all(changed[rt] != before[rt] for rt in before)  # every card explains the categories
+
+
+@pytest.mark.parametrize(
+    ("index", "category", "lang", "expected"),
+    [
+        pytest.param(
+            49.94, "Kurang", "id",
+            "Kategori Kurang: nilai indeks di bawah 50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50).",
+            id="just_below",
+        ),
+        pytest.param(
+            65.0, "Baik", "en",
+            "Category Good: index score 65 to below 80. 15.0 more points to reach Very good (80).",
+            id="on_threshold",
+        ),
+        pytest.param(80.0, "Baik Sekali", "id", "Kategori Baik Sekali: nilai indeks 80 ke atas. Ini kategori tertinggi.", id="top"),
+        pytest.param(float("nan"), "Kurang", "id", "", id="no_score"),
+    ],
+)  # fmt: skip
+def test_category_text(index, category, lang, expected):
+    categories = tiny_tables()[scorecard_data.CATEGORIES_TABLE]
+    assert scorecard_data.category_text(index, category, categories, lang) == expected
+
+
+def test_notes_explain_categories_and_the_rts_own_rank_range():
+    notes = scorecard_data.section_notes(card_for(tiny_tables(), "k1.002"), "id")
+    assert (
+        "Baik Sekali: 80 ke atas; Baik: 65 sampai di bawah 80; Cukup: 50 sampai di bawah 65; Kurang: di bawah 50"
+        in notes
+    )
+    assert "antara peringkat 2 dan 2" in notes and "dilaporkan sendiri" in notes
+    assert 'class="sc-notes"' in notes
+    unscored = scorecard_data.section_notes(card_for(tiny_tables(), "k2.001"), "id")
+    assert "antara peringkat" not in unscored and "dilaporkan sendiri" in unscored
+
+
+@pytest.mark.parametrize(
+    ("code", "kelurahan", "expected"),
+    [
+        pytest.param("15.71.01.1001.003", "Simpang IV Sipin", "rt-15.71.01.1001.003_simpang-iv-sipin", id="plain"),
+        pytest.param("15.71.08.1001.001", "Orang Kayo Hitam", "rt-15.71.08.1001.001_orang-kayo-hitam", id="three_words"),
+        pytest.param("k1.001", "Ulu Gedong (Seberang)", "rt-k1.001_ulu-gedong-seberang", id="punctuation"),
+        pytest.param("k1.002", "Pâsir Pütih", "rt-k1.002_pasir-putih", id="accents_to_ascii"),
+        pytest.param("k1.003", "", "rt-k1.003", id="no_name"),
+    ],
+)  # fmt: skip
+def test_card_file_stem(code, kelurahan, expected):
+    assert (
+        scorecard_data.card_file_stem(pd.Series({"rt_code": code, "kelurahan_name": kelurahan})) == expected
+    )
+
+
+def test_card_title_and_subtitle_name_the_rt_kelurahan_and_code():
+    row = tiny_tables()["rt_index"].iloc[0]
+    assert scorecard_data.title(row, "id") == "Rapor Kampung Bahagia: RT 001 Satu"
+    assert scorecard_data.subtitle(row, PERIOD, "en").startswith(
+        "RT code k1.001 · Kelurahan Satu, Kecamatan Camat"
+    )
+
+
+def test_job_writes_files_under_the_named_stem():
+    assert build.rt_file_names("rt-k1.001_satu", ("html", "pdf")) == {
+        "ipynb": "rt/rt-k1.001_satu.ipynb",
+        "html": "rt/rt-k1.001_satu.html",
+        "pdf": "rt/rt-k1.001_satu.pdf",
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # Index page
 
 
@@ -322,6 +457,106 @@ def test_index_page_groups_orders_by_score_and_links(tmp_path):
     assert config.SAMPLE_NOTICE in page
     assert "http://" not in page and "https://" not in page and " src=" not in page  # no CDN, self-contained
     assert "<noscript>" in page
+
+
+def tiny_index(tmp_path, lang="id") -> Path:
+    tables = tiny_tables()
+    entries = cache.CacheIndex()
+    for rt, row in tables["rt_index"].set_index("rt_code", drop=False).iterrows():
+        stem = scorecard_data.card_file_stem(row)
+        entries.entries[rt] = cache.CacheEntry(key="k", files={f"rt/{stem}.html": "x", f"rt/{stem}.pdf": "y"})
+    return pages.write_index(
+        tmp_path / "index.html",
+        tables["rt_index"],
+        tables["index_kelurahan"],
+        entries,
+        set(),
+        lang,
+        PERIOD,
+        True,
+    )
+
+
+def test_index_page_lists_every_card_once_with_its_filter_attributes(tmp_path):
+    import re
+
+    page = tiny_index(tmp_path).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="sc-rt"[^>]*>', page)
+    assert len(rows) == 3 and len({re.search(r'data-code="([^"]+)"', r).group(1) for r in rows}) == 3
+    expected = {
+        "k1.001": ('data-kecamatan="c1"', 'data-kelurahan="k1"', 'data-category="baik"', 'data-search="rt 001 rt 1 rt001 k1.001 satu camat"'),
+        "k1.002": ('data-kecamatan="c1"', 'data-kelurahan="k1"', 'data-category="kurang"', 'data-search="rt 002 rt 2 rt002 k1.002 satu camat"'),
+        "k2.001": ('data-kecamatan="c1"', 'data-kelurahan="k2"', 'data-category="insufficient"', 'data-search="rt 001 rt 1 rt001 k2.001 dua camat"'),
+    }  # fmt: skip
+    for row in rows:
+        code = re.search(r'data-code="([^"]+)"', row).group(1)
+        assert all(attr in row for attr in expected[code]), row
+    assert page.count('href="rt/rt-k1.001_satu.html"') == 1 and page.count('href="rt/rt-k2.001_dua.pdf"') == 1
+    # filters list what is on the page; the form is hidden until the script shows it (no JS: plain list)
+    assert '<form id="sc-filter" role="search" hidden>' in page
+    assert '<option value="k1" data-kecamatan="c1">Satu</option>' in page
+    assert '<option value="c1">Camat</option>' in page
+    cats = re.search(r'<select id="sc-cat">(.*?)</select>', page).group(1)
+    assert re.findall(r'value="([^"]*)"', cats) == ["", "baik", "kurang", "insufficient"]
+    assert "Tanpa JavaScript, semua RT ditampilkan" in page
+    assert "http://" not in page and "https://" not in page and " src=" not in page
+    (tmp_path / "en").mkdir()
+    english = tiny_index(tmp_path / "en", "en").read_text(encoding="utf-8")
+    assert "Find an RT" in english and "Not enough data" in english
+
+
+def visible_rows(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#sc-grouped tr.sc-rt", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.code)"
+    )
+
+
+@pytest.mark.slow
+def test_index_page_search_and_filters_in_a_browser(tmp_path):
+    from tests.conftest import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    path = tiny_index(tmp_path)
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"],
+        )
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri(), wait_until="load")
+        assert page.is_visible("#sc-filter") and visible_rows(page) == ["k1.001", "k1.002", "k2.001"]
+        assert page.inner_text("#sc-count") == "3 dari 3 RT ditampilkan"
+        page.fill("#sc-q", "dua")  # kelurahan name
+        assert visible_rows(page) == ["k2.001"] and page.inner_text("#sc-count") == "1 dari 3 RT ditampilkan"
+        page.fill("#sc-q", "RT 002")  # RT number, any case
+        assert visible_rows(page) == ["k1.002"]
+        page.fill("#sc-q", "k1.001")  # RT code
+        assert visible_rows(page) == ["k1.001"]
+        page.fill("#sc-q", "satu rt 2")  # every word must match
+        assert visible_rows(page) == ["k1.002"]
+        page.fill("#sc-q", "tidak ada")
+        assert visible_rows(page) == [] and page.is_visible("#sc-none")
+        page.fill("#sc-q", "")
+        page.select_option("#sc-kel", "k1")
+        assert visible_rows(page) == ["k1.001", "k1.002"]
+        assert not page.is_visible("tbody:has(tr[data-code='k2.001'])")  # its kelurahan group hides too
+        page.select_option("#sc-cat", "kurang")
+        assert visible_rows(page) == ["k1.002"]
+        page.select_option("#sc-kel", "")
+        page.select_option("#sc-cat", "insufficient")
+        assert visible_rows(page) == ["k2.001"]
+        page.check("input[value=score]")  # the city-wide order keeps the filter
+        flat = page.eval_on_selector_all(
+            "#sc-flat tr.sc-rt", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.code)"
+        )
+        assert flat == ["k2.001"]
+        browser.close()
+    assert errors == []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -439,6 +674,12 @@ def stem(processed, rt_code) -> str:
     return scorecard_data.card_file_stem(rt_index.loc[rt_code])
 
 
+def pdf_page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
@@ -491,6 +732,12 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     assert "<script" not in html and "Traceback" not in html
     text = pdf_text(out / "rt" / f"{stem(processed, insufficient[0])}.pdf")
     assert "Data belum memadai" in text and "DATA CONTOH" in text
+    for rt in chosen:  # the notes share their page with the indicator table's last rows
+        pdf_pages = pdf_page_texts(out / "rt" / f"{stem(processed, rt)}.pdf")
+        with_notes = [t for t in pdf_pages if "Cara membaca rapor ini" in t]
+        assert len(with_notes) == 1 and "ID proses" in with_notes[0], rt
+        assert "Prinsip Indikator Nilai" in with_notes[0] and "Penilaian warga atas" in with_notes[0], rt
+        assert "ID proses" in pdf_pages[-1] and "Cara membaca rapor ini" in pdf_pages[-1], rt
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"rts": 3, "rebuilt": 3, "unchanged": 0, "failed": 0}
     csv_rows = pd.read_csv(out / "summary.csv")

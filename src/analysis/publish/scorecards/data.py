@@ -407,11 +407,11 @@ def category_bands(categories: pd.DataFrame, lang: str) -> list[tuple[str, str]]
 
 def category_text(index: object, category: object, categories: pd.DataFrame, lang: str) -> str:
     """What the RT's category means and how far the next one is: "Kategori Kurang: nilai indeks di bawah
-    50. Kurang 0,1 poin lagi untuk naik ke kategori Cukup (50)." (``""`` without a score or category).
+    50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50)." (``""`` without a score or category).
 
     >>> cats = pd.DataFrame({"min_score": [80.0, 50.0, 0.0], "label": ["Baik Sekali", "Cukup", "Kurang"]})
     >>> category_text(49.94, "Kurang", cats, "id")
-    'Kategori Kurang: nilai indeks di bawah 50. Kurang 0,1 poin lagi untuk naik ke kategori Cukup (50).'
+    'Kategori Kurang: nilai indeks di bawah 50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50).'
     >>> category_text(91.0, "Baik Sekali", cats, "en")
     'Category Very good: index score 80 and above. This is the highest category.'
     """
@@ -544,6 +544,9 @@ SCORECARD_CSS = """<style>
 @media print {
   .sc-notes { break-inside: avoid; page-break-inside: avoid; break-before: avoid; page-break-before: avoid; }
   .sc-indicators tbody tr:nth-last-child(-n+3) { break-before: avoid; page-break-before: avoid; }
+  .sc-sw-section h2, .sc-sw-section > p, .sc-sw h3 { break-after: avoid; page-break-after: avoid; }
+  .sc-sw li { break-inside: avoid; page-break-inside: avoid; }
+  .sc-sw { display: block; }  /* a flex row does not split across pages in WeasyPrint; stacked, it does */
 }
 </style>"""
 
@@ -731,7 +734,8 @@ def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
             )
         blocks.append(f"<div><h3>{_e(_l(heading, lang))}</h3>{items}</div>")
     return (
-        f'<div class="sc-keep"><h2>{_e(_l("strengths_heading", lang))}</h2>'
+        # not kept whole (with the actions it can fill half a page): items stay whole, headings with them
+        f'<div class="sc-sw-section"><h2>{_e(_l("strengths_heading", lang))}</h2>'
         f"<p>{_e(_l('strengths_lead', lang))}</p>"
         f'<div class="sc-sw">{"".join(blocks)}</div></div>'
     )
