@@ -12,7 +12,10 @@ What an RT's card reads (``docs/evaluation_tables.md``):
   ``rt_index_indicators``, ``rt_strengths_weaknesses`` and the budget/activity columns of ``rt_reports``;
 - its kelurahan's row of ``index_kelurahan`` and the budget columns of the kelurahan's ``rt_reports``
   (kelurahan serapan);
-- two city facts: the number of scored RTs and the number of RTs in scope.
+- two city facts: the number of scored RTs and the number of RTs in scope;
+- from the index framework the evaluation used (``framework_path`` of ``index_uncertainty_settings``): the
+  ``action`` of each indicator listed as one of its weaknesses (what the RT can do, id and en) and the
+  category thresholds (every card explains the categories and how far the next one is).
 
 No personal data: the free-text ``note`` of the RT report and the source file columns are never read.
 Every word comes from the label catalogue (``scorecard.*`` in ``locales/{id,en}.yml``); every value is
