@@ -417,6 +417,16 @@ def test_card_title_and_subtitle_name_the_rt_kelurahan_and_code():
     )
 
 
+def test_renamed_kelurahan_rebuilds_its_cards_under_the_new_name():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    rt_index = tables["rt_index"].copy()
+    rt_index.loc[rt_index["kelurahan_code"] == "k2", "kelurahan_name"] = "Dua Baru"
+    after = scorecard_data.input_digests({**tables, "rt_index": rt_index})
+    assert [rt for rt in before if before[rt] != after[rt]] == ["k2.001"]
+    assert scorecard_data.card_file_stem(rt_index.iloc[2]) == "rt-k2.001_dua-baru"
+
+
 def test_job_writes_files_under_the_named_stem():
     assert build.rt_file_names("rt-k1.001_satu", ("html", "pdf")) == {
         "ipynb": "rt/rt-k1.001_satu.ipynb",
