@@ -247,7 +247,11 @@ def test_scorecard_shows_no_category_without_its_interval():
     categories = pd.DataFrame(
         {"min_score": [80.0, 65.0, 50.0, 0.0], "label": ["Baik Sekali", "Baik", "Cukup", "Kurang"]}
     )
-    inputs = {"categories": categories}
+    inputs = {
+        "categories": categories,
+        "strengths": pd.DataFrame({"side": [], "position": [], "indicator": []}),
+        "actions": pd.DataFrame({"indicator": [], "lang": [], "action": []}),
+    }
     with_rank = SimpleNamespace(rt=pd.Series(base), is_scored=True, facts={"n_scored": 3}, inputs=inputs)
     html = scorecard_data.section_summary(with_rank, "id")
     assert 'class="cat"' in html

@@ -341,6 +341,10 @@ def test_weakness_comes_with_its_action_strength_does_not():
     strong = scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.001"), "id")
     assert "tempat umum (Transparansi): skor 100" in strong and "Yang bisa dilakukan" not in strong
     assert "RT tengah" not in weak + strong
+    summary = scorecard_data.section_summary(card_for(tables, "k1.002"), "id")
+    assert "Langkah pertama: Pasang papan informasi." in summary  # its first weakness, on page one
+    assert "Langkah pertama" not in scorecard_data.section_summary(card_for(tables, "k1.001"), "id")
+    assert "First step: Put up a board." in scorecard_data.section_summary(card_for(tables, "k1.002"), "en")
 
 
 def test_change_to_an_action_rebuilds_only_the_rts_with_that_weakness():

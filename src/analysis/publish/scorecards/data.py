@@ -543,6 +543,7 @@ SCORECARD_CSS = """<style>
 /* actions under the weaknesses (issue 13: a weakness comes with what to do) */
 .sc-action { display: block; margin: 0.2em 0 0.1em; padding: 0.1em 0 0.1em 0.6em; border-left: 3px solid #2f7d4f;
   color: #1d4d32; }
+.sc-first { margin-top: 0.5em; font-weight: bold; }
 /* the notes stay whole and go with the card's last rows: no PDF page holding only notes and the footer */
 @media print {
   .sc-notes { break-inside: avoid; page-break-inside: avoid; break-before: avoid; page-break-before: avoid; }
@@ -641,6 +642,9 @@ def section_summary(card: Scorecard, lang: str) -> str:
             ranks.append(f"<p>{_e(text_group)}</p>")
     if not ranks:
         ranks.append(f'<p class="sc-muted">{_e(_l("rank_none", lang))}</p>')
+    step = first_step(card, lang)
+    if step:
+        ranks.append(f'<p class="sc-action sc-first">{_e(_l("first_step", lang, action=step))}</p>')
     return (
         f"<h2>{_e(_l('summary_heading', lang))}</h2>"
         f'<div class="sc-summary">{big}<div class="sc-ranks">{"".join(ranks)}</div></div>'
@@ -742,6 +746,18 @@ def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
         f"<p>{_e(_l('strengths_lead', lang))}</p>"
         f'<div class="sc-sw">{"".join(blocks)}</div></div>'
     )
+
+
+def first_step(card: Scorecard, lang: str) -> str:
+    """The action of the RT's first weakness (the indicator furthest below a typical RT), ``""`` if none."""
+    sw = card.inputs["strengths"]
+    weak = sw[sw["side"] == "kelemahan"].sort_values("position", kind="mergesort")
+    actions = card.inputs["actions"]
+    for code in weak["indicator"].astype(str):
+        rows = actions[(actions["indicator"] == code) & (actions["lang"] == lang)]
+        if len(rows):
+            return str(rows["action"].iloc[0])
+    return ""
 
 
 def _action_html(action: str, lang: str) -> str:
