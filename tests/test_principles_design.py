@@ -244,11 +244,19 @@ def test_scorecard_shows_no_category_without_its_interval():
     base = {"index": 70.0, "category": "Baik", "rank": 2, "rank_p05": 1.0, "rank_p95": 3.0,
             "is_pilot": True, "n_in_group": 3, "rank_in_group": 1, "rank_in_group_p05": 1.0,
             "rank_in_group_p95": 2.0}  # fmt: skip
-    with_rank = SimpleNamespace(rt=pd.Series(base), is_scored=True, facts={"n_scored": 3})
+    categories = pd.DataFrame(
+        {"min_score": [80.0, 65.0, 50.0, 0.0], "label": ["Baik Sekali", "Baik", "Cukup", "Kurang"]}
+    )
+    inputs = {
+        "categories": categories,
+        "strengths": pd.DataFrame({"side": [], "position": [], "indicator": []}),
+        "actions": pd.DataFrame({"indicator": [], "lang": [], "action": []}),
+    }
+    with_rank = SimpleNamespace(rt=pd.Series(base), is_scored=True, facts={"n_scored": 3}, inputs=inputs)
     html = scorecard_data.section_summary(with_rank, "id")
     assert 'class="cat"' in html
     without = SimpleNamespace(
-        rt=pd.Series({**base, "rank_p05": np.nan}), is_scored=True, facts={"n_scored": 3}
+        rt=pd.Series({**base, "rank_p05": np.nan}), is_scored=True, facts={"n_scored": 3}, inputs=inputs
     )
     assert 'class="cat"' not in scorecard_data.section_summary(without, "id")
 

@@ -126,6 +126,20 @@ def tiny_tables() -> dict[str, pd.DataFrame]:
         "rt_strengths_weaknesses": strengths,
         "rt_reports": reports,
         "index_kelurahan": kelurahan,
+        "index_uncertainty_settings": pd.DataFrame(
+            {"setting": ["framework_path"], "value": ["config/index_framework.yml"], "description": [""]}
+        ),
+        scorecard_data.ACTIONS_TABLE: pd.DataFrame(
+            {
+                "indicator": ["T1_papan_informasi", "T1_papan_informasi", "A1_lpj_terlambat_hari"],
+                "lang": ["id", "en", "id"],
+                "action": ["Pasang papan informasi.", "Put up a board.", "Serahkan LPJ."],
+            },
+            dtype="str",
+        ),
+        scorecard_data.CATEGORIES_TABLE: pd.DataFrame(
+            {"min_score": [80.0, 65.0, 50.0, 0.0], "label": ["Baik Sekali", "Baik", "Cukup", "Kurang"]}
+        ),
     }
 
 
@@ -183,7 +197,7 @@ def test_free_text_note_is_not_an_input():
     [
         pytest.param(
             (3, 2.0, 4.6, 10),
-            "Peringkat 3 dari 10 RT yang dinilai; rentang ketidakpastian 2–5 (90% simulasi)",
+            "Peringkat 3 dari 10 RT yang dinilai. Bila dihitung dengan cara lain, peringkat RT Anda kemungkinan antara 2 dan 5 dari 10 RT.",
             id="with_interval",
         ),
         pytest.param((3, float("nan"), 4.0, 10), "", id="no_interval_no_rank"),
@@ -214,12 +228,24 @@ def test_scored_card_shows_index_rank_interval_and_comparisons():
     card = card_for(tiny_tables(), "k1.001")
     summary = scorecard_data.section_summary(card, "id")
     assert "75,0" in summary and "Baik" in summary
-    assert "Peringkat 1 dari 2 RT yang dinilai; rentang ketidakpastian 1–1" in summary
+    assert (
+        "Peringkat 1 dari 2 RT yang dinilai. Bila dihitung dengan cara lain, peringkat RT Anda tetap 1 dari 2 RT."
+        in summary
+    )
+    assert (
+        "Kategori Baik: nilai indeks 65 sampai di bawah 80. Perlu 5,0 poin lagi untuk naik ke kategori Baik Sekali (80)."
+        in summary
+    )
+    assert "rentang ketidakpastian" not in summary and "simulasi" not in summary
     principles = scorecard_data.section_principles(card, "id")
     assert "Transparansi" in principles and "+10,0" in principles  # 80 against kelurahan 70
     comparison = scorecard_data.section_comparison(card, "id")
     assert "61,7" in comparison and "+13,3 poin" in comparison  # 75 − 61.7
-    assert "Triwulan III 2025" in comparison and "+5,0 poin" in comparison and "rentang 1–2" in comparison
+    assert (
+        "Triwulan III 2025" in comparison
+        and "+5,0 poin" in comparison
+        and "kemungkinan antara 1 dan 2" in comparison
+    )
     spending = scorecard_data.section_spending(card, "id")
     assert "Rp100.000.000" in spending and "90,0%" in spending
     assert "100,0%" in spending  # kelurahan serapan: (90 + 60) / (100 + 50)
@@ -265,6 +291,155 @@ def test_unknown_rt_is_a_usage_error(tmp_path):
 
 
 # --------------------------------------------------------------------------------------------------
+# Actions: what an RT can do about each weakness (index framework, ``action: {id, en}``)
+
+
+def test_every_shipped_indicator_has_an_action_in_both_languages():
+    from analysis.evaluate.principles import load_framework
+
+    framework = load_framework(config.CONFIG_DIR / "index_framework.yml")
+    for indicator in framework.indicators:
+        texts = dict(indicator.action)
+        assert set(texts) == {"id", "en"}, indicator.code
+        assert all(len(t) > 30 for t in texts.values()) and texts["id"] != texts["en"], indicator.code
+    actions, _ = scorecard_data.framework_frames(config.CONFIG_DIR / "index_framework.yml")
+    assert len(actions) == 2 * len(framework.indicators)
+    row = actions[(actions["indicator"] == "T2_realisasi_diumumkan") & (actions["lang"] == "id")]
+    assert row["action"].iloc[0].startswith("Unggah laporan keuangan di papan informasi RT")
+
+
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        pytest.param({"id": "Pasang papan."}, "action.en: must be a non-empty text", id="missing_en"),
+        pytest.param({"id": "x", "en": "  "}, "action.en: must be a non-empty text", id="blank_en"),
+        pytest.param({"id": "x", "en": "y", "fr": "z"}, "unknown key(s) fr", id="unknown_language"),
+        pytest.param("Pasang papan.", "must be a mapping {id: <text>, en: <text>}", id="not_a_mapping"),
+    ],
+)
+def test_invalid_action_is_a_config_error(action, message):
+    import yaml
+
+    from analysis.core.errors import ConfigError
+    from analysis.evaluate.principles import parse_framework
+
+    data = yaml.safe_load((config.CONFIG_DIR / "index_framework.yml").read_text(encoding="utf-8"))
+    data["indicators"][0]["action"] = action
+    with pytest.raises(ConfigError, match=r"<x>: indicators\[T1_papan_informasi\]\.action"):
+        parse_framework(data, source="<x>")
+    with pytest.raises(ConfigError) as info:
+        parse_framework(data, source="<x>")
+    assert message in str(info.value)
+
+
+def test_weakness_comes_with_its_action_strength_does_not():
+    tables = tiny_tables()
+    weak = scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.002"), "id")
+    assert "tempat umum (Transparansi): skor 0, RT pada umumnya 50" in weak
+    assert "Yang bisa dilakukan: Pasang papan informasi." in weak
+    assert "Put up a board." in scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.002"), "en")
+    strong = scorecard_data.section_strengths_weaknesses(card_for(tables, "k1.001"), "id")
+    assert "tempat umum (Transparansi): skor 100" in strong and "Yang bisa dilakukan" not in strong
+    assert "RT tengah" not in weak + strong
+    summary = scorecard_data.section_summary(card_for(tables, "k1.002"), "id")
+    assert "Langkah pertama: Pasang papan informasi." in summary  # its first weakness, on page one
+    assert "Langkah pertama" not in scorecard_data.section_summary(card_for(tables, "k1.001"), "id")
+    assert "First step: Put up a board." in scorecard_data.section_summary(card_for(tables, "k1.002"), "en")
+
+
+def test_change_to_an_action_rebuilds_only_the_rts_with_that_weakness():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    actions = tables[scorecard_data.ACTIONS_TABLE].copy()
+    actions.loc[actions["indicator"] == "T1_papan_informasi", "action"] = "Pasang papan di pos ronda."
+    after = scorecard_data.input_digests({**tables, scorecard_data.ACTIONS_TABLE: actions})
+    assert [rt for rt in before if before[rt] != after[rt]] == ["k1.002"]  # its weakness is T1
+    other = actions.copy()
+    other.loc[other["indicator"] == "A1_lpj_terlambat_hari", "action"] = "Serahkan LPJ tepat waktu."
+    assert scorecard_data.input_digests({**tables, scorecard_data.ACTIONS_TABLE: other}) == after
+    categories = tables[scorecard_data.CATEGORIES_TABLE].copy()
+    categories.loc[0, "min_score"] = 85.0
+    changed = scorecard_data.input_digests({**tables, scorecard_data.CATEGORIES_TABLE: categories})
+    assert all(changed[rt] != before[rt] for rt in before)  # every card explains the categories
+
+
+@pytest.mark.parametrize(
+    ("index", "category", "lang", "expected"),
+    [
+        pytest.param(
+            49.94, "Kurang", "id",
+            "Kategori Kurang: nilai indeks di bawah 50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50).",
+            id="just_below",
+        ),
+        pytest.param(
+            65.0, "Baik", "en",
+            "Category Good: index score 65 to below 80. 15.0 more points to reach Very good (80).",
+            id="on_threshold",
+        ),
+        pytest.param(80.0, "Baik Sekali", "id", "Kategori Baik Sekali: nilai indeks 80 ke atas. Ini kategori tertinggi.", id="top"),
+        pytest.param(float("nan"), "Kurang", "id", "", id="no_score"),
+    ],
+)  # fmt: skip
+def test_category_text(index, category, lang, expected):
+    categories = tiny_tables()[scorecard_data.CATEGORIES_TABLE]
+    assert scorecard_data.category_text(index, category, categories, lang) == expected
+
+
+def test_notes_explain_categories_and_the_rts_own_rank_range():
+    notes = scorecard_data.section_notes(card_for(tiny_tables(), "k1.002"), "id")
+    assert (
+        "Baik Sekali: 80 ke atas; Baik: 65 sampai di bawah 80; Cukup: 50 sampai di bawah 65; Kurang: di bawah 50"
+        in notes
+    )
+    assert "antara peringkat 2 dan 2" in notes and "dilaporkan sendiri" in notes
+    assert 'class="sc-notes"' in notes
+    unscored = scorecard_data.section_notes(card_for(tiny_tables(), "k2.001"), "id")
+    assert "antara peringkat" not in unscored and "dilaporkan sendiri" in unscored
+
+
+@pytest.mark.parametrize(
+    ("code", "kelurahan", "expected"),
+    [
+        pytest.param("15.71.01.1001.003", "Simpang IV Sipin", "rt-15.71.01.1001.003_simpang-iv-sipin", id="plain"),
+        pytest.param("15.71.08.1001.001", "Orang Kayo Hitam", "rt-15.71.08.1001.001_orang-kayo-hitam", id="three_words"),
+        pytest.param("k1.001", "Ulu Gedong (Seberang)", "rt-k1.001_ulu-gedong-seberang", id="punctuation"),
+        pytest.param("k1.002", "Pâsir Pütih", "rt-k1.002_pasir-putih", id="accents_to_ascii"),
+        pytest.param("k1.003", "", "rt-k1.003", id="no_name"),
+    ],
+)  # fmt: skip
+def test_card_file_stem(code, kelurahan, expected):
+    assert (
+        scorecard_data.card_file_stem(pd.Series({"rt_code": code, "kelurahan_name": kelurahan})) == expected
+    )
+
+
+def test_card_title_and_subtitle_name_the_rt_kelurahan_and_code():
+    row = tiny_tables()["rt_index"].iloc[0]
+    assert scorecard_data.title(row, "id") == "Rapor Kampung Bahagia: RT 001 Satu"
+    assert scorecard_data.subtitle(row, PERIOD, "en").startswith(
+        "RT code k1.001 · Kelurahan Satu, Kecamatan Camat"
+    )
+
+
+def test_renamed_kelurahan_rebuilds_its_cards_under_the_new_name():
+    tables = tiny_tables()
+    before = scorecard_data.input_digests(tables)
+    rt_index = tables["rt_index"].copy()
+    rt_index.loc[rt_index["kelurahan_code"] == "k2", "kelurahan_name"] = "Dua Baru"
+    after = scorecard_data.input_digests({**tables, "rt_index": rt_index})
+    assert [rt for rt in before if before[rt] != after[rt]] == ["k2.001"]
+    assert scorecard_data.card_file_stem(rt_index.iloc[2]) == "rt-k2.001_dua-baru"
+
+
+def test_job_writes_files_under_the_named_stem():
+    assert build.rt_file_names("rt-k1.001_satu", ("html", "pdf")) == {
+        "ipynb": "rt/rt-k1.001_satu.ipynb",
+        "html": "rt/rt-k1.001_satu.html",
+        "pdf": "rt/rt-k1.001_satu.pdf",
+    }
+
+
+# --------------------------------------------------------------------------------------------------
 # Index page
 
 
@@ -296,6 +471,106 @@ def test_index_page_groups_orders_by_score_and_links(tmp_path):
     assert config.SAMPLE_NOTICE in page
     assert "http://" not in page and "https://" not in page and " src=" not in page  # no CDN, self-contained
     assert "<noscript>" in page
+
+
+def tiny_index(tmp_path, lang="id") -> Path:
+    tables = tiny_tables()
+    entries = cache.CacheIndex()
+    for rt, row in tables["rt_index"].set_index("rt_code", drop=False).iterrows():
+        stem = scorecard_data.card_file_stem(row)
+        entries.entries[rt] = cache.CacheEntry(key="k", files={f"rt/{stem}.html": "x", f"rt/{stem}.pdf": "y"})
+    return pages.write_index(
+        tmp_path / "index.html",
+        tables["rt_index"],
+        tables["index_kelurahan"],
+        entries,
+        set(),
+        lang,
+        PERIOD,
+        True,
+    )
+
+
+def test_index_page_lists_every_card_once_with_its_filter_attributes(tmp_path):
+    import re
+
+    page = tiny_index(tmp_path).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="sc-rt"[^>]*>', page)
+    assert len(rows) == 3 and len({re.search(r'data-code="([^"]+)"', r).group(1) for r in rows}) == 3
+    expected = {
+        "k1.001": ('data-kecamatan="c1"', 'data-kelurahan="k1"', 'data-category="baik"', 'data-search="rt 001 rt 1 rt001 k1.001 satu camat"'),
+        "k1.002": ('data-kecamatan="c1"', 'data-kelurahan="k1"', 'data-category="kurang"', 'data-search="rt 002 rt 2 rt002 k1.002 satu camat"'),
+        "k2.001": ('data-kecamatan="c1"', 'data-kelurahan="k2"', 'data-category="insufficient"', 'data-search="rt 001 rt 1 rt001 k2.001 dua camat"'),
+    }  # fmt: skip
+    for row in rows:
+        code = re.search(r'data-code="([^"]+)"', row).group(1)
+        assert all(attr in row for attr in expected[code]), row
+    assert page.count('href="rt/rt-k1.001_satu.html"') == 1 and page.count('href="rt/rt-k2.001_dua.pdf"') == 1
+    # filters list what is on the page; the form is hidden until the script shows it (no JS: plain list)
+    assert '<form id="sc-filter" role="search" hidden>' in page
+    assert '<option value="k1" data-kecamatan="c1">Satu</option>' in page
+    assert '<option value="c1">Camat</option>' in page
+    cats = re.search(r'<select id="sc-cat">(.*?)</select>', page).group(1)
+    assert re.findall(r'value="([^"]*)"', cats) == ["", "baik", "kurang", "insufficient"]
+    assert "Tanpa JavaScript, semua RT ditampilkan" in page
+    assert "http://" not in page and "https://" not in page and " src=" not in page
+    (tmp_path / "en").mkdir()
+    english = tiny_index(tmp_path / "en", "en").read_text(encoding="utf-8")
+    assert "Find an RT" in english and "Not enough data" in english
+
+
+def visible_rows(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "#sc-grouped tr.sc-rt", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.code)"
+    )
+
+
+@pytest.mark.slow
+def test_index_page_search_and_filters_in_a_browser(tmp_path):
+    from tests.conftest import CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    path = tiny_index(tmp_path)
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--host-resolver-rules=MAP * ~NOTFOUND"],
+        )
+        page = browser.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(path.as_uri(), wait_until="load")
+        assert page.is_visible("#sc-filter") and visible_rows(page) == ["k1.001", "k1.002", "k2.001"]
+        assert page.inner_text("#sc-count") == "3 dari 3 RT ditampilkan"
+        page.fill("#sc-q", "dua")  # kelurahan name
+        assert visible_rows(page) == ["k2.001"] and page.inner_text("#sc-count") == "1 dari 3 RT ditampilkan"
+        page.fill("#sc-q", "RT 002")  # RT number, any case
+        assert visible_rows(page) == ["k1.002"]
+        page.fill("#sc-q", "k1.001")  # RT code
+        assert visible_rows(page) == ["k1.001"]
+        page.fill("#sc-q", "satu rt 2")  # every word must match
+        assert visible_rows(page) == ["k1.002"]
+        page.fill("#sc-q", "tidak ada")
+        assert visible_rows(page) == [] and page.is_visible("#sc-none")
+        page.fill("#sc-q", "")
+        page.select_option("#sc-kel", "k1")
+        assert visible_rows(page) == ["k1.001", "k1.002"]
+        assert not page.is_visible("tbody:has(tr[data-code='k2.001'])")  # its kelurahan group hides too
+        page.select_option("#sc-cat", "kurang")
+        assert visible_rows(page) == ["k1.002"]
+        page.select_option("#sc-kel", "")
+        page.select_option("#sc-cat", "insufficient")
+        assert visible_rows(page) == ["k2.001"]
+        page.check("input[value=score]")  # the city-wide order keeps the filter
+        flat = page.eval_on_selector_all(
+            "#sc-flat tr.sc-rt", "rows => rows.filter(r => r.offsetParent !== null).map(r => r.dataset.code)"
+        )
+        assert flat == ["k2.001"]
+        browser.close()
+    assert errors == []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -405,6 +680,20 @@ def rt_codes(processed, n=None):
     return scored, insufficient
 
 
+def stem(processed, rt_code) -> str:
+    """The file name (without suffix) of an RT's card: ``rt-<code>_<kelurahan>``."""
+    rt_index = pd.read_parquet(processed / "sample" / PERIOD / "rt_index.parquet").set_index(
+        "rt_code", drop=False
+    )
+    return scorecard_data.card_file_stem(rt_index.loc[rt_code])
+
+
+def pdf_page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(str(path)).pages]
+
+
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
@@ -449,14 +738,20 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     assert [(r.status, r.build) for r in first.rows] == [("ok", "rebuilt")] * 3
     for rt in chosen:
         for ext in ("html", "pdf", "ipynb"):
-            assert (out / "rt" / f"{rt}.{ext}").is_file()
-    html = (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8")
-    assert config.SAMPLE_NOTICE in html and "Rapor Kampung Bahagia RT" in html
-    assert "Peringkat" in html and "rentang ketidakpastian" in html
+            assert (out / "rt" / f"{stem(processed, rt)}.{ext}").is_file()
+    html = (out / "rt" / f"{stem(processed, scored[0])}.html").read_text(encoding="utf-8")
+    assert config.SAMPLE_NOTICE in html and "Rapor Kampung Bahagia: RT" in html
+    assert "Peringkat" in html and "kemungkinan antara" in html and "Yang bisa dilakukan:" in html
     assert "Anggaran terhadap rencana" in html and "Dengan kelurahan" in html and "Triwulan III 2025" in html
     assert "<script" not in html and "Traceback" not in html
-    text = pdf_text(out / "rt" / f"{insufficient[0]}.pdf")
+    text = pdf_text(out / "rt" / f"{stem(processed, insufficient[0])}.pdf")
     assert "Data belum memadai" in text and "DATA CONTOH" in text
+    for rt in chosen:  # the notes share their page with the indicator table's last rows
+        pdf_pages = pdf_page_texts(out / "rt" / f"{stem(processed, rt)}.pdf")
+        with_notes = [t for t in pdf_pages if "Cara membaca rapor ini" in t]
+        assert len(with_notes) == 1 and "ID proses" in with_notes[0], rt
+        assert "Prinsip Indikator Nilai" in with_notes[0] and "Penilaian warga atas" in with_notes[0], rt
+        assert "ID proses" in pdf_pages[-1] and "Cara membaca rapor ini" in pdf_pages[-1], rt
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"rts": 3, "rebuilt": 3, "unchanged": 0, "failed": 0}
     csv_rows = pd.read_csv(out / "summary.csv")
@@ -470,11 +765,13 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
         "duration_s",
     ]
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert f'href="rt/{scored[0]}.html"' in index and "belum dibuat" in index  # RTs not chosen yet
+    assert (
+        f'href="rt/{stem(processed, scored[0])}.html"' in index and "belum dibuat" in index
+    )  # RTs not chosen yet
 
     second = batch.run_scorecards(options(processed, out, rts=chosen))
     assert [r.build for r in second.rows] == ["unchanged"] * 3, "nothing changed, nothing rebuilt"
-    assert (out / "rt" / f"{scored[0]}.html").read_text(encoding="utf-8") == html
+    assert (out / "rt" / f"{stem(processed, scored[0])}.html").read_text(encoding="utf-8") == html
 
     # change one RT's spending in the processed data: only that card is rebuilt
     reports_path = processed / "sample" / PERIOD / "rt_reports.parquet"
@@ -491,7 +788,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
         scored[1]: "rebuilt",
         insufficient[0]: "unchanged",
     }
-    assert "Rp123.456.789" in (out / "rt" / f"{scored[1]}.html").read_text(encoding="utf-8")
+    assert "Rp123.456.789" in (out / "rt" / f"{stem(processed, scored[1])}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -519,8 +816,10 @@ def test_failing_rt_does_not_stop_the_others(processed, tmp_path):
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     statuses = {r["rt_code"]: r["status"] for r in summary["rts"]}
     assert statuses == {scored[0]: "ok", bad: "failed", scored[2]: "ok"}
-    assert (out / "rt" / f"{scored[0]}.html").is_file() and (out / "rt" / f"{scored[2]}.html").is_file()
-    assert not (out / "rt" / f"{bad}.html").exists()
+    assert (out / "rt" / f"{stem(processed, scored[0])}.html").is_file() and (
+        out / "rt" / f"{stem(processed, scored[2])}.html"
+    ).is_file()
+    assert not (out / "rt" / f"{stem(processed, bad)}.html").exists()
     failed_nb = nbformat.read(out / "failed" / f"{bad}.ipynb", as_version=4)
     assert any(o.get("output_type") == "error" for c in failed_nb.cells for o in c.get("outputs", []))
     assert "gagal dibuat" in (out / "index.html").read_text(encoding="utf-8")
@@ -537,8 +836,8 @@ def test_in_process_engine_gives_the_papermill_card(processed, tmp_path):
         options(processed, tmp_path / "b", rts=(rt,), formats=("html",), engine="papermill")
     )
     assert fast.rows[0].status == slow.rows[0].status == "ok"
-    a = strip_run_info((tmp_path / "a" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
-    b = strip_run_info((tmp_path / "b" / "rt" / f"{rt}.html").read_text(encoding="utf-8"))
+    a = strip_run_info((tmp_path / "a" / "rt" / f"{stem(processed, rt)}.html").read_text(encoding="utf-8"))
+    b = strip_run_info((tmp_path / "b" / "rt" / f"{stem(processed, rt)}.html").read_text(encoding="utf-8"))
     assert a == b
 
 
@@ -600,7 +899,9 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
     assert "injected test failure" in result.failed[0].message
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["dask"]["scheduler"] == cluster.scheduler_address
-    assert (out / "rt" / f"{chosen[0]}.html").is_file() and (out / "rt" / f"{chosen[2]}.html").is_file()
+    assert (out / "rt" / f"{stem(processed, chosen[0])}.html").is_file() and (
+        out / "rt" / f"{stem(processed, chosen[2])}.html"
+    ).is_file()
 
 
 @pytest.mark.slow
@@ -616,7 +917,10 @@ def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
     # kept since issue 10 with start_year missing, so its 2025 reports count
     assert len(result.rows) == len(rt_index) == 68
     assert not result.failed
-    assert sorted(p.stem for p in build.iter_cards(out)) == sorted(rt_index["rt_code"])
+    assert sorted(p.stem for p in build.iter_cards(out)) == sorted(
+        stem(processed, rt) for rt in rt_index["rt_code"]
+    )
+    assert all(p.name.isascii() and " " not in p.name for p in build.iter_cards(out))
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('class="sc-rt"') == 68
 

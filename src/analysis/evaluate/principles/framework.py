@@ -163,6 +163,13 @@ class Indicator:
     unit: str = ""
     justification: str = ""
     can_be_strength: bool = True  # False: a risk check whose absence of risk is never listed as a strength
+    #: What an RT can do to raise this indicator, per language (``(("id", text), ("en", text))``): shown
+    #: with the indicator when it is one of an RT's weaknesses (the scorecards); not used in scoring.
+    action: tuple[tuple[str, str], ...] = ()
+
+    def action_text(self, lang: str) -> str:
+        """The action in ``lang`` (``""`` when the framework gives none)."""
+        return dict(self.action).get(lang, "")
 
     @property
     def best(self) -> float:
@@ -404,6 +411,7 @@ def _parse_indicator(err: _Errors, pos: int, item: Any) -> Indicator:
             "unit",
             "justification",
             "listed_as_strength",
+            "action",
         },
     )
     principle = item.get("principle")
@@ -439,7 +447,28 @@ def _parse_indicator(err: _Errors, pos: int, item: Any) -> Indicator:
         unit=str(item.get("unit", "")),
         justification=str(item.get("justification", "")).strip(),
         can_be_strength=strength,
+        action=_parse_action(err, f"{key}.action", item.get("action")),
     )
+
+
+#: Languages an indicator's action is written in (those of the label catalogue, ``core/locales``).
+ACTION_LANGUAGES = ("id", "en")
+
+
+def _parse_action(err: _Errors, key: str, value: Any) -> tuple[tuple[str, str], ...]:
+    """``action: {id: <text>, en: <text>}``: both languages, non-empty text; absent = no action."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        err.fail(key, "must be a mapping {id: <text>, en: <text>}")
+    _no_unknown_keys(err, key, value, set(ACTION_LANGUAGES))
+    out = []
+    for lang in ACTION_LANGUAGES:
+        text = value.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            err.fail(f"{key}.{lang}", f"must be a non-empty text (the action in {lang!r}), got {text!r}")
+        out.append((lang, " ".join(text.split())))
+    return tuple(out)
 
 
 def _column(err: _Errors, key: str, value: Any, kinds: tuple[str, ...]) -> str:

@@ -216,7 +216,7 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
             + (f"Dask scheduler {options.scheduler}" if options.scheduler else f"{options.jobs} job(s)")
         )
 
-        rows_by_rt = rt_index.set_index("rt_code")
+        rows_by_rt = rt_index.set_index("rt_code", drop=False)
         jobs = [
             ScorecardJob(
                 rt_code=rt,
@@ -228,6 +228,7 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
                 formats=tuple(options.formats),
                 engine=options.engine,
                 kernel=options.kernel,
+                file_stem=sd.card_file_stem(rows_by_rt.loc[rt]),
             )
             for rt in to_build
         ]
@@ -281,7 +282,7 @@ def run_scorecards(options: ScorecardOptions, say: Callable[[str], None] | None 
                 for name in entry.files:
                     _link_or_copy(out_dir / name, staging / name)
                 new_cache.entries[rt] = entry
-            rows = _summary_rows(rt_index, selected, fresh, results)
+            rows = _summary_rows(rt_index, selected, fresh, results, new_cache)
             new_cache.save(staging / CACHE_FILE)
             write_index(
                 staging / INDEX_FILE,

@@ -100,6 +100,7 @@ class ScorecardJob:
     formats: tuple[str, ...] = FORMATS
     engine: str = "inprocess"
     kernel: str | None = None
+    file_stem: str = ""  # the card's file name without suffix (data.card_file_stem); default the RT code
 
 
 @dataclass
@@ -121,16 +122,17 @@ def _notebook_bytes(nb) -> bytes:
     return nbformat.writes(nb).encode("utf-8")
 
 
-def rt_file_names(rt_code: str, formats: Sequence[str]) -> dict[str, str]:
-    """``{kind: path inside the scorecards folder}`` of one RT's files (each RT's files are its own).
+def rt_file_names(file_stem: str, formats: Sequence[str]) -> dict[str, str]:
+    """``{kind: path inside the scorecards folder}`` of one RT's files (each RT's files are its own);
+    ``file_stem`` is :func:`analysis.publish.scorecards.data.card_file_stem` (RT code and kelurahan name).
 
-    >>> rt_file_names("15.71.01.1001.003", ("html",))
-    {'ipynb': 'rt/15.71.01.1001.003.ipynb', 'html': 'rt/15.71.01.1001.003.html'}
+    >>> rt_file_names("rt-15.71.01.1001.003_simpang-iv-sipin", ("html",))
+    {'ipynb': 'rt/rt-15.71.01.1001.003_simpang-iv-sipin.ipynb', 'html': 'rt/rt-15.71.01.1001.003_simpang-iv-sipin.html'}
     """
-    names = {"ipynb": f"{RT_DIR}/{rt_code}.ipynb"}
+    names = {"ipynb": f"{RT_DIR}/{file_stem}.ipynb"}
     for fmt in FORMATS:
         if fmt in formats:
-            names[fmt] = f"{RT_DIR}/{rt_code}.{fmt}"
+            names[fmt] = f"{RT_DIR}/{file_stem}.{fmt}"
     return names
 
 
@@ -192,7 +194,7 @@ def export_card(nb, job: ScorecardJob) -> dict[str, bytes]:
         title=job.title,
         extra={"subtitle": job.subtitle},
     )
-    names = rt_file_names(job.rt_code, job.formats)
+    names = rt_file_names(job.file_stem or job.rt_code, job.formats)
     files = {names["ipynb"]: _notebook_bytes(nb)}
     html = export.export_briefing_html(nb, context)
     if "html" in names:

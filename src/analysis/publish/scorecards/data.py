@@ -12,7 +12,10 @@ What an RT's card reads (``docs/evaluation_tables.md``):
   ``rt_index_indicators``, ``rt_strengths_weaknesses`` and the budget/activity columns of ``rt_reports``;
 - its kelurahan's row of ``index_kelurahan`` and the budget columns of the kelurahan's ``rt_reports``
   (kelurahan serapan);
-- two city facts: the number of scored RTs and the number of RTs in scope.
+- two city facts: the number of scored RTs and the number of RTs in scope;
+- from the index framework the evaluation used (``framework_path`` of ``index_uncertainty_settings``): the
+  ``action`` of each indicator listed as one of its weaknesses (what the RT can do, id and en) and the
+  category thresholds (every card explains the categories and how far the next one is).
 
 No personal data: the free-text ``note`` of the RT report and the source file columns are never read.
 Every word comes from the label catalogue (``scorecard.*`` in ``locales/{id,en}.yml``); every value is
@@ -30,6 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.core.formatting import (
     MISSING,
@@ -69,7 +73,19 @@ KELURAHAN_TABLES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "kelurahan_reports": ("rt_reports", KELURAHAN_REPORT_COLUMNS),
 }
 #: Tables read from the period's processed folder.
-TABLES_READ = ("rt_index", "rt_index_indicators", "rt_strengths_weaknesses", "rt_reports", "index_kelurahan")
+TABLES_READ = (
+    "rt_index", "rt_index_indicators", "rt_strengths_weaknesses", "rt_reports", "index_kelurahan",
+    "index_uncertainty_settings",
+)  # fmt: skip
+
+#: The frame of actions per indicator (``indicator``, ``lang``, ``action``) that :func:`load_period_tables`
+#: adds from the index framework the evaluation used; a card reads the rows of its weaknesses' indicators.
+ACTIONS_TABLE = "indicator_actions"
+ACTIONS_COLUMNS = ("indicator", "lang", "action")
+
+#: Category thresholds of the framework (``settings.categories``), added by :func:`load_period_tables`:
+#: ``min_score``, ``label``, highest first. Every card reads all of them (the categories are explained).
+CATEGORIES_TABLE = "index_categories"
 
 #: Rank interval shown with every rank: the 5th and 95th percentiles of the simulated ranks.
 RANK_INTERVAL_COLUMNS = ("rank_p05", "rank_p95")
@@ -99,8 +115,49 @@ def _read_tables(folder: str, state: tuple) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(base / f"{name}.parquet") for name in TABLES_READ}
 
 
+def framework_path(settings: pd.DataFrame) -> Path:
+    """The index framework file the evaluation used (``framework_path`` of ``index_uncertainty_settings``,
+    relative to the project root when inside it)."""
+    rows = settings.loc[settings["setting"] == "framework_path", "value"]
+    if rows.empty:
+        raise UsageError(
+            "index_uncertainty_settings has no framework_path; re-run `python -m analysis evaluate`"
+        )
+    path = Path(str(rows.iloc[0]))
+    return path if path.is_absolute() else config.PROJECT_ROOT / path
+
+
+@lru_cache(maxsize=4)
+def _framework_frames(path: str, state: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from analysis.evaluate.principles.framework import load_framework
+
+    if state[0] is None:
+        raise UsageError(f"index framework {path} (used by the evaluation) not found")
+    framework = load_framework(path)
+    actions = pd.DataFrame(
+        [(i.code, lang, text) for i in framework.indicators for lang, text in i.action],
+        columns=list(ACTIONS_COLUMNS),
+        dtype="str",
+    )
+    categories = pd.DataFrame(
+        {
+            "min_score": [float(c.min_score) for c in framework.settings.categories],
+            "label": pd.array([c.label for c in framework.settings.categories], dtype="str"),
+        }
+    ).sort_values("min_score", ascending=False, kind="mergesort", ignore_index=True)
+    return actions, categories
+
+
+def framework_frames(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(indicator_actions, index_categories)`` of a framework file, read once per file state."""
+    path = Path(path).resolve()
+    st = path.stat() if path.exists() else None
+    return _framework_frames(str(path), (st.st_mtime_ns, st.st_size) if st else (None, None))
+
+
 def load_period_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
-    """The tables a scorecard reads, from a period's processed folder.
+    """The tables a scorecard reads, from a period's processed folder, plus :data:`ACTIONS_TABLE` and
+    :data:`CATEGORIES_TABLE` from the index framework the evaluation used.
 
     Read once per process and folder state (file sizes and modification times): a worker that builds
     300 cards reads the Parquet files once. Callers must not modify the frames.
@@ -109,7 +166,9 @@ def load_period_tables(processed_dir: Path) -> dict[str, pd.DataFrame]:
 
     folder = Path(processed_dir).resolve()
     with reading(folder):  # one state of the folder, never half of a concurrent rewrite
-        return _read_tables(str(folder), _folder_state(folder))
+        tables = _read_tables(str(folder), _folder_state(folder))
+    actions, categories = framework_frames(framework_path(tables["index_uncertainty_settings"]))
+    return {**tables, ACTIONS_TABLE: actions, CATEGORIES_TABLE: categories}
 
 
 def city_facts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
@@ -135,7 +194,22 @@ def select_inputs(tables: dict[str, pd.DataFrame], rt_code: str) -> dict[str, pd
         df = tables[table]
         rows = df[df["kelurahan_code"] == kelurahan_code]
         selected[name] = rows if columns is None else rows[list(columns)]
+    selected["actions"] = weakness_actions(tables[ACTIONS_TABLE], selected["strengths"])
+    selected["categories"] = tables[CATEGORIES_TABLE]
     return selected
+
+
+def weakness_actions(actions: pd.DataFrame, strengths: pd.DataFrame) -> pd.DataFrame:
+    """The action rows of the indicators listed as the RT's weaknesses (rows in ``actions`` order).
+
+    >>> acts = pd.DataFrame({"indicator": ["T1", "T1", "P1"], "lang": ["id", "en", "id"],
+    ...                      "action": ["pasang", "put up", "adakan"]})
+    >>> sw = pd.DataFrame({"side": ["kelemahan", "kekuatan"], "indicator": ["T1", "P1"]})
+    >>> weakness_actions(acts, sw)["action"].tolist()
+    ['pasang', 'put up']
+    """
+    weak = set(strengths.loc[strengths["side"] == "kelemahan", "indicator"].astype(str))
+    return actions[actions["indicator"].isin(weak)][list(ACTIONS_COLUMNS)]
 
 
 def input_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
@@ -159,6 +233,11 @@ def input_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         for name, (table, columns) in {**RT_TABLES, **KELURAHAN_TABLES}.items()
     }
     city = cache.digest_json(city_facts(tables))
+    categories = cache.frame_digest(tables[CATEGORIES_TABLE])
+    # actions: the rows of the RT's weakness indicators; one digest per distinct set of indicators
+    sw = tables["rt_strengths_weaknesses"]
+    weak = sw[sw["side"] == "kelemahan"].groupby("rt_code", sort=False)["indicator"].agg(frozenset)
+    action_digests: dict[frozenset, str] = {}
     out = {}
     rt_index = tables["rt_index"]
     for rt_code, kel_code in zip(
@@ -166,6 +245,14 @@ def input_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     ):
         parts = [f"{n}={by_rt[n].get(rt_code, empty[n])}" for n in RT_TABLES]
         parts += [f"{n}={by_kel[n].get(kel_code, empty[n])}" for n in KELURAHAN_TABLES]
+        codes = weak.get(rt_code, frozenset())
+        if codes not in action_digests:
+            acts = tables[ACTIONS_TABLE]
+            action_digests[codes] = cache.frame_digest(
+                acts[acts["indicator"].isin(codes)][list(ACTIONS_COLUMNS)]
+            )
+        parts.append(f"actions={action_digests[codes]}")
+        parts.append(f"categories={categories}")
         parts.append(f"city={city}")
         out[rt_code] = cache.combine(parts)
     return out
@@ -174,6 +261,8 @@ def input_digests(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 def selection_digest(selected: dict[str, pd.DataFrame], facts: dict[str, int]) -> str:
     """The digest of one RT's selected rows (what :func:`input_digests` computes for all RTs at once)."""
     parts = [f"{n}={cache.frame_digest(selected[n])}" for n in (*RT_TABLES, *KELURAHAN_TABLES)]
+    parts.append(f"actions={cache.frame_digest(selected['actions'])}")
+    parts.append(f"categories={cache.frame_digest(selected['categories'])}")
     parts.append(f"city={cache.digest_json(facts)}")
     return cache.combine(parts)
 
@@ -278,19 +367,79 @@ def rank_bound(value: object) -> int:
 
 
 def rank_text(rank: object, low: object, high: object, n: object, key: str, lang: str) -> str:
-    """ "Peringkat 38 dari 65 …; rentang 36–46 …", or ``""`` when the rank or its interval is missing
-    (no rank without its interval).
+    """ "Peringkat 38 dari 65 …. … kemungkinan antara 36 dan 46 dari 65 RT.", in the words of an RT head,
+    or ``""`` when the rank or its interval is missing (no rank without its interval).
 
     >>> rank_text(38, 36.0, 46.05, 65, "rank_all", "id")
-    'Peringkat 38 dari 65 RT yang dinilai; rentang ketidakpastian 36–46 (90% simulasi)'
+    'Peringkat 38 dari 65 RT yang dinilai. Bila dihitung dengan cara lain, peringkat RT Anda kemungkinan antara 36 dan 46 dari 65 RT.'
+    >>> rank_text(1, 1.0, 1.0, 65, "rank_all", "en")
+    "Rank 1 of 65 assessed RTs. Counted in other ways, your RT's rank stays 1 of 65 RTs."
     >>> rank_text(38, float("nan"), 46.0, 65, "rank_all", "id")
     ''
     """
     if any(is_missing(v) for v in (rank, low, high, n)):
         return ""
     head = _l(key, lang, rank=int(rank), n=int(n))
-    interval = _l("rank_interval", lang, low=rank_bound(low), high=rank_bound(high))
-    return f"{head}; {interval}"
+    lo, hi = rank_bound(low), rank_bound(high)
+    interval = _l("rank_interval" if lo != hi else "rank_interval_same", lang, low=lo, high=hi, n=int(n))
+    return f"{head}. {interval}."
+
+
+def category_bands(categories: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """``[(category label, its band in words)]``, highest first, from the framework's thresholds.
+
+    >>> cats = pd.DataFrame({"min_score": [80.0, 50.0, 0.0], "label": ["Baik Sekali", "Cukup", "Kurang"]})
+    >>> category_bands(cats, "id")
+    [('Baik Sekali', 'Baik Sekali: 80 ke atas'), ('Cukup', 'Cukup: 50 sampai di bawah 80'), ('Kurang', 'Kurang: di bawah 50')]
+    """
+    rows = list(categories.sort_values("min_score", ascending=False, kind="mergesort").itertuples())
+    out = []
+    for i, row in enumerate(rows):
+        label = category_label(row.label, lang)
+        low = format_number(row.min_score, lang=lang, decimals=0)
+        high = format_number(rows[i - 1].min_score, lang=lang, decimals=0) if i else ""
+        if i == 0:
+            text = _l("category_band_top", lang, category=label, low=low)
+        elif i == len(rows) - 1 and float(row.min_score) <= 0:
+            text = _l("category_band_bottom", lang, category=label, high=high)
+        else:
+            text = _l("category_band", lang, category=label, low=low, high=high)
+        out.append((str(row.label), text))
+    return out
+
+
+def category_text(index: object, category: object, categories: pd.DataFrame, lang: str) -> str:
+    """What the RT's category means and how far the next one is: "Kategori Kurang: nilai indeks di bawah
+    50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50)." (``""`` without a score or category).
+
+    >>> cats = pd.DataFrame({"min_score": [80.0, 50.0, 0.0], "label": ["Baik Sekali", "Cukup", "Kurang"]})
+    >>> category_text(49.94, "Kurang", cats, "id")
+    'Kategori Kurang: nilai indeks di bawah 50. Perlu 0,1 poin lagi untuk naik ke kategori Cukup (50).'
+    >>> category_text(91.0, "Baik Sekali", cats, "en")
+    'Category Very good: index score 80 and above. This is the highest category.'
+    """
+    if is_missing(index) or is_missing(category) or not str(category):
+        return ""
+    bands = category_bands(categories, lang)
+    labels = [label for label, _ in bands]
+    if str(category) not in labels:
+        return ""
+    pos = labels.index(str(category))
+    band = bands[pos][1].split(": ", 1)[1]
+    text = _l("category_now", lang, category=category_label(category, lang), band=band)
+    if pos == 0:
+        return f"{text} {_l('category_top', lang)}"
+    ordered = categories.sort_values("min_score", ascending=False, kind="mergesort")
+    next_min = float(ordered["min_score"].iloc[pos - 1])
+    gap = max(0.1, math.ceil((next_min - float(index)) * 10) / 10)  # one decimal, as the score is shown
+    nxt = _l(
+        "category_next",
+        lang,
+        points=format_number(gap, lang=lang, decimals=1),
+        category=category_label(labels[pos - 1], lang),
+        low=format_number(next_min, lang=lang, decimals=0),
+    )
+    return f"{text} {nxt}"
 
 
 def indicator_value_text(unit: object, value: object, lang: str) -> str:
@@ -391,6 +540,18 @@ SCORECARD_CSS = """<style>
 .sc-warn { color: #8a1c1c; font-weight: bold; }
 .sc-muted { color: #5b6673; font-size: 0.9em; }
 @media print { .sc-summary, .sc-id, .sc-insufficient, .sc-bars tr { break-inside: avoid; } }
+/* actions under the weaknesses (issue 13: a weakness comes with what to do) */
+.sc-action { display: block; margin: 0.2em 0 0.1em; padding: 0.1em 0 0.1em 0.6em; border-left: 3px solid #2f7d4f;
+  color: #1d4d32; }
+.sc-first { margin-top: 0.5em; font-weight: bold; }
+/* the notes stay whole and go with the card's last rows: no PDF page holding only notes and the footer */
+@media print {
+  .sc-notes { break-inside: avoid; page-break-inside: avoid; break-before: avoid; page-break-before: avoid; }
+  .sc-indicators tbody tr:nth-last-child(-n+3) { break-before: avoid; page-break-before: avoid; }
+  .sc-sw-section h2, .sc-sw-section > p, .sc-sw h3 { break-after: avoid; page-break-after: avoid; }
+  .sc-sw li { break-inside: avoid; page-break-inside: avoid; }
+  .sc-sw { display: block; }  /* a flex row does not split across pages in WeasyPrint; stacked, it does */
+}
 </style>"""
 
 
@@ -464,6 +625,11 @@ def section_summary(card: Scorecard, lang: str) -> str:
         f'<div class="sc-muted">/ 100</div>{category}</div>'
     )
     ranks = []
+    explained = (
+        category_text(rt["index"], rt["category"], card.inputs["categories"], lang) if text_all else ""
+    )
+    if explained:
+        ranks.append(f"<p><strong>{_e(explained)}</strong></p>")
     if text_all:
         ranks.append(f"<p>{_e(text_all)}</p>")
     group_key = "rank_group_pilot" if bool(rt["is_pilot"]) is True else "rank_group_new"
@@ -476,6 +642,9 @@ def section_summary(card: Scorecard, lang: str) -> str:
             ranks.append(f"<p>{_e(text_group)}</p>")
     if not ranks:
         ranks.append(f'<p class="sc-muted">{_e(_l("rank_none", lang))}</p>')
+    step = first_step(card, lang)
+    if step:
+        ranks.append(f'<p class="sc-action sc-first">{_e(_l("first_step", lang, action=step))}</p>')
     return (
         f"<h2>{_e(_l('summary_heading', lang))}</h2>"
         f'<div class="sc-summary">{big}<div class="sc-ranks">{"".join(ranks)}</div></div>'
@@ -533,6 +702,14 @@ def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
     if not card.is_scored:
         return ""
     sw = card.inputs["strengths"].sort_values(["side", "position"], kind="mergesort")
+    actions = card.inputs["actions"]
+    action_of = dict(
+        zip(
+            actions.loc[actions["lang"] == lang, "indicator"],
+            actions.loc[actions["lang"] == lang, "action"],
+            strict=True,
+        )
+    )
     blocks = []
     for side, heading, none_key in (
         ("kekuatan", "strengths", "none_strengths"),
@@ -556,6 +733,7 @@ def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
                             median=format_number(r.median_normalised_all, lang=lang, decimals=0),
                         )
                     )
+                    + _action_html(action_of.get(str(r.indicator), "") if side == "kelemahan" else "", lang)
                     + "</li>"
                     for r in rows.itertuples()
                 )
@@ -563,10 +741,28 @@ def section_strengths_weaknesses(card: Scorecard, lang: str) -> str:
             )
         blocks.append(f"<div><h3>{_e(_l(heading, lang))}</h3>{items}</div>")
     return (
-        f'<div class="sc-keep"><h2>{_e(_l("strengths_heading", lang))}</h2>'
+        # not kept whole (with the actions it can fill half a page): items stay whole, headings with them
+        f'<div class="sc-sw-section"><h2>{_e(_l("strengths_heading", lang))}</h2>'
         f"<p>{_e(_l('strengths_lead', lang))}</p>"
         f'<div class="sc-sw">{"".join(blocks)}</div></div>'
     )
+
+
+def first_step(card: Scorecard, lang: str) -> str:
+    """The action of the RT's first weakness (the indicator furthest below a typical RT), ``""`` if none."""
+    sw = card.inputs["strengths"]
+    weak = sw[sw["side"] == "kelemahan"].sort_values("position", kind="mergesort")
+    actions = card.inputs["actions"]
+    for code in weak["indicator"].astype(str):
+        rows = actions[(actions["indicator"] == code) & (actions["lang"] == lang)]
+        if len(rows):
+            return str(rows["action"].iloc[0])
+    return ""
+
+
+def _action_html(action: str, lang: str) -> str:
+    """The action under a weakness: "Yang bisa dilakukan: …" (nothing when the framework gives none)."""
+    return f'<span class="sc-action">{_e(_l("action_item", lang, action=action))}</span>' if action else ""
 
 
 def kelurahan_serapan_pct(kelurahan_reports: pd.DataFrame) -> float:
@@ -725,31 +921,63 @@ def section_indicators(card: Scorecard, lang: str) -> str:
 
 def section_notes(card: Scorecard, lang: str) -> str:
     """How to read the card: the index, categories, rank intervals, coverage, sources."""
-    coverage = card.rt["data_coverage"]
+    rt = card.rt
+    coverage = rt["data_coverage"]
+    bands = "; ".join(text for _, text in category_bands(card.inputs["categories"], lang))
+    has_rank = card.is_scored and not any(is_missing(rt[c]) for c in ("rank", "rank_p05", "rank_p95"))
     notes = [
         _l("note_index", lang),
         _l("note_self_report", lang),
-        _l("note_categories", lang),
-        _l("note_rank", lang),
+        _l("note_categories", lang, bands=bands),
+        _l("note_rank", lang, low=rank_bound(rt["rank_p05"]), high=rank_bound(rt["rank_p95"]))
+        if has_rank
+        else "",
         _l("note_coverage", lang, coverage=format_percent(100 * float(coverage), lang=lang, decimals=0))
         if not is_missing(coverage)
         else "",
         _l("note_source", lang),
     ]
     items = "".join(f"<li>{_e(n)}</li>" for n in notes if n)
-    return f'<h2>{_e(_l("notes_heading", lang))}</h2><ul class="sc-muted">{items}</ul>'
+    # one block, kept whole and on the page of the card's last rows (never a page of notes only: CSS)
+    return f'<div class="sc-notes"><h2>{_e(_l("notes_heading", lang))}</h2><ul class="sc-muted">{items}</ul></div>'
 
 
 def title(card_rt: pd.Series, lang: str) -> str:
-    """The card's title: "Rapor Kampung Bahagia RT 003"."""
-    return _l("title", lang, rt=f"{int(card_rt['rt_number']):03d}")
+    """The card's title: "Rapor Kampung Bahagia: RT 003 Simpang IV Sipin" (the code is in the subtitle)."""
+    return _l("title", lang, rt=f"{int(card_rt['rt_number']):03d}", kelurahan=card_rt["kelurahan_name"])
+
+
+def slug(text: object) -> str:
+    """ASCII, lower case, words joined by ``-``: a stable file-name part from a name.
+
+    >>> slug("Simpang IV Sipin")
+    'simpang-iv-sipin'
+    >>> slug("  Tahtul  Yaman / Pelayangan é ")
+    'tahtul-yaman-pelayangan-e'
+    """
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def card_file_stem(card_rt: pd.Series) -> str:
+    """The card's file name without suffix: RT code (unique) and kelurahan name, ASCII and stable.
+
+    >>> card_file_stem(pd.Series({"rt_code": "15.71.01.1001.003", "kelurahan_name": "Simpang IV Sipin"}))
+    'rt-15.71.01.1001.003_simpang-iv-sipin'
+    """
+    name = slug(card_rt["kelurahan_name"])
+    return f"rt-{card_rt['rt_code']}" + (f"_{name}" if name else "")
 
 
 def subtitle(card_rt: pd.Series, period: str, lang: str) -> str:
-    """ "Kelurahan …, Kecamatan … — Triwulan IV 2025"."""
+    """ "Kode RT 15.71.01.1001.003 · Kelurahan …, Kecamatan … — Triwulan IV 2025"."""
     return _l(
         "subtitle",
         lang,
+        code=card_rt["rt_code"],
         kelurahan=card_rt["kelurahan_name"],
         kecamatan=card_rt["kecamatan_name"],
         period=period_label(period, lang),

@@ -1,5 +1,6 @@
-"""The batch's own pages: ``index.html`` (every RT, grouped by kecamatan and kelurahan, sortable by score)
-and ``summary.csv``/``summary.json`` (RT, status, duration, rebuilt or unchanged).
+"""The batch's own pages: ``index.html`` (every RT, grouped by kecamatan and kelurahan, sortable by score,
+searchable and filterable by kecamatan, kelurahan and category without a server) and
+``summary.csv``/``summary.json`` (RT, status, duration, rebuilt or unchanged, the card's files).
 """
 
 from __future__ import annotations
@@ -30,12 +31,22 @@ class RTStatus:
     build: str  # rebuilt / unchanged
     duration_s: float
     message: str = ""
+    files: str = ""  # the card's published files (HTML, PDF), space-separated paths inside the folder
+
+
+def _card_files(entry: kcache.CacheEntry | None) -> str:
+    return " ".join(sorted(n for n in entry.files if not n.endswith(".ipynb"))) if entry is not None else ""
 
 
 def _summary_rows(
-    rt_index, selected: Sequence[str], fresh: set[str], results: dict[str, JobResult]
+    rt_index,
+    selected: Sequence[str],
+    fresh: set[str],
+    results: dict[str, JobResult],
+    cache_index: kcache.CacheIndex | None = None,
 ) -> list[RTStatus]:
     info = rt_index.set_index("rt_code")
+    entries = cache_index.entries if cache_index is not None else {}
     rows = []
     for rt in selected:
         row = info.loc[rt]
@@ -45,6 +56,8 @@ def _summary_rows(
             "kelurahan_name": str(row["kelurahan_name"]),
             "card": str(row["status"]),
         }
+        if rt in entries:
+            base["files"] = _card_files(entries[rt])
         if rt in fresh:
             rows.append(RTStatus(**base, status="ok", build="unchanged", duration_s=0.0))
             continue
@@ -106,6 +119,7 @@ _SORT_SCRIPT = """<script>
       var body = flat.querySelector("tbody");
       rows.forEach(function (r) { body.appendChild(r.cloneNode(true)); });
       flat.dataset.built = "1";
+      document.dispatchEvent(new Event("sc-sorted"));
     }
     grouped.hidden = mode === "score";
     flat.hidden = mode !== "score";
@@ -116,6 +130,76 @@ _SORT_SCRIPT = """<script>
   });
 })();
 </script>"""
+
+
+_FILTER_SCRIPT = """<script>
+(function () {
+  var form = document.getElementById("sc-filter");
+  if (!form) return;
+  form.hidden = false;
+  var q = document.getElementById("sc-q"), kec = document.getElementById("sc-kec"),
+      kel = document.getElementById("sc-kel"), cat = document.getElementById("sc-cat"),
+      count = document.getElementById("sc-count"), none = document.getElementById("sc-none");
+  function norm(s) { return s.toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, ""); }
+  function apply() {
+    var terms = norm(q.value).split(/\\s+/).filter(Boolean);
+    Array.prototype.forEach.call(kel.options, function (o) {
+      o.hidden = !!(o.value && kec.value && o.dataset.kecamatan !== kec.value);
+    });
+    if (kel.selectedOptions[0] && kel.selectedOptions[0].hidden) kel.value = "";
+    var rows = document.querySelectorAll("tr.sc-rt"), shown = 0, total = 0;
+    Array.prototype.forEach.call(rows, function (r) {
+      var ok = (!kec.value || r.dataset.kecamatan === kec.value) && (!kel.value || r.dataset.kelurahan === kel.value)
+        && (!cat.value || r.dataset.category === cat.value)
+        && terms.every(function (t) { return r.dataset.search.indexOf(t) !== -1; });
+      r.hidden = !ok;
+      if (r.closest("#sc-grouped")) { total += 1; if (ok) shown += 1; }
+    });
+    document.querySelectorAll("#sc-grouped tbody").forEach(function (b) {
+      b.hidden = !b.querySelector("tr.sc-rt:not([hidden])");
+    });
+    document.querySelectorAll("#sc-grouped section").forEach(function (s) {
+      s.hidden = !s.querySelector("tr.sc-rt:not([hidden])");
+    });
+    count.textContent = count.dataset.template.replace("{shown}", shown).replace("{total}", total);
+    none.hidden = shown > 0;
+  }
+  form.addEventListener("input", apply);
+  form.addEventListener("change", apply);
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
+  document.addEventListener("sc-sorted", apply);
+  apply();
+})();
+</script>"""
+
+
+def search_text(r) -> str:
+    """What the index page's search box matches for one RT (lower case, ASCII): RT number in both
+    spellings, code, kelurahan and kecamatan names.
+
+    >>> import pandas as pd
+    >>> search_text(pd.Series({"rt_number": 5, "rt_code": "15.71.01.1001.005",
+    ...     "kelurahan_name": "Simpang IV Sipin", "kecamatan_name": "Telanaipura"}))
+    'rt 005 rt 5 rt005 15.71.01.1001.005 simpang iv sipin telanaipura'
+    """
+    from analysis.publish.scorecards.data import slug
+
+    n = int(r["rt_number"])
+    names = " ".join(slug(r[c]).replace("-", " ") for c in ("kelurahan_name", "kecamatan_name"))
+    return f"rt {n:03d} rt {n} rt{n:03d} {str(r['rt_code']).lower()} {names}"
+
+
+def category_key(status: object, category: object) -> str:
+    """The value of a row's category filter: the category's catalogue key, or ``insufficient``.
+
+    >>> category_key("dinilai", "Baik Sekali"), category_key("data belum memadai", None)
+    ('baik_sekali', 'insufficient')
+    """
+    from analysis.core.formatting import is_missing
+
+    if status != "dinilai" or is_missing(category) or not str(category):
+        return "insufficient"
+    return str(category).strip().lower().replace(" ", "_")
 
 
 def index_rows(rt_index) -> Any:
@@ -164,6 +248,14 @@ def write_index(
         zip(kelurahan_table["kelurahan_code"].astype(str), kelurahan_table["index"], strict=True)
     )
 
+    def shows_rank(r) -> bool:  # a category is shown only with the rank interval it came from
+        return r.status == "dinilai" and not any(sd.is_missing(v) for v in (r.rank, r.rank_p05, r.rank_p95))
+
+    row_category = {
+        str(r.rt_code): category_key(r.status, r.category if shows_rank(r) else None)
+        for r in ordered.itertuples()
+    }
+
     def rt_row(r) -> str:
         code = str(r.rt_code)
         entry = cache_index.entries.get(code)
@@ -187,8 +279,13 @@ def write_index(
         category = (
             (sd.category_label(r.category, lang) if rank else "—") if scored else L("status_insufficient")
         )
+        attrs = (
+            f'data-kecamatan="{e(r.kecamatan_code)}" data-kelurahan="{e(r.kelurahan_code)}" '
+            f'data-category="{e(row_category[code])}" '
+            f'data-search="{e(search_text(r._asdict()))}"'
+        )
         return (
-            f'<tr class="sc-rt" data-score="{"" if not scored else f"{score:.4f}"}" data-code="{e(code)}">'
+            f'<tr class="sc-rt" data-score="{"" if not scored else f"{score:.4f}"}" data-code="{e(code)}" {attrs}>'
             f'<td>{e(L("rt_label", rt=f"{int(r.rt_number):03d}"))}<br><span class="sc-muted">{e(code)}</span></td>'
             f"<td>{e(r.kelurahan_name)}</td>"
             f'<td class="num">{e(format_number(score, lang=lang, decimals=1))}</td>'
@@ -218,6 +315,51 @@ def write_index(
             f'<section id="kec-{e(kec_code)}"><h2>{e(L("kecamatan_heading", kecamatan=kec_name))}</h2>'
             f'<table class="sc-index">{head}{"".join(bodies)}</table></section>'
         )
+
+    # the filters: every kecamatan, kelurahan (tagged with its kecamatan) and category of the page
+    def options(pairs, extra=lambda key: "") -> str:
+        return f'<option value="">{e(L("filter_all"))}</option>' + "".join(
+            f'<option value="{e(key)}"{extra(key)}>{e(label)}</option>' for key, label in pairs
+        )
+
+    kecs = list(
+        dict.fromkeys(
+            zip(ordered["kecamatan_code"].astype(str), ordered["kecamatan_name"].astype(str), strict=True)
+        )
+    )
+    kels = list(
+        dict.fromkeys(
+            zip(ordered["kelurahan_code"].astype(str), ordered["kelurahan_name"].astype(str), strict=True)
+        )
+    )
+    kel_kec = dict(
+        zip(ordered["kelurahan_code"].astype(str), ordered["kecamatan_code"].astype(str), strict=True)
+    )
+    kels.sort(key=lambda pair: (pair[1], pair[0]))
+
+    def kel_attr(key: str) -> str:
+        return f' data-kecamatan="{e(kel_kec[key])}"'
+
+    # categories of the page, best first (by their best index score), "data belum memadai" last
+    best: dict[str, tuple[float, str]] = {}
+    for r in ordered.itertuples():
+        key = row_category[str(r.rt_code)]
+        label = L("status_insufficient") if key == "insufficient" else sd.category_label(r.category, lang)
+        score = float(r.index) if key != "insufficient" else float("-inf")
+        best[key] = (max(score, best.get(key, (score, label))[0]), label)
+    cats = [(key, label) for key, (_, label) in sorted(best.items(), key=lambda kv: -kv[1][0])]
+    filter_form = (
+        f'<form id="sc-filter" role="search" hidden>'
+        f'<label class="sc-q">{e(L("search_label"))} '
+        f'<input id="sc-q" type="search" autocomplete="off" placeholder="{e(L("search_placeholder"))}"></label>'
+        f'<label>{e(L("filter_kecamatan"))} <select id="sc-kec">{options(kecs)}</select></label>'
+        f'<label>{e(L("filter_kelurahan"))} <select id="sc-kel">'
+        f"{options(kels, kel_attr)}</select></label>"
+        f'<label>{e(L("filter_category"))} <select id="sc-cat">{options(cats)}</select></label>'
+        f'<p id="sc-count" aria-live="polite" data-template="{e(L("filter_count", shown="{shown}", total="{total}"))}"></p>'
+        f'<p id="sc-none" class="sc-warn" hidden>{e(L("filter_none"))}</p>'
+        "</form>"
+    )
     n_insufficient = int(len(rt_index) - n_scored)
     lead = L("index_page_lead", n=len(rt_index), scored=n_scored, insufficient=n_insufficient)
     failed_line = f'<p class="sc-warn">{e(L("index_page_failed", n=len(failed)))}</p>' if failed else ""
@@ -255,6 +397,16 @@ td.num {{ text-align: right; }}
 .sc-warn {{ color: #8a1c1c; font-weight: bold; }}
 #sc-sort {{ margin: 0.8em 0; padding: 0.4em 0.6em; background: #f3f5f8; }}
 #sc-sort label {{ margin-right: 1em; }}
+#sc-filter {{ display: flex; flex-wrap: wrap; gap: 0.5em 1.2em; align-items: flex-end; margin: 0.8em 0 0.4em;
+  padding: 0.6em 0.8em; background: #f3f5f8; border-left: 4px solid #1f3a5f; }}
+#sc-filter[hidden], #sc-filter [hidden] {{ display: none; }}
+#sc-filter label {{ display: flex; flex-direction: column; font-size: 0.9em; color: #1f3a5f; font-weight: bold; }}
+#sc-filter label.sc-q {{ flex: 1 1 16em; }}
+#sc-filter input, #sc-filter select {{ font: inherit; font-weight: normal; padding: 0.3em 0.4em; margin-top: 0.2em;
+  border: 1px solid #8795a6; border-radius: 3px; max-width: 100%; }}
+#sc-filter p {{ flex-basis: 100%; margin: 0.2em 0 0; }}
+tr.sc-rt[hidden], tbody[hidden], section[hidden] {{ display: none; }}
+@media print {{ #sc-filter input, #sc-filter select, #sc-filter label, #sc-sort {{ display: none; }} }}
 </style>
 </head>
 <body>
@@ -266,13 +418,15 @@ td.num {{ text-align: right; }}
 <form id="sc-sort" hidden><strong>{e(L("sort_label"))}:</strong>
 <label><input type="radio" name="sc-sort" value="region" checked> {e(L("sort_region"))}</label>
 <label><input type="radio" name="sc-sort" value="score"> {e(L("sort_score"))}</label></form>
-<noscript><p class="sc-muted">{e(L("sort_note"))}</p></noscript>
+{filter_form}
+<noscript><p class="sc-muted">{e(L("sort_note"))} {e(L("filter_note"))}</p></noscript>
 <div id="sc-grouped">
 {"".join(sections)}
 </div>
 <table id="sc-flat" class="sc-index" hidden>{head}<tbody></tbody></table>
 <footer class="sc-muted"><p>{e(t("report.missing_value_note", lang))}</p>{f"<p><strong>{e(notice)}</strong></p>" if notice else ""}</footer>
 {_SORT_SCRIPT}
+{_FILTER_SCRIPT}
 </body>
 </html>
 """
