@@ -202,7 +202,9 @@ def declared_entry_point() -> str:
 def test_entry_point_of_the_installed_package():
     """After ``pip install -e .`` the package metadata registers the engine with papermill."""
     declared_entry_point()
-    found = [ep for ep in importlib.metadata.entry_points(group="papermill.engine") if ep.name == "kota-jambi"]
+    found = [
+        ep for ep in importlib.metadata.entry_points(group="papermill.engine") if ep.name == "kota-jambi"
+    ]
     if not found:
         pytest.skip(
             "the installed package metadata has no papermill.engine entry point yet: reinstall the project "

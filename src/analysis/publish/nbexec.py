@@ -216,7 +216,9 @@ def _log_outputs(outputs, log_output: bool, stdout_file, stderr_file) -> None:
 
     for output in outputs:
         if output.output_type == "stream":
-            target, log = (stdout_file, logger.info) if output.name == "stdout" else (stderr_file, logger.warning)
+            target, log = (
+                (stdout_file, logger.info) if output.name == "stdout" else (stderr_file, logger.warning)
+            )
             if log_output:
                 log(output.text)
             if target:

@@ -31,7 +31,7 @@ from typing import Any
 from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.core.workers import die_with_parent, initializer_args, stop_pool
-from analysis.publish.nbengine import execute_in_process, execute_to_text
+from analysis.publish.nbengine import execute_in_process, execute_to_text  # noqa: F401  (re-exported)
 from analysis.publish.nbexec import CellFailed
 from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
 
