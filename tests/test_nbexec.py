@@ -298,3 +298,36 @@ def test_papermill_cli_failure_banner_and_exit_code(tmp_path, entry_point_path):
     assert "PapermillExecutionError" in proc.stderr and "ValueError: no data for 7" in proc.stderr
     nb = nbformat.read(out, as_version=4)
     assert "An Exception was encountered at" in nb.cells[0].source and "In [3]" in nb.cells[0].source
+
+
+@pytest.mark.slow
+def test_briefing_under_the_papermill_cli_with_our_engine(tmp_path, entry_point_path):
+    """``papermill --engine kota-jambi notebooks/04_briefing.ipynb out.ipynb -p period ...``: the real
+    briefing, papermill's injection, metadata and progress bar, the cells run in papermill's process."""
+    import nbformat
+
+    from analysis.evaluate.evaluation import evaluate_source
+
+    sample, period = ROOT / "data" / "raw" / "sample", "2025-TW4"
+    processed = tmp_path / "processed" / "sample" / period
+    evaluate_source(sample, period, processed_dir=processed)
+    out = tmp_path / "briefing.ipynb"
+    notebooks = ROOT / "notebooks"
+    proc = papermill_cli(
+        ["--engine", "kota-jambi", str(notebooks / "04_briefing.ipynb"), str(out), "--cwd", str(notebooks),
+         "-p", "raw_dir", str(sample), "-p", "processed_dir", str(processed), "-p", "period", period,
+         "-p", "lang", "en", "-p", "run_id", "cli-test"],
+        entry_point_path,
+        tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Executing: 100%" in proc.stderr
+    nb = nbformat.read(out, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'period = "2025-TW4"' in injected[0].source
+    assert nb.metadata.papermill["parameters"]["run_id"] == "cli-test"
+    assert nb.metadata.kernelspec["name"] == "kota-jambi"  # kept as it was: no kernel started
+    assert all(c.metadata.papermill["status"] == "completed" for c in nb.cells)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("image/svg+xml" in o.get("data", {}) for o in outputs)  # the charts

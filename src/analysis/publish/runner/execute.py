@@ -154,14 +154,15 @@ def _failure_message(spec: NotebookSpec, exc: Exception, executed: Path, kept_in
             f"notebook {spec.notebook} failed: {type(exc).__name__}: {exc}; executed copy kept in {kept_in}"
         )
     count = getattr(exc, "exec_count", None)
-    where = f"cell {cell_index + 1} of the executed notebook" + (
-        f" (In [{count}])" if count is not None else ""
-    )
+    # papermill's error banner, added at the top of the kept notebook, names the cell by its In [n] and
+    # links to it; cell_index counts the cells before papermill added its two banner cells
+    where = f"In [{count}]" if count is not None else f"cell {cell_index + 1}"
     line = _first_line(getattr(exc, "source", "") or "")
     return (
         f"notebook {spec.notebook} failed at {where}"
         + (f" `{line}`" if line else "")
-        + f": {exc.ename}: {exc.evalue}; the executed notebook with the error is kept in {kept_in / executed.name}"
+        + f": {exc.ename}: {exc.evalue}; the executed notebook with the error is kept in "
+        + f"{kept_in / executed.name} (papermill's banner at its top links to the cell)"
     )
 
 
