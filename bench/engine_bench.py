@@ -1,6 +1,6 @@
 """What executing a notebook through papermill with our engine costs against the direct in-process executor.
 
-``.venv/bin/python bench/engine_bench.py [--repeats 3] [--baseline REV] [--out bench/results_engine.json]``
+``.venv/bin/python bench/engine_bench.py [--repeats 3] [--rounds 1] [--baseline REV] [--out bench/results_engine.json]``
 
 Issue 15 item 5: ``run`` and ``scorecards`` now call ``papermill.execute_notebook`` with our papermill
 engine ``kota-jambi`` (``analysis.publish.nbengine``). Before, they ran the cells with our own direct
@@ -19,7 +19,9 @@ Variants: ``direct`` (revision ``REV``'s executor, then ``nbformat`` writes the 
 to cut: no save after each cell, no progress bar, the notebook serialised once, by papermill) and
 ``papermill-defaults`` (``papermill.execute_notebook`` with our engine and papermill's defaults: a save
 of the notebook after each cell, a progress bar; the notebook serialised again for the bytes). Medians of
-``--repeats`` per variant and notebook; the ratios to ``direct`` are printed and written to ``--out``.
+``--repeats`` per variant and notebook, each split into the time inside the cells (IPython's
+``run_cell``: the notebook's own work, the same in every variant) and outside them (what the variant adds:
+reading, parameterising, bookkeeping, writing the executed notebook); the ratios to ``direct`` are printed and written to ``--out``.
 Excluded everywhere: exporting (HTML/PDF), identical in all variants.
 """
 
@@ -41,6 +43,7 @@ SAMPLE = ROOT / "data" / "raw" / "sample"
 NOTEBOOKS = ROOT / "notebooks"
 PERIOD = "2025-TW4"
 VARIANTS = ("direct", "papermill", "papermill-defaults")
+KEYS = ("briefing", "briefing_outside_cells", "scorecard", "scorecard_outside_cells")
 
 
 def export_revision(rev: str, dest: Path) -> Path:
@@ -131,21 +134,42 @@ def child(variant: str, processed_root: Path, repeats: int, out_dir: Path) -> di
 
     run_briefing(out_dir / "warm.ipynb")  # warm-up: imports inside the notebooks, caches, fonts
     run_card()
-    times: dict[str, list[float]] = {"briefing": [], "scorecard": []}
+    # the time inside the cells (IPython's run_cell) is the notebook's own work, the same in every variant;
+    # the rest is the variant's: reading, parameterising, bookkeeping, writing the executed notebook
+    from analysis.publish.nbexec import notebook_shell
+
+    shell = notebook_shell()
+    in_cells = [0.0]
+    run_cell = shell.run_cell
+
+    def timed_run_cell(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return run_cell(*args, **kwargs)
+        finally:
+            in_cells[0] += time.perf_counter() - t
+
+    shell.run_cell = timed_run_cell
+    times: dict[str, list[float]] = {k: [] for k in KEYS}
     for i in range(repeats):
-        t = time.perf_counter()
-        run_briefing(out_dir / f"briefing-{i}.ipynb")
-        times["briefing"].append(round(time.perf_counter() - t, 4))
-        t = time.perf_counter()
-        data = run_card()
-        times["scorecard"].append(round(time.perf_counter() - t, 4))
+        for name, fn in (
+            ("briefing", lambda i=i: run_briefing(out_dir / f"briefing-{i}.ipynb")),
+            ("scorecard", run_card),
+        ):
+            in_cells[0] = 0.0
+            t = time.perf_counter()
+            data = fn()
+            total = time.perf_counter() - t
+            times[name].append(round(total, 4))
+            times[f"{name}_outside_cells"].append(round(total - in_cells[0], 4))
         assert b"injected-parameters" in data
     return times
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=3, help="timed executions per process (default 3)")
+    p.add_argument("--rounds", type=int, default=1, help="processes per variant, taking turns (default 1)")
     p.add_argument(
         "--baseline", default=None, help="git revision of the direct executor (default: merge base)"
     )
@@ -176,19 +200,24 @@ def main() -> int:
         subprocess.run([sys.executable, "-c", prep], check=True, env=env, cwd=ROOT)
         load = [round(x, 2) for x in os.getloadavg()]
         print(f"load average at the start: {load}", flush=True)
-        results: dict[str, dict[str, list[float]]] = {}
-        for variant in VARIANTS:
-            work = tmp / variant
-            work.mkdir()
-            proc = subprocess.run(
-                [sys.executable, __file__, "--child", variant, "--processed", processed, "--work", work,
-                 "--repeats", str(args.repeats)],
-                env={**os.environ, "PYTHONPATH": str(src[variant])}, cwd=ROOT, capture_output=True, text=True,
-            )  # fmt: skip
-            if proc.returncode != 0:
-                raise SystemExit(f"{variant} failed:\n{proc.stderr[-3000:]}")
-            results[variant] = json.loads(proc.stdout.strip().splitlines()[-1])
-            print(f"{variant:>19}: {results[variant]}", flush=True)
+        results: dict[str, dict[str, list[float]]] = {v: {k: [] for k in KEYS} for v in VARIANTS}
+        for round_ in range(args.rounds):
+            for variant in VARIANTS:
+                work = tmp / f"{variant}-{round_}"
+                work.mkdir()
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", variant, "--processed", processed, "--work", work,
+                     "--repeats", str(args.repeats)],
+                    env={**os.environ, "PYTHONPATH": str(src[variant])}, cwd=ROOT, capture_output=True,
+                    text=True,
+                )  # fmt: skip
+                if proc.returncode != 0:
+                    raise SystemExit(f"{variant} failed:\n{proc.stderr[-3000:]}")
+                times = json.loads(proc.stdout.strip().splitlines()[-1])
+                for k, t in times.items():
+                    results[variant][k] += t
+                print(f"round {round_ + 1}, {variant:>18}: {times}", flush=True)
+        load_end = [round(x, 2) for x in os.getloadavg()]
 
     medians = {v: {k: round(statistics.median(t), 3) for k, t in r.items()} for v, r in results.items()}
     ratios = {
@@ -196,18 +225,27 @@ def main() -> int:
         for v in VARIANTS
         if v != "direct"
     }
-    print("\nmedians (s)            briefing  scorecard")
+    print("\nmedians (s)          briefing  (outside cells)  scorecard  (outside cells)")
     for v in VARIANTS:
-        print(f"{v:>19}    {medians[v]['briefing']:7.3f}    {medians[v]['scorecard']:7.3f}")
+        m = medians[v]
+        print(
+            f"{v:>19}  {m['briefing']:8.3f}  ({m['briefing_outside_cells']:.3f})  "
+            f"        {m['scorecard']:8.3f}  ({m['scorecard_outside_cells']:.3f})"
+        )
     for v, r in ratios.items():
-        print(f"{v:>19} / direct: briefing {r['briefing']:.3f} x, scorecard {r['scorecard']:.3f} x")
+        print(
+            f"{v:>19} / direct: briefing {r['briefing']:.3f} x (outside cells {r['briefing_outside_cells']:.2f} x), "
+            f"scorecard {r['scorecard']:.3f} x (outside cells {r['scorecard_outside_cells']:.2f} x)"
+        )
     args.out.write_text(
         json.dumps(
             {
                 "baseline": baseline,
                 "period": PERIOD,
                 "repeats": args.repeats,
+                "rounds": args.rounds,
                 "loadavg_start": load,
+                "loadavg_end": load_end,
                 "nproc": os.cpu_count(),
                 "runs_s": results,
                 "medians_s": medians,

@@ -331,3 +331,19 @@ def test_briefing_under_the_papermill_cli_with_our_engine(tmp_path, entry_point_
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs)  # the charts
+
+
+def test_no_full_garbage_collection_per_notebook(tmp_path, monkeypatch):
+    """The shell's reset before each notebook drops the cached outputs (``_``, ``_3``, ``Out``) as
+    IPython's does, without IPython's ``gc.collect()`` of the whole heap."""
+    import gc
+
+    path = tiny_notebook(tmp_path / "t.ipynb", ["x * 2", "_"])
+    first = nbengine.execute_in_process(path, {"x": 21})
+    assert first.cells[4].outputs[0].data["text/plain"] == "42"  # `_` is the previous result, as in a kernel
+    collections = []
+    monkeypatch.setattr(gc, "collect", lambda *a: collections.append(a) or 0)
+    reader = tiny_notebook(tmp_path / "r.ipynb", ["[name for name in ('_3', '_4') if name in dir()], Out"])
+    nb = nbengine.execute_in_process(reader, {"x": 1})
+    assert nb.cells[3].outputs[0].data["text/plain"] == "([], {})"  # nothing of the first notebook
+    assert collections == []

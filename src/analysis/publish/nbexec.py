@@ -19,6 +19,7 @@ time per process (a lock enforces it).
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import io
@@ -130,6 +131,22 @@ def _shell_classes():
 
         def finish_displayhook(self):
             self._is_active = False
+
+        def flush(self):
+            """IPython's ``DisplayHook.flush`` (called by ``shell.reset`` before each notebook: drops the
+            cached outputs ``_1``, ``_2`` …, ``Out``, ``_``) without its ``gc.collect()``: a full collection
+            of the worker's heap (pandas, matplotlib, WeasyPrint …) per notebook, before the namespace it
+            would free is even cleared; Python's own collector runs anyway. Measured in
+            ``bench/engine_bench.py`` (``docs/performance.md``, "Driven by papermill")."""
+            for n in range(1, self.prompt_count + 1):
+                self.shell.user_ns_hidden.pop(f"_{n}", None)
+                self.shell.user_ns.pop(f"_{n}", None)
+            cached = self.shell.user_ns.get("_oh")
+            if cached is not None:
+                cached.clear()
+            self._, self.__, self.___ = "", "", ""
+            if "_" not in builtins.__dict__:
+                self.shell.user_ns.update({"_": self._, "__": self.__, "___": self.___})
 
     class NotebookShell(InteractiveShell):
         """An InteractiveShell whose outputs go into notebook cells instead of the terminal."""
