@@ -543,7 +543,7 @@ def test_failure_keeps_the_previous_report(workspace):
         workspace["notebooks"] / "detail.ipynb", ["raise ValueError('kolom hilang')"], title="Rincian"
     )
     with pytest.raises(
-        execute.NotebookFailed, match="detail.ipynb failed at cell 4.*ValueError: kolom hilang"
+        execute.NotebookFailed, match=r"detail.ipynb failed at In \[3\] .*ValueError: kolom hilang"
     ):
         command.run(options(workspace, formats=("html",), jobs=1), execute.Progress(quiet=True))
     assert {p.name: p.read_bytes() for p in first.report_dir.iterdir()} == before
