@@ -618,7 +618,9 @@ def test_in_process_failure_names_the_cell_and_namespace_is_reset(tmp_path):
         build.CellFailed, match=r"cell 4 `assert kode_rt != 'bad'.*AssertionError: bad RT"
     ) as info:
         build.execute_in_process(nb_path, {"kode_rt": "bad"})
-    assert info.value.notebook.cells[3].outputs[0].output_type == "error"
+    # papermill's error banner first, its anchor before the failing cell (index 3 before they were added)
+    assert info.value.notebook.cells[5].outputs[0].output_type == "error"
+    assert "An Exception was encountered" in info.value.notebook.cells[0].source
     reader = tiny_notebook(tmp_path / "r.ipynb", ["'secret' in dir()"])
     nb = build.execute_in_process(reader, {"kode_rt": "good"})
     assert nb.cells[2].outputs[0].data["text/plain"] == "False", "a variable of the previous run leaked"

@@ -1,7 +1,7 @@
 """The cross-period notebook as a report: ``python -m analysis.publish.explore --raw DIR`` (``make explore``).
 
-Executes ``notebooks/06_explore.ipynb`` (in this process, :mod:`analysis.publish.nbexec`; the periods not
-processed yet are evaluated first by the notebook itself) and writes ``reports/<source>/06_explore.html``
+Executes ``notebooks/06_explore.ipynb`` (in this process: papermill with our engine,
+:mod:`analysis.publish.nbengine`; the periods not processed yet are evaluated first by the notebook itself) and writes ``reports/<source>/06_explore.html``
 (the analysts' export: with code, offline, the interactive tables searchable without a kernel) and the
 executed ``06_explore.ipynb`` next to it. Not part of ``run``: it reads every period, not one.
 """
@@ -32,7 +32,7 @@ def export_explore(
 
     from analysis.evaluate.history import source_periods
     from analysis.publish import export
-    from analysis.publish.nbexec import execute_in_process
+    from analysis.publish.nbengine import execute_in_process
     from analysis.publish.runner.plan import REPORT_TZ, new_run_id
 
     raw_dir = Path(raw_dir).resolve()

@@ -1,12 +1,13 @@
-"""Execute a parameterised notebook inside this Python process (no kernel): the engine shared by
-``python -m analysis run`` (:mod:`analysis.publish.runner`) and ``python -m analysis scorecards``
-(:mod:`analysis.publish.scorecards`).
+"""Run a notebook's code cells inside this Python process (no kernel): the cell executor of our papermill
+engine (:mod:`analysis.publish.nbengine`, engine ``kota-jambi``), which ``python -m analysis run``
+(:mod:`analysis.publish.runner`), ``python -m analysis scorecards`` (:mod:`analysis.publish.scorecards`)
+and the ``papermill --engine kota-jambi`` CLI use.
 
-The notebook stays the source of truth: it is read with papermill's own loader and parameterised with
-papermill's own ``parameterize_notebook`` (the same ``injected-parameters`` cell the papermill CLI adds);
-its code cells run one after the other in one IPython ``InteractiveShell`` per process, and every display,
-result, stream and error is captured into the cell's outputs in nbformat form, as a kernel would report
-them. The shell's namespace is cleared before each notebook, so nothing of an earlier notebook is visible.
+Papermill reads and parameterises the notebook (its ``injected-parameters`` cell) and keeps its metadata;
+:func:`run_cells` runs the code cells one after the other in one IPython ``InteractiveShell`` per process,
+and every display, result, stream and error is captured into the cell's outputs in nbformat form, as a
+kernel would report them. The shell's namespace is cleared before each notebook, so nothing of an earlier
+notebook is visible.
 
 What in-process execution gives up against a kernel per notebook: process-wide state that a notebook
 changes (pandas options, matplotlib rcParams, environment variables, the working directory) stays for the
@@ -18,16 +19,14 @@ time per process (a lock enforces it).
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import copy
 import io
-import os
 import sys
 import threading
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
-from typing import Any
 
 from analysis.core.errors import AnalysisError
 
@@ -133,6 +132,22 @@ def _shell_classes():
         def finish_displayhook(self):
             self._is_active = False
 
+        def flush(self):
+            """IPython's ``DisplayHook.flush`` (called by ``shell.reset`` before each notebook: drops the
+            cached outputs ``_1``, ``_2`` …, ``Out``, ``_``) without its ``gc.collect()``: a full collection
+            of the worker's heap (pandas, matplotlib, WeasyPrint …) per notebook, before the namespace it
+            would free is even cleared; Python's own collector runs anyway. Measured in
+            ``bench/engine_bench.py`` (``docs/performance.md``, "Driven by papermill")."""
+            for n in range(1, self.prompt_count + 1):
+                self.shell.user_ns_hidden.pop(f"_{n}", None)
+                self.shell.user_ns.pop(f"_{n}", None)
+            cached = self.shell.user_ns.get("_oh")
+            if cached is not None:
+                cached.clear()
+            self._, self.__, self.___ = "", "", ""
+            if "_" not in builtins.__dict__:
+                self.shell.user_ns.update({"_": self._, "__": self.__, "___": self.___})
+
     class NotebookShell(InteractiveShell):
         """An InteractiveShell whose outputs go into notebook cells instead of the terminal."""
 
@@ -166,49 +181,22 @@ def notebook_shell():
     return _shell_classes().instance(config=cfg, user_module=types.ModuleType(NOTEBOOK_MODULE))
 
 
-@cache
-def _read_source_notebook(path: str, mtime_ns: int, size: int):
-    from papermill.iorw import load_notebook_node
+def run_cells(nb_man, log_output: bool = False, stdout_file=None, stderr_file=None) -> None:
+    """Run the code cells of papermill's managed notebook ``nb_man.nb`` in this process's
+    :func:`notebook_shell`, telling ``nb_man`` (papermill's ``NotebookExecutionManager``) when each cell
+    starts, fails and completes, as papermill's own nbclient engine does: it keeps the cells' metadata and
+    durations and moves the progress bar. Stops at the first failing cell, whose outputs hold the error
+    (papermill then adds its error banner and raises ``PapermillExecutionError``).
 
-    return load_notebook_node(path)
-
-
-def parameterized_notebook(notebook: Path, parameters: dict[str, Any]):
-    """The notebook with an ``injected-parameters`` cell after its ``parameters`` cell, as papermill makes
-    it (papermill's own loading and parameterising functions; the source is read once per process)."""
-    from papermill.parameterize import parameterize_notebook
-
-    st = Path(notebook).stat()
-    nb = copy.deepcopy(_read_source_notebook(str(Path(notebook).resolve()), st.st_mtime_ns, st.st_size))
-    return parameterize_notebook(nb, parameters, kernel_name="python3", language="python")
-
-
-@contextlib.contextmanager
-def _working_directory(path: Path | None):
-    if path is None:
-        yield
-        return
-    before = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(before)
-
-
-def execute_in_process(notebook: Path, parameters: dict[str, Any], cwd: Path | None = None):
-    """Run the notebook's code cells in this process's :func:`notebook_shell`; returns the executed notebook.
-
-    Raises :class:`CellFailed` (with ``.notebook``: the notebook up to the failing cell) when a cell
-    raises. The shell's namespace is cleared first, so nothing of an earlier notebook is visible.
-    ``cwd``: the working directory while the cells run (as papermill's ``cwd``; it changes the whole
-    process's working directory for that time, so pass it only in a worker process of your own).
+    The shell's namespace is cleared first, so nothing of an earlier notebook is visible. ``log_output``,
+    ``stdout_file``, ``stderr_file``: as papermill's (``--log-output``, ``--stdout-file``,
+    ``--stderr-file``), after each cell.
     """
     import nbformat
 
-    nb = parameterized_notebook(notebook, parameters)
+    nb = nb_man.nb
     nb.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
-    with _SHELL_LOCK, _working_directory(cwd):
+    with _SHELL_LOCK:
         shell = notebook_shell()
         shell.reset(new_session=False)
         shell.kjb_outputs = _Outputs()
@@ -218,19 +206,40 @@ def execute_in_process(notebook: Path, parameters: dict[str, Any], cwd: Path | N
             _StreamWriter(lambda: shell.kjb_outputs, "stderr"),
         )
         for index, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            count += 1
-            shell.execution_count = count
-            shell.kjb_outputs = _Outputs()
-            shell.kjb_cell_source = cell.source
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                result = shell.run_cell(cell.source, store_history=False, silent=False)
-            cell.execution_count = count
-            cell.outputs = [nbformat.from_dict(o) for o in shell.kjb_outputs.items]
-            if not result.success:
-                error = result.error_in_exec or result.error_before_exec
-                exc = CellFailed(index, cell.source, type(error).__name__, str(error), exec_count=count)
-                exc.notebook = nb
-                raise exc
-    return nb
+            nb_man.cell_start(cell, index)
+            try:
+                if cell.cell_type != "code":
+                    continue
+                count += 1
+                shell.execution_count = count
+                shell.kjb_outputs = _Outputs()
+                shell.kjb_cell_source = cell.source
+                with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+                    result = shell.run_cell(cell.source, store_history=False, silent=False)
+                cell.execution_count = count
+                cell.outputs = [nbformat.from_dict(o) for o in shell.kjb_outputs.items]
+                if log_output or stdout_file or stderr_file:
+                    _log_outputs(cell.outputs, log_output, stdout_file, stderr_file)
+                if not result.success:
+                    nb_man.cell_exception(cell, cell_index=index)
+                    break
+            finally:
+                nb_man.cell_complete(cell, cell_index=index)
+
+
+def _log_outputs(outputs, log_output: bool, stdout_file, stderr_file) -> None:
+    """What papermill's nbclient engine logs of a cell's outputs (``PapermillNotebookClient.log_output_message``)."""
+    from papermill.log import logger
+
+    for output in outputs:
+        if output.output_type == "stream":
+            target, log = (
+                (stdout_file, logger.info) if output.name == "stdout" else (stderr_file, logger.warning)
+            )
+            if log_output:
+                log(output.text)
+            if target:
+                target.write(output.text)
+                target.flush()
+        elif log_output and "text/plain" in output.get("data", {}):
+            logger.info(output.data["text/plain"])

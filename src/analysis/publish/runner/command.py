@@ -154,7 +154,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--engine",
         default=DEFAULT_ENGINE,
         choices=ENGINES,
-        help="inprocess (default: worker processes with an IPython shell each) or papermill (a kernel per notebook)",
+        help="inprocess (default: papermill with our engine kota-jambi, the cells run in worker processes' "
+        "IPython shells) or papermill (papermill's own engine: a kernel per notebook)",
     )
     parser.add_argument(
         "--notebooks", type=Path, default=config.NOTEBOOKS, help="notebooks folder (default notebooks/)"

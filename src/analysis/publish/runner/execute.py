@@ -3,10 +3,11 @@
 - **prepare**: clean and evaluate the period; at the same time, in a worker process, the 100-day period is
   evaluated into its own folder ``<processed>/../100-hari/`` (the notebooks of any other period show a
   100-day section and read it there instead of each recomputing it).
-- **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each in a worker
-  process's IPython shell (:mod:`analysis.publish.nbexec`: papermill's injected parameters and captured
-  outputs, no kernel start, imports paid once per worker; the workers start before the preparation);
-  ``papermill`` starts one kernel per notebook.
+- **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each with
+  ``papermill.execute_notebook`` and our papermill engine ``kota-jambi`` in a worker process's IPython
+  shell (:mod:`analysis.publish.nbengine`: papermill's injected parameters, metadata and error banner, no
+  kernel start, imports paid once per worker; the workers start before the preparation); ``papermill``
+  runs papermill's own engine, one kernel per notebook.
 - **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code; with the
   ``inprocess`` engine each worker exports the notebook it has just executed.
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.core.atomic import atomic_path, write_bytes_atomic, write_text_atomic
+from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
 from analysis.core.workers import die_with_parent, initializer_args
 from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan
@@ -153,14 +154,15 @@ def _failure_message(spec: NotebookSpec, exc: Exception, executed: Path, kept_in
             f"notebook {spec.notebook} failed: {type(exc).__name__}: {exc}; executed copy kept in {kept_in}"
         )
     count = getattr(exc, "exec_count", None)
-    where = f"cell {cell_index + 1} of the executed notebook" + (
-        f" (In [{count}])" if count is not None else ""
-    )
+    # papermill's error banner, added at the top of the kept notebook, names the cell by its In [n] and
+    # links to it; cell_index counts the cells before papermill added its two banner cells
+    where = f"In [{count}]" if count is not None else f"cell {cell_index + 1}"
     line = _first_line(getattr(exc, "source", "") or "")
     return (
         f"notebook {spec.notebook} failed at {where}"
         + (f" `{line}`" if line else "")
-        + f": {exc.ename}: {exc.evalue}; the executed notebook with the error is kept in {kept_in / executed.name}"
+        + f": {exc.ename}: {exc.evalue}; the executed notebook with the error is kept in "
+        + f"{kept_in / executed.name} (papermill's banner at its top links to the cell)"
     )
 
 
@@ -245,12 +247,14 @@ def _exit_now() -> None:
 
 
 def warm_worker() -> None:
-    """Import and build, once per worker, what executing and exporting a notebook needs (the IPython
-    shell, the nbconvert exporters, WeasyPrint and its fonts), so the first notebook does not pay it."""
+    """Import and build, once per worker, what executing and exporting a notebook needs (papermill and our
+    engine registered with it, the IPython shell, the nbconvert exporters, WeasyPrint and its fonts), so
+    the first notebook does not pay it."""
     _draw_without_display()
-    from analysis.publish import charts, export, nbexec  # noqa: F401  (imports are the point)
+    from analysis.publish import charts, export, nbengine, nbexec  # noqa: F401  (imports are the point)
     from analysis.publish.content import index_tables, messages, program_tables, quality_tables  # noqa: F401
 
+    nbengine.register()
     nbexec.notebook_shell()
     export.briefing_exporter()
     export.analyst_exporter()
@@ -264,20 +268,20 @@ def _report_warm_up_failure(future: cf.Future) -> None:
 
 
 def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookResult:
-    """In a worker process: execute one notebook in this process's IPython shell (:mod:`analysis.publish.nbexec`),
-    save the executed notebook into ``staging`` and export it there. A failing cell is reported in the
-    result (the executed notebook, saved, shows the error); anything else raises."""
-    from analysis.publish.nbexec import CellFailed, execute_in_process
+    """In a worker process: execute one notebook with papermill and our engine ``kota-jambi`` (this
+    process's IPython shell, :mod:`analysis.publish.nbengine`), papermill writing the executed notebook into
+    ``staging``, and export it there. A failing cell is reported in the result (the executed notebook, saved
+    by papermill, shows the error and papermill's error banner); anything else raises."""
+    from analysis.publish.nbengine import execute_in_process
+    from analysis.publish.nbexec import CellFailed
 
     _draw_without_display()
     source = (Path(plan.options.notebooks_dir) / spec.notebook).resolve()
     executed = staging / f"{spec.name}.ipynb"
     t0 = time.perf_counter()
     try:
-        nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent)
+        nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent, output_path=executed)
     except CellFailed as exc:
-        if exc.notebook is not None:
-            _write_notebook(exc.notebook, executed)
         failure = {
             "cell_index": exc.cell_index,
             "exec_count": exc.exec_count,
@@ -286,7 +290,6 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
             "evalue": exc.evalue,
         }
         return NotebookResult(spec.name, round(time.perf_counter() - t0, 3), failure=failure)
-    _write_notebook(nb, executed)
     t1 = time.perf_counter()
     export_notebook(plan, spec, nb, staging)
     return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
@@ -354,14 +357,6 @@ def _notebook_title(nb, spec: NotebookSpec) -> str:
 
 def _write_text(path: Path, text: str) -> Path:
     return write_text_atomic(path, text)
-
-
-def _write_notebook(nb, path: Path) -> Path:
-    import nbformat
-
-    with atomic_path(path) as tmp:
-        nbformat.write(nb, tmp)
-    return path
 
 
 def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.Executor) -> None:

@@ -3,11 +3,12 @@ to HTML (briefing template, no code) and PDF; in parallel on local worker proces
 
 Execution engines (``--engine``; measured in ``bench/run.py``, ``docs/performance.md``):
 
-- ``inprocess`` (default): each worker process keeps one IPython ``InteractiveShell`` and runs the
-  notebook's code cells in it, with the parameters injected exactly as papermill injects them
-  (``papermill.parameterize.parameterize_notebook``) and every display, result, stream and error captured
-  into the executed notebook, as a kernel would report them. The namespace is reset before each RT. No
-  kernel start (~1 s) per RT; the period's tables are read once per worker.
+- ``inprocess`` (default): ``papermill.execute_notebook`` with our papermill engine ``kota-jambi``
+  (:mod:`analysis.publish.nbengine`): each worker process keeps one IPython ``InteractiveShell`` and runs
+  the notebook's code cells in it; papermill injects the parameters, keeps its metadata and adds its error
+  banner, and every display, result, stream and error is captured into the executed notebook, as a kernel
+  would report them. The namespace is reset before each RT. No kernel start (~1 s) per RT; the period's
+  tables are read once per worker.
 - ``papermill``: ``papermill.execute_notebook`` per RT (one kernel per card), for comparison.
 
 The exporters (templates compiled, WeasyPrint's fonts loaded) are built once per worker process and reused.
@@ -30,7 +31,8 @@ from typing import Any
 from analysis.core import config
 from analysis.core.errors import UsageError
 from analysis.core.workers import die_with_parent, initializer_args, stop_pool
-from analysis.publish.nbexec import CellFailed, execute_in_process
+from analysis.publish.nbengine import execute_in_process, execute_to_text  # noqa: F401  (re-exported)
+from analysis.publish.nbexec import CellFailed
 from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
 
 #: The scorecard notebook and the parameter it adds to the runner's common ones.
@@ -137,12 +139,15 @@ def rt_file_names(file_stem: str, formats: Sequence[str]) -> dict[str, str]:
 
 
 def warm_worker() -> str:
-    """Build this process's exporters and shell once (called by each local worker when it starts)."""
+    """Import papermill and register our engine, build this process's shell and exporters once (called
+    by each local worker when it starts)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from analysis.publish import export
+    from analysis.publish import export, nbengine, nbexec
 
+    nbengine.register()
+    nbexec.notebook_shell()
     export.briefing_exporter()
     import weasyprint  # noqa: F401  (fonts and CSS machinery load on import)
 
@@ -156,13 +161,14 @@ def build_scorecard(job: ScorecardJob) -> JobResult:
     worker = f"{os.uname().nodename}:{os.getpid()}"
     nb = None
     try:
+        text = None
         if job.engine == "inprocess":
-            nb = execute_in_process(Path(job.notebook), job.parameters)
+            nb, text = execute_to_text(Path(job.notebook), job.parameters)
         elif job.engine == "papermill":
             nb = execute_with_papermill(Path(job.notebook), job.parameters, job.kernel)
         else:
             raise UsageError(f"unknown engine {job.engine!r}; use {' or '.join(ENGINES)}")
-        files = export_card(nb, job)
+        files = export_card(nb, job, text)
     except Exception as exc:  # reported per RT; the batch goes on and exits 1 at the end
         failed_nb = getattr(exc, "notebook", None)
         message = str(exc) if isinstance(exc, CellFailed) else f"{type(exc).__name__}: {exc}"
@@ -179,8 +185,9 @@ def build_scorecard(job: ScorecardJob) -> JobResult:
     return JobResult(job.rt_code, True, round(time.perf_counter() - t0, 3), files=files, worker=worker)
 
 
-def export_card(nb, job: ScorecardJob) -> dict[str, bytes]:
-    """The card's files: the executed notebook, HTML (no code) and PDF (WeasyPrint), per ``job.formats``."""
+def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict[str, bytes]:
+    """The card's files: the executed notebook (``notebook_text`` when papermill has serialised it
+    already), HTML (no code) and PDF (WeasyPrint), per ``job.formats``."""
     from analysis.publish import export
 
     params = job.parameters
@@ -195,7 +202,7 @@ def export_card(nb, job: ScorecardJob) -> dict[str, bytes]:
         extra={"subtitle": job.subtitle},
     )
     names = rt_file_names(job.file_stem or job.rt_code, job.formats)
-    files = {names["ipynb"]: _notebook_bytes(nb)}
+    files = {names["ipynb"]: notebook_text.encode("utf-8") if notebook_text else _notebook_bytes(nb)}
     html = export.export_briefing_html(nb, context)
     if "html" in names:
         files[names["html"]] = html.encode("utf-8")

@@ -42,7 +42,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="run on a Dask distributed scheduler, e.g. tcp://host:8786",
     )
     parser.add_argument(
-        "--engine", default="inprocess", choices=ENGINES, help="how the notebook runs (default inprocess)"
+        "--engine",
+        default="inprocess",
+        choices=ENGINES,
+        help="inprocess (default: papermill with our engine kota-jambi, the cells run in the workers' IPython "
+        "shells) or papermill (papermill's own engine: a kernel per card)",
     )
     parser.add_argument("--kernel", default=None, help="Jupyter kernel for --engine papermill")
     parser.add_argument(
