@@ -14,7 +14,14 @@ from analysis.core.i18n import t
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-from analysis.publish.content.common import PRINCIPLES, STATUS_SCORED, label_of, scored, style_table
+from analysis.publish.content.common import (
+    PRINCIPLES,
+    STATUS_SCORED,
+    index_indicator_name,
+    label_of,
+    scored,
+    style_table,
+)
 
 
 def interval_text(rank: object, low: object, high: object, lang: str = "id") -> str:
@@ -86,14 +93,28 @@ def index_summary(rt_index: pd.DataFrame, lang: str = "id", settings: pd.DataFra
     )
 
 
+def _weight_text(value: str, lang: str) -> str:
+    """A weight as the settings table writes it (``0.5``) in the reader's number format (``0,5``).
+
+    >>> _weight_text("0.5", "id"), _weight_text("1", "en"), _weight_text("n/a", "id")
+    ('0,5', '1', 'n/a')
+    """
+    try:
+        return format_number(float(value), lang=lang)
+    except ValueError:
+        return value
+
+
 def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
     """The disclosed weights of the principles that rest on one or two yes/no items this period, from the
     ``thin_principles`` and ``principle_weights`` settings; ``""`` when no principle was reduced.
 
     >>> s = pd.DataFrame({"setting": ["thin_principles", "principle_weights"],
     ...                   "value": ["transparansi", "transparansi: 0.5, partisipatif: 1"]})
-    >>> weights_note(s, "en").split(": ", 1)[1][:14], weights_note(s, "en").rsplit(": ", 1)[1]
-    ('Transparency; ', 'Transparency 0.5, Participation 1.')
+    >>> weights_note(s, "en").split(" rest on")[0], weights_note(s, "en").rsplit(": ", 1)[1]
+    ('This period Transparency', 'Transparency 0.5, Participation 1.')
+    >>> weights_note(s, "id").rsplit(": ", 1)[1]
+    'Transparansi 0,5, Partisipatif 1.'
     """
     if settings is None or settings.empty:
         return ""
@@ -114,7 +135,9 @@ def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
         lang,
         principles=listed,
         weights=", ".join(
-            f"{t(f'principles.{p}', lang)} {weights.get(p, '?')}" for p in PRINCIPLES if p in weights
+            f"{t(f'principles.{p}', lang)} {_weight_text(weights[p], lang)}"
+            for p in PRINCIPLES
+            if p in weights
         ),
     )
 
@@ -292,6 +315,9 @@ def weakness_table(strengths: pd.DataFrame, lang: str = "id", n: int = 8) -> Sty
         return t("nb.text.no_data", lang)
     df["principle_text"] = [
         t(f"principles.{p}", lang) if p in PRINCIPLES else str(p) for p in df["principle"]
+    ]
+    df["indicator_name"] = [
+        index_indicator_name(c, n, lang) for c, n in zip(df["indicator"], df["indicator_name"], strict=True)
     ]
     labels = {
         "indicator_name": t("columns.indicator_name", lang),
