@@ -31,12 +31,10 @@ from analysis.publish.content.common import (
 TERMS = (
     "capaian",
     "program_capaian",
-    "cap",
     "level",
     "serapan",
     "not_assessable",
     "index",
-    "self_report",
     "median",
     "rank",
     "insufficient",
@@ -96,25 +94,23 @@ def index_category_table(framework: Framework, lang: str = "id") -> str:
 def program_table(programs: pd.DataFrame | None, lang: str = "id") -> str:
     """Each program as the report names it (its short name, else its name), its full name and its agency.
 
-    In English the names are the reference files' English names where given, and the Indonesian name follows
-    in brackets, so a reader can match them with Indonesian documents."""
+    In English the program is named as in the English report (short name, else the English name of the
+    reference file; the short name followed by the English full name), and the second column gives the
+    Indonesian name, so a reader can match it with Indonesian documents."""
     if programs is None or programs.empty:
         return ""
     rows = []
     for _, p in programs.sort_values("program_code").iterrows():
         name, short = _given(p.get("program_name")), _given(p.get("program_short"))
         agency = _given(p.get("agency"))
-        full = name if short else ""
-        if lang != "id":
-            english = _given(p.get("program_name_en"))
+        if lang == "id":
+            label, second = short or name, name if short else ""
+        else:
+            english = _given(p.get("program_name_en")) or name
             agency = _given(p.get("agency_en")) or agency
-            if short:
-                full = f"{english} ({name})" if english and english != name else name
-            elif english and english != name:
-                full = name
-            name = english or name
-        label = short or name
-        rows.append((md_escape(label), md_escape(full) if full else "—", md_escape(agency)))
+            label = f"{short} ({english})" if short and english != name else (short or english)
+            second = name if name != (short or english) else ""
+        rows.append((md_escape(label), md_escape(second) if second else "—", md_escape(agency)))
     header = (t("glossary.col_program", lang), t("glossary.col_full_name", lang), t("columns.agency", lang))
     return _table(header, rows)
 
@@ -174,19 +170,14 @@ def glossary_terms(
     framework = framework or load_framework()
     s = framework.settings
     cap = _pct(config.cap_pct, lang)
-    source = (config.levels_source_en if lang != "id" else "") or config.levels_source
-    cap_source = (config.cap_source_en if lang != "id" else "") or config.cap_source
     thin = ""
     if s.thin_principle_weight_factor != 1:
-        thin = " " + t(
-            "glossary.index.thin", lang, factor=format_number(s.thin_principle_weight_factor, lang=lang)
-        )
+        thin = t("glossary.index.thin", lang, factor=format_number(s.thin_principle_weight_factor, lang=lang))
     coverage = Fraction(s.min_coverage).limit_denominator(12)
     values = {
         "capaian": {},
         "program_capaian": {"cap": cap, "met": _pct(TARGET_MET_PCT, lang)},
-        "cap": {"cap": cap, "source": md_escape(cap_source)},
-        "level": {"n": len(config.levels), "source": md_escape(source)},
+        "level": {"n": len(config.levels)},
         "serapan": {
             "high_pace": _pct(config.high_spend_min_pace_pct, lang),
             "low_output": _pct(config.low_output_below_pct, lang),
@@ -199,7 +190,6 @@ def glossary_terms(
             "n": len(framework.indicators),
             "thin": thin,
         },
-        "self_report": {},
         "median": {},
         "rank": {"runs": format_number(s.n_runs, lang=lang)},
         "insufficient": {"coverage": f"{coverage.numerator}/{coverage.denominator}"},
@@ -220,12 +210,17 @@ def glossary_section(
     config = config or load_achievement_config()
     framework = framework or load_framework()
     terms = glossary_terms(lang, config, framework, programs)
+    sources = {
+        "levels": (config.levels_source_en if lang != "id" else "") or config.levels_source,
+        "cap": (config.cap_source_en if lang != "id" else "") or config.cap_source,
+    }
     parts = [
         page_break() + "## " + t("glossary.heading", lang),
         "### " + t("glossary.terms_heading", lang),
         "\n".join(f"- **{term}** — {text}" for term, text in terms),
         "### " + t("glossary.method_heading", lang),
-        t("glossary.scale_caption", lang),
+        t("glossary.cap_source", lang, cap=_pct(config.cap_pct, lang), source=md_escape(sources["cap"])),
+        t("glossary.scale_caption", lang, source=md_escape(sources["levels"])),
         achievement_scale_table(config, lang),
         t("glossary.categories_caption", lang),
         index_category_table(framework, lang),
