@@ -36,10 +36,13 @@ PROGRAMS = pd.DataFrame(
 
 def test_default_glossary_states_the_shipped_scale_cap_and_runs():
     text = glossary.glossary_section("id", PROGRAMS)
-    assert "| Sangat Tinggi | ≥ 91% |" in text
-    assert "| Tinggi | 76% sampai di bawah 91% |" in text
-    assert "| Sangat Rendah | di bawah 51% |" in text
-    assert "| Baik Sekali | ≥ 80 |" in text and "| Kurang | 0 sampai di bawah 50 |" in text
+    assert "<tr><td>Sangat Tinggi</td><td>≥ 91%</td></tr>" in text
+    assert "<tr><td>Tinggi</td><td>76% sampai di bawah 91%</td></tr>" in text
+    assert "<tr><td>Sangat Rendah</td><td>di bawah 51%</td></tr>" in text
+    assert (
+        "<tr><td>Baik Sekali</td><td>≥ 80</td></tr>" in text
+        and "<tr><td>Kurang</td><td>0 sampai di bawah 50</td></tr>" in text
+    )
     assert "dibatasi paling tinggi 120%" in text and "Dasar batas 120%: " in text
     assert "(sumber: Permendagri No. 86 Tahun 2017" in text
     assert "dihitung ulang 1.000 kali" in text and "kurang dari 2/3 indikator" in text
@@ -53,7 +56,10 @@ def test_default_glossary_states_the_shipped_scale_cap_and_runs():
         pytest.param(
             "{label: Sangat Tinggi, min_pct: 91}",
             "{label: Sangat Tinggi, min_pct: 95}",
-            ["| Sangat Tinggi | ≥ 95% |", "| Tinggi | 76% sampai di bawah 95% |"],
+            [
+                "<tr><td>Sangat Tinggi</td><td>≥ 95%</td></tr>",
+                "<tr><td>Tinggi</td><td>76% sampai di bawah 95%</td></tr>",
+            ],
             "≥ 91%",
             id="band",
         ),
@@ -87,7 +93,7 @@ def test_achievement_config_changes_the_glossary(tmp_path, old, new, expected, g
         pytest.param(
             "- {min: 80, label: Baik Sekali}",
             "- {min: 85, label: Baik Sekali}",
-            ["| Very good | ≥ 85 |", "| Good | 65 to below 85 |"],
+            ["<tr><td>Very good</td><td>≥ 85</td></tr>", "<tr><td>Good</td><td>65 to below 85</td></tr>"],
             "≥ 80",
             id="category",
         ),
@@ -111,7 +117,10 @@ def test_framework_changes_the_glossary(tmp_path, old, new, expected, gone):
 
 def test_english_glossary_translates_the_levels_and_the_source():
     text = glossary.glossary_section("en", PROGRAMS)
-    assert "| Very high | ≥ 91% |" in text and "| Very low | below 51% |" in text
+    assert (
+        "<tr><td>Very high</td><td>≥ 91%</td></tr>" in text
+        and "<tr><td>Very low</td><td>below 51%</td></tr>" in text
+    )
     assert "Permendagri No. 86 of 2017" in text and "Tahun 2017" not in text  # levels.source_en
     assert "Sangat" not in text and "Batas" not in text and "Basis of the 120% cap" in text
 
@@ -122,18 +131,18 @@ def test_english_glossary_translates_the_levels_and_the_source():
         pytest.param(
             "id",
             [
-                "| Kartu Bahagia | — | Dinas Sosial |",
-                "| Balikat | Balai Latihan Kerja Tematik | Dinas Tenaga Kerja |",
-                "| Kampung Bahagia | — | DPMPPA |",
+                "<tr><td>Kartu Bahagia</td><td>—</td><td>Dinas Sosial</td></tr>",
+                "<tr><td>Balikat</td><td>Balai Latihan Kerja Tematik</td><td>Dinas Tenaga Kerja</td></tr>",
+                "<tr><td>Kampung Bahagia</td><td>—</td><td>DPMPPA</td></tr>",
             ],
             id="id",
         ),
         pytest.param(
             "en",
             [
-                "| Happiness Card | Kartu Bahagia | Social Affairs Office |",
-                "| Balikat (Thematic Vocational Training Centre) | Balai Latihan Kerja Tematik | Dinas Tenaga Kerja |",
-                "| Kampung Bahagia | — | DPMPPA |",  # no English name given: the Indonesian one, on purpose
+                "<tr><td>Happiness Card</td><td>Kartu Bahagia</td><td>Social Affairs Office</td></tr>",
+                "<tr><td>Balikat (Thematic Vocational Training Centre)</td><td>Balai Latihan Kerja Tematik</td><td>Dinas Tenaga Kerja</td></tr>",
+                "<tr><td>Kampung Bahagia</td><td>—</td><td>DPMPPA</td></tr>",  # no English name given: the Indonesian one, on purpose
             ],
             id="en",
         ),
@@ -161,3 +170,16 @@ def test_english_caption_names_the_short_names_kept_in_indonesian():
 )
 def test_band_texts(minimums, unit, lang, expected):
     assert glossary.band_texts(minimums, lang, unit) == expected
+
+
+def test_names_from_the_data_are_escaped():
+    hostile = PROGRAMS.assign(
+        program_name=["<script>alert(1)</script>", "B", "C"], program_short=[None, "B", None]
+    )
+    table = glossary.program_table(hostile, "id")
+    assert "<script>" not in table and "&lt;script&gt;alert(1)&lt;/script&gt;" in table
+
+
+def test_short_tables_are_kept_on_one_page():
+    text = glossary.glossary_section("id", PROGRAMS)
+    assert text.count('<div class="kjb-keep" style="break-inside: avoid; page-break-inside: avoid">') == 2

@@ -10,6 +10,7 @@ categories, the data-coverage rule and the number of simulation runs from ``conf
 
 from __future__ import annotations
 
+import html
 from fractions import Fraction
 
 import pandas as pd
@@ -71,9 +72,20 @@ def band_texts(minimums: list[float | None], lang: str = "id", unit: str = "") -
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
+    """An HTML table on one line block (kept as it is by the notebook's Markdown); cells are escaped here."""
+    head = "".join(f"<th>{html.escape(h, quote=False)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c, quote=False)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _kept_together(caption: str, table: str) -> str:
+    """A caption and its short table in one block that print does not split across pages."""
+    return (
+        '<div class="kjb-keep" style="break-inside: avoid; page-break-inside: avoid">'
+        f"<p>{html.escape(caption, quote=False)}</p>{table}</div>"
+    )
 
 
 def achievement_scale_table(config: AchievementConfig, lang: str = "id") -> str:
@@ -110,7 +122,7 @@ def program_table(programs: pd.DataFrame | None, lang: str = "id") -> str:
             agency = _given(p.get("agency_en")) or agency
             label = f"{short} ({english})" if short and english != name else (short or english)
             second = name if name != (short or english) else ""
-        rows.append((md_escape(label), md_escape(second) if second else "—", md_escape(agency)))
+        rows.append((label, second or "—", agency))
     header = (t("glossary.col_program", lang), t("glossary.col_full_name", lang), t("columns.agency", lang))
     return _table(header, rows)
 
@@ -119,7 +131,7 @@ def programs_caption(programs: pd.DataFrame | None, lang: str = "id") -> str:
     """The sentence above :func:`program_table`; in English it says which names stay Indonesian."""
     shorts = []
     if programs is not None and "program_short" in programs:
-        shorts = [md_escape(v) for v in programs.sort_values("program_code")["program_short"] if _given(v)]
+        shorts = [_given(v) for v in programs.sort_values("program_code")["program_short"] if _given(v)]
     if shorts:
         return t("glossary.programs_caption_short", lang, short_names=join_items(shorts, lang))
     return t("glossary.programs_caption", lang)
@@ -220,12 +232,12 @@ def glossary_section(
         "\n".join(f"- **{term}** — {text}" for term, text in terms),
         "### " + t("glossary.method_heading", lang),
         t("glossary.cap_source", lang, cap=_pct(config.cap_pct, lang), source=md_escape(sources["cap"])),
-        t("glossary.scale_caption", lang, source=md_escape(sources["levels"])),
-        achievement_scale_table(config, lang),
-        t("glossary.categories_caption", lang),
-        index_category_table(framework, lang),
+        _kept_together(
+            t("glossary.scale_caption", lang, source=sources["levels"]), achievement_scale_table(config, lang)
+        ),
+        _kept_together(t("glossary.categories_caption", lang), index_category_table(framework, lang)),
     ]
     table = program_table(programs, lang)
     if table:
-        parts += [programs_caption(programs, lang), table]
+        parts += [md_escape(programs_caption(programs, lang)), table]
     return "\n\n".join(parts)
