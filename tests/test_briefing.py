@@ -155,8 +155,9 @@ def test_message_programs_lists_at_most_four():
 def test_message_serapan_both_flags():
     # Kota Tangguh spends at 82.7 % of the straight-line pace: close to schedule, not "on schedule or faster"
     assert messages.message_serapan(programs(), "id") == (
-        "1 program menyerap anggaran mendekati jadwal linear atau lebih cepat, tetapi capaiannya di bawah "
-        "kategori Tinggi: Kota Tangguh (serapan 34,0%, 83% dari laju jadwal linear, capaian 73,2%). "
+        "1 program membelanjakan anggaran hampir secepat jadwal (belanja merata) atau lebih cepat, tetapi "
+        "capaiannya di bawah kategori Tinggi: Kota Tangguh (serapan 34,0%, 83% dari laju belanja merata, "
+        "capaian 73,2%). "
         "1 program mencapai target dengan serapan anggaran sangat rendah (periksa pencatatan belanja): "
         "Kartu Bahagia (serapan 10,0%, capaian 130,0%)."
     )
@@ -173,7 +174,7 @@ def test_message_serapan_none_flagged():
 def test_message_claim_with_primary_reading_and_programs_behind():
     assert messages.message_claim(claims(), programs(), "id") == (
         "Klaim “Program 100 hari kerja telah melebihi target” (Wali Kota): **tidak didukung data**. "
-        "Pembacaan utama “Setiap program ≥ 100%” bernilai 73,2%; 1 dari 2 pembacaan didukung data. "
+        "Uji utama “Setiap program ≥ 100%” menghasilkan 73,2%; 1 dari 2 cara menguji klaim didukung data. "
         "Belum mencapai target pada 100 hari kerja: Kota Tangguh (73,2%) dan Balikat (87,5%)."
     )
     assert "**not supported by the data**" in messages.message_claim(claims(), None, "en")
@@ -249,7 +250,7 @@ def test_message_rt_and_weakest_principle():
 def test_message_quality():
     assert messages.message_quality(QUALITY, "id") == (
         "Kualitas data: 5 dari 100 baris data ditolak (5,0%); 1 berkas tidak dapat dibaca. "
-        "Realisasi program adalah laporan mandiri OPD yang belum diverifikasi."
+        "Angka realisasi program dilaporkan sendiri oleh OPD dan belum diperiksa pihak lain."
     )
 
 

@@ -262,9 +262,9 @@ def test_sample_headline_does_not_contradict_itself(hundred):
         "Klaim “Program 100 hari kerja telah melebihi target” (Wali Kota Jambi Dr. dr. H. Maulana): "
         "**tidak didukung data sebagaimana dinyatakan**: rerata program 102,1%, tetapi 4 dari 10 program dan "
         "9 dari 21 indikator belum mencapai target 100 Hari Kerja (20 Feb–30 Mei 2025). "
-        "4 dari 8 pembacaan didukung data. Tidak dapat dinilai (belum dimulai pada periode itu): P05."
+        "4 dari 8 cara menguji klaim didukung data. Tidak dapat dinilai (belum dimulai pada periode itu): P05."
     )
-    assert "2 pembacaan berubah putusan" in text
+    assert "kesimpulan 2 cara uji berubah" in text
 
 
 def test_the_100_day_briefing_names_the_program_not_assessable(hundred):
@@ -305,13 +305,13 @@ def _claims_table(overall, supported, below_programs=(4, 10), below_indicators=(
             NOT_SUPPORTED, 2,
             "Klaim “Program telah melebihi target” (Wali Kota): **tidak didukung data sebagaimana dinyatakan**: "
             "rerata program 101,9%, tetapi 4 dari 10 program dan 9 dari 21 indikator belum mencapai target "
-            "100 Hari Kerja (20 Feb–30 Mei 2025). 2 dari 3 pembacaan didukung data.",
+            "100 Hari Kerja (20 Feb–30 Mei 2025). 2 dari 3 cara menguji klaim didukung data.",
             id="mixed_readings",
         ),
         pytest.param(
             NOT_SUPPORTED, 0,
-            "Klaim “Program telah melebihi target” (Wali Kota): **tidak didukung data**. Pembacaan utama "
-            "“Setiap program ≥ 100%” bernilai 73,2%; 0 dari 3 pembacaan didukung data.",
+            "Klaim “Program telah melebihi target” (Wali Kota): **tidak didukung data**. Uji utama "
+            "“Setiap program ≥ 100%” menghasilkan 73,2%; 0 dari 3 cara menguji klaim didukung data.",
             id="no_reading_supported",
         ),
     ],
@@ -336,8 +336,12 @@ def test_quarterly_briefing_says_the_100_day_verdict_is_about_2025():
 @pytest.mark.parametrize(
     ("pace", "expected"),
     [
-        pytest.param(82.7, "menyerap anggaran mendekati jadwal linear atau lebih cepat", id="below_pace"),
-        pytest.param(100.0, "menyerap anggaran sesuai jadwal atau lebih cepat", id="at_pace"),
+        pytest.param(
+            82.7,
+            "membelanjakan anggaran hampir secepat jadwal (belanja merata) atau lebih cepat",
+            id="below_pace",
+        ),
+        pytest.param(100.0, "membelanjakan anggaran sesuai jadwal atau lebih cepat", id="at_pace"),
     ],
 )
 def test_serapan_on_schedule_only_at_the_straight_line_pace(pace, expected):

@@ -232,7 +232,7 @@ def test_category_counts_come_with_their_rank_intervals():
     assert index_tables.category_rank_span(idx, "Kurang", "en") == "2.5–4"
     text = messages.message_rt(idx, "en")
     assert text.endswith(
-        "2 RTs are still rated Poor. The rank intervals of the RTs rated Poor span ranks 2.5–4."
+        "2 RTs are still rated Poor. The RTs rated Poor are at ranks 2.5–4 (allowing for the uncertainty of ranks)."
     )
     table = index_tables.category_table(idx, "en").data
     assert table.iloc[:, 2].tolist() == ["1–2", "—", "1–3", "2.5–4", "—"]

@@ -110,6 +110,9 @@ class AchievementConfig:
     high_output_min_pct: float
     levels_source: str = ""
     cap_source: str = ""
+    #: the sources in English (``source_en``, optional; the briefing's glossary in English shows them)
+    levels_source_en: str = ""
+    cap_source_en: str = ""
     #: decimals the capaian is rounded to (half up) before it is compared with the level thresholds; None =
     #: unrounded (half-open thresholds: 90.99 is below 91)
     level_decimals: int | None = None
@@ -151,7 +154,7 @@ def parse_achievement_config(data: Any, path: Path) -> AchievementConfig:
         if key not in data:
             raise ConfigError(f"{path}: key '{key}' is missing")
     levels_cfg = _mapping(data["levels"], path, "levels")
-    unknown = sorted(set(levels_cfg) - {"source", "scale", "compare_decimals"})
+    unknown = sorted(set(levels_cfg) - {"source", "source_en", "scale", "compare_decimals"})
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) under 'levels': {unknown}")
     decimals = levels_cfg.get("compare_decimals")
@@ -210,6 +213,8 @@ def parse_achievement_config(data: Any, path: Path) -> AchievementConfig:
         cap_pct=cap,
         levels_source=str(levels_cfg.get("source", "")),
         cap_source=str(cap_cfg.get("source", "")),
+        levels_source_en=str(levels_cfg.get("source_en", "")),
+        cap_source_en=str(cap_cfg.get("source_en", "")),
         level_decimals=decimals,
         zero_target=_parse_zero_target(data.get("zero_target", {}), path),
         band_indicators=_parse_band_targets(data.get("band_targets", {}), path),

@@ -102,8 +102,22 @@ PROGRAM = Template(
         Column("singkatan", "program_short", "text", required=False, description="Short name (Balikat, ...)"),
         Column("opd_pengampu", "agency", "text", description="Agency (OPD) responsible"),
         Column("sektor", "sector", "text", description="Sector"),
+        Column(
+            "nama_program_en",
+            "program_name_en",
+            "text",
+            required=False,
+            description="Program name in English (optional; the English briefing keeps the Indonesian name without it)",
+        ),
+        Column(
+            "opd_pengampu_en",
+            "agency_en",
+            "text",
+            required=False,
+            description="Agency name in English (optional; the English briefing keeps the Indonesian name without it)",
+        ),
     ),
-    example=("P01", "Kartu Bahagia", "", "Dinas Sosial", "sosial"),
+    example=("P01", "Kartu Bahagia", "", "Dinas Sosial", "sosial", "Happiness Card", "Social Affairs Office"),
     key_columns=("program_code",),
 )
 
@@ -127,8 +141,23 @@ INDICATOR = Template(
             required=False,
             description="Weight inside its program; blank = equal",
         ),
+        Column(
+            "nama_indikator_en",
+            "indicator_name_en",
+            "text",
+            required=False,
+            description="Indicator name in English (optional; the English briefing keeps the Indonesian name without it)",
+        ),
     ),
-    example=("P01-01", "P01", "Jumlah penerima Kartu Bahagia", "orang", "positif", "1"),
+    example=(
+        "P01-01",
+        "P01",
+        "Jumlah penerima Kartu Bahagia",
+        "orang",
+        "positif",
+        "1",
+        "Happiness Card recipients",
+    ),
     key_columns=("indicator_code",),
 )
 

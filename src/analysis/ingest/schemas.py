@@ -205,6 +205,8 @@ PROGRAMS = TableSpec(
         Field("program_short", "str", "Short name (Balikat, Bank Harkat, ...)"),
         Field("agency", "str", "Agency (OPD) responsible", nullable=False),
         Field("sector", "str", "Sector", nullable=False),
+        Field("program_name_en", "str", "Program name in English (optional column; missing = not given)"),
+        Field("agency_en", "str", "Agency name in English (optional column; missing = not given)"),
     ),
 )
 
@@ -228,6 +230,7 @@ INDICATORS = TableSpec(
             isin=POLARITIES,
         ),
         Field("weight", "float64", "Weight inside its program; NaN = equal weights", min=0),
+        Field("indicator_name_en", "str", "Indicator name in English (optional column; missing = not given)"),
     ),
 )
 

@@ -89,6 +89,7 @@ class ReportContext:
             "period": self.period,
             "period_label": plabel,
             "source_name": self.source_name,
+            "source_text": source_text(self.source_name, self.is_synthetic, self.lang),
             "notice": self.notice,
             "notice_long": t("notice.sample_long", self.lang) if self.is_synthetic else "",
             "run_id": self.run_id,
@@ -99,6 +100,19 @@ class ReportContext:
             **self.extra,
         }
         return {"kjb": kjb, "metadata": {"name": title}}
+
+
+def source_text(source_name: str, is_synthetic: bool, lang: str = "id") -> str:
+    """Where the figures come from, for the footer "Tentang laporan ini": the data source folder, and that
+    it is synthetic when it is.
+
+    >>> source_text("sample", True)
+    'Sumber data: folder “sample” (data contoh sintetis)'
+    >>> source_text("bappeda-2026", False, "en")
+    'Data source: folder “bappeda-2026”'
+    """
+    key = "report.source_folder_synthetic" if is_synthetic else "report.source_folder"
+    return t(key, lang, source=source_name)
 
 
 def css_string(text: str) -> str:

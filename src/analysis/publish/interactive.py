@@ -52,6 +52,27 @@ def show_table(df: pd.DataFrame, caption: str | None = None) -> None:
     display(HTML(table_html(df, caption)))
 
 
+#: Columns of the analysts' tables whose values are category codes, and the catalogue section that names them.
+VALUE_LABELS = {"achievement_level": "levels", "status": "nb.status", "category": "nb.category"}
+
+
+def localize(df: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
+    """``df`` with the category values of :data:`VALUE_LABELS` in ``lang`` (the data keep the Indonesian
+    codes; an English run shows "Very high", "scored", "Good").
+
+    >>> df = pd.DataFrame({"category": ["Baik Sekali", None], "status": ["dinilai", "dinilai"]})
+    >>> localize(df, "en").values.tolist()
+    [['Very good', 'scored'], ['—', 'scored']]
+    """
+    from analysis.publish.content.common import label_of
+
+    out = df.copy()
+    for column, section in VALUE_LABELS.items():
+        if column in out.columns:
+            out[column] = [label_of(section, v, lang) for v in out[column]]
+    return out
+
+
 def select_rows(df: pd.DataFrame, selection: dict[str, str]) -> pd.DataFrame:
     """The rows of ``df`` whose columns have the selected values (:data:`ALL` keeps every row).
 

@@ -26,7 +26,9 @@ from analysis.sample.formats import Messer, long_date
 from analysis.sample.layout import DataRow, Defect, SheetLayout, display_value, write_table
 from analysis.sample.world import (
     AGENCY_PERIODS,
+    INDICATOR_NAMES_EN,
     INDICATORS,
+    PROGRAM_NAMES_EN,
     PROGRAMS,
     PROGRAMS_BY_CODE,
     RT_PERIODS,
@@ -178,14 +180,14 @@ def write_reference(b: SourceBuilder, world: AgencyWorld) -> None:
     b.csv(
         "referensi/program.csv",
         [c.header for c in C.PROGRAM.columns],
-        [DataRow(dict(zip([c.header for c in C.PROGRAM.columns], (p.code, p.name, p.short, p.agency, p.sector), strict=True)))
+        [DataRow(dict(zip([c.header for c in C.PROGRAM.columns], (p.code, p.name, p.short, p.agency, p.sector, *PROGRAM_NAMES_EN[p.code]), strict=True)))
          for p in PROGRAMS],
     )  # fmt: skip
     ind_headers = [c.header for c in C.INDICATOR.columns]
     b.csv(
         "referensi/indikator.csv",
         ind_headers,
-        [DataRow(dict(zip(ind_headers, (i.code, i.program, i.name, i.unit, i.polarity, i.weight), strict=True)))
+        [DataRow(dict(zip(ind_headers, (i.code, i.program, i.name, i.unit, i.polarity, i.weight, INDICATOR_NAMES_EN[i.code]), strict=True)))
          for i in INDICATORS],
     )  # fmt: skip
     t_headers = [c.header for c in C.TARGET.columns]

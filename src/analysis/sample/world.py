@@ -84,6 +84,23 @@ PROGRAMS: tuple[ProgramSpec, ...] = (
 )  # fmt: skip
 PROGRAMS_BY_CODE = {p.code: p for p in PROGRAMS}
 
+#: English names of the programs and their agencies (``nama_program_en``, ``opd_pengampu_en`` of program.csv,
+#: optional columns of the contract). Our translations; Kampung Bahagia keeps its name (a proper name, as
+#: the English texts of the catalogue write it).
+PROGRAM_NAMES_EN: dict[str, tuple[str, str]] = {
+    "P01": ("Happiness Card", "Social Affairs Office"),
+    "P02": ("Thematic Vocational Training Centre", "Manpower Office"),
+    "P03": ("Community Business Group Support", "Cooperatives and SMEs Office"),
+    "P04": ("Millennial House", "Youth and Sports Office"),
+    "P05": ("Kampung Bahagia", "Community Empowerment, Women's Empowerment and Child Protection Office"),
+    "P06": ("Happy Elderly", "Health Office"),
+    "P07": ("Resilient City", "Public Works and Spatial Planning Office"),
+    "P08": ("Happy and Cultured", "Culture and Tourism Office"),
+    "P09": ("City Roll Call", "Civil Service and Human Resources Development Agency"),
+    "P10": ("Integrity in Public Service, No Illegal Levies", "Regional Inspectorate"),
+    "P11": ("Happiness Call Centre", "Communication and Informatics Office"),
+}
+
 
 @dataclass(frozen=True)
 class IndicatorSpec:
@@ -152,6 +169,35 @@ INDICATORS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec("P11-02", "P11", "Persentase laporan Call Center 112 tertangani", "%", "positif", 40, 1,
                   ("90", "90", "92", "95", "95", "95", "97")),
 )  # fmt: skip
+
+#: English names of the indicators (``nama_indikator_en`` of indikator.csv, an optional column). Ours.
+INDICATOR_NAMES_EN: dict[str, str] = {
+    "P01-01": "Happiness Card recipients",
+    "P01-02": "Share of recipients' records verified",
+    "P02-01": "Balikat training participants",
+    "P02-02": "Share of Balikat graduates employed or self-employed",
+    "P03-01": "Business groups receiving Bank Harkat support",
+    "P03-02": "Share of non-performing loans",
+    "P04-01": "Millennial Houses in operation",
+    "P04-02": "Youth activities supported",
+    "P05-01": "RTs running Kampung Bahagia",
+    "P05-02": "Share of RTs submitting their accountability report (LPJ) on time",
+    "P05-03": "Kampung Bahagia funds spent",
+    "P06-01": "Elderly people receiving health services",
+    "P06-02": "Active elderly health posts (posyandu lansia)",
+    "P07-01": "Flood-prone spots",
+    "P07-02": "Length of drains restored",
+    "P07-03": "Share of city roads in good condition",
+    "P08-01": "Cultural events held",
+    "P08-02": "Art studios supported",
+    "P09-01": "Civil servants' attendance at roll call",
+    "P09-02": "Civil servants given disciplinary sanctions",
+    "P10-01": "Complaints of illegal levies",
+    "P10-02": "Share of illegal-levy complaints followed up",
+    "P10-03": "Service units free of illegal levies",
+    "P11-01": "Average response time of Call Center 112",
+    "P11-02": "Share of Call Center 112 reports handled",
+}
 INDICATORS_BY_CODE = {i.code: i for i in INDICATORS}
 
 #: Capaian per program in the first 100 days (the story to check the mayor's "exceeded targets" against):

@@ -167,9 +167,53 @@ def show(obj: object, skip_text: bool = False) -> None:
     display(Markdown(obj) if isinstance(obj, str) else obj)
 
 
-def with_program_labels(achievement: pd.DataFrame, programs: pd.DataFrame) -> pd.DataFrame:
+#: Reference columns with an optional English twin (``*_en`` of program.csv / indikator.csv, docs/data_contract.md).
+ENGLISH_NAME_COLUMNS = {"programs": ("program_name", "agency"), "indicators": ("indicator_name",)}
+
+
+def english_names(
+    df: pd.DataFrame, reference: pd.DataFrame | None, key: str, columns: Iterable[str]
+) -> pd.DataFrame:
+    """``df`` with each of ``columns`` replaced by its English twin (``<column>_en`` of ``reference``, joined on
+    ``key``) where the reference gives one; a blank or absent English name keeps the Indonesian one.
+
+    >>> ref = pd.DataFrame({"program_code": ["P01", "P02"], "program_name_en": ["Happiness Card", None]})
+    >>> df = pd.DataFrame({"program_code": ["P01", "P02"], "program_name": ["Kartu Bahagia", "Rumel"]})
+    >>> english_names(df, ref, "program_code", ["program_name"])["program_name"].tolist()
+    ['Happiness Card', 'Rumel']
+    """
+    if reference is None or reference.empty or df.empty or key not in df.columns:
+        return df
+    out = df.copy()
+    for column in columns:
+        twin = f"{column}_en"
+        if column not in out.columns or twin not in reference.columns:
+            continue
+        names = reference[[key, twin]].drop_duplicates(key)
+        names = names[names[twin].notna() & (names[twin].astype("str").str.strip() != "")]
+        mapping = dict(zip(names[key], names[twin].astype("str"), strict=True))
+        english = out[key].map(mapping)
+        out[column] = english.where(english.notna(), out[column]).astype(out[column].dtype)
+    return out
+
+
+def with_program_labels(
+    achievement: pd.DataFrame,
+    programs: pd.DataFrame,
+    lang: str = "id",
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """``achievement`` (one row per program or indicator) plus ``program_label``: the short name
-    (``program_short``, e.g. *Balikat*) when the program has one, else its name."""
+    (``program_short``, e.g. *Balikat*) when the program has one, else its name.
+
+    In English (``lang="en"``) program, agency and (with ``indicators``) indicator names are the reference
+    files' English names (``nama_program_en``, ``opd_pengampu_en``, ``nama_indikator_en``) where given; the
+    short names are proper names and stay as written."""
+    if lang != "id":
+        achievement = english_names(achievement, programs, "program_code", ENGLISH_NAME_COLUMNS["programs"])
+        achievement = english_names(
+            achievement, indicators, "indicator_code", ENGLISH_NAME_COLUMNS["indicators"]
+        )
     if achievement.empty:
         return achievement.assign(program_label=pd.Series(dtype="str"))
     if programs.empty or "program_short" not in programs.columns:
@@ -181,6 +225,21 @@ def with_program_labels(achievement: pd.DataFrame, programs: pd.DataFrame) -> pd
     )
     out["program_label"] = label.fillna(out["program_name"]).astype("str")
     return out.drop(columns="program_short")
+
+
+def index_indicator_name(code: str, name: object, lang: str = "id") -> str:
+    """An index indicator's name in ``lang``: the framework's own (``config/index_framework.yml``) in
+    Indonesian, the catalogue's ``scorecard.indicator_names.<code>`` in another language when it has one.
+
+    >>> index_indicator_name("S2_rencana_pemeliharaan", "Ada rencana pemeliharaan", "en")
+    'Maintenance plan in place'
+    """
+    if lang != "id":
+        try:
+            return t(f"scorecard.indicator_names.{code}", lang)
+        except KeyError:
+            pass
+    return str(name)
 
 
 def _label_col(df: pd.DataFrame) -> str:

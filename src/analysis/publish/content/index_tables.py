@@ -4,17 +4,25 @@ intervals, categories, RTs without enough data, the audit, weaknesses, kecamatan
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.core.formatting import MISSING, format_number
+from analysis.core.formatting import MISSING, format_number, format_percent
 from analysis.core.i18n import t
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-from analysis.publish.content.common import PRINCIPLES, STATUS_SCORED, label_of, scored, style_table
+from analysis.publish.content.common import (
+    PRINCIPLES,
+    STATUS_SCORED,
+    index_indicator_name,
+    label_of,
+    scored,
+    style_table,
+)
 
 
 def interval_text(rank: object, low: object, high: object, lang: str = "id") -> str:
@@ -86,14 +94,28 @@ def index_summary(rt_index: pd.DataFrame, lang: str = "id", settings: pd.DataFra
     )
 
 
+def _weight_text(value: str, lang: str) -> str:
+    """A weight as the settings table writes it (``0.5``) in the reader's number format (``0,5``).
+
+    >>> _weight_text("0.5", "id"), _weight_text("1", "en"), _weight_text("n/a", "id")
+    ('0,5', '1', 'n/a')
+    """
+    try:
+        return format_number(float(value), lang=lang)
+    except ValueError:
+        return value
+
+
 def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
     """The disclosed weights of the principles that rest on one or two yes/no items this period, from the
     ``thin_principles`` and ``principle_weights`` settings; ``""`` when no principle was reduced.
 
     >>> s = pd.DataFrame({"setting": ["thin_principles", "principle_weights"],
     ...                   "value": ["transparansi", "transparansi: 0.5, partisipatif: 1"]})
-    >>> weights_note(s, "en").split(": ", 1)[1][:14], weights_note(s, "en").rsplit(": ", 1)[1]
-    ('Transparency; ', 'Transparency 0.5, Participation 1.')
+    >>> weights_note(s, "en").split(" rest on")[0], weights_note(s, "en").rsplit(": ", 1)[1]
+    ('This period Transparency', 'Transparency 0.5, Participation 1.')
+    >>> weights_note(s, "id").rsplit(": ", 1)[1]
+    'Transparansi 0,5, Partisipatif 1.'
     """
     if settings is None or settings.empty:
         return ""
@@ -114,7 +136,9 @@ def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
         lang,
         principles=listed,
         weights=", ".join(
-            f"{t(f'principles.{p}', lang)} {weights.get(p, '?')}" for p in PRINCIPLES if p in weights
+            f"{t(f'principles.{p}', lang)} {_weight_text(weights[p], lang)}"
+            for p in PRINCIPLES
+            if p in weights
         ),
     )
 
@@ -191,8 +215,50 @@ def sensitivity_table(sensitivity: pd.DataFrame, lang: str = "id") -> Styler | s
     )
 
 
+#: The parts of ``status_reason`` as the evaluation writes them (``analysis.evaluate.principles.evaluate
+#: ._screening_reason``, in Indonesian) -> catalogue key of the same sentence in the reader's language.
+_REASON_PARTS = (
+    (re.compile(r"^tidak ada laporan RT untuk periode ini$"), "nb.screening.no_report"),
+    (
+        re.compile(
+            r"^cakupan data (?P<coverage>\d+)% < (?P<minimum>\d+)% \((?P<available>\d+) dari (?P<applicable>\d+) indikator\)$"
+        ),
+        "nb.screening.coverage",
+    ),
+    (re.compile(r"^prinsip tanpa indikator cukup: (?P<principles>.+)$"), "nb.screening.thin_principles"),
+)
+
+
+def screening_reason_text(reason: object, lang: str = "id") -> str:
+    """Why an RT is not scored, in ``lang``: each part of the evaluation's ``status_reason`` from the
+    catalogue (a part it does not know stays as written).
+
+    >>> screening_reason_text("cakupan data 60% < 67% (9 dari 15 indikator); prinsip tanpa indikator cukup: keberlanjutan", "en")
+    'data for 60% of the indicators, fewer than the 67% needed (9 of 15); too few indicators for Sustainability'
+    """
+    if reason is None or (not isinstance(reason, str) and pd.isna(reason)) or not str(reason).strip():
+        return MISSING
+    out = []
+    for part in str(reason).split("; "):
+        for pattern, key in _REASON_PARTS:
+            m = pattern.match(part)
+            if m:
+                values = m.groupdict()
+                if "principles" in values:
+                    names = [label_of("principles", p.strip(), lang) for p in values["principles"].split(",")]
+                    values["principles"] = ", ".join(names)
+                for name in ("coverage", "minimum"):
+                    if name in values:
+                        values[name] = format_percent(float(values[name]), lang=lang, decimals=0)
+                out.append(t(key, lang, **values))
+                break
+        else:
+            out.append(part)
+    return "; ".join(out)
+
+
 def insufficient_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str:
-    """RTs with status *data belum memadai* and why (the reason is written by the evaluation, in Indonesian)."""
+    """RTs with status *data belum memadai* and why (:func:`screening_reason_text`)."""
     if rt_index.empty:
         return t("nb.text.no_data", lang)
     from analysis.publish.charts import rt_label
@@ -202,6 +268,7 @@ def insufficient_table(rt_index: pd.DataFrame, lang: str = "id") -> Styler | str
         return t("nb.text.no_data", lang)
     df["rt"] = [rt_label(r) for _, r in df.iterrows()]
     df["status_text"] = [label_of("nb.status", v, lang) for v in df["status"]]
+    df["status_reason"] = [screening_reason_text(v, lang) for v in df["status_reason"]]
     labels = {
         "rt": t("nb.col.rt", lang),
         "status_text": t("nb.col.status_rt", lang),
@@ -292,6 +359,9 @@ def weakness_table(strengths: pd.DataFrame, lang: str = "id", n: int = 8) -> Sty
         return t("nb.text.no_data", lang)
     df["principle_text"] = [
         t(f"principles.{p}", lang) if p in PRINCIPLES else str(p) for p in df["principle"]
+    ]
+    df["indicator_name"] = [
+        index_indicator_name(c, n, lang) for c, n in zip(df["indicator"], df["indicator_name"], strict=True)
     ]
     labels = {
         "indicator_name": t("columns.indicator_name", lang),

@@ -21,6 +21,7 @@ from analysis.publish.content.common import (
     _label_col,
     _listed,
     claim_translation,
+    index_indicator_name,
     join_items,
     label_of,
     localized,
@@ -363,7 +364,11 @@ def message_weakest_principle(
         if candidates:
             worst = min(candidates, key=lambda w: (w["normalised_value"], w["indicator"]))
     if worst is not None:
-        text += " " + t("msg.weakest_indicator", lang, indicator=md_escape(worst["indicator_name"]))
+        text += " " + t(
+            "msg.weakest_indicator",
+            lang,
+            indicator=md_escape(index_indicator_name(worst["indicator"], worst["indicator_name"], lang)),
+        )
     return text
 
 
