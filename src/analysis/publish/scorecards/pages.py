@@ -255,6 +255,11 @@ td.num {{ text-align: right; }}
 .sc-warn {{ color: #8a1c1c; font-weight: bold; }}
 #sc-sort {{ margin: 0.8em 0; padding: 0.4em 0.6em; background: #f3f5f8; }}
 #sc-sort label {{ margin-right: 1em; }}
+@media screen and (max-width: 40rem) {{
+  body {{ padding: 1rem 0.6rem 1.5rem; }}
+  table {{ font-size: 0.8em; table-layout: auto; }} thead th {{ width: auto !important; overflow-wrap: normal; }}
+  th, td {{ padding: 0.2em 0.25em; overflow-wrap: anywhere; }}
+}}
 </style>
 </head>
 <body>
