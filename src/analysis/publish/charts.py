@@ -30,11 +30,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.core.formatting import format_number, format_percent
 from analysis.core.i18n import t
+from analysis.publish import palette
 
 #: Width of the text block of an A4 page with the briefing's margins (210 mm − 2 × 18 mm ≈ 6.85 in).
 A4_WIDTH_IN = 6.8
@@ -176,38 +178,68 @@ def program_labels(programs: pd.DataFrame, label_column: str = "program_label") 
     return programs["program_name"].astype("str")
 
 
-LABEL_PT_PER_CHAR = 3.5  # width of one character at 6.5 pt, in points (DejaVu Sans, average)
-LABEL_LINE_PT = 8.5  # height of one label line at 6.5 pt, in points
+#: Font size of the programs' names beside their points in the serapan scatter.
+POINT_LABEL_PT = 6.5
+_POINT_LABELS_ATTR = "kjb_point_labels"
 
 
-def place_labels(
-    x_pt: np.ndarray, y_pt: np.ndarray, labels: Sequence[str], width_pt: float
-) -> list[tuple[float, float, str]]:
-    """Offsets (dx, dy in points) and alignment for point labels so that no two labels overlap.
+def point_labels(fig: Figure) -> list:
+    """The text artists that name the points of a scatter (the serapan chart), after their placement."""
+    return list(getattr(fig, _POINT_LABELS_ATTR, []))
 
-    Greedy, lowest point first: each label goes to the right of its point (to the left near the right
-    edge) and moves up in small steps until its box overlaps no label placed before it.
 
-    >>> place_labels(np.array([10.0, 10.0]), np.array([50.0, 50.0]), ["A", "B"], 400.0)
-    [(6, 0.0, 'left'), (6, 9.0, 'left')]
+def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], avoid: Sequence) -> list:
+    """Name each point beside it so that no two names overlap, none covers a point or an ``avoid`` artist
+    (the reference lines' labels) and all stay inside the axes.
+
+    adjustText (1.4) moves the names apart from a start just right of their points; it is deterministic
+    for given positions when bounded by iterations (``iter_lim``; its default one-second time limit would
+    make the result depend on the machine's speed). Names that moved away from their point get a thin
+    leader line. The names take no part in the layout (``in_layout=False``), so the layout that adjustText
+    saw is the one saved.
     """
-    placed: list[tuple[float, float, float, float]] = []
-    out: list[tuple[float, float, str]] = [(0, 0.0, "left")] * len(labels)
-    for i in np.argsort(y_pt, kind="mergesort"):
-        lines = labels[i].split("\n")
-        w = max(len(line) for line in lines) * LABEL_PT_PER_CHAR
-        h = len(lines) * LABEL_LINE_PT
-        right = x_pt[i] + 6 + w <= width_pt
-        x0 = x_pt[i] + 6 if right else x_pt[i] - 6 - w
-        dy = 0.0
-        while any(
-            x0 < bx1 and x0 + w > bx0 and y_pt[i] + dy - h / 2 < by1 and y_pt[i] + dy + h / 2 > by0
-            for bx0, bx1, by0, by1 in placed
-        ):
-            dy += 1.5
-        placed.append((x0, x0 + w, y_pt[i] + dy - h / 2, y_pt[i] + dy + h / 2))
-        out[i] = (6 if right else -6, dy, "left" if right else "right")
-    return out
+    from adjustText import adjust_text
+
+    texts = [
+        ax.text(
+            px,
+            py,
+            label,
+            fontsize=POINT_LABEL_PT,
+            color=PALETTE["ink"],
+            ha="left",
+            va="center",
+            multialignment="left",
+            in_layout=False,
+            zorder=4,
+        )  # fmt: skip
+        for px, py, label in zip(x, y, labels, strict=True)
+    ]
+    if not texts:
+        return texts
+    ax.figure.draw_without_rendering()  # the constrained layout settles before the names are measured
+    adjust_text(
+        texts,
+        x=x,
+        y=y,
+        objects=list(avoid),
+        ax=ax,
+        iter_lim=500,
+        time_lim=None,
+        ensure_inside_axes=True,
+        expand=(1.15, 1.4),
+        force_text=(0.3, 0.5),
+        force_static=(0.2, 0.4),
+        min_arrow_len=8,
+        arrowprops={
+            "arrowstyle": "-",
+            "color": PALETTE["grey"],
+            "linewidth": 0.5,
+            "shrinkA": 0,
+            "shrinkB": 2,
+        },
+    )
+    return texts
 
 
 # --------------------------------------------------------------------------------------- the charts
@@ -289,7 +321,10 @@ def serapan_capaian_chart(
     ``programs``: ``achievement_program``. The vertical line is the share of the fiscal year elapsed at
     the end of the period (spending in step with a straight-line schedule), recovered from the table as
     ``serapan_pct / serapan_pace_pct × 100``; the horizontal line is the 100 % target. Programs flagged
-    ``is_high_spend_low_output`` are drawn in brick red, ``is_low_spend_high_output`` in gold.
+    ``is_high_spend_low_output`` are drawn as vermillion triangles pointing down, ``is_low_spend_high_output``
+    as sky-blue triangles pointing up, the rest as green dots (:mod:`analysis.publish.palette`); the legend
+    lists only the groups present. Each point is named beside it, the names kept apart and inside the
+    axes by adjustText (:func:`point_labels` gives them).
     """
     title = t("chart.serapan.title", lang)
     df = programs.dropna(subset=["serapan_pct", "achievement_pct"]) if not programs.empty else programs
@@ -299,66 +334,75 @@ def serapan_capaian_chart(
     pace = (df["serapan_pct"] / df["serapan_pace_pct"].where(df["serapan_pace_pct"] > 0) * 100).dropna()
     elapsed = float(pace.median()) if not pace.empty else np.nan
     high = df["is_high_spend_low_output"].fillna(False).astype(bool)
-    low = df["is_low_spend_high_output"].fillna(False).astype(bool)
-    colors = np.where(high, PALETTE["brick"], np.where(low, PALETTE["gold"], PALETTE["green"]))
+    low = df["is_low_spend_high_output"].fillna(False).astype(bool) & ~high
+    other = ~high & ~low
     fig, (ax,) = _figure(4.6)
     x, y = df["serapan_pct"].astype("float64"), df["achievement_pct"].astype("float64")
-    ax.scatter(x, y, s=36, c=list(colors), edgecolors="white", linewidths=0.6, zorder=3)
+    # colour-blind-safe colours (analysis.publish.palette) and a shape per group as the second cue
+    groups = [
+        (high, palette.HIGH_SPEND_LOW_OUTPUT, "v", "chart.serapan.legend_high"),
+        (low, palette.LOW_SPEND_HIGH_OUTPUT, "^", "chart.serapan.legend_low"),
+        (other, palette.OTHER, "o", "chart.serapan.legend_other"),
+    ]
+    for mask, color, marker, _key in groups:
+        if mask.any():
+            ax.scatter(
+                x[mask], y[mask], s=38, c=color, marker=marker, edgecolors="white", linewidths=0.6, zorder=3
+            )
     xmax = max(100.0, float(x.max()) + 5)
     ymin = min(90.0, 5 * np.floor((float(y.min()) - 6) / 5))
     ymax = max(110.0, 5 * np.ceil((float(y.max()) + 6) / 5))
     ax.set_xlim(0, xmax)
     ax.set_ylim(ymin, ymax)
     ax.axhline(100, color=PALETTE["ink"], linestyle="--", linewidth=0.9, zorder=1)
-    ax.text(xmax, 100, t("chart.target_line", lang) + " ", fontsize=NOTE_PT, ha="right", va="bottom")
+    # the lines' own labels sit at the axes' edges, where points are rare, and the names keep clear of them
+    guides = [
+        ax.text(
+            xmax * 0.005,
+            100,
+            " " + t("chart.target_line", lang),
+            fontsize=NOTE_PT,
+            ha="left",
+            va="bottom",
+            in_layout=False,
+        )  # fmt: skip
+    ]
     if not np.isnan(elapsed):
         ax.axvline(elapsed, color=PALETTE["grey"], linestyle=":", linewidth=1, zorder=1)
-        ax.text(
-            elapsed,
-            ymax,
-            " " + t("chart.serapan.elapsed", lang, pct=format_percent(elapsed, lang=lang, decimals=0)),
-            fontsize=NOTE_PT,
-            color=PALETTE["grey"],
-            va="top",
-        )
-    height_pt = fig.get_figheight() * 72 * 0.78  # the axes' share of the figure, roughly
-    width_pt = fig.get_figwidth() * 72 * 0.85
-    labels = [_wrap(v, 24) for v in df["_label"]]
-    spots = place_labels(
-        ((x - 0) / xmax * width_pt).to_numpy(),
-        ((y - ymin) / (ymax - ymin) * height_pt).to_numpy(),
-        labels,
-        width_pt,
-    )
-    for (lx, ly, side), label, px, py in zip(spots, labels, x, y, strict=True):
-        ax.annotate(
-            label,
-            (px, py),
-            xytext=(lx, ly),
-            textcoords="offset points",
-            ha=side,
-            va="center",
-            fontsize=6.5,
-            color=PALETTE["ink"],
-            arrowprops={
-                "arrowstyle": "-",
-                "color": PALETTE["grey"],
-                "linewidth": 0.5,
-                "shrinkA": 0,
-                "shrinkB": 3,
-            }
-            if abs(ly) > 4
-            else None,
+        right = elapsed <= 0.6 * xmax  # the label reads away from the line, toward the wider side
+        guides.append(
+            ax.text(
+                elapsed,
+                ymax,
+                (" " if right else "")
+                + t("chart.serapan.elapsed", lang, pct=format_percent(elapsed, lang=lang, decimals=0))
+                + ("" if right else " "),
+                fontsize=NOTE_PT,
+                color=PALETTE["grey"],
+                ha="left" if right else "right",
+                va="top",
+                in_layout=False,
+            )
         )
     ax.xaxis.set_major_formatter(_percent_axis(lang))
     ax.yaxis.set_major_formatter(_percent_axis(lang))
     ax.set_xlabel(t("chart.serapan.xlabel", lang), fontsize=LABEL_PT)
     ax.set_ylabel(t("chart.serapan.ylabel", lang), fontsize=LABEL_PT)
     ax.grid(color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    # the legend names only the groups that have a point, each with its own colour and shape
     handles = [
-        ax.scatter([], [], s=30, c=PALETTE["brick"], label=t("chart.serapan.legend_high", lang)),
-        ax.scatter([], [], s=30, c=PALETTE["gold"], label=t("chart.serapan.legend_low", lang)),
-        ax.scatter([], [], s=30, c=PALETTE["green"], label=t("chart.serapan.legend_other", lang)),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=marker,
+            markersize=6,
+            markerfacecolor=color,
+            markeredgecolor="white",
+            label=t(key, lang),
+        )  # fmt: skip
+        for mask, color, marker, key in groups
+        if mask.any()
     ]
     ax.legend(
         handles=handles,
@@ -366,8 +410,11 @@ def serapan_capaian_chart(
         frameon=False,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        ncols=3,
+        ncols=len(handles),
     )
+    labels = [_wrap(v, 24) for v in df["_label"]]
+    texts = _label_points(ax, x.to_numpy(), y.to_numpy(), labels, guides)
+    setattr(fig, _POINT_LABELS_ATTR, texts)
     alt = t(
         "chart.serapan.alt",
         lang,
