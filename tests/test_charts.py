@@ -387,3 +387,47 @@ def test_movers_chart_shows_rises_and_falls():
     assert "naik paling banyak Payo Selincah (32,2 poin)" in charts.alt_text(fig)
     assert "turun paling banyak Kebun Handil (-12,1 poin)" in charts.alt_text(fig)
     assert charts.is_empty(charts.movers_chart(movers.iloc[:0], "id"))
+
+
+def test_heat_map_has_a_phone_layout_with_one_panel_and_larger_numbers():
+    rows = [
+        {"kecamatan_name": f"Kec {k}", "kelurahan_name": f"Kel {k}-{i}", "transparansi": 10.0 * i,
+         "partisipatif": 50.0, "akuntabilitas": 60.0, "keberlanjutan": 70.0, "index": 47.5}
+        for k in range(5) for i in range(8)
+    ]  # fmt: skip
+    page = charts.principle_heatmap(pd.DataFrame(rows), "id")
+    phone = charts.phone_layout(page)
+    assert (
+        len(page.get_axes()) == 2 and len(phone.get_axes()) == 1
+    )  # 45 rows: two panels on A4, one on a phone
+    assert phone.get_figwidth() == charts.PHONE_WIDTH_IN
+    assert phone.get_figheight() > charts.MAX_HEIGHT_IN  # as long as the list
+    sizes = {t.get_fontsize() for t in phone.get_axes()[0].texts}
+    assert min(sizes) >= 8 > max(t.get_fontsize() for t in page.get_axes()[0].texts)
+    assert charts.alt_text(phone) == charts.alt_text(page)
+    assert (
+        charts.phone_layout(phone) is None
+        and charts.phone_layout(charts.achievement_chart(programs_frame())) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "ink"),
+    [pytest.param(0.0, charts.PALETTE["ink"], id="pale"), pytest.param(65.0, charts.PALETTE["ink"], id="mid"),
+     pytest.param(95.0, "white", id="dark"), pytest.param(float("nan"), charts.PALETTE["ink"], id="empty")],
+)  # fmt: skip
+def test_heat_map_numbers_take_the_ink_that_contrasts_more(value, ink):
+    assert charts._cell_ink(value) == ink
+
+
+def test_show_sends_the_heat_maps_phone_layout(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: shown.append((a, kw)))
+    charts.show(charts.principle_heatmap(areas_frame(), "id"))
+    ((args, _kwargs),) = shown
+    bundle = args[0]
+    phone = charts.phone_layout(charts.principle_heatmap(areas_frame(), "id"))
+    assert bundle[charts.PHONE_SVG_MIMETYPE] == charts.figure_svg(phone)
+    assert bundle["image/svg+xml"] != bundle[charts.PHONE_SVG_MIMETYPE]

@@ -304,3 +304,37 @@ def test_pdf_never_ends_with_a_page_holding_only_the_footer():
             footer_alone_without_rules.append(n)
     # the test can fail: without the rules the footer does end up alone for some of these tables
     assert footer_alone_without_rules, "no table length put the footer alone; adjust the range"
+
+
+def test_a_chart_with_a_phone_layout_is_a_picture_whose_phone_source_narrow_screens_take():
+    import base64
+
+    import nbformat.v4 as v4
+
+    from analysis.publish.charts import PHONE_SVG_MIMETYPE
+    from analysis.publish.export import export_analyst_html, export_briefing_html
+
+    phone_svg = SVG.replace('width="10"', 'width="5"')
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "charts.show(heatmap)",
+                outputs=[
+                    v4.new_output(
+                        "display_data",
+                        data={"image/svg+xml": SVG, PHONE_SVG_MIMETYPE: phone_svg, "text/plain": "Peta"},
+                        metadata={"image/svg+xml": {"alt": "Skor per wilayah"}},
+                    )
+                ],
+            )
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for html in (export_briefing_html(nb, context()), export_analyst_html(nb, context())):
+        (picture,) = re.findall(r"<picture>.*?</picture>", html, flags=re.S)
+        phone_b64 = base64.b64encode(phone_svg.encode()).decode()
+        page_b64 = base64.b64encode(SVG.encode()).decode()
+        assert f'<source media="(max-width: 40rem)" srcset="data:image/svg+xml;base64,{phone_b64}"' in picture
+        (img,) = img_tags(picture)  # (the analysts' export writes the attributes in another order)
+        assert f'src="data:image/svg+xml;base64,{page_b64}"' in img and 'alt="Skor per wilayah"' in img
+        assert len(img_tags(html)) == 1

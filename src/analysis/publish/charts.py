@@ -83,6 +83,20 @@ def is_empty(fig: Figure) -> bool:
     return bool(getattr(fig, _EMPTY_ATTR, False))
 
 
+#: Width of a chart's phone layout: a 375 px screen's text column (about 350 CSS px at 96 px per inch).
+PHONE_WIDTH_IN = 3.6
+#: Output key of a chart's phone layout beside its ``image/svg+xml`` (the report templates show it on
+#: screens up to 40rem wide, through ``<picture><source media=...>``; print and wide screens take the other).
+PHONE_SVG_MIMETYPE = "application/vnd.kjb.phone+svg+xml"
+_PHONE_ATTR = "kjb_phone_layout"
+
+
+def phone_layout(fig: Figure) -> Figure | None:
+    """The phone layout of a chart that has one (the heat map), built now; else ``None``."""
+    build = getattr(fig, _PHONE_ATTR, None)
+    return build() if build is not None else None
+
+
 #: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
 
@@ -106,7 +120,8 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     ``fmt="svg"`` (default): :func:`figure_svg`, displayed as ``image/svg+xml`` with output metadata
     ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.core.formatting.display_figure` does;
     ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
-    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder).
+    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder). A chart
+    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`.
     """
     from IPython.display import display
 
@@ -119,11 +134,17 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
         display_figure(fig, alt=text, fmt=fmt)
         return
     mimetype = "image/svg+xml"
-    display({mimetype: figure_svg(fig), "text/plain": text}, raw=True, metadata={mimetype: {"alt": text}})
+    bundle = {mimetype: figure_svg(fig), "text/plain": text}
+    phone = phone_layout(fig)
+    if phone is not None:
+        bundle[PHONE_SVG_MIMETYPE] = figure_svg(phone)
+    display(bundle, raw=True, metadata={mimetype: {"alt": text}})
 
 
-def _figure(height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), MAX_HEIGHT_IN)), layout="constrained")
+def _figure(
+    height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN, max_height_in: float = MAX_HEIGHT_IN
+) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
     for ax in axes:
         ax.set_facecolor("white")
@@ -455,28 +476,54 @@ def _split_rows(rows: list, panels: int) -> list[list]:
     return [p for p in out if p]
 
 
+def _cell_ink(value: float) -> str:
+    """White or ink for a number written on the heat map's colour for ``value``: whichever contrasts more
+    with the cell (WCAG 2 contrast ratio; an empty cell takes ink)."""
+    if np.isnan(value):
+        return PALETTE["ink"]
+    from matplotlib.colors import to_hex
+
+    cell = to_hex(SCORE_CMAP(value / 100))
+    return (
+        "white"
+        if palette.contrast(cell, "#ffffff") > palette.contrast(cell, PALETTE["ink"])
+        else PALETTE["ink"]
+    )
+
+
 def principle_heatmap(
     areas: pd.DataFrame,
     lang: str = "id",
     name_column: str = "kelurahan_name",
     group_column: str | None = "kecamatan_name",
+    layout: str = "page",
 ) -> Figure:
     """Principle scores and the index (0–100) per area as a heat map with the values written in.
 
     ``areas``: ``index_kelurahan`` (default) or ``index_kecamatan`` (``name_column="kecamatan_name"``,
     ``group_column=None``): one row per area, household-weighted scores of its scored RTs. Areas are
     grouped under their kecamatan; long lists are laid out in two panels side by side to fit an A4 page.
-    An area without scored RTs shows "—".
+    An area without scored RTs shows "—". Numbers are written in white or ink, whichever contrasts more
+    with their cell.
+
+    ``layout="phone"``: one panel :data:`PHONE_WIDTH_IN` wide, as long as the list, with larger type,
+    so that a phone shows it at about its own size and the numbers can be read. The page layout carries
+    its phone layout with it (:func:`show` sends both; the report shows the phone one on narrow screens).
     """
+    phone = layout == "phone"
     title = t("chart.heatmap.title", lang)
     if areas.empty:
         return _empty(title, lang)
     columns = [*PRINCIPLES, "index"]
     rows = _heat_rows(areas, name_column, group_column)
-    panels = 2 if len(rows) > 30 else 1
+    panels = 2 if len(rows) > 30 and not phone else 1
     parts = _split_rows(rows, panels)
     longest = max(len(p) for p in parts)
-    fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+    if phone:
+        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+    else:
+        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+    cell_pt, name_pt, head_pt = (8.0, 7.5, 7.5) if phone else (6.3, 6.5, 6.8)
     headers = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
     for ax, part in zip(axes, parts, strict=True):
         values = np.array(
@@ -502,14 +549,16 @@ def principle_heatmap(
                     "—" if np.isnan(v) else format_number(v, lang=lang, decimals=0),
                     ha="center",
                     va="center",
-                    fontsize=6.3,
-                    color="white" if v >= 60 else PALETTE["ink"],
+                    fontsize=cell_pt,
+                    color=_cell_ink(v),
                     zorder=3,
                     in_layout=False,  # inside its cell: never moves the layout, so not measured for it
                 )
-        ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=6.8)
+        ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=head_pt)
         ax.xaxis.tick_top()
-        ax.set_yticks(range(len(part)), [_wrap(name, 26) for _, name, _ in part], fontsize=6.5)
+        ax.set_yticks(
+            range(len(part)), [_wrap(name, 20 if phone else 26) for _, name, _ in part], fontsize=name_pt
+        )
         for tick, (kind, _, _) in zip(ax.get_yticklabels(), part, strict=True):
             if kind == "group":
                 tick.set_fontweight("bold")
@@ -535,6 +584,8 @@ def principle_heatmap(
             else ", ".join(names[:-1]) + f" {t('msg.and', lang)} " + names[-1],
             median=format_number(medians[weakest[0]], lang=lang, decimals=WEAKEST_DECIMALS),
         )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: principle_heatmap(areas, lang, name_column, group_column, "phone"))
     return _finish(fig, title, alt)
 
 
@@ -782,7 +833,7 @@ def movers_chart(
     labels = [_label(v, "—") for v in shown[label_column]]
     values = shown["index_change"].astype("float64").to_numpy()
     fig, (ax,) = _figure(0.6 + 0.22 * len(shown))
-    colors = [PALETTE["green"] if v >= 0 else PALETTE["brick"] for v in values]
+    colors = [palette.RISE if v >= 0 else palette.FALL for v in values]  # told apart by every reader
     ax.barh(np.arange(len(shown)), values, color=colors, zorder=3)
     ax.set_yticks(np.arange(len(shown)), labels, fontsize=TICK_PT)
     ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)

@@ -107,3 +107,13 @@ def delta_e(a: str, b: str, kind: str = "normal") -> float:
     100
     """
     return float(np.linalg.norm(_to_lab(simulate_cvd(a, kind)) - _to_lab(simulate_cvd(b, kind))))
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; body text wants at least 4.5).
+
+    >>> round(contrast("#000000", "#ffffff"))
+    21
+    """
+    la, lb = (float(np.array([0.2126, 0.7152, 0.0722]) @ _to_linear(c)) for c in (a, b))
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
