@@ -269,8 +269,9 @@ def label_boxes(fig):
         pytest.param(EDGE_POINTS, id="on_the_edges"),
     ],
 )
-def test_serapan_point_names_do_not_overlap_and_stay_inside_the_axes(points):
-    fig = charts.serapan_capaian_chart(scatter_frame(points), "id")
+@pytest.mark.parametrize("layout", ["page", "phone"])
+def test_serapan_point_names_do_not_overlap_and_stay_inside_the_axes(points, layout):
+    fig = charts.serapan_capaian_chart(scatter_frame(points), "id", layout=layout)
     boxes, axes_box = label_boxes(fig)
     assert [t.get_text().replace("\n", " ") for t in charts.point_labels(fig)] == [p[0] for p in points]
     for i, a in enumerate(boxes):
@@ -407,7 +408,7 @@ def test_heat_map_has_a_phone_layout_with_one_panel_and_larger_numbers():
     assert charts.alt_text(phone) == charts.alt_text(page)
     assert (
         charts.phone_layout(phone) is None
-        and charts.phone_layout(charts.achievement_chart(programs_frame())) is None
+        and charts.phone_layout(charts.rank_interval_chart(rt_frame(), "id")) is None
     )
 
 
@@ -431,3 +432,19 @@ def test_show_sends_the_heat_maps_phone_layout(monkeypatch):
     phone = charts.phone_layout(charts.principle_heatmap(areas_frame(), "id"))
     assert bundle[charts.PHONE_SVG_MIMETYPE] == charts.figure_svg(phone)
     assert bundle["image/svg+xml"] != bundle[charts.PHONE_SVG_MIMETYPE]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: charts.achievement_chart(programs_frame(), "id"), id="achievement"),
+        pytest.param(lambda: charts.serapan_capaian_chart(programs_frame(), "id"), id="serapan"),
+        pytest.param(lambda: charts.principle_heatmap(areas_frame(), "id"), id="heatmap"),
+    ],
+)
+def test_the_briefings_charts_carry_a_phone_layout_of_the_same_data(build):
+    page = build()
+    phone = charts.phone_layout(page)
+    assert phone.get_figwidth() == charts.PHONE_WIDTH_IN < page.get_figwidth()
+    assert charts.alt_text(phone) == charts.alt_text(page)
+    assert charts.figure_svg(phone) == charts.figure_svg(charts.phone_layout(build()))  # byte-identical

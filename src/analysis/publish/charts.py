@@ -265,14 +265,16 @@ def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], avoid
 
 # --------------------------------------------------------------------------------------- the charts
 def achievement_chart(
-    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label", layout: str = "page"
 ) -> Figure:
     """Capaian per program as horizontal bars against the 100 % target line.
 
     ``programs``: ``achievement_program`` (one row per program; ``achievement_pct`` uncapped, percent).
     Bars: green when the program's capaian is ≥ 100 %, gold below; a program that cannot be computed is
-    listed with the words "tidak dapat dihitung" instead of a bar.
+    listed with the words "tidak dapat dihitung" instead of a bar. ``layout="phone"``: the same chart
+    :data:`PHONE_WIDTH_IN` wide (names wrapped shorter), which the page layout carries (:func:`phone_layout`).
     """
+    phone = layout == "phone"
     title = t("chart.achievement.title", lang)
     if programs.empty:
         return _empty(title, lang)
@@ -280,7 +282,10 @@ def achievement_chart(
         ["achievement_pct", "program_code"], ascending=[True, True], na_position="first", kind="mergesort"
     )
     pct = df["achievement_pct"].astype("float64")
-    fig, (ax,) = _figure(0.8 + 0.34 * len(df))
+    if phone:
+        fig, (ax,) = _figure(1.0 + 0.4 * len(df), width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+    else:
+        fig, (ax,) = _figure(0.8 + 0.34 * len(df))
     y = np.arange(len(df))
     met = pct >= 100
     colors = [PALETTE["green"] if m else PALETTE["gold"] for m in met]
@@ -308,7 +313,7 @@ def achievement_chart(
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
             zorder=4,
         )
-    ax.set_yticks(y, [_wrap(v, 34) for v in df["_label"]])
+    ax.set_yticks(y, [_wrap(v, 18 if phone else 34) for v in df["_label"]])
     ax.set_ylim(-0.6, len(df) - 0.1)
     ax.xaxis.set_major_formatter(_percent_axis(lang))
     ax.set_xlabel(t("chart.achievement.xlabel", lang), fontsize=LABEL_PT)
@@ -317,7 +322,13 @@ def achievement_chart(
         ax.bar([0], [0], color=PALETTE["green"], label=t("chart.legend_met", lang)),
         ax.bar([0], [0], color=PALETTE["gold"], label=t("chart.legend_below", lang)),
     ]
-    ax.legend(handles=handles, fontsize=NOTE_PT, frameon=False, loc="lower right")
+    if phone:  # below the axes: on a narrow chart the bars reach the lower right corner
+        ax.legend(
+            handles=handles, fontsize=NOTE_PT, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+            ncols=2,
+        )  # fmt: skip
+    else:
+        ax.legend(handles=handles, fontsize=NOTE_PT, frameon=False, loc="lower right")
     computed = pct.dropna()
     if computed.empty:
         alt = t("chart.achievement.alt_none", lang, n=len(df))
@@ -331,11 +342,13 @@ def achievement_chart(
             lowest=low["_label"],
             lowest_pct=format_percent(low["achievement_pct"], lang=lang),
         )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: achievement_chart(programs, lang, label_column, "phone"))
     return _finish(fig, title, alt)
 
 
 def serapan_capaian_chart(
-    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label", layout: str = "page"
 ) -> Figure:
     """Serapan anggaran (x) against capaian (y) per program, as four quadrants.
 
@@ -345,7 +358,8 @@ def serapan_capaian_chart(
     ``is_high_spend_low_output`` are drawn as vermillion triangles pointing down, ``is_low_spend_high_output``
     as sky-blue triangles pointing up, the rest as green dots (:mod:`analysis.publish.palette`); the legend
     lists only the groups present. Each point is named beside it, the names kept apart and inside the
-    axes by adjustText (:func:`point_labels` gives them).
+    axes by adjustText (:func:`point_labels` gives them). ``layout="phone"``: :data:`PHONE_WIDTH_IN` wide,
+    carried by the page layout (:func:`phone_layout`).
     """
     title = t("chart.serapan.title", lang)
     df = programs.dropna(subset=["serapan_pct", "achievement_pct"]) if not programs.empty else programs
@@ -357,7 +371,8 @@ def serapan_capaian_chart(
     high = df["is_high_spend_low_output"].fillna(False).astype(bool)
     low = df["is_low_spend_high_output"].fillna(False).astype(bool) & ~high
     other = ~high & ~low
-    fig, (ax,) = _figure(4.6)
+    phone = layout == "phone"
+    fig, (ax,) = _figure(4.8, width_in=PHONE_WIDTH_IN) if phone else _figure(4.6)
     x, y = df["serapan_pct"].astype("float64"), df["achievement_pct"].astype("float64")
     # colour-blind-safe colours (analysis.publish.palette) and a shape per group as the second cue
     groups = [
@@ -431,9 +446,9 @@ def serapan_capaian_chart(
         frameon=False,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        ncols=len(handles),
+        ncols=1 if phone else len(handles),
     )
-    labels = [_wrap(v, 24) for v in df["_label"]]
+    labels = [_wrap(v, 16 if phone else 24) for v in df["_label"]]
     texts = _label_points(ax, x.to_numpy(), y.to_numpy(), labels, guides)
     setattr(fig, _POINT_LABELS_ATTR, texts)
     alt = t(
@@ -444,6 +459,8 @@ def serapan_capaian_chart(
         low=int(low.sum()),
         elapsed=format_percent(elapsed, lang=lang, decimals=0),
     )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: serapan_capaian_chart(programs, lang, label_column, "phone"))
     return _finish(fig, title, alt)
 
 
