@@ -1,4 +1,5 @@
-"""The sample's briefing, a scorecard and the scorecard index read on a phone (issue 13 items 4 and 7).
+"""The sample's briefing, scorecards, their index and the analysts' notebooks read on a phone (issue 13
+items 4 and 7).
 
 Each page is opened in headless Chromium at 375 CSS px (an iPhone SE / small Android): the page never
 scrolls sideways (``scrollWidth <= innerWidth``) and no element reaches past the right edge unless it sits in
@@ -92,6 +93,8 @@ def pages(tmp_path_factory):
     shots.mkdir()
     return {
         "briefing": result.report_dir / "briefing.html",
+        "analyst_02": result.report_dir / "02_program_achievement.html",
+        "analyst_03": result.report_dir / "03_kampung_bahagia_index.html",
         "scorecard": cards.out_dir / "rt" / f"{scored}.html",
         "scorecard_insufficient": cards.out_dir / "rt" / f"{insufficient}.html",
         "index": cards.out_dir / "index.html",
@@ -99,7 +102,9 @@ def pages(tmp_path_factory):
     }
 
 
-@pytest.mark.parametrize("page", ["briefing", "scorecard", "scorecard_insufficient", "index"])
+@pytest.mark.parametrize(
+    "page", ["briefing", "scorecard", "scorecard_insufficient", "index", "analyst_02", "analyst_03"]
+)
 def test_nothing_runs_off_a_phone_screen(pages, page, open_in_chromium):
     shot = pages["shots"] / f"{page}-{PHONE_PX}px.png" if page in ("briefing", "scorecard") else None
     seen = open_in_chromium(pages[page], MEASURES, width=PHONE_PX, screenshot=shot)
@@ -108,7 +113,7 @@ def test_nothing_runs_off_a_phone_screen(pages, page, open_in_chromium):
     assert seen["too_wide"] == []
     assert all(width <= PHONE_PX for _alt, width in seen["images"])  # charts scale to the screen
     if page == "briefing":
-        assert seen["phone_charts"] >= 1  # the heat map's phone layout is offered
+        assert seen["phone_charts"] == 3  # achievement, serapan, heat map: their phone layouts are offered
     if shot is not None:
         assert shot.stat().st_size > 10_000
         print(f"screenshot: {shot}")
@@ -119,7 +124,7 @@ def test_nothing_runs_off_a_phone_screen(pages, page, open_in_chromium):
 
 
 def test_the_heat_map_on_a_phone_is_its_phone_layout(pages, open_in_chromium):
-    """At 375 px the browser picks the heat map's phone layout: one panel drawn at about its own size."""
+    """At 375 px the browser picks each chart's phone layout, drawn at about its own size."""
     seen = open_in_chromium(
         pages["briefing"],
         {"chosen": "Array.from(document.querySelectorAll('picture img')).map(i => [i.currentSrc.length, "
@@ -127,6 +132,7 @@ def test_the_heat_map_on_a_phone_is_its_phone_layout(pages, open_in_chromium):
          "sources": "Array.from(document.querySelectorAll('picture source')).map(s => s.srcset.length)"},
         width=PHONE_PX,
     )  # fmt: skip
-    ((src_len, natural, shown),) = seen["chosen"]
-    assert src_len == seen["sources"][0]  # the phone SVG, not the page one
-    assert natural <= 400 and shown >= 0.85 * natural  # drawn for the phone, hardly scaled down
+    assert len(seen["chosen"]) == len(seen["sources"]) == 3
+    for (src_len, natural, shown), source_len in zip(seen["chosen"], seen["sources"], strict=True):
+        assert src_len == source_len  # the phone SVG, not the page one
+        assert natural <= 400 and shown >= 0.85 * natural  # drawn for the phone, hardly scaled down
