@@ -5,7 +5,12 @@ Every chart
 - is built on a bare :class:`matplotlib.figure.Figure` (no pyplot state, safe under the ``Agg`` backend and
   never shown twice by Jupyter's inline backend);
 - is sized for the text width of an A4 page (:data:`A4_WIDTH_IN`) with 7–9 pt text;
-- uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys);
+- uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys), and
+  for categories a reader must tell apart colours that stay apart with every colour-vision deficiency
+  (:mod:`analysis.publish.palette`, tested), with a second cue (shape) where colour carries a category;
+- for the briefing's charts (capaian bars, serapan scatter, heat map) also has a phone layout
+  (:func:`phone_layout`, :data:`PHONE_WIDTH_IN` wide) that :func:`show` sends along and the report shows on
+  screens up to 40rem wide;
 - takes every word from the label catalogue (``chart.*`` in ``locales/{id,en}.yml``) and writes numbers
   with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.core.formatting`);
 - carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` displays with the
