@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.publish import charts
+from analysis.publish import charts, palette
 
 
 def programs_frame() -> pd.DataFrame:
@@ -215,21 +215,143 @@ def test_show_displays_svg_with_alt_metadata(monkeypatch):
     assert shown == []
 
 
-def test_place_labels_never_overlap():
-    x = np.array([10.0, 12.0, 14.0, 300.0])
-    y = np.array([50.0, 51.0, 52.0, 50.0])
-    spots = charts.place_labels(x, y, ["Kartu Bahagia", "Balikat", "Rumel", "Kota Tangguh"], 320.0)
-    boxes = []
-    for (dx, dy, side), xi, yi, label in zip(
-        spots, x, y, ["Kartu Bahagia", "Balikat", "Rumel", "Kota Tangguh"], strict=True
-    ):
-        w = len(label) * charts.LABEL_PT_PER_CHAR
-        x0 = xi + dx if side == "left" else xi + dx - w
-        boxes.append((x0, x0 + w, yi + dy - charts.LABEL_LINE_PT / 2, yi + dy + charts.LABEL_LINE_PT / 2))
+def scatter_frame(points: list[tuple[str, float, float]], high=(), low=()) -> pd.DataFrame:
+    """Programs for the serapan scatter: (name, serapan %, capaian %), pace 75 % of the year elapsed."""
+    names = [p[0] for p in points]
+    return pd.DataFrame(
+        {
+            "program_code": [f"P{i:02d}" for i in range(1, len(points) + 1)],
+            "program_name": names,
+            "achievement_pct": [p[2] for p in points],
+            "serapan_pct": [p[1] for p in points],
+            "serapan_pace_pct": [p[1] / 75 * 100 for p in points],
+            "is_high_spend_low_output": pd.array([n in high for n in names], dtype="boolean"),
+            "is_low_spend_high_output": pd.array([n in low for n in names], dtype="boolean"),
+        }
+    )
+
+
+#: The bundled sample's 2026-TW3 programs (serapan %, capaian %): the layout the issue found overlapping.
+SAMPLE_POINTS = [
+    ("Kartu Bahagia", 68.0, 103.5),
+    ("Balai Latihan Kerja Tematik", 74.2, 100.3),
+    ("Bantuan Kelompok Usaha Masyarakat", 56.4, 105.6),
+    ("Rumah Milenial", 73.4, 100.0),
+    ("Kampung Bahagia", 58.2, 93.2),
+    ("Lansia Bahagia", 57.6, 111.8),
+    ("Kota Tangguh", 66.6, 98.7),
+    ("Bahagia Berbudaya", 68.4, 97.1),
+    ("Apel Kota", 72.2, 86.7),
+    ("Bahagia Berintegritas Pelayanan Anti Pungli", 65.6, 108.7),
+    ("Call Center Bahagia", 57.7, 101.2),
+]
+#: Eight programs within two points of each other, and points on the axes' edges.
+CROWDED_POINTS = [(f"Program Nomor {i}", 60.0 + (i % 3) * 0.7, 100.0 + (i % 4) * 0.6) for i in range(8)]
+EDGE_POINTS = [("Nol Serapan", 0.0, 120.0), ("Penuh", 100.0, 80.0), ("Tepat Target", 99.0, 100.0)]
+
+
+def label_boxes(fig):
+    """Window extents of the point names and of the axes, after a full draw."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.get_axes()
+    return [t.get_window_extent(renderer) for t in charts.point_labels(fig)], ax.get_window_extent(renderer)
+
+
+@pytest.mark.parametrize(
+    "points",
+    [
+        pytest.param(SAMPLE_POINTS, id="sample_2026_TW3"),
+        pytest.param(CROWDED_POINTS, id="crowded"),
+        pytest.param(EDGE_POINTS, id="on_the_edges"),
+    ],
+)
+@pytest.mark.parametrize("layout", ["page", "phone"])
+def test_serapan_point_names_do_not_overlap_and_stay_inside_the_axes(points, layout):
+    fig = charts.serapan_capaian_chart(scatter_frame(points), "id", layout=layout)
+    boxes, axes_box = label_boxes(fig)
+    assert [t.get_text().replace("\n", " ") for t in charts.point_labels(fig)] == [p[0] for p in points]
     for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            assert not (a[0] < b[1] and a[1] > b[0] and a[2] < b[3] and a[3] > b[2])
-    assert spots[3][2] == "right"  # near the right edge the label goes to the left
+        inside = axes_box.padded(0.5)  # touching the frame is inside (rounding of the display transform)
+        assert inside.x0 <= a.x0 and a.x1 <= inside.x1 and inside.y0 <= a.y0 and a.y1 <= inside.y1, points[i][
+            0
+        ]
+        for j in range(i + 1, len(boxes)):
+            assert not a.overlaps(boxes[j]), (points[i][0], points[j][0])
+
+
+def test_serapan_svg_is_byte_identical_run_to_run():
+    frame = scatter_frame(SAMPLE_POINTS, high=("Apel Kota",))
+    first = charts.figure_svg(charts.serapan_capaian_chart(frame, "id"))
+    assert first == charts.figure_svg(charts.serapan_capaian_chart(frame, "id"))
+    assert ">Apel Kota</text>" in first  # names as text
+
+
+@pytest.mark.parametrize(
+    ("high", "low", "expected"),
+    [
+        pytest.param((), (), [("lainnya", palette.OTHER)], id="only_others"),
+        pytest.param(
+            ("Apel Kota",),
+            ("Lansia Bahagia",),
+            [
+                ("serapan tinggi, capaian rendah", palette.HIGH_SPEND_LOW_OUTPUT),
+                ("target tercapai, serapan rendah", palette.LOW_SPEND_HIGH_OUTPUT),
+                ("lainnya", palette.OTHER),
+            ],
+            id="all_three",
+        ),
+        pytest.param(
+            ("Apel Kota",),
+            (),
+            [("serapan tinggi, capaian rendah", palette.HIGH_SPEND_LOW_OUTPUT), ("lainnya", palette.OTHER)],
+            id="high_and_others",
+        ),  # fmt: skip
+    ],
+)
+def test_serapan_legend_names_the_groups_present_in_their_colours(high, low, expected):
+    from matplotlib.colors import to_hex
+
+    fig = charts.serapan_capaian_chart(scatter_frame(SAMPLE_POINTS, high=high, low=low), "id")
+    legend = fig.get_axes()[0].get_legend()
+    shown = [
+        (text.get_text(), to_hex(handle.get_markerfacecolor()).upper())
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True)
+    ]
+    assert shown == [(label, colour.upper()) for label, colour in expected]
+    # the points themselves carry the colour their legend entry shows
+    drawn = {to_hex(c).upper() for coll in fig.get_axes()[0].collections for c in coll.get_facecolors()}
+    assert drawn == {colour.upper() for _, colour in expected}
+
+
+@pytest.mark.parametrize("kind", ["normal", "protanopia", "deuteranopia", "tritanopia"])
+@pytest.mark.parametrize("name", sorted(palette.CATEGORY_SETS))
+def test_category_colours_stay_apart_for_colour_blind_readers(name, kind):
+    import itertools
+
+    colours = palette.CATEGORY_SETS[name]
+    for a, b in itertools.combinations(colours, 2):
+        assert palette.delta_e(a, b, kind) >= 20, (name, a, b, kind)
+
+
+def test_the_citys_brick_and_green_were_one_colour_to_a_protanope():
+    # why the serapan scatter and the movers chart changed colours (issue 13)
+    assert palette.delta_e(charts.PALETTE["brick"], charts.PALETTE["green"], "protanopia") < 6
+
+
+@pytest.mark.parametrize("kind", ["normal", "protanopia", "deuteranopia", "tritanopia"])
+def test_heat_map_colours_darken_steadily_for_every_colour_vision(kind):
+    from matplotlib.colors import to_hex
+
+    lightness = [
+        float(palette._to_lab(palette.simulate_cvd(to_hex(charts.SCORE_CMAP(v)), kind))[0])
+        for v in np.linspace(0, 1, 21)
+    ]
+    assert all(b < a for a, b in zip(lightness, lightness[1:], strict=False))
+    assert lightness[0] - lightness[-1] > 50
 
 
 def test_trajectory_chart_has_a_point_per_period_and_alt_text_in_english():
@@ -266,3 +388,63 @@ def test_movers_chart_shows_rises_and_falls():
     assert "naik paling banyak Payo Selincah (32,2 poin)" in charts.alt_text(fig)
     assert "turun paling banyak Kebun Handil (-12,1 poin)" in charts.alt_text(fig)
     assert charts.is_empty(charts.movers_chart(movers.iloc[:0], "id"))
+
+
+def test_heat_map_has_a_phone_layout_with_one_panel_and_larger_numbers():
+    rows = [
+        {"kecamatan_name": f"Kec {k}", "kelurahan_name": f"Kel {k}-{i}", "transparansi": 10.0 * i,
+         "partisipatif": 50.0, "akuntabilitas": 60.0, "keberlanjutan": 70.0, "index": 47.5}
+        for k in range(5) for i in range(8)
+    ]  # fmt: skip
+    page = charts.principle_heatmap(pd.DataFrame(rows), "id")
+    phone = charts.phone_layout(page)
+    assert (
+        len(page.get_axes()) == 2 and len(phone.get_axes()) == 1
+    )  # 45 rows: two panels on A4, one on a phone
+    assert phone.get_figwidth() == charts.PHONE_WIDTH_IN
+    assert phone.get_figheight() > charts.MAX_HEIGHT_IN  # as long as the list
+    sizes = {t.get_fontsize() for t in phone.get_axes()[0].texts}
+    assert min(sizes) >= 8 > max(t.get_fontsize() for t in page.get_axes()[0].texts)
+    assert charts.alt_text(phone) == charts.alt_text(page)
+    assert (
+        charts.phone_layout(phone) is None
+        and charts.phone_layout(charts.rank_interval_chart(rt_frame(), "id")) is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "ink"),
+    [pytest.param(0.0, charts.PALETTE["ink"], id="pale"), pytest.param(65.0, charts.PALETTE["ink"], id="mid"),
+     pytest.param(95.0, "white", id="dark"), pytest.param(float("nan"), charts.PALETTE["ink"], id="empty")],
+)  # fmt: skip
+def test_heat_map_numbers_take_the_ink_that_contrasts_more(value, ink):
+    assert charts._cell_ink(value) == ink
+
+
+def test_show_sends_the_heat_maps_phone_layout(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **kw: shown.append((a, kw)))
+    charts.show(charts.principle_heatmap(areas_frame(), "id"))
+    ((args, _kwargs),) = shown
+    bundle = args[0]
+    phone = charts.phone_layout(charts.principle_heatmap(areas_frame(), "id"))
+    assert bundle[charts.PHONE_SVG_MIMETYPE] == charts.figure_svg(phone)
+    assert bundle["image/svg+xml"] != bundle[charts.PHONE_SVG_MIMETYPE]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(lambda: charts.achievement_chart(programs_frame(), "id"), id="achievement"),
+        pytest.param(lambda: charts.serapan_capaian_chart(programs_frame(), "id"), id="serapan"),
+        pytest.param(lambda: charts.principle_heatmap(areas_frame(), "id"), id="heatmap"),
+    ],
+)
+def test_the_briefings_charts_carry_a_phone_layout_of_the_same_data(build):
+    page = build()
+    phone = charts.phone_layout(page)
+    assert phone.get_figwidth() == charts.PHONE_WIDTH_IN < page.get_figwidth()
+    assert charts.alt_text(phone) == charts.alt_text(page)
+    assert charts.figure_svg(phone) == charts.figure_svg(charts.phone_layout(build()))  # byte-identical

@@ -304,3 +304,102 @@ def test_pdf_never_ends_with_a_page_holding_only_the_footer():
             footer_alone_without_rules.append(n)
     # the test can fail: without the rules the footer does end up alone for some of these tables
     assert footer_alone_without_rules, "no table length put the footer alone; adjust the range"
+
+
+def test_a_chart_with_a_phone_layout_is_a_picture_whose_phone_source_narrow_screens_take():
+    import base64
+
+    import nbformat.v4 as v4
+
+    from analysis.publish.charts import PHONE_SVG_MIMETYPE
+    from analysis.publish.export import export_analyst_html, export_briefing_html
+
+    phone_svg = SVG.replace('width="10"', 'width="5"')
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell(
+                "charts.show(heatmap)",
+                outputs=[
+                    v4.new_output(
+                        "display_data",
+                        data={"image/svg+xml": SVG, PHONE_SVG_MIMETYPE: phone_svg, "text/plain": "Peta"},
+                        metadata={"image/svg+xml": {"alt": "Skor per wilayah"}},
+                    )
+                ],
+            )
+        ]
+    )
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for html in (export_briefing_html(nb, context()), export_analyst_html(nb, context())):
+        (picture,) = re.findall(r"<picture>.*?</picture>", html, flags=re.S)
+        phone_b64 = base64.b64encode(phone_svg.encode()).decode()
+        page_b64 = base64.b64encode(SVG.encode()).decode()
+        assert f'<source media="(max-width: 40rem)" srcset="data:image/svg+xml;base64,{phone_b64}"' in picture
+        (img,) = img_tags(picture)  # (the analysts' export writes the attributes in another order)
+        assert f'src="data:image/svg+xml;base64,{page_b64}"' in img and 'alt="Skor per wilayah"' in img
+        assert len(img_tags(html)) == 1
+
+
+def _text_then_table_notebook(paragraphs: int, rows: int):
+    import nbformat.v4 as v4
+    import pandas as pd
+
+    text = "\n\n".join(
+        f"Paragraf {k}: capaian program dibandingkan dengan target triwulan, serapan anggaran dan catatan "
+        "lain yang panjangnya kira-kira dua baris pada halaman A4 briefing."
+        for k in range(paragraphs)
+    )
+    table = pd.DataFrame({"baris": [f"ROW-{k:03d}" for k in range(rows)], "nilai": range(rows)})
+    cells = [
+        v4.new_markdown_cell("## Uji tabel di ujung halaman\n\n" + text),
+        v4.new_code_cell(
+            "tabel",
+            outputs=[
+                v4.new_output(
+                    "execute_result",
+                    data={"text/html": table.to_html(index=False, classes="kjb-table")},
+                    execution_count=1,
+                )
+            ],
+        ),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+#: The table rules of briefing.css undone: rows may break anywhere, a small table may split.
+_TABLE_RULES_UNDONE = (
+    "<style>@media print { table.kjb-table { break-inside: auto; page-break-inside: auto; } "
+    "tbody tr:nth-child(-n+2) { break-after: auto; page-break-after: auto; } "
+    "tbody tr:nth-last-child(-n+2) { break-before: auto; page-break-before: auto; } }</style></head>"
+)
+
+
+@pytest.mark.slow
+def test_pdf_keeps_a_small_table_whole_and_never_leaves_a_row_or_two_alone():
+    """A table of 8 rows after text of growing length (so that it meets the page's end at every height)
+    stays on one page; a table of 40 rows that must break keeps at least three rows on each of its pages.
+    Without the rules some of these layouts leave one or two rows alone (the test can fail)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from analysis.publish.export import export_briefing_html, html_to_pdf
+
+    def rows_per_page(html: str) -> list[int]:
+        reader = PdfReader(io.BytesIO(html_to_pdf(html)))
+        counts = [len(re.findall(r"ROW-\d{3}", page.extract_text())) for page in reader.pages]
+        return [c for c in counts if c]
+
+    lone_without_rules = []
+    for paragraphs in range(12, 24, 2):
+        small = export_briefing_html(_text_then_table_notebook(paragraphs, 8), context())
+        assert rows_per_page(small) == [8], f"{paragraphs} paragraphs: the 8-row table split"
+        long = export_briefing_html(_text_then_table_notebook(paragraphs, 40), context())
+        counts = rows_per_page(long)
+        assert sum(counts) == 40 and min(counts) >= 3, f"{paragraphs} paragraphs: rows per page {counts}"
+        for html in (small, long):
+            if min(rows_per_page(html.replace("</head>", _TABLE_RULES_UNDONE, 1))) < 3:
+                lone_without_rules.append(paragraphs)
+    assert lone_without_rules, "no layout left a row or two alone without the rules; adjust the range"

@@ -294,7 +294,10 @@ def test_scan_unknown_suffix_raises(tmp_path):
 def test_notebook_scan_reads_outputs_and_skips_drawings(tmp_path):
     import json
 
-    svg = '<svg viewBox="0 0 497.1234567 123.1234567"><path d="M 87.71234567 123.1234567\nL 490.1234567 123.12345"/></svg>'
+    svg = (
+        '<svg viewBox="0 0 497.1234567 123.1234567"><path d="M 87.71234567 123.1234567\nL 490.1234567 123.12345"/>'
+        '<text transform="rotate(-0 87.812345 353.570387)">Bagan Pete</text></svg>'
+    )
     nb = {
         "cells": [
             {
@@ -303,7 +306,11 @@ def test_notebook_scan_reads_outputs_and_skips_drawings(tmp_path):
                 "outputs": [
                     {
                         "output_type": "display_data",
-                        "data": {"image/svg+xml": svg, "image/png": "iVBORw0KGgo" + "1" * 40},
+                        "data": {
+                            "image/svg+xml": svg,
+                            "application/vnd.kjb.phone+svg+xml": svg,  # a chart's phone layout
+                            "image/png": "iVBORw0KGgo" + "1" * 40,
+                        },
                     },
                 ],
             },

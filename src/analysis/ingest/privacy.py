@@ -296,8 +296,8 @@ def _scan_parquet(path: Path) -> list[tuple[int, str, str]]:
 
 
 def _scan_notebook(path: Path) -> list[tuple[int, str, str]]:
-    """A notebook cell by cell (line number = cell number from 1): sources and every output, SVG images as
-    markup (their drawing attributes are not text), PNG images skipped (pixels, not text)."""
+    """A notebook cell by cell (line number = cell number from 1): sources and every output, SVG images (any
+    ``…svg+xml`` type) as markup (their drawing attributes are not text), PNG images skipped (pixels)."""
     import json
 
     nb = json.loads(path.read_text(encoding="utf-8"))
@@ -317,7 +317,8 @@ def _scan_notebook(path: Path) -> list[tuple[int, str, str]]:
                     if isinstance(data, list)
                     else json.dumps(data)
                 )
-                texts.append((text, mime in ("text/html", "image/svg+xml")))
+                # every SVG, also a chart's phone layout (application/vnd.kjb.phone+svg+xml), is markup
+                texts.append((text, mime == "text/html" or mime.endswith("svg+xml")))
             texts.extend(
                 ("".join(output.get("traceback", [])), False) for _ in [0] if output.get("traceback")
             )

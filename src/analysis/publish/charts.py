@@ -5,7 +5,12 @@ Every chart
 - is built on a bare :class:`matplotlib.figure.Figure` (no pyplot state, safe under the ``Agg`` backend and
   never shown twice by Jupyter's inline backend);
 - is sized for the text width of an A4 page (:data:`A4_WIDTH_IN`) with 7–9 pt text;
-- uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys);
+- uses the sober palette of the city's reports (:data:`PALETTE`: deep green and gold accents on greys), and
+  for categories a reader must tell apart colours that stay apart with every colour-vision deficiency
+  (:mod:`analysis.publish.palette`, tested), with a second cue (shape) where colour carries a category;
+- for the briefing's charts (capaian bars, serapan scatter, heat map) also has a phone layout
+  (:func:`phone_layout`, :data:`PHONE_WIDTH_IN` wide) that :func:`show` sends along and the report shows on
+  screens up to 40rem wide;
 - takes every word from the label catalogue (``chart.*`` in ``locales/{id,en}.yml``) and writes numbers
   with the language's decimal sign (``87,5%`` / ``87.5%``, :mod:`analysis.core.formatting`);
 - carries an alt-text sentence built from the data (:func:`alt_text`), which :func:`show` displays with the
@@ -30,11 +35,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.core.formatting import format_number, format_percent
 from analysis.core.i18n import t
+from analysis.publish import palette
 
 #: Width of the text block of an A4 page with the briefing's margins (210 mm − 2 × 18 mm ≈ 6.85 in).
 A4_WIDTH_IN = 6.8
@@ -81,6 +88,20 @@ def is_empty(fig: Figure) -> bool:
     return bool(getattr(fig, _EMPTY_ATTR, False))
 
 
+#: Width of a chart's phone layout: a 375 px screen's text column (about 350 CSS px at 96 px per inch).
+PHONE_WIDTH_IN = 3.6
+#: Output key of a chart's phone layout beside its ``image/svg+xml`` (the report templates show it on
+#: screens up to 40rem wide, through ``<picture><source media=...>``; print and wide screens take the other).
+PHONE_SVG_MIMETYPE = "application/vnd.kjb.phone+svg+xml"
+_PHONE_ATTR = "kjb_phone_layout"
+
+
+def phone_layout(fig: Figure) -> Figure | None:
+    """The phone layout of a chart that has one (the heat map), built now; else ``None``."""
+    build = getattr(fig, _PHONE_ATTR, None)
+    return build() if build is not None else None
+
+
 #: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
 
@@ -104,7 +125,8 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     ``fmt="svg"`` (default): :func:`figure_svg`, displayed as ``image/svg+xml`` with output metadata
     ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.core.formatting.display_figure` does;
     ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
-    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder).
+    no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder). A chart
+    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`.
     """
     from IPython.display import display
 
@@ -117,11 +139,17 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
         display_figure(fig, alt=text, fmt=fmt)
         return
     mimetype = "image/svg+xml"
-    display({mimetype: figure_svg(fig), "text/plain": text}, raw=True, metadata={mimetype: {"alt": text}})
+    bundle = {mimetype: figure_svg(fig), "text/plain": text}
+    phone = phone_layout(fig)
+    if phone is not None:
+        bundle[PHONE_SVG_MIMETYPE] = figure_svg(phone)
+    display(bundle, raw=True, metadata={mimetype: {"alt": text}})
 
 
-def _figure(height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), MAX_HEIGHT_IN)), layout="constrained")
+def _figure(
+    height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN, max_height_in: float = MAX_HEIGHT_IN
+) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout="constrained")
     axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
     for ax in axes:
         ax.set_facecolor("white")
@@ -176,50 +204,82 @@ def program_labels(programs: pd.DataFrame, label_column: str = "program_label") 
     return programs["program_name"].astype("str")
 
 
-LABEL_PT_PER_CHAR = 3.5  # width of one character at 6.5 pt, in points (DejaVu Sans, average)
-LABEL_LINE_PT = 8.5  # height of one label line at 6.5 pt, in points
+#: Font size of the programs' names beside their points in the serapan scatter.
+POINT_LABEL_PT = 6.5
+_POINT_LABELS_ATTR = "kjb_point_labels"
 
 
-def place_labels(
-    x_pt: np.ndarray, y_pt: np.ndarray, labels: Sequence[str], width_pt: float
-) -> list[tuple[float, float, str]]:
-    """Offsets (dx, dy in points) and alignment for point labels so that no two labels overlap.
+def point_labels(fig: Figure) -> list:
+    """The text artists that name the points of a scatter (the serapan chart), after their placement."""
+    return list(getattr(fig, _POINT_LABELS_ATTR, []))
 
-    Greedy, lowest point first: each label goes to the right of its point (to the left near the right
-    edge) and moves up in small steps until its box overlaps no label placed before it.
 
-    >>> place_labels(np.array([10.0, 10.0]), np.array([50.0, 50.0]), ["A", "B"], 400.0)
-    [(6, 0.0, 'left'), (6, 9.0, 'left')]
+def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], avoid: Sequence) -> list:
+    """Name each point beside it so that no two names overlap, none covers a point or an ``avoid`` artist
+    (the reference lines' labels) and all stay inside the axes.
+
+    adjustText (1.4) moves the names apart from a start just right of their points; it is deterministic
+    for given positions when bounded by iterations (``iter_lim``; its default one-second time limit would
+    make the result depend on the machine's speed). Names that moved away from their point get a thin
+    leader line. The names take no part in the layout (``in_layout=False``), so the layout that adjustText
+    saw is the one saved.
     """
-    placed: list[tuple[float, float, float, float]] = []
-    out: list[tuple[float, float, str]] = [(0, 0.0, "left")] * len(labels)
-    for i in np.argsort(y_pt, kind="mergesort"):
-        lines = labels[i].split("\n")
-        w = max(len(line) for line in lines) * LABEL_PT_PER_CHAR
-        h = len(lines) * LABEL_LINE_PT
-        right = x_pt[i] + 6 + w <= width_pt
-        x0 = x_pt[i] + 6 if right else x_pt[i] - 6 - w
-        dy = 0.0
-        while any(
-            x0 < bx1 and x0 + w > bx0 and y_pt[i] + dy - h / 2 < by1 and y_pt[i] + dy + h / 2 > by0
-            for bx0, bx1, by0, by1 in placed
-        ):
-            dy += 1.5
-        placed.append((x0, x0 + w, y_pt[i] + dy - h / 2, y_pt[i] + dy + h / 2))
-        out[i] = (6 if right else -6, dy, "left" if right else "right")
-    return out
+    from adjustText import adjust_text
+
+    texts = [
+        ax.text(
+            px,
+            py,
+            label,
+            fontsize=POINT_LABEL_PT,
+            color=PALETTE["ink"],
+            ha="left",
+            va="center",
+            multialignment="left",
+            in_layout=False,
+            zorder=4,
+        )  # fmt: skip
+        for px, py, label in zip(x, y, labels, strict=True)
+    ]
+    if not texts:
+        return texts
+    ax.figure.draw_without_rendering()  # the constrained layout settles before the names are measured
+    adjust_text(
+        texts,
+        x=x,
+        y=y,
+        objects=list(avoid),
+        ax=ax,
+        iter_lim=500,
+        time_lim=None,
+        ensure_inside_axes=True,
+        expand=(1.15, 1.4),
+        force_text=(0.3, 0.5),
+        force_static=(0.2, 0.4),
+        min_arrow_len=8,
+        arrowprops={
+            "arrowstyle": "-",
+            "color": PALETTE["grey"],
+            "linewidth": 0.5,
+            "shrinkA": 0,
+            "shrinkB": 2,
+        },
+    )
+    return texts
 
 
 # --------------------------------------------------------------------------------------- the charts
 def achievement_chart(
-    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label", layout: str = "page"
 ) -> Figure:
     """Capaian per program as horizontal bars against the 100 % target line.
 
     ``programs``: ``achievement_program`` (one row per program; ``achievement_pct`` uncapped, percent).
     Bars: green when the program's capaian is ≥ 100 %, gold below; a program that cannot be computed is
-    listed with the words "tidak dapat dihitung" instead of a bar.
+    listed with the words "tidak dapat dihitung" instead of a bar. ``layout="phone"``: the same chart
+    :data:`PHONE_WIDTH_IN` wide (names wrapped shorter), which the page layout carries (:func:`phone_layout`).
     """
+    phone = layout == "phone"
     title = t("chart.achievement.title", lang)
     if programs.empty:
         return _empty(title, lang)
@@ -227,7 +287,10 @@ def achievement_chart(
         ["achievement_pct", "program_code"], ascending=[True, True], na_position="first", kind="mergesort"
     )
     pct = df["achievement_pct"].astype("float64")
-    fig, (ax,) = _figure(0.8 + 0.34 * len(df))
+    if phone:
+        fig, (ax,) = _figure(1.0 + 0.4 * len(df), width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+    else:
+        fig, (ax,) = _figure(0.8 + 0.34 * len(df))
     y = np.arange(len(df))
     met = pct >= 100
     colors = [PALETTE["green"] if m else PALETTE["gold"] for m in met]
@@ -255,7 +318,7 @@ def achievement_chart(
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
             zorder=4,
         )
-    ax.set_yticks(y, [_wrap(v, 34) for v in df["_label"]])
+    ax.set_yticks(y, [_wrap(v, 18 if phone else 34) for v in df["_label"]])
     ax.set_ylim(-0.6, len(df) - 0.1)
     ax.xaxis.set_major_formatter(_percent_axis(lang))
     ax.set_xlabel(t("chart.achievement.xlabel", lang), fontsize=LABEL_PT)
@@ -264,7 +327,13 @@ def achievement_chart(
         ax.bar([0], [0], color=PALETTE["green"], label=t("chart.legend_met", lang)),
         ax.bar([0], [0], color=PALETTE["gold"], label=t("chart.legend_below", lang)),
     ]
-    ax.legend(handles=handles, fontsize=NOTE_PT, frameon=False, loc="lower right")
+    if phone:  # below the axes: on a narrow chart the bars reach the lower right corner
+        ax.legend(
+            handles=handles, fontsize=NOTE_PT, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1),
+            ncols=2,
+        )  # fmt: skip
+    else:
+        ax.legend(handles=handles, fontsize=NOTE_PT, frameon=False, loc="lower right")
     computed = pct.dropna()
     if computed.empty:
         alt = t("chart.achievement.alt_none", lang, n=len(df))
@@ -278,18 +347,24 @@ def achievement_chart(
             lowest=low["_label"],
             lowest_pct=format_percent(low["achievement_pct"], lang=lang),
         )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: achievement_chart(programs, lang, label_column, "phone"))
     return _finish(fig, title, alt)
 
 
 def serapan_capaian_chart(
-    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label"
+    programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label", layout: str = "page"
 ) -> Figure:
     """Serapan anggaran (x) against capaian (y) per program, as four quadrants.
 
     ``programs``: ``achievement_program``. The vertical line is the share of the fiscal year elapsed at
     the end of the period (spending in step with a straight-line schedule), recovered from the table as
     ``serapan_pct / serapan_pace_pct × 100``; the horizontal line is the 100 % target. Programs flagged
-    ``is_high_spend_low_output`` are drawn in brick red, ``is_low_spend_high_output`` in gold.
+    ``is_high_spend_low_output`` are drawn as vermillion triangles pointing down, ``is_low_spend_high_output``
+    as sky-blue triangles pointing up, the rest as green dots (:mod:`analysis.publish.palette`); the legend
+    lists only the groups present. Each point is named beside it, the names kept apart and inside the
+    axes by adjustText (:func:`point_labels` gives them). ``layout="phone"``: :data:`PHONE_WIDTH_IN` wide,
+    carried by the page layout (:func:`phone_layout`).
     """
     title = t("chart.serapan.title", lang)
     df = programs.dropna(subset=["serapan_pct", "achievement_pct"]) if not programs.empty else programs
@@ -299,66 +374,76 @@ def serapan_capaian_chart(
     pace = (df["serapan_pct"] / df["serapan_pace_pct"].where(df["serapan_pace_pct"] > 0) * 100).dropna()
     elapsed = float(pace.median()) if not pace.empty else np.nan
     high = df["is_high_spend_low_output"].fillna(False).astype(bool)
-    low = df["is_low_spend_high_output"].fillna(False).astype(bool)
-    colors = np.where(high, PALETTE["brick"], np.where(low, PALETTE["gold"], PALETTE["green"]))
-    fig, (ax,) = _figure(4.6)
+    low = df["is_low_spend_high_output"].fillna(False).astype(bool) & ~high
+    other = ~high & ~low
+    phone = layout == "phone"
+    fig, (ax,) = _figure(4.8, width_in=PHONE_WIDTH_IN) if phone else _figure(4.6)
     x, y = df["serapan_pct"].astype("float64"), df["achievement_pct"].astype("float64")
-    ax.scatter(x, y, s=36, c=list(colors), edgecolors="white", linewidths=0.6, zorder=3)
+    # colour-blind-safe colours (analysis.publish.palette) and a shape per group as the second cue
+    groups = [
+        (high, palette.HIGH_SPEND_LOW_OUTPUT, "v", "chart.serapan.legend_high"),
+        (low, palette.LOW_SPEND_HIGH_OUTPUT, "^", "chart.serapan.legend_low"),
+        (other, palette.OTHER, "o", "chart.serapan.legend_other"),
+    ]
+    for mask, color, marker, _key in groups:
+        if mask.any():
+            ax.scatter(
+                x[mask], y[mask], s=38, c=color, marker=marker, edgecolors="white", linewidths=0.6, zorder=3
+            )
     xmax = max(100.0, float(x.max()) + 5)
     ymin = min(90.0, 5 * np.floor((float(y.min()) - 6) / 5))
     ymax = max(110.0, 5 * np.ceil((float(y.max()) + 6) / 5))
     ax.set_xlim(0, xmax)
     ax.set_ylim(ymin, ymax)
     ax.axhline(100, color=PALETTE["ink"], linestyle="--", linewidth=0.9, zorder=1)
-    ax.text(xmax, 100, t("chart.target_line", lang) + " ", fontsize=NOTE_PT, ha="right", va="bottom")
+    # the lines' own labels sit at the axes' edges, where points are rare, and the names keep clear of them
+    guides = [
+        ax.text(
+            xmax * 0.005,
+            100,
+            " " + t("chart.target_line", lang),
+            fontsize=NOTE_PT,
+            ha="left",
+            va="bottom",
+            in_layout=False,
+        )  # fmt: skip
+    ]
     if not np.isnan(elapsed):
         ax.axvline(elapsed, color=PALETTE["grey"], linestyle=":", linewidth=1, zorder=1)
-        ax.text(
-            elapsed,
-            ymax,
-            " " + t("chart.serapan.elapsed", lang, pct=format_percent(elapsed, lang=lang, decimals=0)),
-            fontsize=NOTE_PT,
-            color=PALETTE["grey"],
-            va="top",
-        )
-    height_pt = fig.get_figheight() * 72 * 0.78  # the axes' share of the figure, roughly
-    width_pt = fig.get_figwidth() * 72 * 0.85
-    labels = [_wrap(v, 24) for v in df["_label"]]
-    spots = place_labels(
-        ((x - 0) / xmax * width_pt).to_numpy(),
-        ((y - ymin) / (ymax - ymin) * height_pt).to_numpy(),
-        labels,
-        width_pt,
-    )
-    for (lx, ly, side), label, px, py in zip(spots, labels, x, y, strict=True):
-        ax.annotate(
-            label,
-            (px, py),
-            xytext=(lx, ly),
-            textcoords="offset points",
-            ha=side,
-            va="center",
-            fontsize=6.5,
-            color=PALETTE["ink"],
-            arrowprops={
-                "arrowstyle": "-",
-                "color": PALETTE["grey"],
-                "linewidth": 0.5,
-                "shrinkA": 0,
-                "shrinkB": 3,
-            }
-            if abs(ly) > 4
-            else None,
+        right = elapsed <= 0.6 * xmax  # the label reads away from the line, toward the wider side
+        guides.append(
+            ax.text(
+                elapsed,
+                ymax,
+                (" " if right else "")
+                + t("chart.serapan.elapsed", lang, pct=format_percent(elapsed, lang=lang, decimals=0))
+                + ("" if right else " "),
+                fontsize=NOTE_PT,
+                color=PALETTE["grey"],
+                ha="left" if right else "right",
+                va="top",
+                in_layout=False,
+            )
         )
     ax.xaxis.set_major_formatter(_percent_axis(lang))
     ax.yaxis.set_major_formatter(_percent_axis(lang))
     ax.set_xlabel(t("chart.serapan.xlabel", lang), fontsize=LABEL_PT)
     ax.set_ylabel(t("chart.serapan.ylabel", lang), fontsize=LABEL_PT)
     ax.grid(color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    # the legend names only the groups that have a point, each with its own colour and shape
     handles = [
-        ax.scatter([], [], s=30, c=PALETTE["brick"], label=t("chart.serapan.legend_high", lang)),
-        ax.scatter([], [], s=30, c=PALETTE["gold"], label=t("chart.serapan.legend_low", lang)),
-        ax.scatter([], [], s=30, c=PALETTE["green"], label=t("chart.serapan.legend_other", lang)),
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=marker,
+            markersize=6,
+            markerfacecolor=color,
+            markeredgecolor="white",
+            label=t(key, lang),
+        )  # fmt: skip
+        for mask, color, marker, key in groups
+        if mask.any()
     ]
     ax.legend(
         handles=handles,
@@ -366,8 +451,11 @@ def serapan_capaian_chart(
         frameon=False,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        ncols=3,
+        ncols=1 if phone else len(handles),
     )
+    labels = [_wrap(v, 16 if phone else 24) for v in df["_label"]]
+    texts = _label_points(ax, x.to_numpy(), y.to_numpy(), labels, guides)
+    setattr(fig, _POINT_LABELS_ATTR, texts)
     alt = t(
         "chart.serapan.alt",
         lang,
@@ -376,6 +464,8 @@ def serapan_capaian_chart(
         low=int(low.sum()),
         elapsed=format_percent(elapsed, lang=lang, decimals=0),
     )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: serapan_capaian_chart(programs, lang, label_column, "phone"))
     return _finish(fig, title, alt)
 
 
@@ -408,28 +498,54 @@ def _split_rows(rows: list, panels: int) -> list[list]:
     return [p for p in out if p]
 
 
+def _cell_ink(value: float) -> str:
+    """White or ink for a number written on the heat map's colour for ``value``: whichever contrasts more
+    with the cell (WCAG 2 contrast ratio; an empty cell takes ink)."""
+    if np.isnan(value):
+        return PALETTE["ink"]
+    from matplotlib.colors import to_hex
+
+    cell = to_hex(SCORE_CMAP(value / 100))
+    return (
+        "white"
+        if palette.contrast(cell, "#ffffff") > palette.contrast(cell, PALETTE["ink"])
+        else PALETTE["ink"]
+    )
+
+
 def principle_heatmap(
     areas: pd.DataFrame,
     lang: str = "id",
     name_column: str = "kelurahan_name",
     group_column: str | None = "kecamatan_name",
+    layout: str = "page",
 ) -> Figure:
     """Principle scores and the index (0–100) per area as a heat map with the values written in.
 
     ``areas``: ``index_kelurahan`` (default) or ``index_kecamatan`` (``name_column="kecamatan_name"``,
     ``group_column=None``): one row per area, household-weighted scores of its scored RTs. Areas are
     grouped under their kecamatan; long lists are laid out in two panels side by side to fit an A4 page.
-    An area without scored RTs shows "—".
+    An area without scored RTs shows "—". Numbers are written in white or ink, whichever contrasts more
+    with their cell.
+
+    ``layout="phone"``: one panel :data:`PHONE_WIDTH_IN` wide, as long as the list, with larger type,
+    so that a phone shows it at about its own size and the numbers can be read. The page layout carries
+    its phone layout with it (:func:`show` sends both; the report shows the phone one on narrow screens).
     """
+    phone = layout == "phone"
     title = t("chart.heatmap.title", lang)
     if areas.empty:
         return _empty(title, lang)
     columns = [*PRINCIPLES, "index"]
     rows = _heat_rows(areas, name_column, group_column)
-    panels = 2 if len(rows) > 30 else 1
+    panels = 2 if len(rows) > 30 and not phone else 1
     parts = _split_rows(rows, panels)
     longest = max(len(p) for p in parts)
-    fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+    if phone:
+        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+    else:
+        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+    cell_pt, name_pt, head_pt = (8.0, 7.5, 7.5) if phone else (6.3, 6.5, 6.8)
     headers = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
     for ax, part in zip(axes, parts, strict=True):
         values = np.array(
@@ -455,14 +571,16 @@ def principle_heatmap(
                     "—" if np.isnan(v) else format_number(v, lang=lang, decimals=0),
                     ha="center",
                     va="center",
-                    fontsize=6.3,
-                    color="white" if v >= 60 else PALETTE["ink"],
+                    fontsize=cell_pt,
+                    color=_cell_ink(v),
                     zorder=3,
                     in_layout=False,  # inside its cell: never moves the layout, so not measured for it
                 )
-        ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=6.8)
+        ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=head_pt)
         ax.xaxis.tick_top()
-        ax.set_yticks(range(len(part)), [_wrap(name, 26) for _, name, _ in part], fontsize=6.5)
+        ax.set_yticks(
+            range(len(part)), [_wrap(name, 20 if phone else 26) for _, name, _ in part], fontsize=name_pt
+        )
         for tick, (kind, _, _) in zip(ax.get_yticklabels(), part, strict=True):
             if kind == "group":
                 tick.set_fontweight("bold")
@@ -488,6 +606,8 @@ def principle_heatmap(
             else ", ".join(names[:-1]) + f" {t('msg.and', lang)} " + names[-1],
             median=format_number(medians[weakest[0]], lang=lang, decimals=WEAKEST_DECIMALS),
         )
+    if not phone:
+        setattr(fig, _PHONE_ATTR, lambda: principle_heatmap(areas, lang, name_column, group_column, "phone"))
     return _finish(fig, title, alt)
 
 
@@ -735,7 +855,7 @@ def movers_chart(
     labels = [_label(v, "—") for v in shown[label_column]]
     values = shown["index_change"].astype("float64").to_numpy()
     fig, (ax,) = _figure(0.6 + 0.22 * len(shown))
-    colors = [PALETTE["green"] if v >= 0 else PALETTE["brick"] for v in values]
+    colors = [palette.RISE if v >= 0 else palette.FALL for v in values]  # told apart by every reader
     ax.barh(np.arange(len(shown)), values, color=colors, zorder=3)
     ax.set_yticks(np.arange(len(shown)), labels, fontsize=TICK_PT)
     ax.axvline(0, color=PALETTE["grey"], linewidth=0.8)

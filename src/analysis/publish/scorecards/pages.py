@@ -407,6 +407,11 @@ td.num {{ text-align: right; }}
 #sc-filter p {{ flex-basis: 100%; margin: 0.2em 0 0; }}
 tr.sc-rt[hidden], tbody[hidden], section[hidden] {{ display: none; }}
 @media print {{ #sc-filter input, #sc-filter select, #sc-filter label, #sc-sort {{ display: none; }} }}
+@media screen and (max-width: 40rem) {{
+  body {{ padding: 1rem 0.6rem 1.5rem; }}
+  table {{ font-size: 0.8em; table-layout: auto; }} thead th {{ width: auto !important; overflow-wrap: normal; }}
+  th, td {{ padding: 0.2em 0.25em; overflow-wrap: anywhere; }}
+}}
 </style>
 </head>
 <body>
