@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.evaluate.composite import impute_from_previous
 from analysis.evaluate.principles import (
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
@@ -892,3 +893,102 @@ def test_principle_weighting_end_to_end_and_shown(tmp_path):
     assert (
         shown["principle_weights"] == "transparansi: 1, partisipatif: 1, akuntabilitas: 1, keberlanjutan: 1"
     )
+
+
+# ------------------------------------------------------------------ carry-forward imputation (issue 12 item 6)
+
+# Two indicators in partisipatif, so that one missing cell leaves the principle scored.
+CARRY_INDICATORS = [
+    *TINY_INDICATORS,
+    {
+        "code": "P_hadir",
+        "principle": "partisipatif",
+        "compute": {"kind": "ratio", "numerator": "households_at_meetings", "denominator": "households_kk"},
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 0.5},
+    },
+]
+
+
+def attendance_tables(period, attendance):
+    """Four RTs of 100 KK; ``attendance`` = households at meetings per RT (None = not reported)."""
+    reg = registry([(1, 100, 2025), (2, 100, 2025), (3, 100, 2025), (4, 100, 2025)])
+    rep = reports(
+        [{"rt_code": rt(k + 1), "households_at_meetings": a} for k, a in enumerate(attendance)], period=period
+    )
+    return {"rt_registry": reg, "rt_reports": rep}
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "fillable", "filled", "carried"),
+    [
+        pytest.param([1.0, np.nan, np.nan], [9.0, 2.0, np.nan], None, [1.0, 2.0, np.nan], [0, 1, 0], id="gap_filled"),
+        pytest.param([np.nan, np.nan, 3.0], [5.0, 6.0, 7.0], [True, False, True], [5.0, np.nan, 3.0], [1, 0, 0], id="not_fillable"),
+        pytest.param([np.nan, 1.0, np.nan], None, None, [np.nan, 1.0, np.nan], [0, 0, 0], id="no_previous"),
+    ],
+)  # fmt: skip
+def test_impute_from_previous(now, before, fillable, filled, carried):
+    idx = ["a", "b", "c"]
+    values = pd.DataFrame({"x": now}, index=idx)
+    previous = None if before is None else pd.DataFrame({"x": before}, index=idx)
+    mask = None if fillable is None else pd.DataFrame({"x": fillable}, index=idx)
+    out, flags = impute_from_previous(values, previous, mask)
+    np.testing.assert_array_equal(out["x"].to_numpy(), filled)
+    assert flags["x"].astype(int).tolist() == carried
+
+
+def test_impute_from_previous_matches_units_by_index_not_position():
+    values = pd.DataFrame({"x": [np.nan, np.nan]}, index=["b", "z"])
+    previous = pd.DataFrame({"x": [1.0, 2.0]}, index=["a", "b"])  # z did not exist before
+    out, flags = impute_from_previous(values, previous)
+    assert out["x"].tolist()[0] == 2.0 and np.isnan(out["x"].tolist()[1])
+    assert flags["x"].tolist() == [True, False]
+
+
+def test_carry_forward_takes_the_rts_previous_value(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS)
+    # R4 does not report attendance this period; in 2025-TW2 it reported 40 of 100 KK = 0.4 -> 80.
+    # R1 reported 0.2 now and 0.45 before: its own value stays (nothing is overwritten).
+    now = attendance_tables(PERIOD, [20, 40, 30, None])
+    before = attendance_tables("2025-TW2", [45, 10, 10, 40])
+    options = IndexOptions(imputation="carry_forward")
+    out = evaluate_principles(now, PERIOD, previous_tables=before, framework_path=path, options=options)
+    idx = out["rt_index"].set_index("rt_code")
+    # partisipatif of R4 = (women 30/60 = 0.5 -> 100 + attendance 0.4 -> 80) / 2 = 90
+    assert idx.loc[rt(4), "partisipatif"] == pytest.approx(90.0)
+    # R1 = (100 + 0.2/0.5*100 = 40) / 2 = 70: its own 0.2, not the previous 0.45
+    assert idx.loc[rt(1), "partisipatif"] == pytest.approx(70.0)
+    assert idx["n_indicators_imputed"].tolist() == [0, 0, 0, 1]
+    assert idx.loc[rt(4), "data_coverage"] == pytest.approx(4 / 5)  # screening counts the gap
+    cell = out["rt_index_indicators"].set_index(["rt_code", "indicator"]).loc[(rt(4), "P_hadir")]
+    assert (
+        bool(cell["is_imputed"]) and np.isnan(cell["raw_value"]) and cell["value_used"] == pytest.approx(0.4)
+    )
+    settings = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert settings["imputation"] == "carry_forward"
+    assert settings["imputation_source_period"] == "2025-TW2"
+    assert settings["n_values_imputed"] == "1" and settings["n_rt_imputed"] == "1"
+
+
+def test_carry_forward_without_a_previous_period_says_so_and_fills_nothing(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS)
+    now = attendance_tables(PERIOD, [20, 40, 30, None])
+    out = evaluate_principles(
+        now, PERIOD, framework_path=path, options=IndexOptions(imputation="carry_forward")
+    )
+    plain = evaluate_principles(now, PERIOD, framework_path=path)
+    # R4: attendance left out, weights renormalised: partisipatif = women share only = 100 (as none)
+    idx = out["rt_index"].set_index("rt_code")
+    assert idx.loc[rt(4), "partisipatif"] == pytest.approx(100.0)
+    pd.testing.assert_series_equal(out["rt_index"]["index"], plain["rt_index"]["index"])
+    settings = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert settings["imputation_source_period"] == "absent" and settings["n_values_imputed"] == "0"
+    assert (
+        plain["index_uncertainty_settings"].set_index("setting").loc["imputation_source_period", "value"]
+        == ""
+    )
+
+
+def test_carry_forward_is_a_framework_choice(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS, imputation="carry_forward")
+    assert load_framework(path).settings.imputation == "carry_forward"

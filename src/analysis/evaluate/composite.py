@@ -6,7 +6,7 @@ follows the R package COINr v1 (Becker et al., ``R/treat.R``, ``R/impute.R``, ``
 user gets the same numbers; where this module deliberately differs, the docstring says so.
 
 Steps, in COINr's order: :func:`denominate` → imputation (:func:`impute_group`,
-:func:`impute_carry_forward`) → outlier treatment (:func:`treat_outliers`) → :func:`normalise` (on
+:func:`impute_carry_forward`, :func:`impute_from_previous`) → outlier treatment (:func:`treat_outliers`) → :func:`normalise` (on
 ``direction × x``) → weights (manual, :func:`pca_weights`, :func:`optimise_weights`) →
 :func:`aggregate_hierarchy` (``amean``, ``gmean``, ``hmean``, ``genmean``, ``copeland``) → ranks, with
 :func:`level_correlations`, :func:`denominator_correlations` and :func:`pca` for the audit.
@@ -243,6 +243,33 @@ def impute_carry_forward(
                 filled.at[i, col] = last_value
                 source.at[i, col] = float(last_time)
     return filled, source
+
+
+def impute_from_previous(
+    values: pd.DataFrame, previous: pd.DataFrame | None, fillable: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill each missing cell with the same unit's value in the previous period's table (COINr
+    ``impute_panel(imp_type = "latest", max_time = 1)`` when only the previous period is given).
+
+    ``values`` and ``previous`` are units × indicators (rows matched by index, columns by name; a unit or
+    indicator absent from ``previous`` is not filled); ``fillable`` (same shape as ``values``, default:
+    every cell) marks the cells that may be filled. ``previous=None`` fills nothing. Returns the filled
+    table and, per cell, whether it was carried forward. Vectorised (one ``reindex``).
+
+    >>> now = pd.DataFrame({"x": [1.0, np.nan, np.nan]}, index=["a", "b", "c"])
+    >>> before = pd.DataFrame({"x": [9.0, 2.0]}, index=["a", "b"])
+    >>> filled, carried = impute_from_previous(now, before)
+    >>> filled["x"].tolist(), carried["x"].tolist()
+    ([1.0, 2.0, nan], [False, True, False])
+    """
+    carried = pd.DataFrame(False, index=values.index, columns=values.columns)
+    if previous is None:
+        return values.copy(), carried
+    prior = previous.reindex(index=values.index, columns=values.columns).astype(float)
+    take = values.isna() & prior.notna()
+    if fillable is not None:
+        take &= fillable.reindex(index=values.index, columns=values.columns, fill_value=False).astype(bool)
+    return values.mask(take, prior), take
 
 
 def denominate(values: pd.DataFrame, denominators: pd.DataFrame, by: Mapping[str, str]) -> pd.DataFrame:

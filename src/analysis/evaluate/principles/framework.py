@@ -89,6 +89,7 @@ IMPUTATIONS = (
     "kelurahan_mean",
     "kecamatan_mean",
     "mean",
+    "carry_forward",  # the RT's own value of the previous period (composite.impute_from_previous)
 )
 #: Outlier treatment before a relative normalisation: ``winsorise_log`` is COINr ``Treat()``'s default
 #: (winsorise up to 5 points while |skew| >= 2 and kurtosis >= 3.5, else log), per indicator.
