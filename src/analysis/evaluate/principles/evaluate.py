@@ -20,6 +20,7 @@ from analysis.core.periods import parse_period, period_info, previous_period
 from analysis.evaluate import composite
 from analysis.evaluate.principles import methods
 from analysis.evaluate.principles.audit import audit_index
+from analysis.evaluate.principles.correlations import correlation_table, pca_table
 from analysis.evaluate.principles.framework import (
     COARSE_KINDS,
     PRINCIPLES,
@@ -1098,6 +1099,8 @@ INDEX_TABLES = (
     "index_kecamatan",
     "index_uncertainty_settings",
     "index_sensitivity",
+    "index_correlations",
+    "index_pca",
 )
 
 #: Columns of ``index_sensitivity`` (``uncertainty.sensitivity_table``).
@@ -1119,8 +1122,8 @@ def evaluate_principles(
     ``tables`` holds the cleaned ``rt_registry``, ``rt_reports`` and (optionally) ``survey``;
     ``previous_tables`` the same for the previous period (adds the change columns). Returns ``rt_index``,
     ``rt_index_indicators``, ``rt_strengths_weaknesses``, ``index_audit``, ``index_kelurahan``,
-    ``index_kecamatan``, ``index_uncertainty_settings`` and ``index_sensitivity``
-    (docs/evaluation_tables.md).
+    ``index_kecamatan``, ``index_uncertainty_settings``, ``index_sensitivity``, ``index_correlations`` and
+    ``index_pca`` (docs/evaluation_tables.md).
     """
     for name in ("rt_registry", "rt_reports"):
         if name not in tables:
@@ -1159,6 +1162,14 @@ def evaluate_principles(
             if current.sensitivity is not None
             else pd.DataFrame({c: pd.Series(dtype="float64") for c in SENSITIVITY_COLUMNS})
         ),
+        "index_correlations": correlation_table(
+            current.normalised,
+            current.principles,
+            current.index,
+            framework,
+            households=current.rt["households_kk"],
+        ),
+        "index_pca": pca_table(current.principles),
     }
     assert tuple(tables) == INDEX_TABLES
     return tables

@@ -268,6 +268,103 @@ def audit_flags_table(audit: pd.DataFrame, lang: str = "id") -> Styler | str:
     )
 
 
+#: Columns of the correlation matrices: the principles, the index and RT size.
+CORRELATION_COLUMNS = (*PRINCIPLES, "index", "households_kk")
+
+
+def correlation_matrix(correlations: pd.DataFrame, rows: str = "principle") -> pd.DataFrame:
+    """The long ``index_correlations`` as a matrix: the codes of level ``rows`` (``principle`` or
+    ``indicator``) against :data:`CORRELATION_COLUMNS` (rho; 1 on the diagonal, NaN where not computed).
+
+    >>> long = pd.DataFrame({"level_a": ["principle", "principle"], "code_a": ["akuntabilitas", "akuntabilitas"],
+    ...                      "level_b": ["principle", "index"], "code_b": ["transparansi", "index"],
+    ...                      "correlation": [0.25, 0.5]})
+    >>> correlation_matrix(long).loc["transparansi", ["transparansi", "akuntabilitas", "index"]].tolist()
+    [1.0, 0.25, nan]
+    """
+    if correlations.empty:
+        return pd.DataFrame(columns=list(CORRELATION_COLUMNS), dtype="float64")
+    both = pd.concat(
+        [
+            correlations[["level_a", "code_a", "code_b", "correlation"]].set_axis(["level", "row", "col", "rho"], axis=1),
+            correlations.loc[correlations["level_a"] == correlations["level_b"], ["level_b", "code_b", "code_a", "correlation"]]
+            .set_axis(["level", "row", "col", "rho"], axis=1),
+        ]
+    )  # fmt: skip
+    sel = both[both["level"] == rows]
+    # the framework's order: each code meets the index once, in the hierarchy's order
+    order = list(PRINCIPLES) if rows == "principle" else []
+    order += [c for c in dict.fromkeys(correlations.loc[correlations["code_b"] == "index", "code_a"])
+              if c in set(sel["row"]) and c not in order]  # fmt: skip
+    order += [c for c in dict.fromkeys(sel["row"]) if c not in order]
+    wide = sel.pivot_table(index="row", columns="col", values="rho", aggfunc="first", dropna=False)
+    out = wide.reindex(index=order, columns=list(CORRELATION_COLUMNS)).astype("float64")
+    for code in set(order) & set(CORRELATION_COLUMNS):  # a code with itself: 1, as COINr's matrices
+        out.loc[code, code] = 1.0
+    return out.rename_axis(index=None, columns=None)
+
+
+def pca_loadings(pca: pd.DataFrame) -> pd.DataFrame:
+    """``index_pca`` as a matrix: one row per principle and a last row ``variance_share``, one column per
+    component (``PC1`` …).
+
+    >>> p = pd.DataFrame({"component": ["PC1", "PC1"], "variance_share": [0.8, 0.8],
+    ...                   "principle": ["transparansi", "partisipatif"], "loading": [0.7, 0.7]})
+    >>> float(pca_loadings(p).loc["variance_share", "PC1"])
+    0.8
+    """
+    if pca.empty:
+        return pd.DataFrame(dtype="float64")
+    wide = pca.pivot_table(index="principle", columns="component", values="loading", aggfunc="first")
+    wide = wide.reindex([p for p in PRINCIPLES if p in wide.index])
+    share = pca.groupby("component", sort=True)["variance_share"].first()
+    wide.loc["variance_share"] = share
+    return wide.rename_axis(index=None, columns=None)
+
+
+def _code_text(code: object, lang: str) -> str:
+    code = str(code)
+    if code in PRINCIPLES:
+        return t(f"principles.{code}", lang)
+    if code == "index":
+        return t("nb.col.index", lang)
+    if code == "households_kk":
+        return t("columns.households_kk", lang)
+    return code
+
+
+def correlation_flags_table(correlations: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """The flagged rows of ``index_correlations`` (negative inside a group or with the own parent,
+    redundant, following RT size) with the flag in plain words; a sentence when nothing is flagged."""
+    if correlations.empty:
+        return t("nb.text.no_data", lang)
+    df = correlations[~correlations["flag"].isin(("ok", "tidak_dihitung"))].copy()
+    if df.empty:
+        return t("nb.text.correlation_none", lang)
+    df["pair"] = [
+        f"{_code_text(a, lang)} × {_code_text(b, lang)}"
+        for a, b in zip(df["code_a"], df["code_b"], strict=True)
+    ]
+    df["flag_text"] = [
+        t(f"nb.corr_flag.{f}_{r}" if f == "korelasi_negatif" else f"nb.corr_flag.{f}", lang)
+        for f, r in zip(df["flag"], df["relation"], strict=True)
+    ]
+    df["correlation"] = df["correlation"].astype("float64").round(2)
+    labels = {
+        "pair": t("nb.col.indicator_pair", lang),
+        "correlation": t("nb.col.correlation", lang),
+        "n": t("nb.col.n_rt_scored", lang),
+        "flag_text": t("nb.col.flag", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"pair": "text", "correlation": "number", "n": "int", "flag_text": "text"},
+        lang,
+        labels=labels,
+        table_id="correlation_flags",
+    )
+
+
 def weakness_counts(strengths: pd.DataFrame) -> pd.DataFrame:
     """How often each indicator is one of an RT's weaknesses (``rt_strengths_weaknesses``), most first."""
     cols = ["indicator", "indicator_name", "principle", "count"]
