@@ -892,7 +892,9 @@ def rollup(rt_index: pd.DataFrame, keys: list[str], framework: Framework) -> pd.
     ``index`` and the principle columns: household-weighted mean over the scored RTs
     ``sum_rt KK_rt * score_rt / sum_rt KK_rt`` (RTs without a household count are left out of the weights),
     or with ``rollup: median`` the median of the scored RTs. ``index_median`` is always the plain median.
-    Areas get no rank (a rank is never published without an interval).
+    Areas get no rank (a rank is never published without an interval); their category comes with the
+    rank intervals of their RTs: ``rt_rank_p05_min`` (the best 5th percentile) and ``rt_rank_p95_max``
+    (the worst 95th percentile) of the scored RTs (NaN without a Monte Carlo).
     """
     s = framework.settings
     thresholds = [(c.min_score, c.label) for c in s.categories]
@@ -921,6 +923,13 @@ def rollup(rt_index: pd.DataFrame, keys: list[str], framework: Framework) -> pd.
         row["index_median"] = float(np.median(scored["index"])) if len(scored) else np.nan
         row["index_min"] = float(scored["index"].min()) if len(scored) else np.nan
         row["index_max"] = float(scored["index"].max()) if len(scored) else np.nan
+        # the rank intervals behind the area's category: best p05 and worst p95 of its scored RTs
+        for col, name, how in (
+            ("rank_p05", "rt_rank_p05_min", "min"),
+            ("rank_p95", "rt_rank_p95_max", "max"),
+        ):
+            ranks = scored[col].astype(float) if col in scored else pd.Series(dtype=float)
+            row[name] = float(getattr(ranks, how)()) if ranks.notna().any() else np.nan
         if has_prev:
             prev = grp[grp["status_previous"] == STATUS_SCORED]
             pkk = pd.to_numeric(prev["households_kk"], errors="coerce").astype(float).to_numpy()

@@ -404,13 +404,39 @@ def weakness_table(strengths: pd.DataFrame, lang: str = "id", n: int = 8) -> Sty
     )
 
 
+def _span(low: object, high: object, lang: str) -> str:
+    """``low–high`` in the reader's number format (one number when they are equal), ``—`` when either
+    is missing.
+
+    >>> _span(2.5, 40.0, "id"), _span(71.25, 71.25, "en"), _span(float("nan"), 3.0, "en")
+    ('2,5–40', '71.2', '—')
+    """
+    if any(v is None or pd.isna(v) for v in (low, high)):
+        return MISSING
+    if round(float(low), 1) == round(float(high), 1):
+        return format_number(round(float(low), 1), lang=lang)
+    return (
+        f"{format_number(round(float(low), 1), lang=lang)}–{format_number(round(float(high), 1), lang=lang)}"
+    )
+
+
 def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") -> Styler | str:
-    """Roll-up per kecamatan (or kelurahan): RTs, RTs scored, the four principles, index, category."""
+    """Roll-up per kecamatan (or kelurahan): RTs, RTs scored, the four principles, index, category with
+    the rank intervals behind it (the ranks its scored RTs' 5–95 % intervals span, ``rt_rank_p05_min`` to
+    ``rt_rank_p95_max``) and the range of its RTs' scores. A category is never shown without the rank
+    interval it came from: without intervals (no Monte Carlo) the category is ``—``."""
     if areas.empty:
         return t("nb.text.no_data", lang)
     name = f"{level}_name"
     df = areas.sort_values(["kecamatan_name", name] if level == "kelurahan" else [name]).copy()
-    df["category_text"] = [label_of("nb.category", v, lang) for v in df["category"]]
+    low = df["rt_rank_p05_min"] if "rt_rank_p05_min" in df else pd.Series(float("nan"), index=df.index)
+    high = df["rt_rank_p95_max"] if "rt_rank_p95_max" in df else pd.Series(float("nan"), index=df.index)
+    df["rank_span"] = [_span(a, b, lang) for a, b in zip(low, high, strict=True)]
+    df["score_range"] = [_span(a, b, lang) for a, b in zip(df["index_min"], df["index_max"], strict=True)]
+    df["category_text"] = [
+        label_of("nb.category", v, lang) if span != MISSING else MISSING
+        for v, span in zip(df["category"], df["rank_span"], strict=True)
+    ]
     labels = {
         **({"kecamatan_name": t("columns.kecamatan_name", lang)} if level == "kelurahan" else {}),
         name: t(f"columns.{name}", lang),
@@ -419,6 +445,8 @@ def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") 
         **{p: t(f"principles.{p}", lang) for p in PRINCIPLES},
         "index": t("nb.col.index", lang),
         "category_text": t("nb.col.category", lang),
+        "rank_span": t("nb.col.area_rank_span", lang),
+        "score_range": t("nb.col.area_score_range", lang),
     }
     kinds = (
         {c: "text" for c in labels}
