@@ -970,6 +970,10 @@ def test_carry_forward_takes_the_rts_previous_value(tmp_path):
     assert settings["imputation"] == "carry_forward"
     assert settings["imputation_source_period"] == "2025-TW2"
     assert settings["n_values_imputed"] == "1" and settings["n_rt_imputed"] == "1"
+    from analysis.publish.content import index_tables
+
+    summary = index_tables.index_summary(out["rt_index"], "en", out["index_uncertainty_settings"])
+    assert "Missing values carried forward from Q2 2025: 1 values of 1 RTs" in summary
 
 
 def test_carry_forward_without_a_previous_period_says_so_and_fills_nothing(tmp_path):
@@ -985,6 +989,10 @@ def test_carry_forward_without_a_previous_period_says_so_and_fills_nothing(tmp_p
     pd.testing.assert_series_equal(out["rt_index"]["index"], plain["rt_index"]["index"])
     settings = out["index_uncertainty_settings"].set_index("setting")["value"]
     assert settings["imputation_source_period"] == "absent" and settings["n_values_imputed"] == "0"
+    from analysis.publish.content import index_tables
+
+    summary = index_tables.index_summary(out["rt_index"], "id", out["index_uncertainty_settings"])
+    assert "tidak diisi dari periode sebelumnya karena periode itu tidak memiliki data" in summary
     assert (
         plain["index_uncertainty_settings"].set_index("setting").loc["imputation_source_period", "value"]
         == ""

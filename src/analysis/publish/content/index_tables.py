@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.core.formatting import MISSING, format_number
 from analysis.core.i18n import t
+from analysis.core.periods import period_label
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -79,11 +80,44 @@ def index_summary(rt_index: pd.DataFrame, lang: str = "id", settings: pd.DataFra
         return t("nb.text.no_index", lang, reason=t("nb.text.no_index_reason", lang))
     sc = scored(rt_index)
     note = weights_note(settings, lang) if settings is not None else ""
+    imputed = imputation_note(settings, lang) if settings is not None else ""
     return " ".join(
         part
-        for part in (_summary_sentence(rt_index, sc, lang), t("nb.text.index_self_report", lang), note)
+        for part in (
+            _summary_sentence(rt_index, sc, lang),
+            t("nb.text.index_self_report", lang),
+            note,
+            imputed,
+        )
         if part
     )
+
+
+def imputation_note(settings: pd.DataFrame, lang: str = "id") -> str:
+    """How many values the imputation filled and, for ``carry_forward``, from which period (or that the
+    previous period was absent), from ``index_uncertainty_settings``; ``""`` without imputation.
+
+    >>> s = pd.DataFrame({"setting": ["imputation", "n_values_imputed", "n_rt_imputed", "imputation_source_period"],
+    ...                   "value": ["carry_forward", "12", "5", "2026-TW1"]})
+    >>> imputation_note(s, "en")
+    "Missing values carried forward from Q1 2026: 12 values of 5 RTs take the RT's own report of that period."
+    """
+    if settings is None or settings.empty:
+        return ""
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    method = str(values.get("imputation", "none"))
+    if method == "none":
+        return ""
+    counts = {
+        "values": format_number(int(values.get("n_values_imputed", 0) or 0), lang=lang),
+        "rts": format_number(int(values.get("n_rt_imputed", 0) or 0), lang=lang),
+    }
+    if method == "carry_forward":
+        source = str(values.get("imputation_source_period", "") or "absent")
+        if source == "absent":
+            return t("nb.text.index_carry_absent", lang)
+        return t("nb.text.index_carried_forward", lang, period=period_label(source, lang), **counts)
+    return t("nb.text.index_imputed", lang, method=method, **counts)
 
 
 def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
