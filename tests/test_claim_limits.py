@@ -410,3 +410,28 @@ def test_level_never_hides_a_missed_target(level, pct, expected):
         {"achievement_level": level, "achievement_capped_pct": pct, "achievement_status": "computed"}
     )
     assert program_tables.level_text(row, "id") == expected
+
+
+def test_readings_table_shows_the_value_under_the_restated_targets_beside_target_csv():
+    readings = pd.DataFrame(
+        {
+            "claim_id": ["c", "c", "c"],
+            "is_primary": [True, False, False],
+            "reading_label": ["Setiap program >= 100%", "Rerata program >= 100%", "Median >= 100%"],
+            "comparator": [">=", ">=", ">="],
+            "threshold": [100.0, 100.0, 100.0],
+            "value": [73.2, 102.1, 109.4],
+            # P02-01 restated 300 instead of 1000: the mean drops under 100 % and flips; the median does not
+            "value_reported_target": [32.4, 94.5, 104.9],
+            "verdict": [NOT_SUPPORTED, SUPPORTED, SUPPORTED],
+            "verdict_reported_target": [NOT_SUPPORTED, NOT_SUPPORTED, SUPPORTED],
+            "coverage_pct": [100.0, 100.0, 100.0],
+        }
+    )
+    table = program_tables.claim_readings_table(readings, "en").data
+    assert list(table.columns[1:3]) == ["Value", "Value (agencies' restated targets)"]
+    assert table.iloc[:, 2].tolist() == ["32.4%", "94.5% (not supported by the data)", "104.9%"]
+    assert "32,4%" in program_tables.claim_readings_table(readings, "id").data.iloc[0, 2]
+    # no restated target in the window: the column is not shown
+    plain = readings.assign(value_reported_target=np.nan, verdict_reported_target=None)
+    assert "Value (agencies' restated targets)" not in program_tables.claim_readings_table(plain, "en").data

@@ -296,3 +296,30 @@ def test_denominator_correlations():
     table = C.denominator_correlations(scores, dens, "spearman")
     assert table["correlation"].tolist() == pytest.approx([1.0, -1.0])
     assert table["n"].tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman", "kendall"])
+def test_level_and_denominator_correlations_match_pandas_pairwise(method):
+    """The engine's pair correlations (ranks reused where no column has a gap) equal pandas'
+    ``Series.corr`` on the pairwise complete rows, gaps, ties and a constant column included."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(rng.integers(0, 5, (40, 4)).astype(float), columns=["a", "b", "c", "top"])
+    frame.loc[[1, 7, 9], "b"] = np.nan
+    frame["c"] = 2.0  # no spread: no correlation
+    meta = pd.DataFrame(
+        {"Level": [1, 1, 1, 2], "Parent": ["top", "top", "top", None], "Weight": 1.0, "Direction": 1},
+        index=["a", "b", "c", "top"],
+    )
+    got = C.level_correlations(frame, C.Hierarchy(meta), method).set_index(["code_a", "code_b"])
+    for (a, b), row in got.iterrows():
+        both = frame[[a, b]].dropna()
+        expected = both[a].corr(both[b], method=method)
+        assert row["n"] == len(both)
+        assert (np.isnan(expected) and np.isnan(row["correlation"])) or row["correlation"] == pytest.approx(
+            expected, abs=1e-12
+        )
+    dens = C.denominator_correlations(frame[["a", "b"]], frame[["top"]], method)
+    both = frame[["b", "top"]].dropna()
+    assert dens.set_index("code").at["b", "correlation"] == pytest.approx(
+        both["b"].corr(both["top"], method=method), abs=1e-12
+    )

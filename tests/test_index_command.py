@@ -286,3 +286,32 @@ def test_bad_settings_are_one_line_errors(tmp_path, capsys, settings, message):
     )
     assert code == 2 and len(err.splitlines()) == 1, err
     assert f"s.yml: {message}" in err
+
+
+def test_carry_forward_fills_from_the_previous_time_and_lists_what_it_carried(tmp_path, capsys):
+    # u2's x3 is missing in 2024 and was 8 in 2023: carried forward. u3's x1 missing in 2024 and 2023:
+    # stays missing. Scores use 2024 only: x3 = (5, 8, 0) -> min-max (62.5, 100, 0).
+    data, meta = _tiny(
+        tmp_path,
+        data_rows=[
+            "uCode,uName,Time,grp,x1,x2,x3",
+            "u1,One,2023,g,1,1,1",
+            "u2,Two,2023,g,2,2,8",
+            "u3,Three,2023,h,,3,3",
+            "u1,One,2024,g,0,10,5",
+            "u2,Two,2024,g,10,0,",
+            "u3,Three,2024,h,,5,0",
+        ],
+    )
+    (tmp_path / "s.yml").write_text("impute: {method: carry_forward, max_periods: 1}\n")
+    code, _, err = _run(
+        capsys, "--data", data, "--meta", meta, "--out", tmp_path / "out", "--settings", tmp_path / "s.yml"
+    )
+    assert (code, err) == (0, ""), err
+    got = pd.read_csv(tmp_path / "out" / "aggregated.csv").set_index("uCode")
+    assert got["x3"].tolist() == [62.5, 100.0, 0.0]
+    assert np.isnan(got.loc["u3", "x1"])
+    carried = pd.read_csv(tmp_path / "out" / "carried_forward.csv")
+    assert carried.to_dict("records") == [
+        {"uCode": "u2", "iCode": "x3", "value": 8.0, "Time": 2024, "from_Time": 2023.0}
+    ]

@@ -191,6 +191,9 @@ EXPECTED = {
         "Alfa Cronbach",
         "Rintisan 2025",
         "Telanaipura",
+        "Peringkat RT-nya (rentang 5–95%)",  # area categories with their RTs' rank intervals
+        "Komponen utama (PCA)",  # index_pca
+        "Korelasi yang ditandai menurut panduan COINr",  # index_correlations flags
     ],
     "04_briefing.ipynb": ["Pesan utama", "program prioritas mencapai target", "Klaim", "Kualitas data:"],
 }

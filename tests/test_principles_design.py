@@ -238,6 +238,38 @@ def test_category_counts_come_with_their_rank_intervals():
     assert table.iloc[:, 2].tolist() == ["1–2", "—", "1–3", "2.5–4", "—"]
 
 
+def test_area_categories_come_with_the_rank_intervals_of_their_rts():
+    from analysis.evaluate.principles.evaluate import rollup
+
+    rt_index = pd.DataFrame(
+        {
+            "kecamatan_code": ["K1", "K1", "K1", "K2"],
+            "kecamatan_name": ["Satu", "Satu", "Satu", "Dua"],
+            "status": ["dinilai", "dinilai", "data belum memadai", "dinilai"],
+            "households_kk": [100, 300, 50, 200],
+            "is_pilot": [True, True, True, False],
+            **{p: [60.0, 80.0, np.nan, 40.0] for p in ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")},
+            "index": [60.0, 80.0, np.nan, 40.0],
+            "rank_p05": [1.5, 1.0, np.nan, 3.0],
+            "rank_p95": [3.0, 2.0, np.nan, 3.0],
+        }
+    )  # fmt: skip
+    areas = rollup(rt_index, ["kecamatan_code", "kecamatan_name"], SHIPPED)
+    k1 = areas.set_index("kecamatan_code").loc["K1"]
+    # household-weighted (100*60 + 300*80)/400 = 75 -> Baik; its RTs' intervals: best p05 1, worst p95 3
+    assert (k1["index"], k1["category"]) == (75.0, "Baik")
+    assert (k1["rt_rank_p05_min"], k1["rt_rank_p95_max"]) == (1.0, 3.0)
+    table = index_tables.area_table(areas, "en", level="kecamatan").data
+    row = table.set_index(table.columns[0]).loc["Satu"]
+    assert row["Category"] == "Good" and row["Ranks of its RTs (5–95% intervals)"] == "1–3"
+    assert row["RT scores (lowest–highest)"] == "60–80"
+    # no Monte Carlo (no intervals): the category is not shown
+    bare = rollup(
+        rt_index.assign(rank_p05=np.nan, rank_p95=np.nan), ["kecamatan_code", "kecamatan_name"], SHIPPED
+    )
+    assert index_tables.area_table(bare, "en").data["Category"].tolist() == ["—", "—"]
+
+
 def test_scorecard_shows_no_category_without_its_interval():
     from types import SimpleNamespace
 

@@ -283,8 +283,14 @@ def test_options_override_and_are_validated():
     assert changed.settings.uncertainty_aggregations == ("arithmetic",)
     assert fw.settings.normalisation == "goalposts"  # the original is unchanged
     assert fw.with_options(IndexOptions(aggregation="harmonic")).settings.aggregation == "harmonic"
-    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'copeland' is not one of"):
+    # Copeland is refused with its reason (issue 12): wins minus losses is not a 0-100 score
+    with pytest.raises(
+        ConfigError, match=r"^IndexOptions: settings.aggregation: copeland is not offered"
+    ) as info:
         fw.with_options(IndexOptions(aggregation="copeland"))
+    assert "not a 0-100 score" in str(info.value) and "python -m analysis index" in str(info.value)
+    with pytest.raises(ConfigError, match=r"^IndexOptions: settings.aggregation: 'mode' is not one of"):
+        fw.with_options(IndexOptions(aggregation="mode"))
     with pytest.raises(ConfigError, match=r"^IndexOptions: settings.normalisation: fracmax .* A1_lpj_"):
         fw.with_options(IndexOptions(normalisation="fracmax"))
 

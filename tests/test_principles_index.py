@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.evaluate.composite import impute_from_previous
 from analysis.evaluate.principles import (
     STATUS_INSUFFICIENT,
     STATUS_SCORED,
@@ -697,6 +698,8 @@ def test_shipped_framework_end_to_end_and_documented_tables(tmp_path):
         "index_kecamatan",
         "index_uncertainty_settings",
         "index_sensitivity",
+        "index_correlations",
+        "index_pca",
     }
     idx = out["rt_index"]
     assert len(idx) == 3 and idx["index"].between(0, 100).all()
@@ -892,3 +895,217 @@ def test_principle_weighting_end_to_end_and_shown(tmp_path):
     assert (
         shown["principle_weights"] == "transparansi: 1, partisipatif: 1, akuntabilitas: 1, keberlanjutan: 1"
     )
+
+
+# ------------------------------------------------------------------ carry-forward imputation (issue 12 item 6)
+
+# Two indicators in partisipatif, so that one missing cell leaves the principle scored.
+CARRY_INDICATORS = [
+    *TINY_INDICATORS,
+    {
+        "code": "P_hadir",
+        "principle": "partisipatif",
+        "compute": {"kind": "ratio", "numerator": "households_at_meetings", "denominator": "households_kk"},
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 0.5},
+    },
+]
+
+
+def attendance_tables(period, attendance):
+    """Four RTs of 100 KK; ``attendance`` = households at meetings per RT (None = not reported)."""
+    reg = registry([(1, 100, 2025), (2, 100, 2025), (3, 100, 2025), (4, 100, 2025)])
+    rep = reports(
+        [{"rt_code": rt(k + 1), "households_at_meetings": a} for k, a in enumerate(attendance)], period=period
+    )
+    return {"rt_registry": reg, "rt_reports": rep}
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "fillable", "filled", "carried"),
+    [
+        pytest.param([1.0, np.nan, np.nan], [9.0, 2.0, np.nan], None, [1.0, 2.0, np.nan], [0, 1, 0], id="gap_filled"),
+        pytest.param([np.nan, np.nan, 3.0], [5.0, 6.0, 7.0], [True, False, True], [5.0, np.nan, 3.0], [1, 0, 0], id="not_fillable"),
+        pytest.param([np.nan, 1.0, np.nan], None, None, [np.nan, 1.0, np.nan], [0, 0, 0], id="no_previous"),
+    ],
+)  # fmt: skip
+def test_impute_from_previous(now, before, fillable, filled, carried):
+    idx = ["a", "b", "c"]
+    values = pd.DataFrame({"x": now}, index=idx)
+    previous = None if before is None else pd.DataFrame({"x": before}, index=idx)
+    mask = None if fillable is None else pd.DataFrame({"x": fillable}, index=idx)
+    out, flags = impute_from_previous(values, previous, mask)
+    np.testing.assert_array_equal(out["x"].to_numpy(), filled)
+    assert flags["x"].astype(int).tolist() == carried
+
+
+def test_impute_from_previous_matches_units_by_index_not_position():
+    values = pd.DataFrame({"x": [np.nan, np.nan]}, index=["b", "z"])
+    previous = pd.DataFrame({"x": [1.0, 2.0]}, index=["a", "b"])  # z did not exist before
+    out, flags = impute_from_previous(values, previous)
+    assert out["x"].tolist()[0] == 2.0 and np.isnan(out["x"].tolist()[1])
+    assert flags["x"].tolist() == [True, False]
+
+
+def test_carry_forward_takes_the_rts_previous_value(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS)
+    # R4 does not report attendance this period; in 2025-TW2 it reported 40 of 100 KK = 0.4 -> 80.
+    # R1 reported 0.2 now and 0.45 before: its own value stays (nothing is overwritten).
+    now = attendance_tables(PERIOD, [20, 40, 30, None])
+    before = attendance_tables("2025-TW2", [45, 10, 10, 40])
+    options = IndexOptions(imputation="carry_forward")
+    out = evaluate_principles(now, PERIOD, previous_tables=before, framework_path=path, options=options)
+    idx = out["rt_index"].set_index("rt_code")
+    # partisipatif of R4 = (women 30/60 = 0.5 -> 100 + attendance 0.4 -> 80) / 2 = 90
+    assert idx.loc[rt(4), "partisipatif"] == pytest.approx(90.0)
+    # R1 = (100 + 0.2/0.5*100 = 40) / 2 = 70: its own 0.2, not the previous 0.45
+    assert idx.loc[rt(1), "partisipatif"] == pytest.approx(70.0)
+    assert idx["n_indicators_imputed"].tolist() == [0, 0, 0, 1]
+    assert idx.loc[rt(4), "data_coverage"] == pytest.approx(4 / 5)  # screening counts the gap
+    cell = out["rt_index_indicators"].set_index(["rt_code", "indicator"]).loc[(rt(4), "P_hadir")]
+    assert (
+        bool(cell["is_imputed"]) and np.isnan(cell["raw_value"]) and cell["value_used"] == pytest.approx(0.4)
+    )
+    settings = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert settings["imputation"] == "carry_forward"
+    assert settings["imputation_source_period"] == "2025-TW2"
+    assert settings["n_values_imputed"] == "1" and settings["n_rt_imputed"] == "1"
+    from analysis.publish.content import index_tables
+
+    summary = index_tables.index_summary(out["rt_index"], "en", out["index_uncertainty_settings"])
+    assert "Missing values carried forward from Q2 2025: 1 values of 1 RTs" in summary
+
+
+def test_carry_forward_without_a_previous_period_says_so_and_fills_nothing(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS)
+    now = attendance_tables(PERIOD, [20, 40, 30, None])
+    out = evaluate_principles(
+        now, PERIOD, framework_path=path, options=IndexOptions(imputation="carry_forward")
+    )
+    plain = evaluate_principles(now, PERIOD, framework_path=path)
+    # R4: attendance left out, weights renormalised: partisipatif = women share only = 100 (as none)
+    idx = out["rt_index"].set_index("rt_code")
+    assert idx.loc[rt(4), "partisipatif"] == pytest.approx(100.0)
+    pd.testing.assert_series_equal(out["rt_index"]["index"], plain["rt_index"]["index"])
+    settings = out["index_uncertainty_settings"].set_index("setting")["value"]
+    assert settings["imputation_source_period"] == "absent" and settings["n_values_imputed"] == "0"
+    from analysis.publish.content import index_tables
+
+    summary = index_tables.index_summary(out["rt_index"], "id", out["index_uncertainty_settings"])
+    assert "tidak diisi dari periode sebelumnya karena periode itu tidak memiliki data" in summary
+    assert (
+        plain["index_uncertainty_settings"].set_index("setting").loc["imputation_source_period", "value"]
+        == ""
+    )
+
+
+def test_carry_forward_is_a_framework_choice(tmp_path):
+    path = write_framework(tmp_path, indicators=CARRY_INDICATORS, imputation="carry_forward")
+    assert load_framework(path).settings.imputation == "carry_forward"
+
+
+# ------------------------------------------------------------------ correlations and PCA (issue 12 item 6)
+CORR_INDICATORS = [
+    *TINY_INDICATORS,
+    {
+        "code": "P_hadir",
+        "principle": "partisipatif",
+        "compute": {"kind": "ratio", "numerator": "households_at_meetings", "denominator": "households_kk"},
+        "direction": "positive",
+        "goalposts": {"low": 0, "high": 0.5},
+    },
+]
+
+
+def test_correlations_at_every_level_pair_and_with_households(tmp_path):
+    from analysis.evaluate.principles.correlations import correlation_table
+
+    fw = load_framework(write_framework(tmp_path, indicators=CORR_INDICATORS))
+    rts = ["r1", "r2", "r3", "r4"]
+    norm = pd.DataFrame(
+        {
+            "T_papan": [100.0, 0.0, 100.0, 0.0],
+            "P_perempuan": [50.0, 100.0, 20.0, 80.0],  # ranks 2 4 1 3
+            "P_hadir": [100.0, 30.0, 80.0, 40.0],  # ranks 4 1 3 2
+            "A_lpj": [80.0, 100.0, 0.0, 50.0],  # ranks 3 4 1 2
+            "S_aset": [50.0, 100.0, 0.0, 100.0],
+        },
+        index=rts,
+    )
+    principles = pd.DataFrame(
+        {
+            "transparansi": norm["T_papan"],
+            "partisipatif": (norm["P_perempuan"] + norm["P_hadir"]) / 2,  # 75 65 50 60: ranks 4 3 1 2
+            "akuntabilitas": norm["A_lpj"],
+            "keberlanjutan": norm["S_aset"],
+        }
+    )
+    index = principles.mean(axis=1)
+    kk = pd.Series([100, 200, 300, 400], index=rts)
+    out = correlation_table(norm, principles, index, fw, households=kk)
+    # 5 indicators, 4 principles, 1 index: 10 + 20 + 5 + 6 + 4 pairs, and 10 codes against households
+    assert len(out) == 55
+    assert (out["level_b"] == "denominator").sum() == 10
+    got = out.set_index(["code_a", "code_b"])
+    # Spearman P_perempuan (2 4 1 3) vs P_hadir (4 1 3 2): sum d^2 = 4+9+4+1 = 18, 1 - 6*18/(4*15) = -0.8
+    pair = got.loc[("P_hadir", "P_perempuan")]
+    assert pair["correlation"] == pytest.approx(-0.8)
+    assert (pair["relation"], pair["flag"]) == ("sibling", "korelasi_negatif")
+    # P_perempuan vs its principle (4 3 1 2): sum d^2 = 4+1+0+1 = 6 -> 0.4; parent, not flagged
+    own = got.loc[("P_perempuan", "partisipatif")]
+    assert own["correlation"] == pytest.approx(0.4) and (own["relation"], own["flag"]) == ("parent", "ok")
+    # against another principle: relation other, never flagged for sign
+    assert got.loc[("P_perempuan", "akuntabilitas"), "relation"] == "other"
+    # A_lpj (3 4 1 2) vs households (1 2 3 4): sum d^2 = 16 -> 1 - 96/60 = -0.6; |rho| > 0.3: bias_ukuran
+    size = got.loc[("A_lpj", "households_kk")]
+    assert size["correlation"] == pytest.approx(-0.6) and size["flag"] == "bias_ukuran"
+    # the principles against each other are siblings (same parent: the index)
+    assert got.loc[("akuntabilitas", "keberlanjutan"), "relation"] == "sibling"
+    assert set(out["level_a"]) == {"indicator", "principle", "index"}
+
+
+def test_pca_of_principles_by_hand():
+    from analysis.evaluate.principles.correlations import pca_table
+
+    x = pd.Series([1.0, 2.0, 4.0, 8.0])
+    # four principles that are linear transforms of one another: PC1 explains everything, loadings 1/2
+    same = pd.DataFrame({"transparansi": x, "partisipatif": 2 * x + 1, "akuntabilitas": 10 * x,
+                         "keberlanjutan": x - 3})  # fmt: skip
+    out = pca_table(same)
+    pc1 = out[out["component"] == "PC1"]
+    np.testing.assert_allclose(pc1["loading"], [0.5] * 4, atol=1e-12)
+    assert pc1["variance_share"].iloc[0] == pytest.approx(1.0)
+    assert out["variance_share_cumulative"].iloc[-1] == pytest.approx(1.0) and len(out) == 16
+    # a principle that does not vary: no standardisation, no PCA (empty table, same columns)
+    flat = same.assign(keberlanjutan=5.0)
+    assert pca_table(flat).empty and list(pca_table(flat).columns) == list(out.columns)
+
+
+def test_correlation_flags_in_plain_words():
+    from analysis.publish.content import index_tables
+
+    corr = pd.DataFrame(
+        {
+            "level_a": ["indicator", "indicator", "indicator", "principle", "indicator"],
+            "code_a": ["A_x", "A_y", "P_a", "akuntabilitas", "S_aset"],
+            "level_b": ["indicator", "principle", "indicator", "denominator", "indicator"],
+            "code_b": ["A_y", "akuntabilitas", "P_b", "households_kk", "T_papan"],
+            "relation": ["sibling", "parent", "sibling", "denominator", "other"],
+            "correlation": [-0.42, -0.1, 0.95, 0.51, -0.7],
+            "n": [20, 20, 20, 20, 20],
+            "flag": ["korelasi_negatif", "korelasi_negatif", "redundan", "bias_ukuran", "ok"],
+        }
+    )
+    table = index_tables.correlation_flags_table(corr, "en").data
+    assert table.iloc[:, 0].tolist() == [
+        "A_x × A_y", "A_y × Accountability", "P_a × P_b", "Accountability × Households (KK)",
+    ]  # fmt: skip
+    assert table.iloc[:, 3].tolist() == [
+        "pull against each other inside the same group (one partly cancels the other in the mean)",
+        "moves against the score it is part of",
+        "measure nearly the same thing (|rho| > 0.9: counted twice)",
+        "follows RT size (households)",
+    ]
+    assert "saling berlawanan" in index_tables.correlation_flags_table(corr, "id").data.iloc[0, 3]
+    calm = corr.assign(flag="ok")
+    assert index_tables.correlation_flags_table(calm, "en").startswith("No correlation flagged")

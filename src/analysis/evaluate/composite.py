@@ -6,7 +6,7 @@ follows the R package COINr v1 (Becker et al., ``R/treat.R``, ``R/impute.R``, ``
 user gets the same numbers; where this module deliberately differs, the docstring says so.
 
 Steps, in COINr's order: :func:`denominate` → imputation (:func:`impute_group`,
-:func:`impute_carry_forward`) → outlier treatment (:func:`treat_outliers`) → :func:`normalise` (on
+:func:`impute_carry_forward`, :func:`impute_from_previous`) → outlier treatment (:func:`treat_outliers`) → :func:`normalise` (on
 ``direction × x``) → weights (manual, :func:`pca_weights`, :func:`optimise_weights`) →
 :func:`aggregate_hierarchy` (``amean``, ``gmean``, ``hmean``, ``genmean``, ``copeland``) → ranks, with
 :func:`level_correlations`, :func:`denominator_correlations` and :func:`pca` for the audit.
@@ -243,6 +243,33 @@ def impute_carry_forward(
                 filled.at[i, col] = last_value
                 source.at[i, col] = float(last_time)
     return filled, source
+
+
+def impute_from_previous(
+    values: pd.DataFrame, previous: pd.DataFrame | None, fillable: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fill each missing cell with the same unit's value in the previous period's table (COINr
+    ``impute_panel(imp_type = "latest", max_time = 1)`` when only the previous period is given).
+
+    ``values`` and ``previous`` are units × indicators (rows matched by index, columns by name; a unit or
+    indicator absent from ``previous`` is not filled); ``fillable`` (same shape as ``values``, default:
+    every cell) marks the cells that may be filled. ``previous=None`` fills nothing. Returns the filled
+    table and, per cell, whether it was carried forward. Vectorised (one ``reindex``).
+
+    >>> now = pd.DataFrame({"x": [1.0, np.nan, np.nan]}, index=["a", "b", "c"])
+    >>> before = pd.DataFrame({"x": [9.0, 2.0]}, index=["a", "b"])
+    >>> filled, carried = impute_from_previous(now, before)
+    >>> filled["x"].tolist(), carried["x"].tolist()
+    ([1.0, 2.0, nan], [False, True, False])
+    """
+    carried = pd.DataFrame(False, index=values.index, columns=values.columns)
+    if previous is None:
+        return values.copy(), carried
+    prior = previous.reindex(index=values.index, columns=values.columns).astype(float)
+    take = values.isna() & prior.notna()
+    if fillable is not None:
+        take &= fillable.reindex(index=values.index, columns=values.columns, fill_value=False).astype(bool)
+    return values.mask(take, prior), take
 
 
 def denominate(values: pd.DataFrame, denominators: pd.DataFrame, by: Mapping[str, str]) -> pd.DataFrame:
@@ -599,16 +626,17 @@ def level_correlations(scores: pd.DataFrame, hierarchy: Hierarchy, method: str =
         raise ValueError(f"unknown correlation {method!r}; allowed: {', '.join(CORRELATIONS)}")
     rows = []
     n = hierarchy.n_levels
+    pair = _PairCorrelation(scores, method)
     for la in range(1, n + 1):
         for lb in range(la, n + 1):
+            codes_b = hierarchy.codes(lb)
             for a in hierarchy.codes(la):
                 ancestor = hierarchy.parent_of([a], lb).iloc[0]
-                for b in hierarchy.codes(lb):
+                for b in codes_b:
                     if la == lb and a >= b:
                         continue
-                    both = scores[[a, b]].dropna()
-                    rho = both[a].corr(both[b], method=method) if len(both) > 2 else np.nan
-                    rows.append((la, a, lb, b, rho, len(both), la != lb and ancestor == b))
+                    rho, count = pair(a, b)
+                    rows.append((la, a, lb, b, rho, count, la != lb and ancestor == b))
     cols = ["level_a", "code_a", "level_b", "code_b", "correlation", "n", "is_parent"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -618,10 +646,46 @@ def denominator_correlations(
 ) -> pd.DataFrame:
     """Correlation of every score column with every denominator column (e.g. size: population, GDP,
     households), long: ``code, denominator, correlation, n`` (pairwise complete rows)."""
+    both = pd.concat([scores, denominators.add_prefix("\0den:")], axis=1)
+    pair = _PairCorrelation(both, method)
     rows = []
     for code in scores.columns:
         for den in denominators.columns:
-            both = pd.concat([scores[code], denominators[den]], axis=1).dropna()
-            rho = both.iloc[:, 0].corr(both.iloc[:, 1], method=method) if len(both) > 2 else np.nan
-            rows.append((code, den, rho, len(both)))
+            rho, count = pair(code, "\0den:" + den)
+            rows.append((code, den, rho, count))
     return pd.DataFrame(rows, columns=["code", "denominator", "correlation", "n"])
+
+
+class _PairCorrelation:
+    """Correlation of two columns over their pairwise complete rows, as ``Series.corr`` (pandas):
+    ``(rho, n)``, NaN for 2 rows or fewer or no spread. Spearman ranks (average ties) are computed once
+    per column and reused for the pairs where neither column has a gap; Kendall is scipy's tau-b."""
+
+    def __init__(self, frame: pd.DataFrame, method: str):
+        self.method = method
+        self.values = {c: frame[c].to_numpy(dtype=float) for c in frame.columns}
+        self.ok = {c: ~np.isnan(v) for c, v in self.values.items()}
+        self.full_ranks: dict[str, np.ndarray] = {}
+
+    def _ranks(self, code: str, mask: np.ndarray, complete: bool) -> np.ndarray:
+        if complete:
+            if code not in self.full_ranks:
+                self.full_ranks[code] = stats.rankdata(self.values[code])
+            return self.full_ranks[code]
+        return stats.rankdata(self.values[code][mask])
+
+    def __call__(self, a: str, b: str) -> tuple[float, int]:
+        mask = self.ok[a] & self.ok[b]
+        count = int(mask.sum())
+        if count <= 2:
+            return float("nan"), count
+        complete = count == mask.size
+        if self.method == "spearman":
+            x, y = self._ranks(a, mask, complete), self._ranks(b, mask, complete)
+        else:
+            x, y = self.values[a][mask], self.values[b][mask]
+        if np.ptp(x) == 0 or np.ptp(y) == 0:
+            return float("nan"), count
+        if self.method == "kendall":
+            return float(stats.kendalltau(x, y).statistic), count
+        return float(np.corrcoef(x, y)[0, 1]), count

@@ -393,6 +393,7 @@ class IndexResult:
     pca: pd.DataFrame | None
     weight_optimisation: pd.DataFrame | None
     names: pd.Series
+    carried_forward: pd.DataFrame | None = None  # carry_forward: uCode, iCode, value, Time, from_Time
 
 
 def build_index(
@@ -407,13 +408,20 @@ def build_index(
     )
     indicators = hierarchy.codes(1)
     groups = meta.index[meta["Type"] == "Group"].tolist()
+    carried = None
     if s.imputation == "carry_forward":
         if "Time" not in data.columns:
             raise UsageError(f"{source}: impute.method carry_forward needs a Time column in iData")
-        data, _ = composite.impute_carry_forward(data, "uCode", "Time", indicators, s.carry_forward_max)
+        before = data
+        data, source_time = composite.impute_carry_forward(
+            data, "uCode", "Time", indicators, s.carry_forward_max
+        )
+        carried = _carried_forward(before, data, source_time, indicators)
     if "Time" in data.columns:
         latest = data["Time"].max()
         data = data[data["Time"] == latest]
+        if carried is not None:
+            carried = carried[carried["Time"] == latest].reset_index(drop=True)
     data = data.set_index("uCode", drop=False).rename_axis(None)
     if data.index.duplicated().any():
         raise UsageError(
@@ -519,8 +527,37 @@ def build_index(
         pca_table = _pca_table(aggregated, hierarchy, s.pca_level, source)
     names = data["uName"] if "uName" in data.columns else pd.Series("", index=data.index)
     return IndexResult(
-        aggregated, hierarchy, weights, treatment, correlations, den_corr, pca_table, optimisation, names
+        aggregated,
+        hierarchy,
+        weights,
+        treatment,
+        correlations,
+        den_corr,
+        pca_table,
+        optimisation,
+        names,
+        carried,
     )
+
+
+def _carried_forward(
+    before: pd.DataFrame, after: pd.DataFrame, source_time: pd.DataFrame, indicators: list[str]
+) -> pd.DataFrame:
+    """One row per value carried forward: ``uCode, iCode, value, Time, from_Time`` (disclosure)."""
+    rows = []
+    for code in indicators:
+        took = before[code].isna() & after[code].notna()
+        for i in before.index[took]:
+            rows.append(
+                (
+                    after.at[i, "uCode"],
+                    code,
+                    float(after.at[i, code]),
+                    after.at[i, "Time"],
+                    source_time.at[i, code],
+                )
+            )
+    return pd.DataFrame(rows, columns=["uCode", "iCode", "value", "Time", "from_Time"])
 
 
 def _aggregate(normalised, hierarchy, s: IndexSettings, weights, source: str) -> pd.DataFrame:
@@ -603,7 +640,8 @@ def _pca_table(
 def write_outputs(result: IndexResult, out_dir: Path, settings: IndexSettings) -> list[Path]:
     """Write the CSVs: ``aggregated.csv`` (every level), per level ``scores_level<k>.csv`` and
     ``ranks_level<k>.csv``, ``weights.csv``, ``correlations.csv`` and, when made,
-    ``denominator_correlations.csv``, ``treatment.csv``, ``pca.csv``, ``weight_optimisation.csv``;
+    ``denominator_correlations.csv``, ``treatment.csv``, ``pca.csv``, ``weight_optimisation.csv``,
+    ``carried_forward.csv`` (every value carried forward and the ``Time`` it comes from);
     ``settings.json`` records the settings used."""
     out_dir.mkdir(parents=True, exist_ok=True)
     h = result.hierarchy
@@ -646,6 +684,7 @@ def write_outputs(result: IndexResult, out_dir: Path, settings: IndexSettings) -
         ("treatment.csv", result.treatment),
         ("pca.csv", result.pca),
         ("weight_optimisation.csv", result.weight_optimisation),
+        ("carried_forward.csv", result.carried_forward),
     ):
         if frame is not None:
             put(name, frame)

@@ -20,6 +20,7 @@ from analysis.core.periods import parse_period, period_info, previous_period
 from analysis.evaluate import composite
 from analysis.evaluate.principles import methods
 from analysis.evaluate.principles.audit import audit_index
+from analysis.evaluate.principles.correlations import correlation_table, pca_table
 from analysis.evaluate.principles.framework import (
     COARSE_KINDS,
     PRINCIPLES,
@@ -252,10 +253,19 @@ def _imputation_groups(rt: pd.DataFrame, level: str) -> list[pd.Series]:
 
 
 def impute_values(
-    rt: pd.DataFrame, raw: pd.DataFrame, applicable: pd.DataFrame, donors: pd.Series, imputation: str
+    rt: pd.DataFrame,
+    raw: pd.DataFrame,
+    applicable: pd.DataFrame,
+    donors: pd.Series,
+    imputation: str,
+    previous: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group imputation named as in the framework (``<group>_<median|mean>``, or ``median``/``mean`` over
-    all scored RTs); see :func:`impute_group_median`."""
+    """Imputation named as in the framework: group imputation (``<group>_<median|mean>``, or
+    ``median``/``mean`` over all scored RTs; :func:`impute_group_median`), or ``carry_forward``: a missing
+    applicable cell takes the RT's own value of the previous period, ``previous`` (RTs × indicators raw
+    values; :func:`composite.impute_from_previous`); without ``previous`` nothing is filled."""
+    if imputation == "carry_forward":
+        return composite.impute_from_previous(raw, previous, applicable)
     how = "mean" if imputation.endswith("mean") else "median"
     return impute_group_median(raw, applicable, _imputation_groups(rt, imputation), donors, how)
 
@@ -430,6 +440,7 @@ class PeriodScores:
     thin_principles: tuple[str, ...] = ()  # principles whose weight was reduced (thin_principle_weights)
     nominal_weights: dict[str, float] | None = None  # before the thin rule: the file's, or pca/optimised
     sensitivity: pd.DataFrame | None = None  # index_sensitivity (None: not computed)
+    carried_from: str | None = None  # carry_forward: the period the values come from (None: none given)
 
 
 def thin_principle_weights(
@@ -505,9 +516,17 @@ def data_driven_principle_weights(principle_scores: pd.DataFrame, framework: Fra
 
 
 def score_period(
-    tables: dict[str, pd.DataFrame], period: str, framework: Framework, seed: int
+    tables: dict[str, pd.DataFrame],
+    period: str,
+    framework: Framework,
+    seed: int,
+    previous: PeriodScores | None = None,
 ) -> PeriodScores:
-    """Compute the index for one period (all steps up to ranks with their intervals)."""
+    """Compute the index for one period (all steps up to ranks with their intervals).
+
+    ``previous`` (the previous period scored with the same framework) is the source of ``carry_forward``
+    imputation: its raw values (each RT's own reported values, never values it imputed itself).
+    """
     period = parse_period(period)
     period_end: date = period_info(period).end
     rt = select_rt_scope(tables, period)
@@ -518,10 +537,12 @@ def score_period(
     framework = dataclasses.replace(framework, principle_weights=weights)
     screening = screen_units(raw, applicable, framework, rt["has_report"])
     scored = screening["status"] == STATUS_SCORED
+    carry = framework.settings.imputation == "carry_forward"
+    prior = previous.raw if carry and previous is not None else None
     if framework.settings.imputation == "none":
         used, imputed = raw.copy(), pd.DataFrame(False, index=raw.index, columns=raw.columns)
     else:
-        used, imputed = impute_values(rt, raw, applicable, scored, framework.settings.imputation)
+        used, imputed = impute_values(rt, raw, applicable, scored, framework.settings.imputation, prior)
         imputed = imputed & scored.to_numpy()[:, None]
         used = used.where(scored.to_numpy()[:, None] | ~imputed, raw)
     used_scored = used[scored]
@@ -534,7 +555,7 @@ def score_period(
         framework = dataclasses.replace(framework, principle_weights=weights)
     index = aggregate_index(principles, framework)
     groups = rt.loc[scored, "is_pilot"].astype("str").fillna("NA").to_numpy()
-    variations = _variations(rt, raw, applicable, scored, survey, framework, period_end)
+    variations = _variations(rt, raw, applicable, scored, survey, framework, period_end, prior)
     ranks, simulation, sensitivity = _rank_with_intervals(
         used_scored, index, groups, framework, seed, variations
     )
@@ -555,6 +576,7 @@ def score_period(
         thin,
         nominal_weights,
         sensitivity,
+        previous.period if carry and previous is not None else None,
     )
 
 
@@ -566,6 +588,7 @@ def _variations(
     survey: pd.DataFrame | None,
     framework: Framework,
     period_end: date,
+    previous: pd.DataFrame | None = None,
 ) -> Variations:
     """The Monte Carlo's extra choices (``uncertainty_*`` settings) and the matrix of each combination,
     for the scored RTs: missing-value rule (on the raw values), then imputation, then normalisation with
@@ -596,7 +619,7 @@ def _variations(
         if key not in values:
             base, app = rule_values(rule)
             if imputation_level != "none":
-                filled, flags = impute_values(rt, base, app, scored, imputation_level)
+                filled, flags = impute_values(rt, base, app, scored, imputation_level, previous)
                 flags = flags & scored.to_numpy()[:, None]
                 base = filled.where(scored.to_numpy()[:, None] | ~flags, base)
             values[key] = base[scored]
@@ -869,7 +892,9 @@ def rollup(rt_index: pd.DataFrame, keys: list[str], framework: Framework) -> pd.
     ``index`` and the principle columns: household-weighted mean over the scored RTs
     ``sum_rt KK_rt * score_rt / sum_rt KK_rt`` (RTs without a household count are left out of the weights),
     or with ``rollup: median`` the median of the scored RTs. ``index_median`` is always the plain median.
-    Areas get no rank (a rank is never published without an interval).
+    Areas get no rank (a rank is never published without an interval); their category comes with the
+    rank intervals of their RTs: ``rt_rank_p05_min`` (the best 5th percentile) and ``rt_rank_p95_max``
+    (the worst 95th percentile) of the scored RTs (NaN without a Monte Carlo).
     """
     s = framework.settings
     thresholds = [(c.min_score, c.label) for c in s.categories]
@@ -898,6 +923,13 @@ def rollup(rt_index: pd.DataFrame, keys: list[str], framework: Framework) -> pd.
         row["index_median"] = float(np.median(scored["index"])) if len(scored) else np.nan
         row["index_min"] = float(scored["index"].min()) if len(scored) else np.nan
         row["index_max"] = float(scored["index"].max()) if len(scored) else np.nan
+        # the rank intervals behind the area's category: best p05 and worst p95 of its scored RTs
+        for col, name, how in (
+            ("rank_p05", "rt_rank_p05_min", "min"),
+            ("rank_p95", "rt_rank_p95_max", "max"),
+        ):
+            ranks = scored[col].astype(float) if col in scored else pd.Series(dtype=float)
+            row[name] = float(getattr(ranks, how)()) if ranks.notna().any() else np.nan
         if has_prev:
             prev = grp[grp["status_previous"] == STATUS_SCORED]
             pkk = pd.to_numeric(prev["households_kk"], errors="coerce").astype(float).to_numpy()
@@ -932,6 +964,12 @@ def _display_path(path: str) -> str:
         return str(path)
 
 
+def _carry_source(sc: PeriodScores) -> str:
+    if sc.framework.settings.imputation != "carry_forward":
+        return ""
+    return sc.carried_from or "absent"
+
+
 def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
     """``index_uncertainty_settings``: one row per setting of this run (all values as text)."""
     s = sc.framework.settings
@@ -954,6 +992,23 @@ def build_settings_table(sc: PeriodScores, seed: int) -> pd.DataFrame:
             "imputation",
             s.imputation,
             "missing-value imputation (none = indicators left out, weights re-normalised)",
+        ),
+        (
+            "n_values_imputed",
+            str(int(sc.imputed.to_numpy().sum())),
+            "values of the scored RTs filled by the imputation (rt_index_indicators.is_imputed)",
+        ),
+        (
+            "n_rt_imputed",
+            str(int(sc.imputed.any(axis=1).sum())),
+            "scored RTs with at least one imputed value",
+        ),
+        (
+            "imputation_source_period",
+            _carry_source(sc),
+            "carry_forward: the period whose own reported values were carried forward ('' for other "
+            "imputations; 'absent' when the previous period has no data: nothing carried forward, the "
+            "gaps left out and the weights renormalised as with none)",
         ),
         (
             "min_coverage",
@@ -1053,6 +1108,8 @@ INDEX_TABLES = (
     "index_kecamatan",
     "index_uncertainty_settings",
     "index_sensitivity",
+    "index_correlations",
+    "index_pca",
 )
 
 #: Columns of ``index_sensitivity`` (``uncertainty.sensitivity_table``).
@@ -1074,19 +1131,19 @@ def evaluate_principles(
     ``tables`` holds the cleaned ``rt_registry``, ``rt_reports`` and (optionally) ``survey``;
     ``previous_tables`` the same for the previous period (adds the change columns). Returns ``rt_index``,
     ``rt_index_indicators``, ``rt_strengths_weaknesses``, ``index_audit``, ``index_kelurahan``,
-    ``index_kecamatan``, ``index_uncertainty_settings`` and ``index_sensitivity``
-    (docs/evaluation_tables.md).
+    ``index_kecamatan``, ``index_uncertainty_settings``, ``index_sensitivity``, ``index_correlations`` and
+    ``index_pca`` (docs/evaluation_tables.md).
     """
     for name in ("rt_registry", "rt_reports"):
         if name not in tables:
             raise ValueError(f"evaluate_principles needs the cleaned table {name!r}; got {sorted(tables)}")
     framework = load_framework(framework_path).with_options(options)
-    current = score_period(tables, period, framework, seed)
     previous = None
     if previous_tables is not None:
         previous = score_period(
-            previous_tables, _previous_code(previous_tables, current.period), framework, seed
+            previous_tables, _previous_code(previous_tables, parse_period(period)), framework, seed
         )
+    current = score_period(tables, period, framework, seed, previous)
     rt_index = build_rt_index(current, previous)
     audit = audit_index(
         current.normalised,
@@ -1114,6 +1171,14 @@ def evaluate_principles(
             if current.sensitivity is not None
             else pd.DataFrame({c: pd.Series(dtype="float64") for c in SENSITIVITY_COLUMNS})
         ),
+        "index_correlations": correlation_table(
+            current.normalised,
+            current.principles,
+            current.index,
+            framework,
+            households=current.rt["households_kk"],
+        ),
+        "index_pca": pca_table(current.principles),
     }
     assert tuple(tables) == INDEX_TABLES
     return tables

@@ -77,6 +77,16 @@ RELATIVE_NORMALISATIONS = ("minmax", "zscore", "rank", "percentile_rank", "dist2
 #: Aggregations across principles: arithmetic and geometric as :mod:`methods`; harmonic and generalised
 #: (power mean with ``generalised_mean_p``) through :func:`analysis.evaluate.composite.aggregate_rows`.
 AGGREGATIONS = ("arithmetic", "geometric", "harmonic", "generalised")
+#: Why this index refuses Copeland (decided in issue 12, docs/evaluation_tables.md step 7): COINr
+#: ``a_copeland`` gives wins minus losses against the other RTs, an ordinal count, not a 0-100 score.
+COPELAND_REFUSAL = (
+    "copeland is not offered for this index: it counts each RT's pairwise wins minus losses against the "
+    "other RTs (from -(n-1) to n-1), an ordering, not a 0-100 score; the categories (Baik Sekali >= 80 ...), "
+    "the household-weighted kelurahan/kecamatan means, the change against the previous period and the "
+    "contributions all need a score, and a Copeland count rescaled to 0-100 would only restate the ranks "
+    "(and change with every RT that joins). Use arithmetic, geometric, harmonic or generalised; for a "
+    "Copeland ranking run python -m analysis index with aggregate: copeland"
+)
 #: Aggregations the Monte Carlo can draw (``uncertainty_aggregations``).
 UNCERTAINTY_AGGREGATIONS = ("arithmetic", "geometric")
 #: Normalisations the Monte Carlo can draw (``uncertainty_normalisations``).
@@ -89,6 +99,7 @@ IMPUTATIONS = (
     "kelurahan_mean",
     "kecamatan_mean",
     "mean",
+    "carry_forward",  # the RT's own value of the previous period (composite.impute_from_previous)
 )
 #: Outlier treatment before a relative normalisation: ``winsorise_log`` is COINr ``Treat()``'s default
 #: (winsorise up to 5 points while |skew| >= 2 and kurtosis >= 3.5, else log), per indicator.
@@ -680,6 +691,8 @@ def _check_settings(s: Settings, source: str) -> None:
     """Check every setting's value (used for the YAML and for :class:`IndexOptions`)."""
     err = _Errors(source)
     _choice(err, "settings.normalisation", s.normalisation, NORMALISATIONS)
+    if s.aggregation == "copeland":
+        err.fail("settings.aggregation", COPELAND_REFUSAL)
     _choice(err, "settings.aggregation", s.aggregation, AGGREGATIONS)
     _choice(err, "settings.imputation", s.imputation, IMPUTATIONS)
     _choice(err, "settings.treatment", s.treatment, TREATMENTS)

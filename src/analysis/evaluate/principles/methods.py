@@ -4,6 +4,15 @@ Every normaliser maps a raw indicator vector ``x`` (NaN = no value) to a score o
 better, taking the indicator's ``direction`` (+1 higher is better, -1 lower is better) into account. NaN
 stays NaN. Definitions follow COINr (``n_goalposts``, ``n_dist2targ``, ``n_minmax``, ``n_zscore``,
 ``n_prank``) and the OECD/JRC Handbook (2008), section 5, scaled to 0-100.
+
+Goalposts, min-max and the mean inside a principle are computed by the composite engine
+(:func:`analysis.evaluate.composite.normalise`, :func:`~analysis.evaluate.composite.aggregate_rows`),
+bit for bit the formulas they replaced (``tests/test_principles_methods.py``); min-max keeps its
+no-spread rule (50, where the engine gives NaN). The mean across principles
+(:func:`aggregate_arithmetic`, a matrix product with the weights scaled to sum to 1, NaN when a
+principle is missing) and the geometric mean with its floor stay here: the engine's ``Σ w x / Σ w``
+skips a missing principle and rounds differently in the last bit, which can break exact ties between
+RTs and so change their ranks.
 """
 
 from __future__ import annotations
@@ -12,6 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
+
+from analysis.evaluate import composite
 
 #: Units per block in :func:`rank_intervals` (a float64 block of 1,000 runs × 4,096 units is 33 MB).
 INTERVAL_BLOCK = 4096
@@ -30,9 +41,8 @@ def normalise_goalposts(x: np.ndarray, low: float, high: float, direction: int =
     >>> normalise_goalposts(np.array([0.0, 15.0, 45.0]), 0.0, 30.0, direction=-1).tolist()
     [100.0, 50.0, 0.0]
     """
-    x = np.asarray(x, dtype=float)
-    frac = (x - low) / (high - low) if direction == 1 else (high - x) / (high - low)
-    return 100.0 * np.clip(frac, 0.0, 1.0)
+    posts = (low, high) if direction == 1 else (-high, -low)  # the engine's goalposts are on direction × x
+    return composite.normalise(x, "goalposts", direction, gposts=(*posts, 100.0), trunc2posts=True)
 
 
 def normalise_distance_to_target(x: np.ndarray, target: float, direction: int = 1) -> np.ndarray:
@@ -71,8 +81,7 @@ def normalise_minmax(x: np.ndarray, direction: int = 1) -> np.ndarray:
     lo, hi = np.nanmin(x), np.nanmax(x)
     if hi == lo:
         return np.where(np.isnan(x), np.nan, NO_SPREAD_SCORE)
-    frac = (x - lo) / (hi - lo) if direction == 1 else (hi - x) / (hi - lo)
-    return 100.0 * frac
+    return composite.normalise(x, "minmax", direction, l_u=(0.0, 100.0))
 
 
 def normalise_zscore(x: np.ndarray, direction: int = 1, mean: float = 50.0, sd: float = 10.0) -> np.ndarray:
@@ -126,13 +135,7 @@ def weighted_mean_available(values: np.ndarray, weights: np.ndarray) -> np.ndarr
     >>> weighted_mean_available(np.array([[100.0, 50.0], [np.nan, 40.0]]), np.array([1.0, 3.0])).tolist()
     [62.5, 40.0]
     """
-    values = np.atleast_2d(np.asarray(values, dtype=float))
-    mask = ~np.isnan(values)
-    w = np.broadcast_to(np.asarray(weights, dtype=float), values.shape)
-    num = np.where(mask, values * w, 0.0).sum(axis=1)
-    den = np.where(mask, w, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    return composite.aggregate_rows(values, weights, "amean")
 
 
 def aggregate_arithmetic(scores: np.ndarray, weights: Sequence[float]) -> np.ndarray:

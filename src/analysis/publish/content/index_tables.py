@@ -11,6 +11,7 @@ import pandas as pd
 
 from analysis.core.formatting import MISSING, format_number, format_percent
 from analysis.core.i18n import t
+from analysis.core.periods import period_label
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -87,9 +88,15 @@ def index_summary(rt_index: pd.DataFrame, lang: str = "id", settings: pd.DataFra
         return t("nb.text.no_index", lang, reason=t("nb.text.no_index_reason", lang))
     sc = scored(rt_index)
     note = weights_note(settings, lang) if settings is not None else ""
+    imputed = imputation_note(settings, lang) if settings is not None else ""
     return " ".join(
         part
-        for part in (_summary_sentence(rt_index, sc, lang), t("nb.text.index_self_report", lang), note)
+        for part in (
+            _summary_sentence(rt_index, sc, lang),
+            t("nb.text.index_self_report", lang),
+            note,
+            imputed,
+        )
         if part
     )
 
@@ -104,6 +111,33 @@ def _weight_text(value: str, lang: str) -> str:
         return format_number(float(value), lang=lang)
     except ValueError:
         return value
+
+
+def imputation_note(settings: pd.DataFrame, lang: str = "id") -> str:
+    """How many values the imputation filled and, for ``carry_forward``, from which period (or that the
+    previous period was absent), from ``index_uncertainty_settings``; ``""`` without imputation.
+
+    >>> s = pd.DataFrame({"setting": ["imputation", "n_values_imputed", "n_rt_imputed", "imputation_source_period"],
+    ...                   "value": ["carry_forward", "12", "5", "2026-TW1"]})
+    >>> imputation_note(s, "en")
+    "Missing values carried forward from Q1 2026: 12 values of 5 RTs take the RT's own report of that period."
+    """
+    if settings is None or settings.empty:
+        return ""
+    values = dict(zip(settings["setting"], settings["value"], strict=True))
+    method = str(values.get("imputation", "none"))
+    if method == "none":
+        return ""
+    counts = {
+        "values": format_number(int(values.get("n_values_imputed", 0) or 0), lang=lang),
+        "rts": format_number(int(values.get("n_rt_imputed", 0) or 0), lang=lang),
+    }
+    if method == "carry_forward":
+        source = str(values.get("imputation_source_period", "") or "absent")
+        if source == "absent":
+            return t("nb.text.index_carry_absent", lang)
+        return t("nb.text.index_carried_forward", lang, period=period_label(source, lang), **counts)
+    return t("nb.text.index_imputed", lang, method=method, **counts)
 
 
 def weights_note(settings: pd.DataFrame, lang: str = "id") -> str:
@@ -335,6 +369,103 @@ def audit_flags_table(audit: pd.DataFrame, lang: str = "id") -> Styler | str:
     )
 
 
+#: Columns of the correlation matrices: the principles, the index and RT size.
+CORRELATION_COLUMNS = (*PRINCIPLES, "index", "households_kk")
+
+
+def correlation_matrix(correlations: pd.DataFrame, rows: str = "principle") -> pd.DataFrame:
+    """The long ``index_correlations`` as a matrix: the codes of level ``rows`` (``principle`` or
+    ``indicator``) against :data:`CORRELATION_COLUMNS` (rho; 1 on the diagonal, NaN where not computed).
+
+    >>> long = pd.DataFrame({"level_a": ["principle", "principle"], "code_a": ["akuntabilitas", "akuntabilitas"],
+    ...                      "level_b": ["principle", "index"], "code_b": ["transparansi", "index"],
+    ...                      "correlation": [0.25, 0.5]})
+    >>> correlation_matrix(long).loc["transparansi", ["transparansi", "akuntabilitas", "index"]].tolist()
+    [1.0, 0.25, nan]
+    """
+    if correlations.empty:
+        return pd.DataFrame(columns=list(CORRELATION_COLUMNS), dtype="float64")
+    both = pd.concat(
+        [
+            correlations[["level_a", "code_a", "code_b", "correlation"]].set_axis(["level", "row", "col", "rho"], axis=1),
+            correlations.loc[correlations["level_a"] == correlations["level_b"], ["level_b", "code_b", "code_a", "correlation"]]
+            .set_axis(["level", "row", "col", "rho"], axis=1),
+        ]
+    )  # fmt: skip
+    sel = both[both["level"] == rows]
+    # the framework's order: each code meets the index once, in the hierarchy's order
+    order = list(PRINCIPLES) if rows == "principle" else []
+    order += [c for c in dict.fromkeys(correlations.loc[correlations["code_b"] == "index", "code_a"])
+              if c in set(sel["row"]) and c not in order]  # fmt: skip
+    order += [c for c in dict.fromkeys(sel["row"]) if c not in order]
+    wide = sel.pivot_table(index="row", columns="col", values="rho", aggfunc="first", dropna=False)
+    out = wide.reindex(index=order, columns=list(CORRELATION_COLUMNS)).astype("float64")
+    for code in set(order) & set(CORRELATION_COLUMNS):  # a code with itself: 1, as COINr's matrices
+        out.loc[code, code] = 1.0
+    return out.rename_axis(index=None, columns=None)
+
+
+def pca_loadings(pca: pd.DataFrame) -> pd.DataFrame:
+    """``index_pca`` as a matrix: one row per principle and a last row ``variance_share``, one column per
+    component (``PC1`` …).
+
+    >>> p = pd.DataFrame({"component": ["PC1", "PC1"], "variance_share": [0.8, 0.8],
+    ...                   "principle": ["transparansi", "partisipatif"], "loading": [0.7, 0.7]})
+    >>> float(pca_loadings(p).loc["variance_share", "PC1"])
+    0.8
+    """
+    if pca.empty:
+        return pd.DataFrame(dtype="float64")
+    wide = pca.pivot_table(index="principle", columns="component", values="loading", aggfunc="first")
+    wide = wide.reindex([p for p in PRINCIPLES if p in wide.index])
+    share = pca.groupby("component", sort=True)["variance_share"].first()
+    wide.loc["variance_share"] = share
+    return wide.rename_axis(index=None, columns=None)
+
+
+def _code_text(code: object, lang: str) -> str:
+    code = str(code)
+    if code in PRINCIPLES:
+        return t(f"principles.{code}", lang)
+    if code == "index":
+        return t("nb.col.index", lang)
+    if code == "households_kk":
+        return t("columns.households_kk", lang)
+    return code
+
+
+def correlation_flags_table(correlations: pd.DataFrame, lang: str = "id") -> Styler | str:
+    """The flagged rows of ``index_correlations`` (negative inside a group or with the own parent,
+    redundant, following RT size) with the flag in plain words; a sentence when nothing is flagged."""
+    if correlations.empty:
+        return t("nb.text.no_data", lang)
+    df = correlations[~correlations["flag"].isin(("ok", "tidak_dihitung"))].copy()
+    if df.empty:
+        return t("nb.text.correlation_none", lang)
+    df["pair"] = [
+        f"{_code_text(a, lang)} × {_code_text(b, lang)}"
+        for a, b in zip(df["code_a"], df["code_b"], strict=True)
+    ]
+    df["flag_text"] = [
+        t(f"nb.corr_flag.{f}_{r}" if f == "korelasi_negatif" else f"nb.corr_flag.{f}", lang)
+        for f, r in zip(df["flag"], df["relation"], strict=True)
+    ]
+    df["correlation"] = df["correlation"].astype("float64").round(2)
+    labels = {
+        "pair": t("nb.col.indicator_pair", lang),
+        "correlation": t("nb.col.correlation", lang),
+        "n": t("nb.col.n_rt_scored", lang),
+        "flag_text": t("nb.col.flag", lang),
+    }
+    return style_table(
+        df[list(labels)],
+        {"pair": "text", "correlation": "number", "n": "int", "flag_text": "text"},
+        lang,
+        labels=labels,
+        table_id="correlation_flags",
+    )
+
+
 def weakness_counts(strengths: pd.DataFrame) -> pd.DataFrame:
     """How often each indicator is one of an RT's weaknesses (``rt_strengths_weaknesses``), most first."""
     cols = ["indicator", "indicator_name", "principle", "count"]
@@ -377,13 +508,39 @@ def weakness_table(strengths: pd.DataFrame, lang: str = "id", n: int = 8) -> Sty
     )
 
 
+def _span(low: object, high: object, lang: str) -> str:
+    """``low–high`` in the reader's number format (one number when they are equal), ``—`` when either
+    is missing.
+
+    >>> _span(2.5, 40.0, "id"), _span(71.25, 71.25, "en"), _span(float("nan"), 3.0, "en")
+    ('2,5–40', '71.2', '—')
+    """
+    if any(v is None or pd.isna(v) for v in (low, high)):
+        return MISSING
+    if round(float(low), 1) == round(float(high), 1):
+        return format_number(round(float(low), 1), lang=lang)
+    return (
+        f"{format_number(round(float(low), 1), lang=lang)}–{format_number(round(float(high), 1), lang=lang)}"
+    )
+
+
 def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") -> Styler | str:
-    """Roll-up per kecamatan (or kelurahan): RTs, RTs scored, the four principles, index, category."""
+    """Roll-up per kecamatan (or kelurahan): RTs, RTs scored, the four principles, index, category with
+    the rank intervals behind it (the ranks its scored RTs' 5–95 % intervals span, ``rt_rank_p05_min`` to
+    ``rt_rank_p95_max``) and the range of its RTs' scores. A category is never shown without the rank
+    interval it came from: without intervals (no Monte Carlo) the category is ``—``."""
     if areas.empty:
         return t("nb.text.no_data", lang)
     name = f"{level}_name"
     df = areas.sort_values(["kecamatan_name", name] if level == "kelurahan" else [name]).copy()
-    df["category_text"] = [label_of("nb.category", v, lang) for v in df["category"]]
+    low = df["rt_rank_p05_min"] if "rt_rank_p05_min" in df else pd.Series(float("nan"), index=df.index)
+    high = df["rt_rank_p95_max"] if "rt_rank_p95_max" in df else pd.Series(float("nan"), index=df.index)
+    df["rank_span"] = [_span(a, b, lang) for a, b in zip(low, high, strict=True)]
+    df["score_range"] = [_span(a, b, lang) for a, b in zip(df["index_min"], df["index_max"], strict=True)]
+    df["category_text"] = [
+        label_of("nb.category", v, lang) if span != MISSING else MISSING
+        for v, span in zip(df["category"], df["rank_span"], strict=True)
+    ]
     labels = {
         **({"kecamatan_name": t("columns.kecamatan_name", lang)} if level == "kelurahan" else {}),
         name: t(f"columns.{name}", lang),
@@ -392,6 +549,8 @@ def area_table(areas: pd.DataFrame, lang: str = "id", level: str = "kecamatan") 
         **{p: t(f"principles.{p}", lang) for p in PRINCIPLES},
         "index": t("nb.col.index", lang),
         "category_text": t("nb.col.category", lang),
+        "rank_span": t("nb.col.area_rank_span", lang),
+        "score_range": t("nb.col.area_score_range", lang),
     }
     kinds = (
         {c: "text" for c in labels}

@@ -233,7 +233,12 @@ def other_claims(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | None:
-    """The readings of one claim side by side: reading, value, threshold, coverage, verdict (``None`` if none)."""
+    """The readings of one claim side by side: reading, value, threshold, coverage, verdict (``None`` if none).
+
+    When an agency restated a target that differs from ``target.csv`` (``value_reported_target`` set for a
+    reading, ``analysis.evaluate.claims``), the value under the restated targets stands beside the value
+    under ``target.csv``, with its verdict when that differs (issue 12: limits next to every verdict).
+    """
     if readings.empty:
         return None
     df = readings.copy()
@@ -247,9 +252,21 @@ def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | N
         for c, v in zip(df["comparator"], df["threshold"], strict=True)
     ]
     df["verdict_text"] = [label_of("nb.verdict", v, lang) for v in df["verdict"]]
+    restated = "value_reported_target" in df and df["value_reported_target"].notna().any()
+    if restated:
+        df["restated_text"] = [
+            _restated_text(v, rv, verdict, lang)
+            for v, rv, verdict in zip(
+                df["value_reported_target"],
+                df.get("verdict_reported_target", pd.Series(None, index=df.index)),
+                df["verdict"],
+                strict=True,
+            )
+        ]
     labels = {
         "reading": t("nb.col.reading", lang),
         "value": t("nb.col.metric_value", lang),
+        **({"restated_text": t("nb.col.metric_value_reported_target", lang)} if restated else {}),
         "test": t("nb.col.threshold", lang),
         "coverage_pct": t("nb.col.coverage", lang),
         "verdict_text": t("nb.col.verdict", lang),
@@ -257,13 +274,32 @@ def claim_readings_table(readings: pd.DataFrame, lang: str = "id") -> Styler | N
     kinds = {
         "reading": "text",
         "value": "percent",
+        "restated_text": "text",
         "test": "text",
         "coverage_pct": "percent",
         "verdict_text": "text",
     }
+    kinds = {k: v for k, v in kinds.items() if k in labels}
     return style_table(
         df[list(labels)], kinds, lang, labels=labels, table_id="claim_" + slug(df["claim_id"].iloc[0])[:20]
     )
+
+
+def _restated_text(value: object, verdict_restated: object, verdict: object, lang: str) -> str:
+    """``32,4 %`` under the restated targets, with ``(<verdict>)`` when it differs from the verdict under
+    ``target.csv``; ``—`` for a reading the restated targets do not change or cannot compute.
+
+    >>> _restated_text(32.4, "tidak didukung data", "didukung data", "en")
+    '32.4% (not supported by the data)'
+    >>> _restated_text(float("nan"), None, "didukung data", "en")
+    '—'
+    """
+    if value is None or pd.isna(value):
+        return MISSING
+    text = pct(value, lang, 1)
+    if verdict_restated is not None and not pd.isna(verdict_restated) and verdict_restated != verdict:
+        text += f" ({label_of('nb.verdict', verdict_restated, lang)})"
+    return text
 
 
 def claim_evidence(readings: pd.DataFrame, lang: str = "id") -> str:
