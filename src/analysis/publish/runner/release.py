@@ -105,9 +105,15 @@ def package_versions(names: Sequence[str] = MANIFEST_PACKAGES) -> dict[str, str]
 
 
 def write_manifest(
-    plan: Plan, staging: Path, timings: dict[str, float], prepared: dict[str, Any] | None = None
+    plan: Plan,
+    staging: Path,
+    timings: dict[str, float],
+    prepared: dict[str, Any] | None = None,
+    stage_keys: dict[str, Any] | None = None,
+    stages: dict[str, str] | None = None,
 ) -> Path:
-    """``manifest.json``: what went in, what came out, with which code, how long it took."""
+    """``manifest.json``: what went in, what came out, with which code, how long it took; ``stage_keys``
+    (the key of every stage, ``analysis.publish.runner.stages``) and ``stages`` (what this run did)."""
     options = plan.options
     notebooks = [Path(options.notebooks_dir) / spec.notebook for spec in options.matrix]
     with reading(plan.processed_dir):  # no concurrent cleaning swaps the folder while it is hashed
@@ -141,6 +147,8 @@ def write_manifest(
         "notebooks": _hashes(notebooks, Path(options.notebooks_dir)),
         "processed": processed_hashes,
         "preparation": prepared or {},
+        "stage_keys": stage_keys or {},
+        "stages": stages or {},
         "outputs": _hashes(outputs, staging),
         "git": git_state(),
         "code_digest": package_digest(),
