@@ -440,7 +440,7 @@ def ensure_evaluated(
     with folder_locks([folder] if prev_folder is None else [folder, prev_folder]):
         if clean:
             ensure_clean(raw_dir, period, folder, force=force, run_id=run_id)
-        if prev is not None and ensure_clean(raw_dir, prev, prev_folder, run_id=run_id):
+        if prev is not None and ensure_clean(raw_dir, prev, prev_folder, force=force, run_id=run_id):
             done[prev] = "cleaned"
         if not force and stage_is_current(folder, "evaluate", keys["evaluate"]):
             done[period] = "current"
