@@ -68,6 +68,20 @@ def _hashes(paths: Sequence[Path], root: Path) -> dict[str, str]:
     return {path.relative_to(root).as_posix(): sha256_file(path) for path in sorted(paths)}
 
 
+def git_commit(root: Path = config.PROJECT_ROOT) -> str:
+    """The commit of the code (``git rev-parse HEAD``), or ``"unknown"`` without git or a repository."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
     """``{"commit": sha, "dirty": bool}``, or ``"unknown"`` values when git or the repository is absent."""
     try:

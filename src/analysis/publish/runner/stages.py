@@ -13,9 +13,10 @@ A run has three stages, each with a **key**, a SHA-256 over everything its outpu
   compares with it), every ``config/*.yml``, the code of ``core``, ``ingest`` and ``evaluate``, the libraries;
 - **notebooks** of a report (:func:`notebooks_key`): the parameters (period, language, formats, engine,
   kernel, run matrix, folders; not the run id or ``--jobs``), the notebooks' content, the whole package's
-  code, the libraries, every ``config/*.yml``, the SHA-256 of the run's raw inputs, the evaluate keys of the
-  period and of the 100 days, and the SHA-256 of every file in the processed folders the notebooks read
-  (the period's, the previous period's, the 100 days').
+  code and the git commit (the manifest records it, ``verify`` compares it), the libraries, every
+  ``config/*.yml``, the SHA-256 of the run's raw inputs, the evaluate keys of the period and of the 100
+  days, and the SHA-256 of every file in the processed folders the notebooks read (the period's, the
+  previous period's, the 100 days').
 
 A processed period folder records its stages in ``stages.json`` (a :class:`~analysis.publish.cache.CacheIndex`:
 per stage its key and the SHA-256 of the files it wrote), so a stage is current (:func:`stage_is_current`)
@@ -53,7 +54,7 @@ from analysis.publish.cache import (
     merge_keys,
     sha256_file,
 )
-from analysis.publish.runner.release import MANIFEST_PACKAGES, input_periods
+from analysis.publish.runner.release import MANIFEST_PACKAGES, git_commit, input_periods
 
 #: The record of a processed period folder's stages (a ``CacheIndex`` file).
 STAGES_FILE = "stages.json"
@@ -333,6 +334,7 @@ def notebooks_key(plan, hashes: FileHashes = HASHES) -> str:
             "parameters": digest_json(parameters),
             "notebooks": digest_json(notebooks),
             "code": code_digest(None, hashes),
+            "git": git_commit(),  # the manifest records it and ``verify`` compares it
             "libraries": libraries_digest(),
             "config": digest_json(config_hashes(hashes=hashes)),
             "inputs": digest_json({str(p): hashes(p) for p in run_inputs(plan.raw_dir, plan.period)}),
