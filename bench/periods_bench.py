@@ -70,7 +70,9 @@ def bench_all(work: Path, periods: list[str], repeats: int) -> dict:
         loop.append(round(seconds, 3))
         say(f"  loop of {len(periods)} runs: {seconds:.1f} s")
     ratio = round(median(loop) / median(together), 2)
-    say(f"every period at once: {median(together):.1f} s, loop {median(loop):.1f} s: {ratio} x (target >= 2 x)")
+    say(
+        f"every period at once: {median(together):.1f} s, loop {median(loop):.1f} s: {ratio} x (target >= 2 x)"
+    )
     return {
         "periods": periods,
         "together_s": together,

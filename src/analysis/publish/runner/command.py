@@ -1,4 +1,4 @@
-"""Clean, evaluate and publish one period: ``python -m analysis run --raw DIR --period P``.
+"""Clean, evaluate and publish a period, or several: ``python -m analysis run --raw DIR --period P``.
 
 :func:`run` chains the steps: validate and plan (:mod:`.plan`), prepare, execute and export
 (:mod:`.execute`), write the manifest and publish by rename (:mod:`.release`). A failing notebook stops
@@ -6,6 +6,14 @@ the run (exit 1) with a message naming the notebook and the cell; the staging fo
 notebooks (the failing one shows the error) is renamed ``reports/<source>/<period>.failed/`` for
 debugging, and the published report (if any) is left as it was. After a published period the source's
 history store (``<processed>/<source>/history.duckdb``, :mod:`analysis.evaluate.history`) is rebuilt.
+
+Nothing changed, nothing done (:mod:`.stages`): when the inputs, parameters, configuration and code of
+the published report are unchanged, :func:`run` does nothing (no worker started, nothing cleaned,
+evaluated or executed) and says so on one line; otherwise only the stages whose key changed are done
+again. ``--force`` does every stage. Several periods (``--period all``, a list, ``--period`` repeated):
+:func:`run_periods` runs them oldest first in this process with the worker processes started once
+(:class:`SharedWorkers`), each report complete and atomic; a failed period does not stop the others and
+the summary names it (exit 1).
 
 Concurrent commands: the processed period folders are locked by whoever writes them (cleaning and
 evaluation, also of the previous period and the 100 days) and while the manifest hashes them; the
