@@ -299,18 +299,16 @@ def stage_is_current(folder: Path, stage: str, key: str) -> bool:
 
 def record_stages(folder: Path, keys: Mapping[str, str], run_id: str = "") -> None:
     """Record ``{stage: key}`` in ``folder``'s ``stages.json`` with the files each stage wrote (under the
-    folder's lock, written by rename)."""
-    import datetime as dt
-
+    folder's lock, written by rename). No run id or time: the same inputs give the same bytes, like every
+    other file of the folder (``run_id`` is accepted for the callers and not stored)."""
     folder = Path(folder)
     with folder_lock(folder):
         try:
             index = CacheIndex.load(folder / STAGES_FILE)
         except (ValueError, KeyError, TypeError):
             index = CacheIndex()
-        built_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         for stage, key in keys.items():
-            index.entries[stage] = CacheEntry(key, stage_files(folder, stage, FileHashes()), run_id, built_at)
+            index.entries[stage] = CacheEntry(key, stage_files(folder, stage, FileHashes()))
         index.save(folder / STAGES_FILE)
 
 
