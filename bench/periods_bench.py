@@ -110,6 +110,11 @@ def bench_unchanged(work: Path, repeats: int) -> dict:
     }
 
 
+def save(path: Path, results: dict) -> None:
+    results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    path.write_text(json.dumps(results, indent=2) + "\n")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Every period at once; nothing changed (see the docstring).")
     parser.add_argument("--periods", default="all", help="all (default) or a list P1,P2,... of the sample")
@@ -123,12 +128,12 @@ def main() -> int:
     try:
         if args.only in (None, "unchanged"):
             results["unchanged"] = bench_unchanged(work, args.repeats)
+            save(args.out, results)  # each section as soon as it is measured
         if args.only in (None, "all"):
             results["every_period"] = bench_all(work, periods_of(args.periods), args.repeats)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    save(args.out, results)
     say(f"written {args.out}")
     return 0
 
