@@ -429,9 +429,9 @@ def test_readings_table_shows_the_value_under_the_restated_targets_beside_target
         }
     )
     table = program_tables.claim_readings_table(readings, "en").data
-    assert list(table.columns[1:3]) == ["Value", "Value (agencies' restated targets)"]
+    assert list(table.columns[1:3]) == ["Result", "Result (agencies' restated targets)"]
     assert table.iloc[:, 2].tolist() == ["32.4%", "94.5% (not supported by the data)", "104.9%"]
     assert "32,4%" in program_tables.claim_readings_table(readings, "id").data.iloc[0, 2]
     # no restated target in the window: the column is not shown
     plain = readings.assign(value_reported_target=np.nan, verdict_reported_target=None)
-    assert "Value (agencies' restated targets)" not in program_tables.claim_readings_table(plain, "en").data
+    assert "Result (agencies' restated targets)" not in program_tables.claim_readings_table(plain, "en").data

@@ -41,6 +41,7 @@ from analysis.core.errors import UsageError
 from analysis.core.periods import PeriodError, parse_period, sort_key
 from analysis.evaluate.achievement import ACHIEVEMENT_TABLES
 from analysis.evaluate.principles.evaluate import INDEX_TABLES
+from analysis.ingest.inventory import source_periods  # noqa: F401  (re-exported)
 from analysis.ingest.schemas import TABLES
 
 #: The store's file name inside ``<processed root>/<source>/``.
@@ -97,26 +98,6 @@ def complete_periods(source_dir: Path | str) -> dict[str, list[str]]:
         if _is_period_folder(folder) and (folder / COMPLETE_MARKER).is_file():
             found[folder.name] = [t for t in HISTORY_TABLES if (folder / f"{t}.parquet").is_file()]
     return {p: found[p] for p in sorted(found, key=sort_key)}
-
-
-def source_periods(raw_dir: Path | str) -> list[str]:
-    """Periods that have at least one period file in the data source ``raw_dir``, oldest first."""
-    from analysis.core.periods import period_from_filename
-    from analysis.ingest.contract import TEMPLATES
-
-    found: set[str] = set()
-    for template in TEMPLATES:
-        folder = Path(raw_dir) / template.folder
-        if not template.per_period or not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            try:
-                period = period_from_filename(path.name, template.file_prefix) if path.is_file() else None
-            except PeriodError:
-                continue
-            if period:
-                found.add(period)
-    return sorted(found, key=sort_key)
 
 
 def prepare_periods(raw_dir: Path | str, source_dir: Path | str, until: str | None = None) -> list[str]:

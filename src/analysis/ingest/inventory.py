@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.core.errors import UsageError
-from analysis.core.periods import PeriodError, period_from_filename, period_info
+from analysis.core.periods import PeriodError, period_from_filename, period_info, sort_key
 from analysis.ingest.contract import TEMPLATES, Template
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "is_outside_link",
     "reference_candidates",
     "scan_source",
+    "source_periods",
 ]
 
 #: File suffixes read as delimited text; anything else readable is a workbook.
@@ -301,3 +302,21 @@ def scan_source(raw_dir: Path, period: str) -> SourceInventory:
             inv.skipped.append(skip)
     inv.skipped.sort(key=lambda s: s.path)
     return inv
+
+
+def source_periods(raw_dir: Path | str) -> list[str]:
+    """Periods that have at least one period file in the data source ``raw_dir``, oldest first
+    (``analysis.core.periods.sort_key``)."""
+    found: set[str] = set()
+    for template in TEMPLATES:
+        folder = Path(raw_dir) / template.folder
+        if not template.per_period or not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            try:
+                period = period_from_filename(path.name, template.file_prefix) if path.is_file() else None
+            except PeriodError:
+                continue
+            if period:
+                found.add(period)
+    return sorted(found, key=sort_key)

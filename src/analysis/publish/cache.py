@@ -25,10 +25,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: the period run's nothing-changed check needs no pandas
+    import numpy as np
+    import pandas as pd
 
 from analysis.core import config
 from analysis.core.atomic import write_text_atomic
@@ -89,6 +90,9 @@ def frame_signature(df: pd.DataFrame) -> str:
 
 def _row_hashes(df: pd.DataFrame) -> np.ndarray:
     """One uint64 per row from the row's values (``pandas.util.hash_pandas_object``, fixed hash key)."""
+    import numpy as np
+    import pandas as pd
+
     if df.empty:
         return np.zeros(0, dtype="uint64")
     return pd.util.hash_pandas_object(df, index=False).to_numpy(dtype="uint64")
@@ -97,6 +101,7 @@ def _row_hashes(df: pd.DataFrame) -> np.ndarray:
 def frame_digest(df: pd.DataFrame) -> str:
     """SHA-256 of a frame's columns, dtypes and values, in row order (the index is ignored).
 
+    >>> import pandas as pd
     >>> a = pd.DataFrame({"x": [1.0, 2.0]})
     >>> frame_digest(a) == frame_digest(a.copy())
     True
@@ -113,11 +118,14 @@ def group_digests(df: pd.DataFrame, key: str, columns: Sequence[str] | None = No
     Grain: one digest per distinct ``key`` value. ``columns`` (default: all) are the columns hashed; a
     group's digest equals :func:`frame_digest` of ``df[df[key] == value][columns]`` (rows in table order).
 
+    >>> import pandas as pd
     >>> t = pd.DataFrame({"rt": ["a", "b", "a"], "v": [1, 2, 3]})
     >>> d = group_digests(t, "rt")
     >>> d["a"] == frame_digest(t[t["rt"] == "a"])
     True
     """
+    import numpy as np
+
     selected = df if columns is None else df[list(columns)]
     header = frame_signature(selected).encode("utf-8") + b"\x00"
     hashes = _row_hashes(selected)

@@ -1,4 +1,4 @@
-"""Clean, evaluate and publish one period: ``python -m analysis run --raw DIR --period P``.
+"""Clean, evaluate and publish a period, or several: ``python -m analysis run --raw DIR --period P``.
 
 :func:`run` chains the steps: validate and plan (:mod:`.plan`), prepare, execute and export
 (:mod:`.execute`), write the manifest and publish by rename (:mod:`.release`). A failing notebook stops
@@ -6,6 +6,14 @@ the run (exit 1) with a message naming the notebook and the cell; the staging fo
 notebooks (the failing one shows the error) is renamed ``reports/<source>/<period>.failed/`` for
 debugging, and the published report (if any) is left as it was. After a published period the source's
 history store (``<processed>/<source>/history.duckdb``, :mod:`analysis.evaluate.history`) is rebuilt.
+
+Nothing changed, nothing done (:mod:`.stages`): when the inputs, parameters, configuration and code of
+the published report are unchanged, :func:`run` does nothing (no worker started, nothing cleaned,
+evaluated or executed) and says so on one line; otherwise only the stages whose key changed are done
+again. ``--force`` does every stage. Several periods (``--period all``, a list, ``--period`` repeated):
+:func:`run_periods` runs them oldest first in this process with the worker processes started once
+(:class:`SharedWorkers`), each report complete and atomic; a failed period does not stop the others and
+the summary names it (exit 1).
 
 Concurrent commands: the processed period folders are locked by whoever writes them (cleaning and
 evaluation, also of the previous period and the 100 days) and while the manifest hashes them; the
@@ -18,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
+import dataclasses
+import inspect
 import shutil
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +40,6 @@ from analysis.core import config
 from analysis.core.atomic import REPORT_LOCK, folder_lock, remove_stale
 from analysis.core.errors import AnalysisError, ConfigError, UsageError
 from analysis.core.workers import stop_pool
-from analysis.evaluate.history import refresh as refresh_history
 from analysis.publish.runner.execute import (
     NotebookFailed,
     Progress,
@@ -50,37 +59,138 @@ from analysis.publish.runner.plan import (
     Plan,
     RunOptions,
     add_formats_argument,
+    available_periods,
     load_matrix,
     parse_formats,
     plan_run,
 )
 from analysis.publish.runner.release import keep_failed, publish, write_manifest
+from analysis.publish.runner.stages import (
+    notebooks_key,
+    processed_stages,
+    report_is_current,
+    stale_stages,
+)
 
 
 @dataclass(frozen=True)
 class RunResult:
+    """A published period: its report, what went into it, how long it took.
+
+    ``current``: nothing had changed since the published report ``previous_run_id``, which was kept
+    (nothing cleaned, evaluated or executed); ``executed``: the notebooks this run executed; ``stages``:
+    per stage and period what was done (``clean:2026-TW3`` → ``cleaned`` / ``current`` ...).
+    """
+
     plan: Plan
     report_dir: Path
     outputs: tuple[Path, ...]
     timings: dict[str, float]
+    current: bool = False
+    previous_run_id: str = ""
+    executed: tuple[str, ...] = ()
+    stages: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """One line: the report and what was rebuilt for it."""
+        if self.current:
+            return (
+                f"{self.plan.period}: nothing changed since run {self.previous_run_id}; "
+                f"{self.report_dir} is current, nothing rebuilt"
+            )
+        redone = sorted({k.split(":")[0] for k, v in self.stages.items() if v not in ("current", "none")})
+        done = ", ".join(
+            [*(s for s in ("clean", "evaluate") if s in redone), f"{len(self.executed)} notebook(s)"]
+        )
+        return f"{self.plan.period}: published {self.report_dir} (rebuilt: {done})"
+
+
+class SharedWorkers:
+    """The ``inprocess`` engine's worker processes for several runs in one process (``--period all``):
+    started by the first run that needs them, kept warm for the next, stopped by :meth:`close` (a pool
+    broken by a worker that died is replaced)."""
+
+    def __init__(self) -> None:
+        self.pool: cf.ProcessPoolExecutor | None = None
+
+    def get(self, plan: Plan) -> cf.ProcessPoolExecutor:
+        if self.pool is None or getattr(self.pool, "_broken", False):
+            if self.pool is not None:
+                stop_pool(self.pool)
+            self.pool = start_workers(plan)
+        return self.pool
+
+    def close(self, stop: bool = False) -> None:
+        """Let the workers exit (``stop``: stop them now, as after Ctrl-C)."""
+        if self.pool is not None:
+            if stop:
+                stop_pool(self.pool)
+            else:
+                self.pool.shutdown(wait=False)
+            self.pool = None
+
+
+def _takes_staged(prepare: Callable[..., Any]) -> bool:
+    try:
+        return "staged" in inspect.signature(prepare).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def current_report(plan: Plan, staged: bool) -> dict[str, Any] | None:
+    """The published report's manifest when nothing it depends on has changed (:mod:`.stages`): every
+    processed stage current (not checked with ``--reuse-processed``; never current with a preparation
+    that does not take ``staged``) and the notebooks key and outputs as the manifest says."""
+    checked = plan.options.reuse_processed or (staged and not stale_stages(plan, processed_stages(plan)))
+    if not checked:
+        return None
+    return report_is_current(plan, notebooks_key(plan))
+
+
+def _kept(plan: Plan, manifest: dict[str, Any], progress: Progress, t0: float, **extra: Any) -> RunResult:
+    progress.timings["total"] = round(time.perf_counter() - t0, 3)
+    outputs = tuple(sorted(plan.final_dir.iterdir()))
+    return RunResult(
+        plan,
+        plan.final_dir,
+        outputs,
+        dict(progress.timings),
+        current=True,
+        previous_run_id=str(manifest.get("run_id", "")),
+        **extra,
+    )
 
 
 def run(
     options: RunOptions,
     progress: Progress | None = None,
-    prepare: Callable[[Plan, Progress, cf.Executor | None], dict[str, Any] | None] = prepare_data,
+    prepare: Callable[..., dict[str, Any] | None] = prepare_data,
+    workers: SharedWorkers | None = None,
+    history: bool = True,
 ) -> RunResult:
     """Validate, prepare, execute, export and publish one period; see the module docstring.
 
-    ``prepare(plan, progress, pool)`` makes the processed data (default :func:`prepare_data`); ``pool`` is
-    the ``inprocess`` engine's executor of worker processes (``None`` with papermill), which it may use for
-    work that does not depend on its own.
+    First, unless ``options.force``: when nothing the published report depends on has changed
+    (:func:`current_report`), nothing is done and the result says so (``current``). Otherwise each stage
+    whose key is current is skipped (:mod:`.stages`).
+
+    ``prepare(plan, progress, pool[, staged])`` makes the processed data (default :func:`prepare_data`);
+    ``pool`` is the ``inprocess`` engine's executor of worker processes (``None`` with papermill), which it
+    may use for work that does not depend on its own. ``workers``: worker processes shared with other runs
+    (kept running after this one); ``history=False`` leaves the history store to the caller.
     """
     import logging as _logging
 
     progress = progress or Progress()
     t0 = time.perf_counter()
     t_validate = time.perf_counter()
+    staged = _takes_staged(prepare)
+    if not options.force:
+        quick = plan_run(options, validate=False)  # no notebook tools imported
+        manifest = current_report(quick, staged)
+        if manifest is not None:
+            progress.timings["validate"] = round(time.perf_counter() - t_validate, 3)
+            return _kept(quick, manifest, progress, t0)
     plan = plan_run(options)  # silent: a usage error must be the only line printed
     progress.timings["validate"] = round(time.perf_counter() - t_validate, 3)
     how = f"kernel={plan.kernel}" if options.engine == "papermill" else f"engine={options.engine}"
@@ -90,30 +200,50 @@ def run(
     staging.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(staging.parent)  # staging folders of killed runs (their process is gone)
     staging.mkdir()
+    own_pool = workers is None
+    pool = None
+    executed: tuple[str, ...] = ()
     try:
-        pool = start_workers(plan) if options.engine == "inprocess" else None
+        if options.engine == "inprocess":
+            pool = start_workers(plan) if own_pool else workers.get(plan)
         try:
             if options.reuse_processed:
                 progress.say(f"using processed data in {plan.processed_dir}")
                 prepared = {"reused": True}
             else:
-                prepared = prepare(plan, progress, pool) or {}
+                kwargs = {"staged": True} if staged else {}
+                prepared = prepare(plan, progress, pool, **kwargs) or {}
+            key = notebooks_key(plan)
+            manifest = None if options.force else report_is_current(plan, key)
+            if manifest is not None:  # the processed data were made again, the same: the report stays
+                if pool is not None and own_pool:
+                    pool.shutdown(wait=False)
+                shutil.rmtree(staging, ignore_errors=True)
+                progress.say(f"notebooks' inputs unchanged: {plan.final_dir} kept")
+                return _kept(plan, manifest, progress, t0, stages=dict(prepared.get("stages", {})))
             if pool is not None:
                 _execute_in_workers(plan, staging, progress, pool)
             else:
                 _execute_and_export(plan, staging, progress)
+            executed = tuple(spec.name for spec in options.matrix)
         except NotebookFailed:
-            if pool is not None:  # let the other notebooks finish: the failed folder shows them all
+            if (
+                pool is not None and own_pool
+            ):  # let the other notebooks finish: the failed folder shows them all
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
         except BaseException:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
             if pool is not None:
                 stop_pool(pool)
+                if not own_pool:
+                    workers.pool = None
             raise
-        if pool is not None:
+        if pool is not None and own_pool:
             pool.shutdown(wait=False)  # every job done: the workers exit while the manifest is written
         progress.timings["total"] = round(time.perf_counter() - t0, 3)
-        write_manifest(plan, staging, dict(progress.timings), prepared)
+        stage_record = {**prepared.get("stages", {}), "notebooks": "executed"}
+        stage_keys = {**processed_stages(plan), "notebooks": key}
+        write_manifest(plan, staging, dict(progress.timings), prepared, stage_keys, stage_record)
         with folder_lock(plan.final_dir, order=REPORT_LOCK):
             publish(staging, plan.final_dir)
             if plan.failed_dir.exists():
@@ -125,19 +255,88 @@ def run(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    # every period of the source in one DuckDB file (after the publish: a failed run changes nothing)
+    if (
+        history
+    ):  # every period of the source in one DuckDB file (after the publish: a failed run changes nothing)
+        _refresh_history(plan, progress)
+    outputs = tuple(sorted(plan.final_dir.iterdir()))
+    progress.say(f"report written to {plan.final_dir} ({len(outputs)} files)")
+    return RunResult(
+        plan,
+        plan.final_dir,
+        outputs,
+        dict(progress.timings),
+        executed=executed,
+        stages=stage_record,
+    )
+
+
+def _refresh_history(plan: Plan, progress: Progress) -> None:
+    from analysis.evaluate.history import refresh as refresh_history
+
     progress.timed(
         "history", lambda: refresh_history(plan.processed_dir.parent), "refreshing the history store"
     )
-    outputs = tuple(sorted(plan.final_dir.iterdir()))
-    progress.say(f"report written to {plan.final_dir} ({len(outputs)} files)")
-    return RunResult(plan, plan.final_dir, outputs, dict(progress.timings))
+
+
+@dataclass(frozen=True)
+class PeriodOutcome:
+    """One period of a several-period run: its result, or the error that stopped it."""
+
+    period: str
+    result: RunResult | None = None
+    error: str = ""
+
+
+def run_periods(
+    options: RunOptions, periods: Sequence[str], progress: Progress | None = None
+) -> list[PeriodOutcome]:
+    """Publish several periods of one source in this process (``run --period all`` or a list): the worker
+    processes are started once and kept warm, the periods run oldest first (``periods.sort_key``: a
+    period's previous period is cleaned and evaluated by its own run first, and reused), each report
+    complete and atomic as with one period; a failed period does not stop the others. The history store is
+    refreshed once, at the end."""
+    from analysis.core.periods import sort_key
+
+    progress = progress or Progress()
+    workers = SharedWorkers() if options.engine == "inprocess" else None
+    outcomes: list[PeriodOutcome] = []
+    last_plan = None
+    try:
+        for period in sorted(dict.fromkeys(periods), key=sort_key):
+            one = dataclasses.replace(options, period=period)
+            try:
+                result = run(one, progress, workers=workers, history=False)
+            except (UsageError, ConfigError):
+                raise  # the same for every period: stop at once (exit 2)
+            except Exception as exc:  # a failed period does not stop the others
+                message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+                progress.say(f"{period} failed: {message}")
+                outcomes.append(PeriodOutcome(period, error=message))
+                continue
+            if not result.current:
+                last_plan = result.plan
+            progress.say(result.summary())
+            outcomes.append(PeriodOutcome(period, result))
+    except BaseException:
+        if workers is not None:
+            workers.close(stop=True)
+        raise
+    if workers is not None:
+        workers.close()
+    if last_plan is not None:
+        _refresh_history(last_plan, progress)
+    return outcomes
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", required=True, type=Path, help="data source folder (e.g. data/raw/sample)")
     parser.add_argument(
-        "--period", required=True, help="period code or spelling, or 'latest' (newest with files)"
+        "--period",
+        required=True,
+        action="append",
+        help="period code or spelling, 'latest' (newest with files), 'all' (every period of the source, "
+        "oldest first, in one process), or a list: --period 2025-TW3,2025-TW4 or repeated",
     )
     parser.add_argument("--lang", default="id", help="report language: id (default) or en")
     add_formats_argument(parser)
@@ -168,13 +367,45 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="skip cleaning/evaluation; use the processed data already there",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild every stage (clean, evaluate, notebooks) even when nothing has changed since the "
+        "published report",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
+def requested_periods(values: Sequence[str]) -> list[str]:
+    """The ``--period`` values as given, split at commas (``all`` and ``latest`` kept as words).
+
+    >>> requested_periods(["2025-TW3,2025-TW4", "all"])
+    ['2025-TW3', '2025-TW4', 'all']
+    """
+    return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
+
+
+def resolve_periods(raw_dir: Path, requested: Sequence[str]) -> list[str]:
+    """Canonical periods for ``requested`` (``all``: every period with files), oldest first, once each."""
+    from analysis.core.periods import sort_key
+    from analysis.publish.runner.plan import resolve_period
+
+    raw = Path(raw_dir).resolve()
+    if not raw.is_dir():
+        raise UsageError(f"data folder not found: {raw_dir}")
+    periods: list[str] = []
+    for text in requested:
+        periods += available_periods(raw) if text.lower() == "all" else [resolve_period(raw, text)]
+    if not periods:
+        raise UsageError(f"no period files in {raw_dir} (expected e.g. realisasi/realisasi_2025-TW2.xlsx)")
+    return sorted(dict.fromkeys(periods), key=sort_key)
+
+
 def options_from_args(args: argparse.Namespace) -> RunOptions:
+    requested = requested_periods(args.period if isinstance(args.period, list) else [args.period])
     return RunOptions(
         raw_dir=args.raw,
-        period=args.period,
+        period=requested[0] if requested else "",
         lang=args.lang,
         formats=parse_formats(",".join(args.formats or FORMATS)),
         out_root=args.out,
@@ -185,12 +416,17 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
         kernel=args.kernel,
         reuse_processed=args.reuse_processed,
         engine=args.engine,
+        force=args.force,
     )
 
 
 def main(args: argparse.Namespace) -> int:
-    """``python -m analysis run``: 0 on success, 1 when a notebook or a stage fails (one-line message)."""
+    """``python -m analysis run``: 0 on success, 1 when a notebook or a stage fails (one-line message); with
+    several periods, 1 when any failed (each named in the summary)."""
     options = options_from_args(args)
+    requested = requested_periods(args.period if isinstance(args.period, list) else [args.period])
+    if len(requested) > 1 or requested[0].lower() == "all":
+        return _main_periods(options, resolve_periods(options.raw_dir, requested), args.quiet)
     try:
         result = run(options, Progress(quiet=args.quiet))
     except (UsageError, ConfigError):
@@ -198,9 +434,27 @@ def main(args: argparse.Namespace) -> int:
     except AnalysisError as exc:
         print(f"python -m analysis run: error: {exc}", file=sys.stderr)
         return 1
+    if result.current:
+        print(f"python -m analysis run: {result.summary()} (--force rebuilds)")
+        return 0
     briefings = [
         p for p in result.outputs if p.name.startswith("briefing.") and p.suffix in (".html", ".pdf")
     ]
     for path in sorted(briefings):
         print(f"briefing: {path}")
     return 0
+
+
+def _main_periods(options: RunOptions, periods: list[str], quiet: bool) -> int:
+    t0 = time.perf_counter()
+    outcomes = run_periods(options, periods, Progress(quiet=quiet))
+    failed = [o for o in outcomes if o.result is None]
+    seconds = time.perf_counter() - t0
+    print(f"python -m analysis run: {len(outcomes)} period(s) in {seconds:.1f} s, {len(failed)} failed")
+    for outcome in outcomes:
+        print(
+            f"  {outcome.result.summary()}"
+            if outcome.result
+            else f"  {outcome.period}: FAILED: {outcome.error}"
+        )
+    return 1 if failed else 0

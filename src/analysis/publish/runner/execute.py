@@ -79,7 +79,9 @@ def _timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return result, round(time.perf_counter() - t0, 3)
 
 
-def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None) -> dict[str, Any]:
+def prepare_data(
+    plan: Plan, progress: Progress, pool: cf.Executor | None = None, staged: bool = False
+) -> dict[str, Any]:
     """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
 
     The 100 days are evaluated too (:func:`evaluate_hundred_days`): in one of ``pool``'s worker processes
@@ -87,19 +89,30 @@ def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None
     (:func:`warm_worker`) meanwhile; with no pool, here after the evaluation. (Cleaning the previous
     period, which the evaluation reads, in a worker as well was measured: no faster on 2 cores, where
     three busy processes share two cores, so the evaluation cleans it itself, as it always did.)
+
+    ``staged`` (the run's default): a stage whose key is current (:mod:`.stages`) is not done again, the
+    keys of what was done are recorded in the processed folders, and the summary says per stage and
+    period what was done (``stages``); ``plan.options.force`` does every stage.
     """
     from analysis.core.periods import previous_period
-    from analysis.evaluate.evaluation import evaluate_source
-    from analysis.ingest.cleaning import clean_source
+    from analysis.publish.runner import stages as st
 
+    force = plan.options.force
     hundred_days = None
+    done: dict[str, str] = {}
     if pool is not None:
-        hundred_days = pool.submit(
-            _timed_call, evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir
-        )
+        if staged and not force and st.hundred_days_current(plan.raw_dir, plan.period, plan.processed_dir):
+            # nothing to do (checked here: no worker imports the evaluation for it)
+            has_them = plan.period != HUNDRED_DAYS and HUNDRED_DAYS in st.periods_with_files(plan.raw_dir)
+            done["hundred_days"] = "current" if has_them else "none"
+        elif staged:
+            job = (st.prepare_hundred_days, plan.raw_dir, plan.period, plan.processed_dir, force)
+            hundred_days = pool.submit(_timed_call, *job)
+        else:
+            job = (evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir)
+            hundred_days = pool.submit(_timed_call, *job)
         for _ in range(plan.options.jobs):  # idle workers import what the notebooks need meanwhile
             pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
-    done: dict[str, str] = {}
 
     def wait_for_hundred_days() -> None:
         if hundred_days is not None and "hundred_days" not in done:
@@ -107,36 +120,96 @@ def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None
             done["hundred_days"], progress.timings["prepare:hundred_days"] = hundred_days.result()
             progress.timings["wait:hundred_days"] = round(time.perf_counter() - t_wait, 3)
 
-    cleaned = progress.timed(
-        "clean",
-        lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
-        f"cleaning {plan.source_name} {plan.period}",
-    )
-    totals = cleaned.quality.get("totals", {}) if isinstance(cleaned.quality, dict) else {}
-    if cleaned.has_problems:
+    done_stages: dict[str, str] = {}
+    clean_key = st.clean_key(plan.raw_dir, plan.period) if staged else ""
+    if staged and not force and st.stage_is_current(plan.processed_dir, "clean", clean_key):
+        progress.say(f"cleaned tables of {plan.period} are current (same inputs, configuration and code)")
+        cleaned = None
+        done_stages[f"clean:{plan.period}"] = "current"
+    else:
+        from analysis.ingest.cleaning import clean_source
+
+        cleaned = progress.timed(
+            "clean",
+            lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+            f"cleaning {plan.source_name} {plan.period}",
+        )
+        if staged:
+            st.record_stages(plan.processed_dir, {"clean": clean_key}, plan.run_id)
+            done_stages[f"clean:{plan.period}"] = "cleaned"
+    totals = cleaned.quality.get("totals", {}) if cleaned and isinstance(cleaned.quality, dict) else {}
+    if cleaned is not None and cleaned.has_problems:
         progress.say(
             f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
             f"{plan.processed_dir / 'rejected_rows.csv'}"
         )
     if previous_period(plan.period) == HUNDRED_DAYS:  # the evaluation reads (and may clean) that folder
         wait_for_hundred_days()
-    evaluated = progress.timed(
-        "evaluate",
-        lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
-        f"evaluating {plan.source_name} {plan.period}",
-    )
+    evaluation_tables: list[str] = []
+    if staged:
+        evaluate_key = st.evaluate_key(plan.raw_dir, plan.period)
+        prev = st.evaluated_previous(plan.raw_dir, plan.period)
+        if (
+            not force
+            and st.stage_is_current(plan.processed_dir, "evaluate", evaluate_key)
+            and (
+                prev is None
+                or st.stage_is_current(
+                    plan.processed_dir.parent / prev, "clean", st.clean_key(plan.raw_dir, prev)
+                )
+            )
+        ):
+            progress.say(
+                f"evaluation of {plan.period} is current (same cleaned tables, configuration and code)"
+            )
+            done_stages[f"evaluate:{plan.period}"] = "current"
+        else:
+            result = progress.timed(
+                "evaluate",
+                lambda: st.ensure_evaluated(
+                    plan.raw_dir,
+                    plan.period,
+                    plan.processed_dir,
+                    force=force,
+                    run_id=plan.run_id,
+                    clean=False,
+                ),
+                f"evaluating {plan.source_name} {plan.period}",
+            )
+            done_stages.update(
+                {f"{'evaluate' if p == plan.period else 'clean'}:{p}": v for p, v in result.items()}
+            )
+        evaluated_files = st.stage_files(plan.processed_dir, "evaluate")
+        evaluation_tables = sorted(
+            n.removesuffix(".parquet") for n in evaluated_files if n.endswith(".parquet")
+        )
+    else:
+        from analysis.evaluate.evaluation import evaluate_source
+
+        evaluated = progress.timed(
+            "evaluate",
+            lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+            f"evaluating {plan.source_name} {plan.period}",
+        )
+        evaluation_tables = sorted(evaluated.tables)
     wait_for_hundred_days()
     if pool is None:
-        done["hundred_days"] = progress.timed(
-            "prepare:hundred_days",
-            lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir),
-            "evaluating the 100 days",
+        hundred_days_job = (
+            (lambda: st.prepare_hundred_days(plan.raw_dir, plan.period, plan.processed_dir, force))
+            if staged
+            else (lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir))
         )
+        done["hundred_days"] = progress.timed(
+            "prepare:hundred_days", hundred_days_job, "evaluating the 100 days"
+        )
+    if staged and done.get("hundred_days") not in (None, "none"):
+        done_stages[f"evaluate:{HUNDRED_DAYS}"] = done["hundred_days"]
     return {
         "cleaning_totals": totals,
-        "cleaning_has_problems": cleaned.has_problems,
-        "evaluation_tables": sorted(evaluated.tables),
+        "cleaning_has_problems": None if cleaned is None else cleaned.has_problems,
+        "evaluation_tables": evaluation_tables,
         **done,
+        **({"stages": done_stages} if staged else {}),
     }
 
 
@@ -366,6 +439,16 @@ def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.
     t0 = time.perf_counter()
     futures = {pool.submit(run_notebook_job, plan, spec, staging): spec for spec in specs}
     progress.say(f"executing {', '.join(spec.notebook for spec in specs)} ({plan.options.jobs} at a time)")
+    try:
+        _collect_results(plan, staging, progress, futures, t0)
+    except NotebookFailed:
+        cf.wait(futures)  # the other notebooks finish into the staging folder (workers may be shared)
+        raise
+
+
+def _collect_results(
+    plan: Plan, staging: Path, progress: Progress, futures: dict[cf.Future, NotebookSpec], t0: float
+) -> None:
     for future in cf.as_completed(futures):
         spec = futures[future]
         executed = staging / f"{spec.name}.ipynb"

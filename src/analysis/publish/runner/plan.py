@@ -21,9 +21,8 @@ import yaml
 from analysis.core import config
 from analysis.core.atomic import owner_tag
 from analysis.core.errors import ConfigError, UsageError
-from analysis.core.formatting import LANGUAGES
 from analysis.core.periods import HUNDRED_DAYS_CODE, PeriodError, parse_period
-from analysis.evaluate.history import source_periods
+from analysis.ingest.inventory import source_periods
 
 #: Parameters every notebook of the run matrix receives (and must declare in its ``parameters`` cell).
 COMMON_PARAMETERS = ("raw_dir", "processed_dir", "period", "lang", "source_name", "is_synthetic", "run_id")
@@ -197,6 +196,31 @@ class RunOptions:
     kernel: str | None = None
     reuse_processed: bool = False
     engine: str = DEFAULT_ENGINE
+    force: bool = False  # rebuild every stage, even those whose key is current
+
+
+def validate_options(options: RunOptions) -> None:
+    """UsageError for an unknown language, format or engine, or ``--jobs`` below 1."""
+    from analysis.core.formatting import LANGUAGES
+
+    if options.lang not in LANGUAGES:
+        raise UsageError(f"unknown language {options.lang!r}; use {' or '.join(LANGUAGES)}")
+    for fmt in options.formats:
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; use html, pdf or html,pdf")
+    if options.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {options.jobs}")
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine {options.engine!r}; use {' or '.join(ENGINES)}")
+
+
+def validate_notebooks(options: RunOptions) -> None:
+    """ConfigError unless every notebook of the run matrix exists and declares the parameters it gets."""
+    for spec in options.matrix:
+        path = Path(options.notebooks_dir) / spec.notebook
+        if not path.is_file():
+            raise ConfigError(f"run matrix: notebook not found: {path}")
+        check_notebook_parameters(path, [*COMMON_PARAMETERS, *spec.parameters])
 
 
 @dataclass(frozen=True)
@@ -243,20 +267,18 @@ def new_run_id(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def plan_run(options: RunOptions) -> Plan:
-    """Validate ``options`` completely (no kernel is started, nothing is written)."""
+def plan_run(options: RunOptions, validate: bool = True) -> Plan:
+    """Validate ``options`` completely (no kernel is started, nothing is written).
+
+    ``validate=False`` checks only what the plan needs (folders, period) and leaves the language, formats,
+    engine, kernel and notebooks to :func:`validate_options`: the nothing-changed check of ``run`` does not
+    import the notebook tools when the report is current (whose options were valid when it was made).
+    """
     raw_dir = Path(options.raw_dir).resolve()
     if not raw_dir.is_dir():
         raise UsageError(f"data folder not found: {options.raw_dir}")
-    if options.lang not in LANGUAGES:
-        raise UsageError(f"unknown language {options.lang!r}; use {' or '.join(LANGUAGES)}")
-    for fmt in options.formats:
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown format {fmt!r}; use html, pdf or html,pdf")
-    if options.jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, not {options.jobs}")
-    if options.engine not in ENGINES:
-        raise UsageError(f"unknown engine {options.engine!r}; use {' or '.join(ENGINES)}")
+    if validate:
+        validate_options(options)
     period = resolve_period(raw_dir, options.period)
     processed_root = config.check_processed_root(options.processed_root, raw_dir)
     processed_dir = config.processed_dir_for(raw_dir, period, processed_root)
@@ -265,12 +287,10 @@ def plan_run(options: RunOptions) -> Plan:
     kernel = None
     if options.engine == "papermill" or options.kernel:  # an explicit --kernel is checked either way
         kernel = options.kernel or default_kernel()
-        check_kernel(kernel)
-    for spec in options.matrix:
-        path = Path(options.notebooks_dir) / spec.notebook
-        if not path.is_file():
-            raise ConfigError(f"run matrix: notebook not found: {path}")
-        check_notebook_parameters(path, [*COMMON_PARAMETERS, *spec.parameters])
+        if validate:
+            check_kernel(kernel)
+    if validate:
+        validate_notebooks(options)
     now = dt.datetime.now(REPORT_TZ)
     source_name = raw_dir.name
     run_id = new_run_id(now)

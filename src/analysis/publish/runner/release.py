@@ -68,6 +68,20 @@ def _hashes(paths: Sequence[Path], root: Path) -> dict[str, str]:
     return {path.relative_to(root).as_posix(): sha256_file(path) for path in sorted(paths)}
 
 
+def git_commit(root: Path = config.PROJECT_ROOT) -> str:
+    """The commit of the code (``git rev-parse HEAD``), or ``"unknown"`` without git or a repository."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
     """``{"commit": sha, "dirty": bool}``, or ``"unknown"`` values when git or the repository is absent."""
     try:
@@ -105,9 +119,15 @@ def package_versions(names: Sequence[str] = MANIFEST_PACKAGES) -> dict[str, str]
 
 
 def write_manifest(
-    plan: Plan, staging: Path, timings: dict[str, float], prepared: dict[str, Any] | None = None
+    plan: Plan,
+    staging: Path,
+    timings: dict[str, float],
+    prepared: dict[str, Any] | None = None,
+    stage_keys: dict[str, Any] | None = None,
+    stages: dict[str, str] | None = None,
 ) -> Path:
-    """``manifest.json``: what went in, what came out, with which code, how long it took."""
+    """``manifest.json``: what went in, what came out, with which code, how long it took; ``stage_keys``
+    (the key of every stage, ``analysis.publish.runner.stages``) and ``stages`` (what this run did)."""
     options = plan.options
     notebooks = [Path(options.notebooks_dir) / spec.notebook for spec in options.matrix]
     with reading(plan.processed_dir):  # no concurrent cleaning swaps the folder while it is hashed
@@ -141,6 +161,8 @@ def write_manifest(
         "notebooks": _hashes(notebooks, Path(options.notebooks_dir)),
         "processed": processed_hashes,
         "preparation": prepared or {},
+        "stage_keys": stage_keys or {},
+        "stages": stages or {},
         "outputs": _hashes(outputs, staging),
         "git": git_state(),
         "code_digest": package_digest(),

