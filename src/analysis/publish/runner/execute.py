@@ -78,6 +78,20 @@ def _timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return result, round(time.perf_counter() - t0, 3)
 
 
+def prepare_earlier_periods(plan: Plan) -> list[str]:
+    """Evaluate every period of the source before ``plan.period`` that has no complete folder yet (the
+    briefing's and notebooks 02/03's trends read every period to date from the history store), then
+    rebuild the store, so the notebooks running in parallel find it current and never rebuild it
+    themselves. Returns the periods evaluated (none once they all are: a period already evaluated is not
+    redone)."""
+    from analysis.evaluate.history import prepare_periods, refresh
+
+    source_dir = plan.processed_dir.parent
+    evaluated = prepare_periods(plan.raw_dir, source_dir, until=plan.period)
+    refresh(source_dir)
+    return evaluated
+
+
 def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None) -> dict[str, Any]:
     """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
 
@@ -131,6 +145,13 @@ def prepare_data(plan: Plan, progress: Progress, pool: cf.Executor | None = None
             lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir),
             "evaluating the 100 days",
         )
+    earlier = progress.timed(
+        "prepare:earlier_periods",
+        lambda: prepare_earlier_periods(plan),
+        "checking the earlier periods for the trends",
+    )
+    if earlier:
+        progress.say(f"evaluated the earlier period(s) {', '.join(earlier)} for the trends")
     return {
         "cleaning_totals": totals,
         "cleaning_has_problems": cleaned.has_problems,
