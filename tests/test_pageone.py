@@ -89,7 +89,9 @@ def indicators() -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ headline figures
 def test_headline_figures_and_their_change():
-    figs = pageone.headline_figures(programs(), rt_index(), programs(budget_spent_idr=[35.0, 75.0, 30.0, 10.0]))
+    figs = pageone.headline_figures(
+        programs(), rt_index(), programs(budget_spent_idr=[35.0, 75.0, 30.0, 10.0])
+    )
     got = figs.set_index("figure")
     assert list(got.index) == ["programs_met", "mean_capaian", "serapan", "median_index", "rt_scored_share"]
     # met now: P01 (120) and P05 (102); in TW2: P01 (110) and P02 (103)
@@ -148,7 +150,9 @@ def test_headline_html_has_the_values_the_arrow_hidden_from_screen_readers_and_t
     }
     assert "Perubahan sejak Triwulan II 2026" in html
     assert '<span class="kjb-arrow" aria-hidden="true">=</span> tetap' in html  # 2 programs met, as in TW2
-    assert '<span class="kjb-arrow" aria-hidden="true">▲</span> naik 20,0 poin' in html  # median index 40 → 60
+    assert (
+        '<span class="kjb-arrow" aria-hidden="true">▲</span> naik 20,0 poin' in html
+    )  # median index 40 → 60
     assert "data periode sebelumnya tidak tersedia" in html  # serapan without the previous table
 
 
@@ -160,12 +164,12 @@ def test_off_track_names_programs_below_target_with_their_indicators_and_agency_
     assert items["detail"].iloc[0] == "indikator di bawah target: Apel (86,0%)"
     assert items["detail"].iloc[1] == "indikator di bawah target: Drainase (96,0%)"
     # one rule for "weakest": tie-aware at one decimal (30,0 = 30,0)
-    assert items["detail"].iloc[3] == "Kec. Jambi Timur; prinsip terlemah: Partisipatif dan Keberlanjutan"
+    assert items["detail"].iloc[3] == "Kec. Jambi Timur, terlemah: Partisipatif dan Keberlanjutan"
     html = pageone.off_track_html(items, "id")
     assert html.count("<tr>") == 3 and "OPD penanggung jawab" in html  # header + two programs
     assert (
-        f"pendampingan oleh <strong>{DPMPPA}</strong>: <strong>Legok</strong> (Kec. Danau Sipin; prinsip terlemah:"
-        " Transparansi; indeks 42,5 dari 100, ▲ naik 3,0 poin)"
+        f"(kategori Kurang; pendamping: <strong>{DPMPPA}</strong>): <strong>Legok</strong> (Kec. Danau Sipin,"
+        " terlemah: Transparansi; indeks 42,5, ▲ naik 3,0 poin)"
     ) in html
 
 

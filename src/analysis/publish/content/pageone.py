@@ -38,7 +38,7 @@ HEADLINE_COLUMNS = ("figure", "value", "total", "previous", "change", "unit", "n
 STEADY_BELOW = 0.05
 
 #: Follow-ups shown in page one's box at most (the rest: "and n more", all in notebook 02).
-MAX_FOLLOW_UPS = 5
+MAX_FOLLOW_UPS = 4
 
 #: Indicators named under a program below target at most.
 MAX_INDICATORS = 1
@@ -343,7 +343,8 @@ def off_track_html(items: pd.DataFrame, lang: str = "id") -> str:
             what = f"<strong>{html.escape(r['name'])}</strong>"
             if r["detail"]:
                 what += f'<br><span class="kjb-detail">{html.escape(r["detail"])}</span>'
-            body.append([what, html.escape(pct(r["value"], lang)), _change_html(r["change"], r["unit"], lang),
+            # "turun 11,9 poin" (percentage points): the short unit keeps the column to one line
+            body.append([what, html.escape(pct(r["value"], lang)), _change_html(r["change"], "points", lang),
                          html.escape(r["agency"])])  # fmt: skip
         parts.append(_table("kjb-offtrack", t("pageone.caption.off_track", lang), headers, body))
     areas = items[items["kind"] == "kelurahan"]
@@ -403,6 +404,13 @@ def follow_ups_html(actions: pd.DataFrame, lang: str = "id", limit: int = MAX_FO
     return f'<aside id="kjb-followups" class="kjb-followups" aria-label="{title}"><h3>{title}</h3><ul>{items}</ul></aside>'
 
 
+def _markdown_inline(text: str) -> str:
+    """Escaped Markdown of one paragraph as inline HTML (the notebook's renderer, mistune)."""
+    import mistune
+
+    return mistune.html(text).strip().removeprefix("<p>").removesuffix("</p>")
+
+
 def page_one_html(
     figures: pd.DataFrame,
     items: pd.DataFrame,
@@ -411,8 +419,11 @@ def page_one_html(
     previous: str | None,
     lang: str = "id",
     weakest_sentence: str | None = None,
+    claim_sentence: str | None = None,
 ) -> str:
-    """Page one as one HTML block: the three questions, each a heading and its table or box."""
+    """Page one as one HTML block: the three questions, each a heading and its table or box, then the
+    sentence on the claim. ``weakest_sentence`` (``messages.message_weakest_principle``) and
+    ``claim_sentence`` (``messages.claim_sentence``) are Markdown, already escaped."""
     h = lambda key: f"<h2>{html.escape(t(f'pageone.h.{key}', lang))}</h2>"  # noqa: E731
     parts = [
         '<section class="kjb-pageone">',
@@ -421,11 +432,12 @@ def page_one_html(
         h("off_track"),
         off_track_html(items, lang),
     ]
-    if weakest_sentence:  # Markdown (already escaped), rendered as the notebook would
-        import mistune
-
-        parts.append(f'<div class="kjb-weakest">{mistune.html(weakest_sentence)}</div>')
-    parts += [follow_ups_html(actions, lang), "</section>"]
+    if weakest_sentence:
+        parts.append(f'<p class="kjb-weakest">{_markdown_inline(weakest_sentence)}</p>')
+    parts.append(follow_ups_html(actions, lang))
+    if claim_sentence:
+        parts.append(f'<p id="kjb-claim" class="kjb-claim">{_markdown_inline(claim_sentence)}</p>')
+    parts.append("</section>")
     return "\n".join(parts)
 
 
