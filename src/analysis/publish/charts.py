@@ -818,7 +818,8 @@ def _trend_grid(n: int, ncols: int, panel_height_in: float) -> tuple[Figure, lis
 
 def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -> Figure:
     """Capaian per program across periods: one small panel per program (a line over the periods, the
-    100 % target dashed, each point green when the target was met and gold below, the last value written).
+    100 % target dashed, each point green when the target was met and gold below, the last value in the
+    panel's title).
 
     ``trend``: :func:`analysis.publish.content.trends.program_trend` (``achievement_capped_pct``, the value
     the briefing's tables show: capped at ``cap_pct``, said in the title).
@@ -850,14 +851,17 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
         ax.scatter(x, y, s=9, zorder=3,
                    color=[PALETTE["green"] if v >= 100 else PALETTE["gold"] for v in np.nan_to_num(y)])  # fmt: skip
         known = ~np.isnan(y)
-        if known.any():
-            last_x, last_y = x[known][-1], y[known][-1]
+        name = str(rows["program_label"].iloc[-1])
+        last_text = ""
+        if known.any() and x[known][-1] == len(periods) - 1:  # the value of the last period, not an older one
+            last_y = y[known][-1]
             met_last += int(last_y >= 100)
-            ax.annotate(format_percent(last_y, lang=lang), (last_x, last_y), textcoords="offset points",
-                        xytext=(0, 5), ha="right", fontsize=6, color=PALETTE["ink"])  # fmt: skip
+            last_text = format_percent(last_y, lang=lang)
             if known.sum() >= 2 and y[known][-1] < y[known][-2]:
-                falling.append(str(rows["program_label"].iloc[-1]))
-        ax.set_title(_wrap(rows["program_label"].iloc[-1], 24), fontsize=7, color=PALETTE["ink"], loc="left")
+                falling.append(name)
+        # the last value in the panel's title, never on the line it would cover
+        ax.set_title(f"{_wrap(name, 22)} · {last_text}" if last_text else _wrap(name, 22), fontsize=7,
+                     color=PALETTE["ink"], loc="left")  # fmt: skip
         ax.set_xticks(range(len(periods)), [_short_period(p) for p in periods])
         ax.set_xlim(-0.4, len(periods) - 0.6)
         ax.set_ylim(low, high)
@@ -877,7 +881,7 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
 
 def principle_trend_chart(trend: pd.DataFrame, lang: str = "id") -> Figure:
     """The median score of each principle and of the index over the scored RTs, across periods: five small
-    panels in a row (0–100, the last value written). ``trend``:
+    panels in a row (0–100, the last value in each panel's title). ``trend``:
     :func:`analysis.publish.content.trends.principle_trend`."""
     title = t("chart.principle_trend.title", lang)
     periods = list(dict.fromkeys(trend["period"])) if not trend.empty else []
@@ -894,14 +898,14 @@ def principle_trend_chart(trend: pd.DataFrame, lang: str = "id") -> Figure:
         color = PALETTE["green"] if key != "index" else PALETTE["ink"]
         ax.plot(x, y, color=color, marker="o", markersize=2.5, linewidth=1.3, zorder=3)
         if len(y):
-            ax.annotate(format_number(y[-1], lang=lang, decimals=1), (x[-1], y[-1]), textcoords="offset points",
-                        xytext=(0, 5), ha="right", fontsize=6.5, color=PALETTE["ink"])  # fmt: skip
             name = t(f"principles.{key}", lang) if key != "index" else t("chart.heatmap.index", lang)
             changes.append(
                 t("chart.principle_trend.alt_item", lang, name=name,
                   first=format_number(y[0], lang=lang, decimals=1), last=format_number(y[-1], lang=lang, decimals=1))
             )  # fmt: skip
         label = t(f"principles.{key}", lang) if key != "index" else t("chart.heatmap.index", lang)
+        if len(y):  # the last value in the title, never over the line
+            label += " · " + format_number(y[-1], lang=lang, decimals=1)
         ax.set_title(label, fontsize=7, color=PALETTE["ink"], loc="left")
         ax.set_xticks(range(len(periods)), [_short_period(p) for p in periods])
         ax.set_xlim(-0.4, len(periods) - 0.6)

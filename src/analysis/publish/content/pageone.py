@@ -221,8 +221,12 @@ def change_parts(change: object, unit: str, lang: str = "id", reason: object = N
     )
 
 
-def _change_html(change: object, unit: str, lang: str, reason: object = None) -> str:
+def _change_html(change: object, unit: str, lang: str, reason: object = None, say_reason: bool = True) -> str:
+    """The change as HTML: the arrow hidden from screen readers (the words say it); a missing change is
+    "—" and, when ``say_reason``, why (the headline table says it once; the off-track table only "—")."""
     arrow, words = change_parts(change, unit, lang, reason)
+    if arrow == "—" and not say_reason:
+        words = t("pageone.no_change.short", lang)
     kind = {"▲": "up", "▼": "down", "=": "steady"}.get(arrow, "none")
     return (
         f'<span class="kjb-change kjb-change-{kind}"><span class="kjb-arrow" aria-hidden="true">{arrow}</span> '
@@ -301,8 +305,16 @@ def off_track(
 
 
 def _table(table_id: str, caption: str, headers: list[str], body: list[list[str]]) -> str:
+    """An HTML table whose cells carry their column's header (``data-label``): on a phone the stylesheet
+    stacks each row and writes the header before each value, so nothing runs off the screen."""
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
-    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in body)
+    labels = [html.escape(h, quote=True) for h in headers]
+    rows = "".join(
+        "<tr>"
+        + "".join(f'<td data-label="{lab}">{c}</td>' for lab, c in zip(labels, r, strict=True))
+        + "</tr>"
+        for r in body
+    )
     return (
         f'<table id="{table_id}" class="kjb-table kjb-pageone-table"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -311,11 +323,12 @@ def _table(table_id: str, caption: str, headers: list[str], body: list[list[str]
 
 def headline_table_html(figures: pd.DataFrame, period: str, previous: str | None, lang: str = "id") -> str:
     """The headline figures as an HTML table: figure, value in ``period``, change since ``previous``."""
-    prev = period_label(previous, lang) if previous else MISSING
     headers = [
         t("pageone.col.figure", lang),
         period_label(period, lang),
-        t("pageone.col.change", lang, previous=prev),
+        t("pageone.col.change", lang, previous=period_label(previous, lang))
+        if previous
+        else t("pageone.col.change_short", lang),
     ]
     body = [
         [
@@ -344,7 +357,7 @@ def off_track_html(items: pd.DataFrame, lang: str = "id") -> str:
             if r["detail"]:
                 what += f'<br><span class="kjb-detail">{html.escape(r["detail"])}</span>'
             # "turun 11,9 poin" (percentage points): the short unit keeps the column to one line
-            body.append([what, html.escape(pct(r["value"], lang)), _change_html(r["change"], "points", lang),
+            body.append([what, html.escape(pct(r["value"], lang)), _change_html(r["change"], "points", lang, say_reason=False),
                          html.escape(r["agency"])])  # fmt: skip
         parts.append(_table("kjb-offtrack", t("pageone.caption.off_track", lang), headers, body))
     areas = items[items["kind"] == "kelurahan"]
@@ -356,7 +369,9 @@ def off_track_html(items: pd.DataFrame, lang: str = "id") -> str:
                 name=f"<strong>{html.escape(r['name'])}</strong>",
                 detail=html.escape(r["detail"]),
                 value=html.escape(format_number(r["value"], lang=lang, decimals=1)),
-                change=" ".join(change_parts(r["change"], r["unit"], lang)),
+                change=" ".join(change_parts(r["change"], r["unit"], lang))
+                if pd.notna(r["change"])
+                else t("pageone.no_change.short", lang),
             )
             for _, r in areas.iterrows()
         ]

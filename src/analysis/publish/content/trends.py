@@ -118,15 +118,26 @@ def principle_trend(history_rt_index: pd.DataFrame, periods: list[str]) -> pd.Da
     return pd.DataFrame(rows, columns=cols)
 
 
-def trends_intro(periods: list[str], program_trend_table: pd.DataFrame, lang: str = "id") -> str | None:
+def trends_intro(
+    periods: list[str],
+    program_trend_table: pd.DataFrame,
+    lang: str = "id",
+    principle_trend_table: pd.DataFrame | None = None,
+    new_page: bool = False,
+) -> str | None:
     """The heading and the sentence over the briefing's trend charts (Markdown), or ``None`` when the
-    period has no series (the 100 days stand alone): "only one quarter so far" when there is one period."""
+    period has no series (the 100 days stand alone): "only one quarter so far" when there is one period.
+    With ``principle_trend_table``, a second sentence when the number of scored RTs changed across the
+    periods (2025: the pilot RTs only), since the medians then come from different sets of RTs.
+    ``new_page``: start a new page in print (the charts fill one page; the heading stays with them)."""
     from analysis.core.periods import HUNDRED_DAYS_CODE, period_label
     from analysis.publish.content.common import pct
 
     if not periods or periods[-1] == HUNDRED_DAYS_CODE:
         return None
-    heading = "### " + t("pageone.h.trends", lang)
+    from analysis.publish.content.common import page_break
+
+    heading = (page_break() if new_page else "") + "### " + t("pageone.h.trends", lang)
     if len(periods) < 2:
         return heading + "\n\n" + t("pageone.trends_single", lang, period=period_label(periods[0], lang))
     cap = program_trend_table["cap_pct"].dropna() if "cap_pct" in program_trend_table else pd.Series()
@@ -137,4 +148,16 @@ def trends_intro(periods: list[str], program_trend_table: pd.DataFrame, lang: st
         first=period_label(periods[0], lang),
         last=period_label(periods[-1], lang),
     )
+    if principle_trend_table is not None and not principle_trend_table.empty:
+        counts = principle_trend_table.drop_duplicates("period")
+        first, last = counts.iloc[0], counts.iloc[-1]
+        if first["n_rt_scored"] != last["n_rt_scored"]:
+            note += " " + t(
+                "pageone.trends_rt_set",
+                lang,
+                first_n=format_number(first["n_rt_scored"], lang=lang),
+                first=period_label(first["period"], lang),
+                last_n=format_number(last["n_rt_scored"], lang=lang),
+                last=period_label(last["period"], lang),
+            )
     return heading + "\n\n" + note
