@@ -161,8 +161,8 @@ def test_off_track_names_programs_below_target_with_their_indicators_and_agency_
     items = pageone.off_track(programs(), indicators(), kelurahan(), lang="id")
     assert list(items["name"]) == ["Apel Kota", "Kota Tangguh", "Legok", "Sijenjang"]
     assert list(items["agency"]) == ["BKPSDM", "Dinas PUPR", DPMPPA, DPMPPA]
-    assert items["detail"].iloc[0] == "indikator belum mencapai target: Apel (86,0%)"
-    assert items["detail"].iloc[1] == "indikator belum mencapai target: Drainase (96,0%)"
+    assert items["detail"].iloc[0] == "indikator terendah: Apel (86,0%)"
+    assert items["detail"].iloc[1] == "indikator terendah: Drainase (96,0%)"
     # one rule for "weakest": tie-aware at one decimal (30,0 = 30,0)
     assert items["detail"].iloc[3] == "Kec. Jambi Timur, terlemah: Partisipatif dan Keberlanjutan"
     html = pageone.off_track_html(items, "id")

@@ -244,8 +244,9 @@ def off_track(
     """What is off track, one row each: the programs below target (capped capaian < 100 %, lowest first)
     and the weakest kelurahan (:func:`analysis.publish.content.followups.weak_kelurahan`).
 
-    Columns: ``kind`` (``program`` / ``kelurahan``), ``code``, ``name``, ``detail`` (the program's
-    indicators below target, lowest first, or the kelurahan's kecamatan and weakest principle), ``value``
+    Columns: ``kind`` (``program`` / ``kelurahan``), ``code``, ``name``, ``detail`` (the program's lowest
+    indicators below target, at most :data:`MAX_INDICATORS`, or the kelurahan's kecamatan and weakest
+    principle), ``value``
     (capaian % or index 0–100), ``change`` (since the previous period, points), ``unit``, ``agency``.
     """
     rows = []
