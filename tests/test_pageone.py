@@ -130,6 +130,8 @@ def test_serapan_change_says_why_it_is_missing(period, previous, reason):
         pytest.param(-2.26, "pp", "id", ("▼", "turun 2,3 poin persen"), id="down_pp"),
         pytest.param(0.01, "points", "id", ("=", "tetap"), id="steady"),
         pytest.param(7.46, "points", "en", ("▲", "up 7.5 points"), id="english"),
+        pytest.param(-1.0, "programs", "en", ("▼", "down 1 programme"), id="english_one_programme"),
+        pytest.param(2.0, "programs", "en", ("▲", "up 2 programmes"), id="english_programmes"),
         pytest.param(np.nan, "pp", "id", ("—", "data periode sebelumnya tidak tersedia"), id="missing"),
     ],
 )

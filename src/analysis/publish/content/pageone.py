@@ -213,7 +213,8 @@ def change_parts(change: object, unit: str, lang: str = "id", reason: object = N
     decimals = 0 if unit == "programs" else 1
     if abs(value) < (0.5 if unit == "programs" else STEADY_BELOW):
         return "=", t("pageone.steady", lang)
-    amount = t(f"pageone.unit.{unit}", lang, n=format_number(abs(value), lang=lang, decimals=decimals))
+    key = "programs_one" if unit == "programs" and round(abs(value)) == 1 else unit  # "1 programme"
+    amount = t(f"pageone.unit.{key}", lang, n=format_number(abs(value), lang=lang, decimals=decimals))
     return (
         ("▲", t("pageone.up", lang, amount=amount))
         if value > 0
