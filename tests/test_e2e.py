@@ -112,7 +112,7 @@ def test_briefing_in_chromium(runs, open_in_chromium):
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert code_cells == 0
     assert lang == "id"
-    assert "Pesan utama" in body and "Capaian per program" in body
+    assert "Bagaimana kinerja kita?" in body and "Tindak lanjut" in body and "Capaian per program" in body
     assert config.SAMPLE_NOTICE in body
     assert "import " not in body and "analysis." not in body
     assert images and all(alt and width > 0 for alt, width in images)
@@ -151,3 +151,116 @@ def test_no_personal_data_in_any_output(runs):
             if hits:
                 found[str(path.relative_to(root))] = hits[:3]
     assert not found
+
+
+# ------------------------------------------------------------------ page one as the reader sees it (issue 13)
+def _figures_shown(html_text: str) -> dict[str, str]:
+    """The headline figures of page one as the HTML shows them: ``{figure: text}``."""
+    import re
+
+    return dict(re.findall(r'data-figure="(\w+)">([^<]+)<', html_text))
+
+
+def _svg_texts(html_text: str, alt_start: str) -> list[str]:
+    """The text elements of the chart whose alt text starts with ``alt_start`` (SVG embedded as base64)."""
+    import base64
+    import html as html_module
+    import re
+
+    for alt, data in re.findall(r'<img alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)"', html_text):
+        if html_module.unescape(alt).startswith(alt_start):
+            svg = base64.b64decode(data).decode("utf-8")
+            return [html_module.unescape(t).strip() for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    raise AssertionError(f"no chart whose alt text starts with {alt_start!r}")
+
+
+def test_page_one_headline_figures_equal_the_tables(runs):
+    from analysis.core.formatting import format_number, format_percent
+
+    result = runs["latest"]
+    folder = result.plan.processed_dir
+    html_text = (result.report_dir / "briefing.html").read_text(encoding="utf-8")
+    shown = _figures_shown(html_text)
+    programs = pd.read_parquet(folder / "achievement_program.parquet")
+    rt = pd.read_parquet(folder / "rt_index.parquet")
+    scored = rt[rt["status"] == "dinilai"]
+    met = int((programs["achievement_capped_pct"] >= 100).sum())
+    serapan = programs["budget_spent_idr"].sum() / programs["budget_allocated_idr"].sum() * 100
+    assert shown["programs_met"] == f"{met} dari {len(programs)} program"
+    assert shown["mean_capaian"] == format_percent(programs["achievement_capped_pct"].mean())
+    assert shown["serapan"].startswith(format_percent(serapan) + " (jadwal linear ")
+    assert shown["median_index"] == f"{format_number(scored['index'].median(), decimals=1)} dari 100"
+    assert (
+        shown["rt_scored_share"]
+        == f"{format_percent(len(scored) / len(rt) * 100)} ({len(scored)} dari {len(rt)} RT)"
+    )
+    # the change since the previous period, from the previous period's own table
+    previous = pd.read_parquet(
+        folder.parent / programs["previous_period"].iloc[0] / "achievement_program.parquet"
+    )
+    change = programs["achievement_capped_pct"].mean() - previous["achievement_capped_pct"].mean()
+    words = ("naik " if change > 0 else "turun ") + format_number(abs(change), decimals=1) + " poin persen"
+    row = html_text[html_text.index('data-figure="mean_capaian"') :].split("</tr>")[0]
+    assert words in row and ("▲" if change > 0 else "▼") in row
+    # off track: every program below target named with its OPD; the follow-up box names OPDs
+    offtrack = html_text[html_text.index('id="kjb-offtrack"') :].split("</table>")[0]
+    for _, r in programs[programs["achievement_capped_pct"] < 100].iterrows():
+        assert r["agency"] in offtrack
+    box = html_text[html_text.index('id="kjb-followups"') :].split("</aside>")[0]
+    assert "Tindak lanjut" in box and box.count("<li") >= 3
+    assert "100 Hari Kerja (20 Feb–30 Mei 2025)" in html_text  # the claim sentence is dated
+
+
+def test_page_one_is_page_one_of_the_pdf(runs):
+    from pypdf import PdfReader
+
+    from analysis.core.formatting import format_percent
+
+    result = runs["latest"]
+    programs = pd.read_parquet(result.plan.processed_dir / "achievement_program.parquet")
+    first = " ".join(PdfReader(result.report_dir / "briefing.pdf").pages[0].extract_text().split())
+    met = int((programs["achievement_capped_pct"] >= 100).sum())
+    assert f"{met} dari {len(programs)} program" in first
+    assert format_percent(programs["achievement_capped_pct"].mean()) in first
+    assert "Bagaimana kinerja kita?" in first and "Apa yang tertinggal?" in first
+    assert "Tindak lanjut" in first and "Klaim" in first
+
+
+def test_bar_chart_and_table_show_the_same_capaian_with_the_cap_said(runs):
+    import re
+
+    from analysis.core.formatting import format_percent
+
+    for key in ("latest", "hundred"):
+        result = runs[key]
+        html_text = (result.report_dir / "briefing.html").read_text(encoding="utf-8")
+        programs = pd.read_parquet(result.plan.processed_dir / "achievement_program.parquet")
+        bars = _svg_texts(html_text, "Diagram batang capaian")
+        table = html_text[html_text.index('id="T_programs"') :].split("</table>")[0]
+        cells = [c.strip() for c in re.findall(r"<td [^>]*>([^<]*)</td>", table)]
+        for _, r in programs.dropna(subset=["achievement_capped_pct"]).iterrows():
+            value = format_percent(r["achievement_capped_pct"])
+            if abs(r["achievement_pct"] - r["achievement_capped_pct"]) > 1e-9:
+                value += " (dibatasi 120%)"
+            assert value in bars and value in cells, (key, r["program_code"], value)
+        if key == "hundred":  # the sample's 100 days have capped programs (Rumel 129,2 % uncapped)
+            assert any("dibatasi 120%" in c for c in cells)
+            assert not any(b.startswith("129,2") for b in bars)
+
+
+def test_heat_map_alt_and_page_one_name_the_same_weakest_principle(runs):
+    import html as html_module
+    import re
+
+    from analysis.core.i18n import t
+    from analysis.publish.charts import weakest_principles
+    from analysis.publish.content.messages import principle_medians
+
+    result = runs["latest"]
+    html_text = html_module.unescape((result.report_dir / "briefing.html").read_text(encoding="utf-8"))
+    rt = pd.read_parquet(result.plan.processed_dir / "rt_index.parquet")
+    names = [t(f"principles.{p}", "id") for p in weakest_principles(principle_medians(rt))]
+    alt = next(a for a in re.findall(r'<img alt="([^"]*)"', html_text) if a.startswith("Peta panas"))
+    for name in names:
+        assert name in alt
+        assert name in html_text[html_text.index("Prinsip terlemah") :][:200]

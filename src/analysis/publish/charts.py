@@ -269,24 +269,49 @@ def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: Sequence[str], avoid
 
 
 # --------------------------------------------------------------------------------------- the charts
+def capped_value_text(row: pd.Series, lang: str = "id", column: str = "achievement_capped_pct") -> str:
+    """A program's capped capaian as the chart and the table write it: ``87,5%``, or ``120,0% (dibatasi
+    120%)`` when the cap changed it (capped and uncapped capaian differ).
+
+    >>> capped_value_text(pd.Series({"achievement_capped_pct": 120.0, "achievement_pct": 129.2, "cap_pct": 120.0}))
+    '120,0% (dibatasi 120%)'
+    >>> capped_value_text(pd.Series({"achievement_capped_pct": 98.7, "achievement_pct": 98.7, "cap_pct": 120.0}))
+    '98,7%'
+    """
+    value = row.get(column)
+    text = format_percent(value, lang=lang)
+    uncapped, cap = row.get("achievement_pct"), row.get("cap_pct")
+    if (
+        column == "achievement_capped_pct"
+        and not any(v is None or pd.isna(v) for v in (value, uncapped, cap))
+        and abs(float(uncapped) - float(value)) > 1e-9
+    ):
+        text += " " + t("chart.capped", lang, cap=format_percent(cap, lang=lang, decimals=0))
+    return text
+
+
 def achievement_chart(
     programs: pd.DataFrame, lang: str = "id", label_column: str = "program_label", layout: str = "page"
 ) -> Figure:
     """Capaian per program as horizontal bars against the 100 % target line.
 
-    ``programs``: ``achievement_program`` (one row per program; ``achievement_pct`` uncapped, percent).
-    Bars: green when the program's capaian is ≥ 100 %, gold below; a program that cannot be computed is
-    listed with the words "tidak dapat dihitung" instead of a bar. ``layout="phone"``: the same chart
+    ``programs``: ``achievement_program`` (one row per program). The bars show the **capped** capaian
+    (``achievement_capped_pct``, each indicator capped at ``cap_pct`` before averaging), the value of the
+    table under the chart and of the "met" rule; a bar whose program the cap changed says so beside its
+    value ("120,0% (dibatasi 120%)", :func:`capped_value_text`). Bars: green when the capaian is ≥ 100 %,
+    gold below; a program that cannot be computed is listed with the words "tidak dapat dihitung" instead
+    of a bar. (A table without ``achievement_capped_pct`` falls back to ``achievement_pct``.) ``layout="phone"``: the same chart
     :data:`PHONE_WIDTH_IN` wide (names wrapped shorter), which the page layout carries (:func:`phone_layout`).
     """
     phone = layout == "phone"
     title = t("chart.achievement.title", lang)
     if programs.empty:
         return _empty(title, lang)
+    value_column = "achievement_capped_pct" if "achievement_capped_pct" in programs else "achievement_pct"
     df = programs.assign(_label=program_labels(programs, label_column)).sort_values(
-        ["achievement_pct", "program_code"], ascending=[True, True], na_position="first", kind="mergesort"
+        [value_column, "program_code"], ascending=[True, True], na_position="first", kind="mergesort"
     )
-    pct = df["achievement_pct"].astype("float64")
+    pct = df[value_column].astype("float64")
     if phone:
         fig, (ax,) = _figure(1.0 + 0.4 * len(df), width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
     else:
@@ -306,8 +331,11 @@ def achievement_chart(
         color=PALETTE["ink"],
         va="bottom",
     )
-    for yi, value in zip(y, pct, strict=True):
-        text = t("chart.not_computable", lang) if pd.isna(value) else format_percent(value, lang=lang)
+    for yi, (_, row) in zip(y, df.iterrows(), strict=True):
+        value = pct[row.name]
+        text = (
+            t("chart.not_computable", lang) if pd.isna(value) else capped_value_text(row, lang, value_column)
+        )
         ax.text(
             (0 if pd.isna(value) else value) + top * 0.01,
             yi,
@@ -345,7 +373,7 @@ def achievement_chart(
             n=len(df),
             met=int(met.sum()),
             lowest=low["_label"],
-            lowest_pct=format_percent(low["achievement_pct"], lang=lang),
+            lowest_pct=capped_value_text(low, lang, value_column),
         )
     if not phone:
         setattr(fig, _PHONE_ATTR, lambda: achievement_chart(programs, lang, label_column, "phone"))
@@ -519,8 +547,14 @@ def principle_heatmap(
     name_column: str = "kelurahan_name",
     group_column: str | None = "kecamatan_name",
     layout: str = "page",
+    medians: dict[str, float] | pd.Series | None = None,
 ) -> Figure:
     """Principle scores and the index (0–100) per area as a heat map with the values written in.
+
+    The alt text names the weakest principle by :func:`weakest_principles` of ``medians``: pass the
+    medians over the scored RTs (``analysis.publish.content.messages.principle_medians``, as the briefing
+    does) so that the chart and the key message name the same principle with the same median; without
+    them, the medians over the areas shown.
 
     ``areas``: ``index_kelurahan`` (default) or ``index_kecamatan`` (``name_column="kecamatan_name"``,
     ``group_column=None``): one row per area, household-weighted scores of its scored RTs. Areas are
@@ -593,7 +627,9 @@ def principle_heatmap(
     if scored.empty:
         alt = t("chart.heatmap.alt_none", lang, n=len(areas))
     else:
-        medians = {p: float(scored[p].median()) for p in PRINCIPLES}
+        if medians is None:
+            medians = {p: float(scored[p].median()) for p in PRINCIPLES}
+        medians = dict(medians)
         weakest = weakest_principles(medians)
         names = [t(f"principles.{p}", lang) for p in weakest]
         alt = t(
@@ -607,7 +643,11 @@ def principle_heatmap(
             median=format_number(medians[weakest[0]], lang=lang, decimals=WEAKEST_DECIMALS),
         )
     if not phone:
-        setattr(fig, _PHONE_ATTR, lambda: principle_heatmap(areas, lang, name_column, group_column, "phone"))
+        setattr(
+            fig,
+            _PHONE_ATTR,
+            lambda: principle_heatmap(areas, lang, name_column, group_column, "phone", medians),
+        )
     return _finish(fig, title, alt)
 
 
@@ -872,4 +912,128 @@ def movers_chart(
         bottom=_label(bottom[label_column], "—"),
         bottom_change=format_number(bottom["index_change"], lang=lang, decimals=1),
     )
+    return _finish(fig, title, alt)
+
+
+# ------------------------------------------------------------------------------------------ trends
+def _short_period(code: str) -> str:
+    """``2025-TW3`` → ``TW3\\n2025`` (two short lines under a small panel)."""
+    head, _, tail = str(code).partition("-")
+    return f"{tail}\n{head}" if tail else str(code)
+
+
+def _trend_grid(n: int, ncols: int, panel_height_in: float) -> tuple[Figure, list]:
+    nrows = int(np.ceil(n / ncols))
+    fig = Figure(
+        figsize=(A4_WIDTH_IN, min(0.6 + panel_height_in * nrows, MAX_HEIGHT_IN)), layout="constrained"
+    )
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    for ax in axes[:n]:
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color(PALETTE["grey"])
+        ax.tick_params(labelsize=6, colors=PALETTE["ink"], length=2)
+        ax.grid(axis="y", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    return fig, axes[:n]
+
+
+def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -> Figure:
+    """Capaian per program across periods: one small panel per program (a line over the periods, the
+    100 % target dashed, each point green when the target was met and gold below, the last value in the
+    panel's title).
+
+    ``trend``: :func:`analysis.publish.content.trends.program_trend` (``achievement_capped_pct``, the value
+    the briefing's tables show: capped at ``cap_pct``, said in the title).
+    """
+    title = t("chart.program_trend.title", lang)
+    periods = list(dict.fromkeys(trend["period"])) if not trend.empty else []
+    if len(periods) < 2:
+        return _empty(title, lang)
+    cap = trend["cap_pct"].dropna()
+    if len(cap):
+        title = t(
+            "chart.program_trend.title_cap",
+            lang,
+            cap=format_percent(float(cap.iloc[0]), lang=lang, decimals=0),
+        )
+    programs = list(dict.fromkeys(trend.sort_values("program_code")["program_code"]))
+    fig, axes = _trend_grid(len(programs), ncols, 1.25)
+    values = trend["achievement_capped_pct"].astype("float64")
+    low = float(np.nanmin([90.0, *(values.dropna() - 5)]))
+    high = float(np.nanmax([110.0, *(values.dropna() + 8)]))
+    x_of = {p: i for i, p in enumerate(periods)}
+    met_last, falling = 0, []
+    for ax, code in zip(axes, programs, strict=True):
+        rows = trend[trend["program_code"] == code]
+        x = rows["period"].map(x_of).to_numpy()
+        y = rows["achievement_capped_pct"].astype("float64").to_numpy()
+        ax.axhline(100, color=PALETTE["ink"], linestyle="--", linewidth=0.7, zorder=1)
+        ax.plot(x, y, color=PALETTE["grey"], linewidth=1.1, zorder=2)
+        ax.scatter(x, y, s=9, zorder=3,
+                   color=[PALETTE["green"] if v >= 100 else PALETTE["gold"] for v in np.nan_to_num(y)])  # fmt: skip
+        known = ~np.isnan(y)
+        name = str(rows["program_label"].iloc[-1])
+        last_text = ""
+        if known.any() and x[known][-1] == len(periods) - 1:  # the value of the last period, not an older one
+            last_y = y[known][-1]
+            met_last += int(last_y >= 100)
+            last_text = format_percent(last_y, lang=lang)
+            if known.sum() >= 2 and y[known][-1] < y[known][-2]:
+                falling.append(name)
+        # the last value in the panel's title, never on the line it would cover
+        ax.set_title(f"{_wrap(name, 22)} · {last_text}" if last_text else _wrap(name, 22), fontsize=7,
+                     color=PALETTE["ink"], loc="left")  # fmt: skip
+        ax.set_xticks(range(len(periods)), [_short_period(p) for p in periods])
+        ax.set_xlim(-0.4, len(periods) - 0.6)
+        ax.set_ylim(low, high)
+        ax.yaxis.set_major_formatter(_percent_axis(lang))
+        ax.yaxis.set_major_locator(MaxNLocator(3))
+    alt = t(
+        "chart.program_trend.alt",
+        lang,
+        n=len(programs),
+        first=periods[0],
+        last=periods[-1],
+        met=met_last,
+        falling=", ".join(falling) if falling else "—",
+    )
+    return _finish(fig, title, alt)
+
+
+def principle_trend_chart(trend: pd.DataFrame, lang: str = "id") -> Figure:
+    """The median score of each principle and of the index over the scored RTs, across periods: five small
+    panels in a row (0–100, the last value in each panel's title). ``trend``:
+    :func:`analysis.publish.content.trends.principle_trend`."""
+    title = t("chart.principle_trend.title", lang)
+    periods = list(dict.fromkeys(trend["period"])) if not trend.empty else []
+    if len(periods) < 2:
+        return _empty(title, lang)
+    keys = [*PRINCIPLES, "index"]
+    fig, axes = _trend_grid(len(keys), len(keys), 1.7)
+    x_of = {p: i for i, p in enumerate(periods)}
+    changes = []
+    for ax, key in zip(axes, keys, strict=True):
+        rows = trend[trend["principle"] == key]
+        x = rows["period"].map(x_of).to_numpy()
+        y = rows["median"].astype("float64").to_numpy()
+        color = PALETTE["green"] if key != "index" else PALETTE["ink"]
+        ax.plot(x, y, color=color, marker="o", markersize=2.5, linewidth=1.3, zorder=3)
+        if len(y):
+            name = t(f"principles.{key}", lang) if key != "index" else t("chart.heatmap.index", lang)
+            changes.append(
+                t("chart.principle_trend.alt_item", lang, name=name,
+                  first=format_number(y[0], lang=lang, decimals=1), last=format_number(y[-1], lang=lang, decimals=1))
+            )  # fmt: skip
+        label = t(f"principles.{key}", lang) if key != "index" else t("chart.heatmap.index", lang)
+        if len(y):  # the last value in the title, never over the line
+            label += " · " + format_number(y[-1], lang=lang, decimals=1)
+        ax.set_title(label, fontsize=7, color=PALETTE["ink"], loc="left")
+        ax.set_xticks(range(len(periods)), [_short_period(p) for p in periods])
+        ax.set_xlim(-0.4, len(periods) - 0.6)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(_number_axis(lang))
+    alt = t("chart.principle_trend.alt", lang, first=periods[0], last=periods[-1], items="; ".join(changes))
     return _finish(fig, title, alt)

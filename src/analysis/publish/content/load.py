@@ -177,3 +177,43 @@ def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: st
     notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
     out = evaluate_tables(cleaned, HUNDRED_DAYS, notice=notice)
     return HundredDays(out["achievement_program"], out["achievement_indicator"], out["claims"], "memory")
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Every period to date of a source, for the trends of the notebooks of one period."""
+
+    periods: list[str]  # the trend's periods (same kind as the notebook's period), oldest first
+    programs: pd.DataFrame  # ``achievement_program`` of every period in the store (with ``program_label``)
+    program_trend: pd.DataFrame  # :func:`analysis.publish.content.trends.program_trend`
+    principle_trend: pd.DataFrame  # :func:`analysis.publish.content.trends.principle_trend`
+
+    def programs_of(self, period: str | None) -> pd.DataFrame:
+        """``achievement_program`` of one period (empty when the store does not hold it)."""
+        if period is None or self.programs.empty:
+            return pd.DataFrame()
+        return self.programs[self.programs["period"] == period].reset_index(drop=True)
+
+
+def load_trends(
+    raw_dir: Path | str, processed_dir: Path | str, period: str, programs_ref: pd.DataFrame | None = None
+) -> Trends:
+    """The trends of ``period`` from the history store of ``processed_dir``'s source
+    (:mod:`analysis.evaluate.history`, ``<processed root>/<source>/history.duckdb``). The earlier periods
+    not evaluated yet are evaluated first (``history.prepare_periods``; ``python -m analysis run`` has done
+    so before the notebooks start, so they only read). ``programs_ref``: the ``programs`` table, for the
+    programs' short names."""
+    from analysis.evaluate import history
+    from analysis.publish.content.common import with_program_labels
+    from analysis.publish.content.trends import principle_trend, program_trend, trend_periods
+
+    source_dir = Path(processed_dir).parent
+    history.prepare_periods(Path(raw_dir), source_dir, until=period)
+    store = history.open_history(source_dir)
+    periods = trend_periods(store.periods(), period)
+    views = store.views()
+    programs = store.table("achievement_program") if "achievement_program" in views else pd.DataFrame()
+    if programs_ref is not None and not programs.empty:
+        programs = with_program_labels(programs, programs_ref)
+    rt_index = store.table("rt_index") if "rt_index" in views else pd.DataFrame()
+    return Trends(periods, programs, program_trend(programs, periods), principle_trend(rt_index, periods))

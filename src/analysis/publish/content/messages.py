@@ -165,13 +165,14 @@ def _count(row: pd.Series | None, column: str) -> int | None:
     return int(row[column])
 
 
-def claim_headline(readings: pd.DataFrame, lang: str = "id") -> str:
+def claim_headline(readings: pd.DataFrame, lang: str = "id", with_readings: bool = True) -> str:
     """The verdict and what it rests on, in words that cannot contradict each other.
 
     A claim that is *not supported* while some readings are (the mean is above 100 % but programs and
     indicators fell short) reads "tidak didukung data sebagaimana dinyatakan: rerata program 102,1%, tetapi
     4 dari 10 program dan 9 dari 21 indikator belum mencapai target …"; otherwise the primary reading and
-    its value. Both end with how many readings the data support.
+    its value. Both end with how many readings the data support (unless ``with_readings`` is false: the
+    one sentence of the briefing's page one, :func:`claim_sentence`).
     """
     first = readings.iloc[0]
     primary = readings[readings["is_primary"].fillna(False).astype(bool)]
@@ -216,18 +217,33 @@ def claim_headline(readings: pd.DataFrame, lang: str = "id") -> str:
             label=md_escape(_comparator_text(localized(lead, "reading_label", lang))),
             value=pct(lead["value"], lang),
         )
-    return (
-        t(
-            "msg.claim",
-            lang,
-            text=md_escape(str(first["claim_text"]).rstrip(".")),
-            translation=claim_translation(first, lang),
-            speaker=md_escape(localized(first, "claim_speaker", lang)),
-            verdict_text=verdict_text,
-        )
-        + " "
-        + readings_text
+    headline = t(
+        "msg.claim",
+        lang,
+        text=md_escape(str(first["claim_text"]).rstrip(".")),
+        translation=claim_translation(first, lang),
+        speaker=md_escape(localized(first, "claim_speaker", lang)),
+        verdict_text=verdict_text,
     )
+    return (
+        headline + " " + readings_text
+        if with_readings
+        else headline.rstrip(";") + ("" if headline.endswith(".") else ".")
+    )
+
+
+def claim_sentence(claims: pd.DataFrame, period: str, lang: str = "id") -> str | None:
+    """Page one's one sentence on the main claim: :func:`claim_headline` without the count of readings,
+    dated ("Tentang 100 Hari Kerja (20 Feb–30 Mei 2025): …") in the briefing of another period unless the
+    sentence already names the claim's period. ``None`` without a claim."""
+    readings = main_claim(claims)
+    if readings.empty:
+        return None
+    text = claim_headline(readings, lang, with_readings=False)
+    claim_period = period_label(str(readings["period"].iloc[0]), lang)
+    if str(readings["period"].iloc[0]) != period and claim_period not in text:
+        text = t("msg.claim_about", lang, period=claim_period) + " " + text
+    return text
 
 
 def _claim_limits(readings: pd.DataFrame, programs: pd.DataFrame | None, lang: str) -> list[str]:

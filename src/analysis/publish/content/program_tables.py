@@ -72,7 +72,9 @@ def program_table(
     """Capaian per program (capped and uncapped), level, indicators met, and optionally pagu, serapan, flags.
 
     ``compact=True`` (the briefing) keeps program, capaian, level, serapan and the flags. The capped column
-    says its cap in the header; the level says "belum mencapai target" below 100 % (:func:`level_text`).
+    says its cap in the header and, where the cap changed a program's capaian, in the cell, as the bar
+    chart does (``charts.capped_value_text``: ``120,0% (dibatasi 120%)``); the level says "belum mencapai
+    target" below 100 % (:func:`level_text`).
     """
     df = programs.sort_values("program_code").copy()
     df["program"] = df[_label_col(df)]
@@ -109,7 +111,21 @@ def program_table(
     for col in dropped:
         labels.pop(col, None)
         kinds.pop(col, None)
-    return style_table(df[list(labels)], kinds, lang, labels=labels, table_id="programs")
+    # the capped capaian as the chart above writes it: "120,0% (dibatasi 120%)" where the cap changed it
+    from analysis.publish.charts import capped_value_text
+
+    df["achievement_capped_text"] = [capped_value_text(r, lang) for _, r in df.iterrows()]
+    labels = {
+        ("achievement_capped_text" if k == "achievement_capped_pct" else k): v for k, v in labels.items()
+    }
+    kinds = {("achievement_capped_text" if k == "achievement_capped_pct" else k): v for k, v in kinds.items()}
+    kinds["achievement_capped_text"] = "text"
+    styler = style_table(df[list(labels)], kinds, lang, labels=labels, table_id="programs")
+    column = labels["achievement_capped_text"]
+    position = list(labels).index("achievement_capped_text")
+    return styler.set_properties(subset=[column], **{"text-align": "right"}).set_table_styles(
+        [{"selector": f"th.col_heading.col{position}", "props": "text-align: right;"}], overwrite=False
+    )
 
 
 def _target_text(row: pd.Series, lang: str) -> str:

@@ -79,6 +79,30 @@ def _timed_call(fn: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     return result, round(time.perf_counter() - t0, 3)
 
 
+def prepare_earlier_periods(plan: Plan, staged: bool = False) -> list[str]:
+    """Evaluate every period of the source before ``plan.period`` whose folder is not current (the
+    briefing's and notebooks 02/03's trends read every period to date from the history store), then
+    rebuild the store, so the notebooks running in parallel find it current and never rebuild it
+    themselves. ``staged`` (the default run): a period is current when its clean and evaluate stage keys
+    are (:mod:`analysis.publish.runner.stages`), so a changed raw file or configuration of an earlier period
+    is evaluated again; otherwise a period with a complete folder is left as it is. Returns the periods
+    evaluated (none once they all are)."""
+    from analysis.evaluate.history import prepare_periods, refresh
+    from analysis.publish.runner import stages as st
+
+    source_dir = plan.processed_dir.parent
+    if staged:
+        evaluated = []
+        for period in st.earlier_periods(plan.raw_dir, plan.period):
+            done = st.ensure_evaluated(plan.raw_dir, period, source_dir / period, run_id=plan.run_id)
+            if done.get(period) == "evaluated":
+                evaluated.append(period)
+    else:
+        evaluated = prepare_periods(plan.raw_dir, source_dir, until=plan.period)
+    refresh(source_dir)
+    return evaluated
+
+
 def prepare_data(
     plan: Plan, progress: Progress, pool: cf.Executor | None = None, staged: bool = False
 ) -> dict[str, Any]:
@@ -204,6 +228,15 @@ def prepare_data(
         )
     if staged and done.get("hundred_days") not in (None, "none"):
         done_stages[f"evaluate:{HUNDRED_DAYS}"] = done["hundred_days"]
+    earlier = progress.timed(
+        "prepare:earlier_periods",
+        lambda: prepare_earlier_periods(plan, staged),
+        "checking the earlier periods for the trends",
+    )
+    if earlier:
+        progress.say(f"evaluated the earlier period(s) {', '.join(earlier)} for the trends")
+        if staged:
+            done_stages.update({f"evaluate:{p}": "evaluated" for p in earlier})
     return {
         "cleaning_totals": totals,
         "cleaning_has_problems": None if cleaned is None else cleaned.has_problems,

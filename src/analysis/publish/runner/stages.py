@@ -42,7 +42,7 @@ from typing import Any
 
 from analysis.core import config
 from analysis.core.atomic import folder_lock
-from analysis.core.periods import HUNDRED_DAYS_CODE, previous_period
+from analysis.core.periods import HUNDRED_DAYS_CODE, previous_period, sort_key
 from analysis.ingest.inventory import is_outside_link, scan_source, source_periods
 from analysis.publish.cache import (
     OUTPUT_LIBRARIES,
@@ -313,14 +313,28 @@ def record_stages(folder: Path, keys: Mapping[str, str], run_id: str = "") -> No
 
 
 # ------------------------------------------------------------------ the notebooks and the report
+def earlier_periods(raw_dir: Path, period: str) -> list[str]:
+    """The periods of the source before ``period`` (oldest first) other than the 100 days: the trends of
+    the briefing and of notebooks 02/03 read them (through the history store), so ``run`` evaluates them
+    and the notebooks key covers their inputs and folders."""
+    return sorted(
+        (p for p in periods_with_files(raw_dir) if p != HUNDRED_DAYS_CODE and sort_key(p) < sort_key(period)),
+        key=sort_key,
+    )
+
+
 def notebook_folders(plan) -> dict[str, Path]:
     """The processed folders the notebooks of ``plan`` read: the period's, the previous period's, the 100
-    days' (those that exist)."""
+    days' and, for the trends, every earlier period's (those that exist)."""
+    root = plan.processed_dir.parent
     folders = {plan.period: plan.processed_dir}
     prev = previous_period(plan.period)
     if prev is not None:
-        folders[prev] = plan.processed_dir.parent / prev
-    folders[HUNDRED_DAYS_CODE] = plan.processed_dir.parent / HUNDRED_DAYS_CODE
+        folders[prev] = root / prev
+    folders[HUNDRED_DAYS_CODE] = root / HUNDRED_DAYS_CODE
+    if plan.period != HUNDRED_DAYS_CODE:
+        for period in earlier_periods(plan.raw_dir, plan.period):
+            folders.setdefault(period, root / period)
     return {period: folder for period, folder in folders.items() if folder.is_dir()}
 
 
@@ -356,6 +370,14 @@ def notebooks_key(plan, hashes: FileHashes = HASHES) -> str:
             "libraries": libraries_digest(),
             "config": digest_json(config_hashes(hashes=hashes)),
             "inputs": digest_json({str(p): hashes(p) for p in run_inputs(plan.raw_dir, plan.period)}),
+            "earlier_inputs": digest_json(
+                {
+                    period: {str(p): hashes(p) for p in run_inputs(plan.raw_dir, period)}
+                    for period in earlier_periods(plan.raw_dir, plan.period)
+                }
+                if plan.period != HUNDRED_DAYS_CODE
+                else {}
+            ),
             "evaluated": digest_json(evaluated),
             "processed": digest_json({p: hashes.folder(f) for p, f in notebook_folders(plan).items()}),
         }
