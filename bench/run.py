@@ -532,7 +532,13 @@ def main() -> int:
         "--naive-rts", type=int, default=3, help="RTs on which the naive scorecard chain is measured"
     )
     parser.add_argument(
-        "--only", choices=("briefing", "scorecards", "scale"), action="append", help="run only these sections"
+        "--only",
+        choices=("briefing", "scorecards", "scale", "city"),
+        action="append",
+        help="run only these sections",
+    )
+    parser.add_argument(
+        "--city-rts", type=int, default=CITY_RTS, help="RTs of the city's scorecards (default all 1,650)"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
