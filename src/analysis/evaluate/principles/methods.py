@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 #: Units per block in :func:`rank_intervals` (a float64 block of 1,000 runs × 4,096 units is 33 MB).
 INTERVAL_BLOCK = 4096
@@ -111,6 +110,8 @@ def normalise_rank(x: np.ndarray, direction: int = 1) -> np.ndarray:
     if n == 1:
         out[mask] = NO_SPREAD_SCORE
         return out
+    from scipy import stats  # here, not at the top: most processes importing this never rank
+
     r = stats.rankdata(direction * x[mask], method="average")
     out[mask] = 100.0 * (r - 1.0) / (n - 1.0)
     return out
@@ -173,6 +174,8 @@ def rank_descending(values: np.ndarray) -> np.ndarray:
     out = np.full(values.shape, np.nan)
     mask = ~np.isnan(values)
     if mask.any():
+        from scipy import stats  # here, not at the top: most processes importing this never rank
+
         out[mask] = stats.rankdata(-values[mask], method="min")
     return out
 
