@@ -383,3 +383,19 @@ def test_previous_rt_index_reused_gives_byte_identical_tables(sample, tmp_path):
     assert "rank_previous_median" in again.tables["rt_index"].columns
     pd.testing.assert_frame_equal(again.tables["rt_index"], first.tables["rt_index"])
     assert {p.name: p.read_bytes() for p in sorted((root / "2026-TW3").glob("*.parquet"))} == before
+
+
+def test_run_evaluates_the_100_days_once_while_current(source, tmp_path):
+    """The runner's 100-day step: evaluated (no feedback workbooks: an input only), then left as it is
+    while current, evaluated again after a raw file changed."""
+    from analysis.publish.runner.execute import evaluate_hundred_days
+
+    period_dir = tmp_path / "p" / "mini" / "2025-TW2"
+    hundred = period_dir.parent / "100-hari"
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "evaluated"
+    assert (hundred / "claims.parquet").exists() and not (hundred / "feedback").exists()
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "current"
+    future = time.time() + 60
+    os.utime(source / "realisasi" / "realisasi_100-hari.xlsx", (future, future))
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "evaluated"
+    assert evaluate_hundred_days(source, "100-hari", hundred) == "none"
