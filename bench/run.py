@@ -20,6 +20,15 @@ Every measurement is a fresh process timed from the outside (wall clock), its pe
 3. **Cleaning + evaluation at scale**: the full pipeline for the city (1,650 RTs × 8 periods) from raw
    files; cleaning at 1×, 4×, 10× the city; evaluation from cleaned tables at 1×, 4×, 10×; with ``--full``,
    100× (165,000 RTs, evaluation from cleaned tables: no raw source can hold it, see bench/scale_data.py).
+4. **The city's scorecards** (``--city-rts N``, default all 1,650 RTs of a scaled city, HTML + PDF):
+   ``--jobs 2`` local workers, then the same cards with ``--scheduler`` on a ``distributed.LocalCluster``
+   of 2 one-thread workers, and a Dask rerun into the local cards' folder (the same cache: 0 rebuilt);
+   wall seconds per card against the target (≤ 0.15 s).
+
+The period briefing is measured interleaved (ours, naive, ours, …) so both meet the same load, with the
+CPU (user + system) of each process tree as well as its wall time. Every ratio is recorded with
+``target()`` and printed against its target at the end (``print_targets``); another section adds its
+own lines the same way.
 """
 
 from __future__ import annotations
@@ -54,6 +63,28 @@ class Run:
     max_rss_mb: float
     returncode: int
     stdout: str = ""
+    cpu_s: float = 0.0  # user + system CPU of the process and of its children it waited for (os.wait4)
+
+
+#: Every ratio of the run against its target, printed together at the end (``target()``); a section of
+#: another benchmark (e.g. the nothing-changed rerun, ``--period all``) adds its lines with ``target()``.
+TARGETS: list[dict] = []
+
+
+def target(name: str, value: float, goal: float, higher_is_better: bool, unit: str = "x") -> dict:
+    """Record (and return) one measured ratio against its target for the summary."""
+    met = value >= goal if higher_is_better else value <= goal
+    row = {"name": name, "value": value, "target": goal, "unit": unit,
+           "op": ">=" if higher_is_better else "<=", "met": met}  # fmt: skip
+    TARGETS.append(row)
+    return row
+
+
+def print_targets() -> None:
+    say("== Targets (ratios of this run; shared machine: see the load averages)")
+    for t in TARGETS:
+        say(f"   {t['name']:58s} {t['value']:8.3f} {t['unit']:5s} target {t['op']} {t['target']:<6g} "
+            f"{'met' if t['met'] else 'NOT met'}")  # fmt: skip
 
 
 def measure(cmd: list[str], cwd: Path = ROOT, check: bool = True) -> Run:
@@ -69,7 +100,8 @@ def measure(cmd: list[str], cwd: Path = ROOT, check: bool = True) -> Run:
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{stderr[-3000:]}")
-    return Run(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), proc.returncode, stdout)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(round(seconds, 3), round(usage.ru_maxrss / 1024, 1), proc.returncode, stdout, round(cpu, 3))
 
 
 def median(values: list[float]) -> float:
@@ -170,10 +202,12 @@ def naive_briefing(tmp: Path) -> Run:
             steps.append([VENV_BIN / "jupyter", "nbconvert", "--to", "html", executed])
     t = time.perf_counter()
     peak = 0.0
+    cpu = 0.0
     step_s = []
     for cmd in steps:
         r = measure(cmd)
         peak = max(peak, r.max_rss_mb)
+        cpu += r.cpu_s
         step_s.append(
             (
                 Path(str(cmd[0])).name
@@ -182,56 +216,59 @@ def naive_briefing(tmp: Path) -> Run:
                 r.seconds,
             )
         )
-    run = Run(round(time.perf_counter() - t, 3), peak, 0)
+    run = Run(round(time.perf_counter() - t, 3), peak, 0, cpu_s=round(cpu, 3))
     run.stdout = json.dumps(step_s)
     return run
 
 
+def ours_briefing(d: Path) -> tuple[Run, dict]:
+    run = measure([PY, "-m", "analysis", "run", "--raw", SAMPLE, "--period", BRIEFING_PERIOD,
+                   "--out", d / "reports", "--processed", d / "processed", "--quiet"])  # fmt: skip
+    manifest = json.loads(
+        (d / "reports" / "sample" / BRIEFING_PERIOD / "manifest.json").read_text(encoding="utf-8")
+    )
+    return run, manifest.get("timings_s", {})
+
+
 def bench_briefing(tmp: Path, repeat: int, repeat_naive: int) -> dict:
-    say(f"== 1. Period briefing (sample, {BRIEFING_PERIOD}): ours vs the naive CLI chain")
-    ours, ours_steps = [], []
-    for i in range(repeat):
-        d = tmp / f"ours-{i}"
-        ours.append(
-            measure(
-                [
-                    PY,
-                    "-m",
-                    "analysis",
-                    "run",
-                    "--raw",
-                    SAMPLE,
-                    "--period",
-                    BRIEFING_PERIOD,
-                    "--out",
-                    d / "reports",
-                    "--processed",
-                    d / "processed",
-                    "--quiet",
-                ]
-            )  # fmt: skip
-        )
-        manifest = json.loads(
-            (d / "reports" / "sample" / BRIEFING_PERIOD / "manifest.json").read_text(encoding="utf-8")
-        )
-        ours_steps.append(manifest.get("timings_s", {}))
-        say(f"   ours  run {i + 1}: {ours[-1].seconds:6.1f} s  (steps: {ours_steps[-1]})")
-    naive = []
-    for i in range(repeat_naive):
-        naive.append(naive_briefing(tmp / f"naive-{i}"))
-        say(f"   naive run {i + 1}: {naive[-1].seconds:6.1f} s  (steps: {naive[-1].stdout})")
+    """Ours and the naive chain interleaved (ours, naive, ours, naive, ours...), so both meet the same
+    load; wall time and CPU (user + system of the process and its children) of each."""
+    say(f"== 1. Period briefing (sample, {BRIEFING_PERIOD}): ours vs the naive CLI chain (interleaved)")
+    ours, ours_steps, naive = [], [], []
+    for i in range(max(repeat, repeat_naive)):
+        if i < repeat:
+            run, steps = ours_briefing(tmp / f"ours-{i}")
+            ours.append(run)
+            ours_steps.append(steps)
+            say(f"   ours  run {i + 1}: {run.seconds:6.1f} s, CPU {run.cpu_s:6.1f} s  (steps: {steps})")
+        if i < repeat_naive:
+            naive.append(naive_briefing(tmp / f"naive-{i}"))
+            say(f"   naive run {i + 1}: {naive[-1].seconds:6.1f} s, CPU {naive[-1].cpu_s:6.1f} s  "
+                f"(steps: {naive[-1].stdout})")  # fmt: skip
     m_ours, m_naive = median([r.seconds for r in ours]), median([r.seconds for r in naive])
+    c_ours, c_naive = median([r.cpu_s for r in ours]), median([r.cpu_s for r in naive])
     ratio = round(m_naive / m_ours, 2)
-    say(f"   median ours {m_ours:.1f} s, naive {m_naive:.1f} s -> ours is {ratio}x faster (target >= 4x)")
+    cpu_ratio = round(c_ours / c_naive, 3)
+    say(f"   median ours {m_ours:.1f} s, naive {m_naive:.1f} s -> ours is {ratio}x faster (target >= 5x)")
+    say(f"   median CPU ours {c_ours:.1f} s, naive {c_naive:.1f} s -> ours uses {cpu_ratio:.2f} of it "
+        "(target <= 0.5)")  # fmt: skip
+    target("period run: naive wall / ours wall", ratio, 5, True)
+    target("period run: ours CPU / naive CPU", cpu_ratio, 0.5, False)
     return {
         "ours_s": [r.seconds for r in ours],
         "naive_s": [r.seconds for r in naive],
+        "ours_cpu_s": [r.cpu_s for r in ours],
+        "naive_cpu_s": [r.cpu_s for r in naive],
         "ours_median_s": m_ours,
         "naive_median_s": m_naive,
+        "ours_cpu_median_s": c_ours,
+        "naive_cpu_median_s": c_naive,
         "ours_steps_s": ours_steps,
         "naive_steps_s": [json.loads(r.stdout) for r in naive],
         "speedup": ratio,
-        "target": 4,
+        "cpu_ratio": cpu_ratio,
+        "target": 5,
+        "cpu_target": 0.5,
     }
 
 
@@ -312,6 +349,8 @@ def bench_scorecards(tmp: Path, repeat: int, naive_rts: int) -> dict:
     say(
         f"   median ours {m_cold:.1f} s vs naive (extrapolated) {naive_total:.0f} s -> {ratio}x faster (target >= 10x)"
     )
+    target("67 scorecards: naive (extrapolated) / ours", ratio, 10, True)
+    target("67 scorecards rerun, nothing changed: cards rebuilt", rebuilt, 0, False, "cards")
     return {
         "rts": n,
         "ours_cold_s": [r.seconds for r in cold],
@@ -330,6 +369,91 @@ def bench_scorecards(tmp: Path, repeat: int, naive_rts: int) -> dict:
         "speedup": ratio,
         "target": 10,
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. The city's scorecards (1,650 RTs), local workers and Dask
+
+
+CITY_PERIODS = ("2026-TW1", "2026-TW2")
+CARD_TARGET_S = 0.15  # wall seconds per card on 2 cores
+
+
+def _dask_cluster_cmd(address_file: Path) -> list:
+    """A ``LocalCluster`` of 2 one-thread worker processes in its own process; it writes its address."""
+    code = (
+        "import sys, time; from distributed import LocalCluster\n"
+        "c = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)\n"
+        f"open({str(address_file)!r}, 'w').write(c.scheduler_address)\n"
+        "while True: time.sleep(1)\n"
+    )
+    return [PY, "-c", code]
+
+
+def bench_city_cards(tmp: Path, n_rts: int) -> dict:
+    """Scorecards (HTML + PDF) of the city's ``n_rts`` RTs: ``--jobs 2`` local workers, then the same
+    cards with ``--scheduler`` on a ``LocalCluster`` of 2 workers (cold, ``--force``), then a Dask rerun
+    into the local cards' folder (the same cache: nothing to rebuild). Per card: the command's wall time
+    divided by the cards, and its CPU; the cluster's own CPU is not in the command's (it is another
+    process tree), so the Dask line gives wall time only."""
+    sys.path.insert(0, str(BENCH))
+    import pandas as pd
+    import scale_data
+
+    say(f"== 4. The city's scorecards ({n_rts:,} of {CITY_RTS:,} RTs, HTML + PDF): local and Dask")
+    raw = tmp / "raw_city"
+    scale_data.write_raw_source(raw, CITY_RTS, CITY_PERIODS)
+    processed = tmp / "processed"
+    period = CITY_PERIODS[-1]
+    measure([PY, "-m", "analysis", "evaluate", "--raw", raw, "--period", period, "--processed", processed])
+    rts = pd.read_parquet(processed / raw.name / period / "rt_index.parquet")["rt_code"].tolist()[:n_rts]
+    select = [] if n_rts >= CITY_RTS else ["--rt", *rts]
+
+    def cards(out: Path, *extra: str) -> Run:
+        return measure([PY, "-m", "analysis", "scorecards", "--raw", raw, "--period", period,
+                        "--processed", processed, "--out", out, "--quiet", *select, *extra])  # fmt: skip
+
+    def totals(out: Path) -> dict:
+        return json.loads((out / "summary.json").read_text(encoding="utf-8"))["totals"]
+
+    result: dict = {"rts": len(rts)}
+    local = cards(tmp / "cards-local", "--jobs", "2", "--force")
+    result["local"] = {"seconds": local.seconds, "cpu_s": local.cpu_s, "per_card_s": round(local.seconds / len(rts), 4),
+                       "cpu_per_card_s": round(local.cpu_s / len(rts), 4), "totals": totals(tmp / "cards-local")}  # fmt: skip
+    say(f"   local, 2 workers: {local.seconds:7.1f} s, {result['local']['per_card_s']:.3f} s per card "
+        f"(CPU {result['local']['cpu_per_card_s']:.3f} s per card); {result['local']['totals']}")  # fmt: skip
+    target(f"city scorecards, local 2 workers: s per card ({len(rts)} cards)", result["local"]["per_card_s"],
+           CARD_TARGET_S, False, "s")  # fmt: skip
+
+    address_file = tmp / "dask-address"
+    cluster = subprocess.Popen([str(c) for c in _dask_cluster_cmd(address_file)], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(120):
+            if address_file.exists() and address_file.read_text():
+                break
+            time.sleep(0.5)
+        address = address_file.read_text()
+        dask = cards(tmp / "cards-dask", "--scheduler", address, "--force")
+        result["dask"] = {"scheduler": address, "seconds": dask.seconds, "per_card_s": round(dask.seconds / len(rts), 4),
+                          "totals": totals(tmp / "cards-dask")}  # fmt: skip
+        say(f"   Dask LocalCluster(n_workers=2): {dask.seconds:7.1f} s, {result['dask']['per_card_s']:.3f} s per card; "
+            f"{result['dask']['totals']}")  # fmt: skip
+        target(f"city scorecards, Dask 2 workers: s per card ({len(rts)} cards)", result["dask"]["per_card_s"],
+               CARD_TARGET_S, False, "s")  # fmt: skip
+        rerun = cards(tmp / "cards-local", "--scheduler", address)
+        result["dask_rerun_same_cache"] = {"seconds": rerun.seconds, "totals": totals(tmp / "cards-local")}
+        say(f"   Dask rerun on the local cards' folder (same cache): {rerun.seconds:.1f} s, "
+            f"{result['dask_rerun_same_cache']['totals']}")  # fmt: skip
+    finally:
+        cluster.kill()
+        cluster.wait()
+    same = sorted(p.name for p in (tmp / "cards-local" / "rt").iterdir()) == sorted(
+        p.name for p in (tmp / "cards-dask" / "rt").iterdir()
+    )
+    result["same_cards"] = same
+    say(f"   the same card files from both: {same}")
+    return result
 
 
 # --------------------------------------------------------------------------------------------------
@@ -408,13 +532,19 @@ def main() -> int:
         "--naive-rts", type=int, default=3, help="RTs on which the naive scorecard chain is measured"
     )
     parser.add_argument(
-        "--only", choices=("briefing", "scorecards", "scale"), action="append", help="run only these sections"
+        "--only",
+        choices=("briefing", "scorecards", "scale", "city"),
+        action="append",
+        help="run only these sections",
+    )
+    parser.add_argument(
+        "--city-rts", type=int, default=CITY_RTS, help="RTs of the city's scorecards (default all 1,650)"
     )
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     repeat = 1 if args.quick else 3
-    sections = args.only or ["briefing", "scorecards", "scale"]
+    sections = args.only or ["briefing", "scorecards", "scale", "city"]
     t0 = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="kjb-bench-"))
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S %z")}
@@ -429,9 +559,13 @@ def main() -> int:
             )
         if "scale" in sections:
             results["scale"] = bench_scale(tmp / "scale", args.full, repeat)
+        if "city" in sections:
+            results["city_scorecards"] = bench_city_cards(tmp / "city", args.city_rts)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    results["targets"] = TARGETS
+    print_targets()
     results["total_s"] = round(time.perf_counter() - t0, 1)
     results["machine"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

@@ -339,3 +339,63 @@ def test_cli_period_folder_passed_by_habit_is_a_usage_error(source, tmp_path, ca
     assert len(err.splitlines()) == 1
     assert f"pass --processed {root} (not {folder})" in err
     assert not (folder / "mini").exists()
+
+
+# ------------------------------------------------------------ reusing a current evaluation (issue 15)
+def test_evaluation_is_current_follows_raw_files_code_and_config(source, tmp_path, monkeypatch):
+    out_dir = tmp_path / "p" / "mini" / "2025-TW2"
+    assert not evaluation.evaluation_is_current(source, "2025-TW2", out_dir)  # nothing there yet
+    evaluate_source(source, "2025-TW2", out_dir)
+    assert evaluation.evaluation_is_current(source, "2025-TW2", out_dir)
+    assert not evaluation.evaluation_is_current(source, "2025-TW1", out_dir)  # another period's folder
+    # the previous period was cleaned as an input only: no evaluation, no feedback workbooks
+    prev_dir = out_dir.parent / "2025-TW1"
+    assert (prev_dir / "quality.json").exists() and not (prev_dir / "feedback").exists()
+    assert not evaluation.evaluation_is_current(source, "2025-TW1", prev_dir)
+    assert (out_dir / "feedback").is_dir()  # the period's own cleaning writes them, as before
+    # other code or configuration: not current
+    monkeypatch.setattr(evaluation, "code_and_config_sha256", lambda: "0" * 64)
+    assert not evaluation.evaluation_is_current(source, "2025-TW2", out_dir)
+    monkeypatch.undo()
+    # a raw file newer than the cleaned tables: not current
+    future = time.time() + 60
+    os.utime(source / "realisasi" / "realisasi_2025-TW2.xlsx", (future, future))
+    assert not evaluation.evaluation_is_current(source, "2025-TW2", out_dir)
+
+
+def test_code_and_config_digest_covers_the_config_files():
+    evaluation.code_and_config_sha256.cache_clear()
+    first = evaluation.code_and_config_sha256()
+    assert len(first) == 64 and first == evaluation.code_and_config_sha256()
+
+
+@pytest.mark.slow  # ~10 s: three evaluations of the sample with the principle index
+def test_previous_rt_index_reused_gives_byte_identical_tables(sample, tmp_path):
+    """The change columns from the previous period's own rt_index equal those of scoring it again."""
+    root = tmp_path / "sample"
+    first = evaluate_source(sample, "2026-TW3", root / "2026-TW3")  # the previous period scored again
+    before = {p.name: p.read_bytes() for p in sorted((root / "2026-TW3").glob("*.parquet"))}
+    assert not json.loads((root / "2026-TW3" / "evaluation.json").read_text())["previous_index_reused"]
+    evaluate_source(sample, "2026-TW2", root / "2026-TW2")  # now the previous folder is evaluated
+    again = evaluate_source(sample, "2026-TW3", root / "2026-TW3")
+    manifest = json.loads((root / "2026-TW3" / "evaluation.json").read_text())
+    assert manifest["previous_index_reused"]
+    assert "rank_previous_median" in again.tables["rt_index"].columns
+    pd.testing.assert_frame_equal(again.tables["rt_index"], first.tables["rt_index"])
+    assert {p.name: p.read_bytes() for p in sorted((root / "2026-TW3").glob("*.parquet"))} == before
+
+
+def test_run_evaluates_the_100_days_once_while_current(source, tmp_path):
+    """The runner's 100-day step: evaluated (no feedback workbooks: an input only), then left as it is
+    while current, evaluated again after a raw file changed."""
+    from analysis.publish.runner.execute import evaluate_hundred_days
+
+    period_dir = tmp_path / "p" / "mini" / "2025-TW2"
+    hundred = period_dir.parent / "100-hari"
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "evaluated"
+    assert (hundred / "claims.parquet").exists() and not (hundred / "feedback").exists()
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "current"
+    future = time.time() + 60
+    os.utime(source / "realisasi" / "realisasi_100-hari.xlsx", (future, future))
+    assert evaluate_hundred_days(source, "2025-TW2", period_dir) == "evaluated"
+    assert evaluate_hundred_days(source, "100-hari", hundred) == "none"

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 #: COINr ``Treat()`` defaults (``R/treat.R``, ``Treat.data.frame``): an indicator fails when
 #: ``|skew| >= 2`` and ``kurtosis >= 3.5``; up to 5 points are winsorised, then the log is tried instead.
@@ -341,6 +340,8 @@ def _normalise_directed(x: np.ndarray, method: str, p: dict) -> np.ndarray:
     if method in ("prank", "rank", "borda"):
         ties = p.get("ties", "min")
         r = np.full(x.shape, np.nan)
+        from scipy import stats  # here, not at the top: most processes importing this never rank
+
         r[~np.isnan(x)] = stats.rankdata(valid, method=ties)
         if method == "rank":
             return r

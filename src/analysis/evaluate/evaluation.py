@@ -33,12 +33,15 @@ import hashlib
 import importlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.core.atomic import folder_locks, staged_folder, write_text_atomic
 from analysis.core.config import (
+    CONFIG_DIR,
+    PACKAGE_DIR,
     SAMPLE_NOTICE,
     add_processed_argument,
     check_processed_root,
@@ -102,18 +105,61 @@ def needs_cleaning(raw_dir: Path, period: str, period_dir: Path) -> bool:
 
 
 def _cleaned_tables(
-    raw_dir: Path, period: str, period_dir: Path, cleaned: list[str]
+    raw_dir: Path, period: str, period_dir: Path, cleaned: list[str], feedback: bool = True
 ) -> dict[str, pd.DataFrame]:
     from analysis.ingest.cleaning import clean_source, load_cleaned
 
     if needs_cleaning(raw_dir, period, period_dir):
-        clean_source(raw_dir, period, processed_dir=period_dir)
+        clean_source(raw_dir, period, processed_dir=period_dir, feedback=feedback)
         cleaned.append(period)
     tables = load_cleaned(period_dir)
     missing = [name for name in CLEANED_TABLES if name not in tables]
     if missing:
         raise RuntimeError(f"{period_dir}: cleaned table(s) {missing} missing after cleaning")
     return tables
+
+
+#: What an evaluation depends on besides its raw files: the code of the stages up to the evaluation and
+#: the configuration files (hashed into ``evaluation.json``'s ``inputs_sha256``).
+_CODE_PACKAGES = ("core", "ingest", "evaluate")
+
+
+@lru_cache(maxsize=1)
+def code_and_config_sha256() -> str:
+    """SHA-256 over the source of ``analysis.core``/``ingest``/``evaluate`` (``.py`` and packaged data)
+    and ``config/*.yml``: an evaluation made with other code or configuration is not reused."""
+    digest = hashlib.sha256()
+    files = [
+        p
+        for package in _CODE_PACKAGES
+        for p in (PACKAGE_DIR / package).rglob("*")
+        if p.is_file()
+        and p.suffix in (".py", ".csv", ".yml", ".yaml", ".json")
+        and "__pycache__" not in p.parts
+    ]
+    files += sorted(CONFIG_DIR.glob("*.yml"))
+    for path in sorted(files):
+        digest.update(str(path.relative_to(path.anchor)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def evaluation_is_current(raw_dir: Path, period: str, period_dir: Path) -> bool:
+    """True when ``period_dir`` holds an evaluation of ``period`` that this code would write again:
+    its ``evaluation.json`` names the period and the same code and configuration
+    (:func:`code_and_config_sha256`), every table it lists is there, and the cleaned tables are current
+    (:func:`needs_cleaning`: cleaning replaces the folder whole, evaluation included, so the evaluation
+    was made from these cleaned tables). One function, so the "nothing changed" stage keys can replace it.
+    """
+    manifest_path = Path(period_dir) / MANIFEST_FILE
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if manifest.get("period") != period or manifest.get("inputs_sha256") != code_and_config_sha256():
+        return False
+    if not all((Path(period_dir) / f"{name}.parquet").exists() for name in manifest.get("tables", {})):
+        return False
+    return not needs_cleaning(raw_dir, period, Path(period_dir))
 
 
 def _principles_module():
@@ -133,6 +179,7 @@ def run_principles(
     period: str,
     previous_tables: dict[str, pd.DataFrame] | None,
     taken: set[str],
+    previous_index: pd.DataFrame | None = None,
 ) -> tuple[dict[str, pd.DataFrame], str]:
     """The four-principle index tables (``module.evaluate_principles``) and a one-line status.
 
@@ -143,7 +190,10 @@ def run_principles(
         return {}, "not computed: analysis.evaluate.principles.evaluate_principles is not available"
     if tables["rt_reports"].empty:
         return {}, f"not computed: no RT reports (laporan_rt) for {period}"
-    extra = module.evaluate_principles(tables, period, previous_tables)
+    if previous_index is not None:
+        extra = module.evaluate_principles(tables, period, previous_tables, previous_index=previous_index)
+    else:
+        extra = module.evaluate_principles(tables, period, previous_tables)
     clash = sorted(set(extra) & (set(taken) | set(CLEANED_TABLES)))
     if clash:
         raise RuntimeError(f"analysis.evaluate.principles returned table name(s) already in use: {clash}")
@@ -194,11 +244,17 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     return written
 
 
-def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = None) -> EvaluationResult:
+def evaluate_source(
+    raw_dir: Path, period: str, processed_dir: Path | None = None, feedback: bool = True
+) -> EvaluationResult:
     """Clean if needed, evaluate ``period`` of the data source ``raw_dir`` and write the evaluation tables.
 
     ``processed_dir`` is the period's output folder (default ``data/processed/<source>/<period>/``); the
-    previous period's folder is its sibling ``<processed_dir>/../<previous period>/``.
+    previous period's folder is its sibling ``<processed_dir>/../<previous period>/``. ``feedback``: when
+    ``period`` has to be cleaned first, also write its feedback workbooks (the previous period, cleaned
+    only as an input here, is cleaned without them: ``python -m analysis clean`` writes them). When the
+    previous period's folder holds a current evaluation (:func:`evaluation_is_current`), its ``rt_index``
+    gives the change columns instead of scoring that period again (the same values).
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
@@ -206,14 +262,18 @@ def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = Non
     prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
     with folder_locks([out_dir] if prev_dir is None else [out_dir, prev_dir]):
         cleaned: list[str] = []
-        tables = _cleaned_tables(raw_dir, period, out_dir, cleaned)
-        prev_tables = None if prev_dir is None else _cleaned_tables(raw_dir, prev, prev_dir, cleaned)
+        tables = _cleaned_tables(raw_dir, period, out_dir, cleaned, feedback=feedback)
+        prev_tables = None
+        prev_index = None
+        if prev_dir is not None:
+            prev_tables = _cleaned_tables(raw_dir, prev, prev_dir, cleaned, feedback=False)
+            prev_index = _current_rt_index(raw_dir, prev, prev_dir)
 
         notice = SAMPLE_NOTICE if is_synthetic_source(raw_dir) else ""
         results = evaluate_tables(tables, period, prev_tables, prev, notice)
 
         extra, principles_status = run_principles(
-            _principles_module(), tables, period, prev_tables, set(results)
+            _principles_module(), tables, period, prev_tables, set(results), prev_index
         )
         results.update(extra)
         manifest = {
@@ -231,6 +291,8 @@ def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = Non
                 "achievement.yml": _file_sha256(ACHIEVEMENT_CONFIG),
                 "claims.yml": _file_sha256(CLAIMS_CONFIG),
             },
+            "previous_index_reused": prev_index is not None,
+            "inputs_sha256": code_and_config_sha256(),
         }
         with staged_folder(out_dir, seed=True) as staging:
             _remove_stale_outputs(staging, set(results))
@@ -249,6 +311,14 @@ def evaluate_source(raw_dir: Path, period: str, processed_dir: Path | None = Non
         previous_available=prev_tables is not None,
         principles_status=principles_status,
     )
+
+
+def _current_rt_index(raw_dir: Path, period: str, period_dir: Path) -> pd.DataFrame | None:
+    """``period``'s own ``rt_index`` when its folder's evaluation is current, else ``None``."""
+    path = period_dir / "rt_index.parquet"
+    if not path.exists() or not evaluation_is_current(raw_dir, period, period_dir):
+        return None
+    return pd.read_parquet(path)
 
 
 # ----------------------------------------------------------------------------------------------- CLI

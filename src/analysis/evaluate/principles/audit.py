@@ -9,7 +9,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.evaluate.principles.framework import PRINCIPLES, Framework
 
@@ -54,6 +53,8 @@ def spearman_pair(x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         return float("nan"), n
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from scipy import stats  # here, not at the top: most processes importing this never rank
+
         rho = stats.spearmanr(x[mask], y[mask]).statistic
     return float(rho), n
 

@@ -521,11 +521,15 @@ def score_period(
     framework: Framework,
     seed: int,
     previous: PeriodScores | None = None,
+    sensitivity: bool = True,
 ) -> PeriodScores:
     """Compute the index for one period (all steps up to ranks with their intervals).
 
     ``previous`` (the previous period scored with the same framework) is the source of ``carry_forward``
     imputation: its raw values (each RT's own reported values, never values it imputed itself).
+    ``sensitivity=False`` skips the Sobol sensitivity indices (``PeriodScores.sensitivity`` is then
+    ``None``): the previous period's scores only feed the change columns of ``rt_index``. The ranks and
+    their intervals do not depend on it (the sensitivity runs draw their own numbers, after the Monte Carlo).
     """
     period = parse_period(period)
     period_end: date = period_info(period).end
@@ -557,7 +561,7 @@ def score_period(
     groups = rt.loc[scored, "is_pilot"].astype("str").fillna("NA").to_numpy()
     variations = _variations(rt, raw, applicable, scored, survey, framework, period_end, prior)
     ranks, simulation, sensitivity = _rank_with_intervals(
-        used_scored, index, groups, framework, seed, variations
+        used_scored, index, groups, framework, seed, variations, sensitivity
     )
     return PeriodScores(
         period,
@@ -641,6 +645,7 @@ def _rank_with_intervals(
     framework: Framework,
     seed: int,
     variations: Variations | None = None,
+    with_sensitivity: bool = True,
 ) -> tuple[pd.DataFrame, RankIntervals | None, pd.DataFrame | None]:
     s = framework.settings
     cols = ["rank", "rank_median", "rank_p05", "rank_p95"]
@@ -672,7 +677,7 @@ def _rank_with_intervals(
     simulation = simulate_rank_intervals(matrices, *model, groups, s, seed, INTERVAL, variations=variations)
     del matrices
     sensitivity = None
-    if variations is not None and s.sensitivity_samples > 0 and len(index) > 1:
+    if with_sensitivity and variations is not None and s.sensitivity_samples > 0 and len(index) > 1:
         sensitivity = sensitivity_table(variations, *model, nominal_rank, s, seed)
     out["rank"] = nominal_rank
     out["rank_median"], out["rank_p05"], out["rank_p95"] = (
@@ -704,7 +709,37 @@ _ID_COLUMNS = [
 ]
 
 
-def build_rt_index(sc: PeriodScores, previous: PeriodScores | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PreviousScores:
+    """What the change columns of ``rt_index`` read of the previous period (:func:`build_rt_index`):
+    its screening status (every RT in scope), index and ranks with their intervals (scored RTs), indexed
+    by ``rt_code``, as :func:`score_period` gives them."""
+
+    period: str
+    screening: pd.DataFrame
+    index: pd.Series
+    ranks: pd.DataFrame
+
+
+RANK_COLUMNS_PREVIOUS = ("rank", "rank_median", "rank_p05", "rank_p95")
+
+
+def previous_scores_from_index(rt_index: pd.DataFrame) -> PreviousScores:
+    """:class:`PreviousScores` from the previous period's own published ``rt_index`` (written by
+    :func:`evaluate_principles` with the same framework, seed and code: the caller checks that), instead of
+    scoring that period again (its Monte Carlo is most of the index's time)."""
+    periods = rt_index["period"].dropna().astype(str).unique()
+    if len(periods) != 1:
+        raise ValueError(f"the previous rt_index holds {len(periods)} periods; expected one")
+    frame = rt_index.set_index(pd.Index(rt_index["rt_code"].astype("str").to_numpy(), dtype="str"))
+    scored = frame["status"] == STATUS_SCORED
+    screening = pd.DataFrame({"status": frame["status"].astype("str")})
+    index = frame.loc[scored, "index"].astype("float64").rename("index")
+    ranks = frame.loc[scored, list(RANK_COLUMNS_PREVIOUS)].astype("float64")
+    return PreviousScores(str(periods[0]), screening, index, ranks)
+
+
+def build_rt_index(sc: PeriodScores, previous: PeriodScores | PreviousScores | None = None) -> pd.DataFrame:
     """``rt_index``: one row per RT in scope (see docs/evaluation_tables.md)."""
     ids = [c for c in _ID_COLUMNS if c in sc.rt.columns]
     out = sc.rt[ids].copy()
@@ -1125,11 +1160,15 @@ def evaluate_principles(
     framework_path: Path | None = None,
     seed: int = DEFAULT_SEED,
     options: IndexOptions | None = None,
+    previous_index: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     """The four-principle index for ``period``: a dict of tables to write as Parquet.
 
     ``tables`` holds the cleaned ``rt_registry``, ``rt_reports`` and (optionally) ``survey``;
-    ``previous_tables`` the same for the previous period (adds the change columns). Returns ``rt_index``,
+    ``previous_tables`` the same for the previous period (adds the change columns). ``previous_index``,
+    the previous period's own ``rt_index`` computed with the same framework, seed and code, is used instead
+    of scoring ``previous_tables`` again (same change columns; the caller vouches that it is current,
+    ``analysis.evaluate.evaluation.evaluation_is_current``). Returns ``rt_index``,
     ``rt_index_indicators``, ``rt_strengths_weaknesses``, ``index_audit``, ``index_kelurahan``,
     ``index_kecamatan``, ``index_uncertainty_settings``, ``index_sensitivity``, ``index_correlations`` and
     ``index_pca`` (docs/evaluation_tables.md).
@@ -1138,12 +1177,21 @@ def evaluate_principles(
         if name not in tables:
             raise ValueError(f"evaluate_principles needs the cleaned table {name!r}; got {sorted(tables)}")
     framework = load_framework(framework_path).with_options(options)
-    previous = None
-    if previous_tables is not None:
+    carry = framework.settings.imputation == "carry_forward"
+    previous: PeriodScores | PreviousScores | None = None
+    if previous_index is not None and not carry:  # carry_forward needs the raw values: scored again
+        previous = previous_scores_from_index(previous_index)
+    elif previous_tables is not None:  # its sensitivity indices would be thrown away: not computed
         previous = score_period(
-            previous_tables, _previous_code(previous_tables, parse_period(period)), framework, seed
+            previous_tables,
+            _previous_code(previous_tables, parse_period(period)),
+            framework,
+            seed,
+            sensitivity=False,
         )
-    current = score_period(tables, period, framework, seed, previous)
+    current = score_period(
+        tables, period, framework, seed, previous if isinstance(previous, PeriodScores) else None
+    )
     rt_index = build_rt_index(current, previous)
     audit = audit_index(
         current.normalised,

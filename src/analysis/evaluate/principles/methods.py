@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
 
 from analysis.evaluate import composite
 
@@ -120,6 +119,8 @@ def normalise_rank(x: np.ndarray, direction: int = 1) -> np.ndarray:
     if n == 1:
         out[mask] = NO_SPREAD_SCORE
         return out
+    from scipy import stats  # here, not at the top: most processes importing this never rank
+
     r = stats.rankdata(direction * x[mask], method="average")
     out[mask] = 100.0 * (r - 1.0) / (n - 1.0)
     return out
@@ -176,6 +177,8 @@ def rank_descending(values: np.ndarray) -> np.ndarray:
     out = np.full(values.shape, np.nan)
     mask = ~np.isnan(values)
     if mask.any():
+        from scipy import stats  # here, not at the top: most processes importing this never rank
+
         out[mask] = stats.rankdata(-values[mask], method="min")
     return out
 

@@ -62,13 +62,18 @@ def evaluate_hundred_days(raw_dir: Path, period: str, processed_dir: Path) -> st
     """Evaluate the 100-day period into ``<processed_dir>/../100-hari/`` for the notebooks of ``period``,
     which show a 100-day section (``analysis.publish.content.load.load_hundred_days`` reads that folder when it is
     current; without it every such notebook recomputes the evaluation in memory). Returns
-    ``"evaluated"``, or ``"none"`` when ``period`` is the 100 days itself or the source has no 100-day
-    files."""
-    from analysis.evaluate.evaluation import evaluate_source, period_has_files
+    ``"evaluated"``, ``"current"`` when that folder already holds a current evaluation
+    (``analysis.evaluate.evaluation.evaluation_is_current``: nothing redone), or ``"none"`` when
+    ``period`` is the 100 days itself or the source has no 100-day files. Cleaned here only as an input,
+    the 100 days get no feedback workbooks (``run --period 100-hari`` or ``clean`` writes them)."""
+    from analysis.evaluate.evaluation import evaluate_source, evaluation_is_current, period_has_files
 
     if period == HUNDRED_DAYS or not period_has_files(raw_dir, HUNDRED_DAYS):
         return "none"
-    evaluate_source(raw_dir, HUNDRED_DAYS, processed_dir=Path(processed_dir).parent / HUNDRED_DAYS)
+    folder = Path(processed_dir).parent / HUNDRED_DAYS
+    if evaluation_is_current(raw_dir, HUNDRED_DAYS, folder):
+        return "current"
+    evaluate_source(raw_dir, HUNDRED_DAYS, processed_dir=folder, feedback=False)
     return "evaluated"
 
 
@@ -365,6 +370,12 @@ def warm_worker() -> None:
     export.briefing_exporter()
     export.analyst_exporter()
     export.html_to_pdf("<p>warm</p>")
+    # what is alive now lives as long as the worker: out of the collector's way (gc.freeze), so the full
+    # collection of the shell's reset before each notebook does not walk it again
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _report_warm_up_failure(future: cf.Future) -> None:

@@ -182,7 +182,28 @@ def build_scorecard(job: ScorecardJob) -> JobResult:
             failed_notebook=_notebook_bytes(failed_nb) if failed_nb is not None else None,
             worker=worker,
         )
+    _freeze_long_lived_objects()
     return JobResult(job.rt_code, True, round(time.perf_counter() - t0, 3), files=files, worker=worker)
+
+
+_frozen = False
+
+
+def _freeze_long_lived_objects() -> None:
+    """After this worker process's first card: collect once, then move every object alive now (the
+    libraries, the exporters, the shell, the period's tables read once) out of the garbage collector's
+    reach (``gc.freeze``). The shell's reset before each card runs a full collection (IPython's
+    ``displayhook.flush``), which otherwise walks all of them every time: measured 0.23 → 0.08 s of
+    CPU per card for the execution. Only in a worker process (local pool or Dask), never in the caller.
+    """
+    global _frozen
+    if _frozen or multiprocessing.parent_process() is None:
+        return
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _frozen = True
 
 
 def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict[str, bytes]:
