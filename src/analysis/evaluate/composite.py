@@ -669,6 +669,8 @@ class _PairCorrelation:
         self.full_ranks: dict[str, np.ndarray] = {}
 
     def _ranks(self, code: str, mask: np.ndarray, complete: bool) -> np.ndarray:
+        from scipy import stats  # here, not at the top: most processes importing this never rank
+
         if complete:
             if code not in self.full_ranks:
                 self.full_ranks[code] = stats.rankdata(self.values[code])
@@ -688,5 +690,7 @@ class _PairCorrelation:
         if np.ptp(x) == 0 or np.ptp(y) == 0:
             return float("nan"), count
         if self.method == "kendall":
+            from scipy import stats
+
             return float(stats.kendalltau(x, y).statistic), count
         return float(np.corrcoef(x, y)[0, 1]), count
