@@ -68,16 +68,17 @@ def _hashes(paths: Sequence[Path], root: Path) -> dict[str, str]:
     return {path.relative_to(root).as_posix(): sha256_file(path) for path in sorted(paths)}
 
 
+def _git(root: Path, *args: str) -> str:
+    """The standard output of ``git -C root ARGS`` (raises ``OSError``/``SubprocessError`` on failure)."""
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
+
+
 def git_commit(root: Path = config.PROJECT_ROOT) -> str:
     """The commit of the code (``git rev-parse HEAD``), or ``"unknown"`` without git or a repository."""
     try:
-        return subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        return _git(root, "rev-parse", "HEAD").strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -85,20 +86,8 @@ def git_commit(root: Path = config.PROJECT_ROOT) -> str:
 def git_state(root: Path = config.PROJECT_ROOT) -> dict[str, Any]:
     """``{"commit": sha, "dirty": bool}``, or ``"unknown"`` values when git or the repository is absent."""
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        status = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout
+        commit = _git(root, "rev-parse", "HEAD").strip()
+        status = _git(root, "status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return {"commit": "unknown", "dirty": "unknown"}
     return {"commit": commit, "dirty": bool(status.strip())}
