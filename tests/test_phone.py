@@ -60,6 +60,12 @@ MEASURES = {
 }
 
 
+def _card(out_dir: Path, rt_code: str) -> Path:
+    """The HTML card of ``rt_code`` (named by code and kelurahan: ``rt-<code>_<kelurahan>.html``)."""
+    (path,) = (out_dir / "rt").glob(f"rt-{rt_code}_*.html")
+    return path
+
+
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """The sample's latest briefing and two scorecards (one scored RT, one with too little data)."""
@@ -95,8 +101,8 @@ def pages(tmp_path_factory):
         "briefing": result.report_dir / "briefing.html",
         "analyst_02": result.report_dir / "02_program_achievement.html",
         "analyst_03": result.report_dir / "03_kampung_bahagia_index.html",
-        "scorecard": cards.out_dir / "rt" / f"{scored}.html",
-        "scorecard_insufficient": cards.out_dir / "rt" / f"{insufficient}.html",
+        "scorecard": _card(cards.out_dir, scored),
+        "scorecard_insufficient": _card(cards.out_dir, insufficient),
         "index": cards.out_dir / "index.html",
         "shots": shots,
     }

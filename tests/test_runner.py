@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core.errors import ConfigError, UsageError
+from analysis.core.periods import sort_key
 from analysis.publish.runner import command, execute, plan, release
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -609,5 +610,8 @@ def test_real_pipeline_on_sample_data(tmp_path):
     from analysis.evaluate.history import History, store_path
 
     store = History(store_path(tmp_path / "processed" / source.name))
-    assert store.periods() == ["100-hari", result.plan.period]
-    assert store.query("SELECT DISTINCT period FROM rt_index")["period"].tolist() == [result.plan.period]
+    # and, for the trends, every earlier period of the source: all of the sample's, the run being the latest
+    assert store.periods() == sorted(plan.available_periods(source), key=sort_key)
+    assert store.periods()[0] == "100-hari" and store.periods()[-1] == result.plan.period
+    rt_periods = store.query("SELECT DISTINCT period FROM rt_index ORDER BY period")["period"].tolist()
+    assert result.plan.period in rt_periods and "100-hari" not in rt_periods  # no RT index for the 100 days

@@ -751,9 +751,9 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     for rt in chosen:  # the notes share their page with the indicator table's last rows
         pdf_pages = pdf_page_texts(out / "rt" / f"{stem(processed, rt)}.pdf")
         with_notes = [t for t in pdf_pages if "Cara membaca rapor ini" in t]
-        assert len(with_notes) == 1 and "ID proses" in with_notes[0], rt
+        assert len(with_notes) == 1 and "Kode pembuatan" in with_notes[0], rt
         assert "Prinsip Indikator Nilai" in with_notes[0] and "Penilaian warga atas" in with_notes[0], rt
-        assert "ID proses" in pdf_pages[-1] and "Cara membaca rapor ini" in pdf_pages[-1], rt
+        assert "Kode pembuatan" in pdf_pages[-1] and "Cara membaca rapor ini" in pdf_pages[-1], rt
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"rts": 3, "rebuilt": 3, "unchanged": 0, "failed": 0}
     csv_rows = pd.read_csv(out / "summary.csv")

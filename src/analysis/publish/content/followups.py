@@ -83,12 +83,24 @@ NOT_STARTED = "program_not_started"
 COLUMNS = ("rule", "priority", "subject_code", "subject", "agency", "text")
 
 
-def kampung_agency(programs: pd.DataFrame) -> str:
-    """The agency of the Kampung Bahagia program (``programs`` or ``achievement_program``), or ``—``."""
+def kampung_agency(programs: pd.DataFrame, lang: str = "id") -> str:
+    """The agency of the Kampung Bahagia program (``programs`` or ``achievement_program``), or ``—``; in
+    another language than ``id`` its English name (``agency_en`` of the reference ``programs``) when given.
+
+    >>> ref = pd.DataFrame({"program_name": ["Kampung Bahagia"], "agency": ["Dinas PMPPA"],
+    ...                     "agency_en": ["Community Empowerment Office"]})
+    >>> kampung_agency(ref), kampung_agency(ref, "en")
+    ('Dinas PMPPA', 'Community Empowerment Office')
+    """
     if programs.empty or "agency" not in programs:
         return MISSING
     rows = programs[programs["program_name"].astype("str").str.strip().str.casefold() == "kampung bahagia"]
-    return str(rows["agency"].iloc[0]) if len(rows) else MISSING
+    if not len(rows):
+        return MISSING
+    english = rows["agency_en"].iloc[0] if lang != "id" and "agency_en" in rows else None
+    if english is not None and not pd.isna(english) and str(english).strip():
+        return str(english)
+    return str(rows["agency"].iloc[0])
 
 
 def _change_text(change: object, lang: str) -> str:
@@ -285,7 +297,7 @@ def follow_ups(
     indicators = indicators if indicators is not None else empty
     rt_index = rt_index if rt_index is not None else empty
     kelurahan = kelurahan if kelurahan is not None else empty
-    agency = kampung_agency(reference_programs if reference_programs is not None else programs)
+    agency = kampung_agency(reference_programs if reference_programs is not None else programs, lang)
     rows = [
         *_program_rows(programs, lang),
         *_area_rows(kelurahan, rt_index, agency, lang),

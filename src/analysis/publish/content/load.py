@@ -196,13 +196,17 @@ class Trends:
 
 
 def load_trends(
-    raw_dir: Path | str, processed_dir: Path | str, period: str, programs_ref: pd.DataFrame | None = None
+    raw_dir: Path | str,
+    processed_dir: Path | str,
+    period: str,
+    programs_ref: pd.DataFrame | None = None,
+    lang: str = "id",
 ) -> Trends:
     """The trends of ``period`` from the history store of ``processed_dir``'s source
     (:mod:`analysis.evaluate.history`, ``<processed root>/<source>/history.duckdb``). The earlier periods
     not evaluated yet are evaluated first (``history.prepare_periods``; ``python -m analysis run`` has done
     so before the notebooks start, so they only read). ``programs_ref``: the ``programs`` table, for the
-    programs' short names."""
+    programs' short names (and, with ``lang`` other than ``id``, their English names)."""
     from analysis.evaluate import history
     from analysis.publish.content.common import with_program_labels
     from analysis.publish.content.trends import principle_trend, program_trend, trend_periods
@@ -214,6 +218,6 @@ def load_trends(
     views = store.views()
     programs = store.table("achievement_program") if "achievement_program" in views else pd.DataFrame()
     if programs_ref is not None and not programs.empty:
-        programs = with_program_labels(programs, programs_ref)
+        programs = with_program_labels(programs, programs_ref, lang)
     rt_index = store.table("rt_index") if "rt_index" in views else pd.DataFrame()
     return Trends(periods, programs, program_trend(programs, periods), principle_trend(rt_index, periods))

@@ -280,7 +280,7 @@ def off_track(
                 }
             )
     if kelurahan is not None and not kelurahan.empty:
-        agency = kampung_agency(reference_programs if reference_programs is not None else programs)
+        agency = kampung_agency(reference_programs if reference_programs is not None else programs, lang)
         for _, r in weak_kelurahan(kelurahan).iterrows():
             weakest = [t(f"principles.{p}", lang) for p in kelurahan_weakest_principles(r)]
             rows.append(
