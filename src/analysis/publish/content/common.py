@@ -246,9 +246,10 @@ def _label_col(df: pd.DataFrame) -> str:
     return "program_label" if "program_label" in df.columns else "program_name"
 
 
-def programs_met(programs: pd.DataFrame) -> pd.Series:
-    """Boolean per program: capped capaian ≥ 100 % (``<NA>`` when not computable)."""
-    capped = programs["achievement_capped_pct"].astype("Float64")
+def programs_met(programs: pd.DataFrame, column: str = "achievement_capped_pct") -> pd.Series:
+    """Boolean per program: capped capaian (``column``; ``previous_achievement_capped_pct`` for the previous
+    period) ≥ 100 % (``<NA>`` when not computable)."""
+    capped = programs[column].astype("Float64")
     return (capped >= TARGET_MET_PCT).astype("boolean")
 
 

@@ -23,6 +23,7 @@ from analysis.core.periods import period_info, period_label
 from analysis.evaluate.achievement import fiscal_year_elapsed_pct
 from analysis.publish.content.common import (
     STATUS_SCORED,
+    TARGET_MET_PCT,
     _label_col,
     join_items,
     pct,
@@ -95,15 +96,10 @@ def headline_figures(
         period = str(programs["period"].iloc[0]) if "period" in programs else None
         has_prev = prev_code is not None
         met = programs_met(programs)
-        previous_capped = programs.get(
-            "previous_achievement_capped_pct", pd.Series(pd.NA, index=programs.index)
-        )
-        prev_known = previous_capped.astype("Float64").notna()
-        prev_met = (
-            float((previous_capped.astype("Float64") >= 100).fillna(False).sum())
-            if prev_known.any()
-            else None
-        )
+        previous_column = "previous_achievement_capped_pct"
+        previous_capped = programs.get(previous_column, pd.Series(pd.NA, index=programs.index))
+        prev_known = bool(previous_capped.astype("Float64").notna().any())
+        prev_met = float(programs_met(programs, previous_column).fillna(False).sum()) if prev_known else None
         rows.append(
             {
                 "figure": "programs_met",
@@ -117,7 +113,7 @@ def headline_figures(
             {
                 "figure": "mean_capaian",
                 "value": _mean(programs["achievement_capped_pct"]),
-                "previous": _mean(previous_capped) if prev_known.any() else None,
+                "previous": _mean(previous_capped) if prev_known else None,
                 "unit": "pp",
             }
         )
@@ -261,7 +257,9 @@ def off_track(
         for _, r in behind.iterrows():
             detail = ""
             if not ind.empty:
-                low = ind[(ind["program_code"] == r["program_code"]) & (ind["achievement_pct"] < 100)]
+                low = ind[
+                    (ind["program_code"] == r["program_code"]) & (ind["achievement_pct"] < TARGET_MET_PCT)
+                ]
                 low = low.sort_values(["achievement_pct", "indicator_code"], kind="mergesort")
                 items = [f"{n} ({pct(v, lang)})" for n, v in zip(low["indicator_name"], low["achievement_pct"],
                                                                 strict=True)][:MAX_INDICATORS]  # fmt: skip
