@@ -200,6 +200,26 @@ def test_notebook_parameters_are_checked(tmp_path):
         plan.check_notebook_parameters(plain, ["period"])
 
 
+def test_declared_parameters_match_papermills_reading_of_every_notebook():
+    # our json + ast reading gives the names papermill.inspect_notebook gives, for every shipped notebook
+    import papermill
+
+    notebooks = sorted(Path(plan.config.NOTEBOOKS).glob("*.ipynb"))
+    assert len(notebooks) >= 5
+    for nb in notebooks:
+        assert plan.declared_parameters(nb) == list(papermill.inspect_notebook(str(nb))), nb.name
+
+
+def test_declared_parameters_reads_annotations_and_rejects_bad_python(tmp_path):
+    nb = write_notebook(
+        tmp_path / "a.ipynb", ["x = 1"], parameters="period: str = ''  # kode\nlang = 'id'\nimport os\n"
+    )
+    assert plan.declared_parameters(nb) == ["period", "lang"]
+    bad = write_notebook(tmp_path / "b.ipynb", ["x = 1"], parameters="period = (\n")
+    with pytest.raises(ConfigError, match="parameters cell is not valid Python"):
+        plan.check_notebook_parameters(bad, ["period"])
+
+
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
