@@ -161,6 +161,42 @@ def test_input_digests_equal_digest_of_each_selection():
         assert digest == scorecard_data.selection_digest(scorecard_data.select_inputs(tables, rt), facts)
 
 
+def test_selection_equals_the_rows_compared_one_by_one():
+    # an RT's rows together (a slice), apart (positions), absent (empty); a kelurahan shared by two RTs
+    tables = tiny_tables()
+    sw = tables["rt_strengths_weaknesses"]
+    assert isinstance(sw["rt_code"].dtype, pd.StringDtype)  # the grouped path (other keys compare)
+    tables["rt_strengths_weaknesses"] = pd.concat([sw, sw.iloc[:1]], ignore_index=True)  # k1.001 apart
+    for rt in ("k1.001", "k1.002", "k2.001"):
+        selected = scorecard_data.select_inputs(tables, rt)
+        kelurahan = str(tables["rt_index"].set_index("rt_code").loc[rt, "kelurahan_code"])
+        for name, (table, columns) in {**scorecard_data.RT_TABLES, **scorecard_data.KELURAHAN_TABLES}.items():
+            df = tables[table]
+            key, value = (
+                ("rt_code", rt) if name in scorecard_data.RT_TABLES else ("kelurahan_code", kelurahan)
+            )
+            expected = df[df[key] == value]
+            expected = expected if columns is None else expected[list(columns)]
+            pd.testing.assert_frame_equal(selected[name], expected, check_exact=True)
+    assert (
+        len(scorecard_data.select_inputs(tables, "k1.001")["strengths"])
+        == len(sw[sw["rt_code"] == "k1.001"]) + 1
+    )
+
+
+def test_one_font_configuration_for_many_cards_gives_the_same_pdfs():
+    from analysis.publish.export import html_to_pdf
+
+    pages = [
+        "<html><body><h1>RT 001</h1><p>Nilai indeks <b>63,8</b> dari 100.</p></body></html>",
+        "<html><body><h2>Rincian indikator</h2><table><tr><td>Papan informasi</td><td>1</td></tr></table></body></html>",
+    ]
+    alone = [html_to_pdf(page) for page in pages]  # a new font configuration per document
+    shared = build.pdf_font_config()
+    assert shared is build.pdf_font_config()  # one per thread
+    assert [html_to_pdf(page, font_config=shared) for page in pages * 2] == alone * 2
+
+
 def test_change_to_one_rt_changes_only_its_digest():
     tables = tiny_tables()
     before = scorecard_data.input_digests(tables)

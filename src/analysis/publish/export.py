@@ -246,6 +246,11 @@ class _KJBHTMLExporter(HTMLExporter):
     def _default_exclude_anchor_links(self):
         return True
 
+    @default("optimistic_validation")
+    def _default_optimistic_validation(self):
+        # validate the notebook once, after the last preprocessor, not after each of them (same output)
+        return True
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.register_preprocessor(_tag_remover(self), enabled=True)
@@ -291,18 +296,20 @@ class AnalystHTMLExporter(_KJBHTMLExporter):
         return "analyst"
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, font_config=None) -> bytes:
     """Render report HTML to PDF bytes with WeasyPrint (print media).
 
     Only ``data:`` URLs are fetched; any other resource (``http:``, ``file:``) stops the rendering with an
-    error, because a report must be self-contained.
+    error, because a report must be self-contained. ``font_config``: a WeasyPrint ``FontConfiguration``
+    to reuse across documents (its font map and metrics caches stay warm; the same bytes); default a new
+    one per document, as WeasyPrint does.
     """
     import weasyprint
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher)
-    return document.write_pdf()
+    return document.write_pdf(font_config=font_config)
 
 
 class WeasyPDFExporter(BriefingHTMLExporter):

@@ -11,7 +11,8 @@ Execution engines (``--engine``; measured in ``bench/run.py``, ``docs/performanc
   tables are read once per worker.
 - ``papermill``: ``papermill.execute_notebook`` per RT (one kernel per card), for comparison.
 
-The exporters (templates compiled, WeasyPrint's fonts loaded) are built once per worker process and reused.
+The exporters (templates compiled) and WeasyPrint's font configuration (fonts loaded and measured) are built once per
+worker process (per thread) and reused.
 A job returns the card's bytes to the caller, so workers need only read access to the processed folder.
 """
 
@@ -21,6 +22,7 @@ import concurrent.futures as cf
 import datetime as dt
 import multiprocessing
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -149,7 +151,7 @@ def warm_worker() -> str:
     nbengine.register()
     nbexec.notebook_shell()
     export.briefing_exporter()
-    import weasyprint  # noqa: F401  (fonts and CSS machinery load on import)
+    pdf_font_config()  # imports WeasyPrint (fonts and CSS machinery load on import)
 
     return f"{os.getpid()}"
 
@@ -228,8 +230,25 @@ def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict
     if "html" in names:
         files[names["html"]] = html.encode("utf-8")
     if "pdf" in names:
-        files[names["pdf"]] = export.html_to_pdf(html)
+        files[names["pdf"]] = export.html_to_pdf(html, font_config=pdf_font_config())
     return files
+
+
+_thread_state = threading.local()
+
+
+def pdf_font_config():
+    """This thread's WeasyPrint ``FontConfiguration``, shared by every card it renders: WeasyPrint makes a
+    new one per document by default, so each card would load its fonts and measure them again (the font
+    map, the struts, the font features are cached in it). The PDFs are byte-identical (tested); per
+    thread, because WeasyPrint's font objects are not meant to be used by two threads at once (a Dask
+    worker with several threads). The cards declare no ``@font-face``, so nothing accumulates in it."""
+    font_config = getattr(_thread_state, "font_config", None)
+    if font_config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = _thread_state.font_config = FontConfiguration()
+    return font_config
 
 
 def _init_worker(parent_pid: int, use_death_signal: bool) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import html
 import math
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -177,22 +178,51 @@ def city_facts(tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     return {"n_in_scope": int(len(rt)), "n_scored": int((rt["status"] == STATUS_SCORED).sum())}
 
 
+#: ``{(id(frame), key column): (weak reference to the frame, {key value: row positions})}``: each table's
+#: rows split by RT or kelurahan once per worker (the tables are read once, :func:`load_period_tables`),
+#: instead of a comparison over the whole table for every card.
+_ROW_POSITIONS: dict[tuple[int, str], tuple[weakref.ref, dict]] = {}
+
+
+def _rows_where(df: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
+    """``df[df[key] == value]`` (rows in table order, index kept), from positions grouped once per frame.
+
+    >>> t = pd.DataFrame({"rt": pd.array(["a", "b", "a"], dtype="str"), "v": [1, 2, 3]})
+    >>> _rows_where(t, "rt", "a")["v"].tolist(), _rows_where(t, "rt", "z").empty
+    ([1, 3], True)
+    """
+    column = df[key]
+    if not isinstance(column.dtype, pd.StringDtype):  # only string keys group as they compare
+        return df[column == value]
+    slot = (id(df), key)
+    cached = _ROW_POSITIONS.get(slot)
+    if cached is None or cached[0]() is not df:
+        for stale in [k for k, (ref, _) in _ROW_POSITIONS.items() if ref() is None]:
+            del _ROW_POSITIONS[stale]
+        cached = (weakref.ref(df), column.groupby(column, sort=False, dropna=True).indices)
+        _ROW_POSITIONS[slot] = cached
+    positions = cached[1].get(value)
+    if positions is None:
+        return df.iloc[0:0]
+    first, last = int(positions[0]), int(positions[-1])
+    if last - first + 1 == len(positions):  # the group's rows are together (tables sorted by RT): a slice
+        return df.iloc[first : last + 1]
+    return df.take(positions)
+
+
 def select_inputs(tables: dict[str, pd.DataFrame], rt_code: str) -> dict[str, pd.DataFrame]:
     """The rows one RT's card reads (grain: one frame per input of :data:`RT_TABLES` and
     :data:`KELURAHAN_TABLES`, rows in table order). Raises ``KeyError`` for an RT not in ``rt_index``."""
-    rt_index = tables["rt_index"]
-    own = rt_index[rt_index["rt_code"] == rt_code]
+    own = _rows_where(tables["rt_index"], "rt_code", rt_code)
     if own.empty:
         raise KeyError(f"RT {rt_code} is not in rt_index of this period")
     kelurahan_code = str(own["kelurahan_code"].iloc[0])
     selected = {}
     for name, (table, columns) in RT_TABLES.items():
-        df = tables[table]
-        rows = df[df["rt_code"] == rt_code]
+        rows = _rows_where(tables[table], "rt_code", rt_code)
         selected[name] = rows if columns is None else rows[list(columns)]
     for name, (table, columns) in KELURAHAN_TABLES.items():
-        df = tables[table]
-        rows = df[df["kelurahan_code"] == kelurahan_code]
+        rows = _rows_where(tables[table], "kelurahan_code", kelurahan_code)
         selected[name] = rows if columns is None else rows[list(columns)]
     selected["actions"] = weakness_actions(tables[ACTIONS_TABLE], selected["strengths"])
     selected["categories"] = tables[CATEGORIES_TABLE]
