@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -45,14 +46,19 @@ MATRIX = (
 
 
 def export_revision(rev: str, dest: Path) -> Path:
-    """``src/`` of git revision ``rev`` under ``dest``; returns the ``src`` path."""
+    """``src/``, ``config/`` and ``notebooks/`` of git revision ``rev`` under ``dest`` (the package finds its
+    configuration beside ``src``); returns the ``src`` path."""
     dest.mkdir(parents=True)
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src", "config", "notebooks"],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return dest / "src"
 
 
-def _steps(processed: Path, period: str, out_dir: Path, only: str | None = None):
+def _steps(processed: Path, period: str, out_dir: Path, only: str | None = None, notebooks: Path = NOTEBOOKS):
     """``(name, execute, export)`` callables of each notebook, as a run's worker calls them."""
     from analysis.publish import export
     from analysis.publish.nbengine import execute_in_process
@@ -80,8 +86,8 @@ def _steps(processed: Path, period: str, out_dir: Path, only: str | None = None)
             continue
 
         def execute(notebook=notebook, name=name):
-            source = NOTEBOOKS / notebook
-            return execute_in_process(source, params, cwd=NOTEBOOKS, output_path=out_dir / f"{name}.ipynb")
+            source = notebooks / notebook
+            return execute_in_process(source, params, cwd=notebooks, output_path=out_dir / f"{name}.ipynb")
 
         def export_(nb, kind=kind, name=name):
             if kind == "briefing":
@@ -102,7 +108,10 @@ def child(processed: Path, period: str, out_dir: Path, profile: str | None) -> d
     from analysis.publish.runner.execute import warm_worker
 
     warm_worker()
-    steps = _steps(processed, period, out_dir, only=profile)
+    import analysis
+
+    tree = Path(analysis.__file__).resolve().parents[2]  # the notebooks of the tree whose code runs
+    steps = _steps(processed, period, out_dir, only=profile, notebooks=tree / "notebooks")
     for _name, execute, export_ in steps:  # untimed: imports inside the notebooks, caches, fonts
         export_(execute())
     if profile:
@@ -144,6 +153,9 @@ def main() -> int:
     )
     p.add_argument("--profile", choices=[m[0] for m in MATRIX], help="cProfile one notebook (this tree)")
     p.add_argument("--out", type=Path, default=BENCH / "results_notebooks.json")
+    p.add_argument(
+        "--keep", type=Path, help="copy each variant's last outputs (HTML, PDF) into KEEP/<variant>/"
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -181,6 +193,9 @@ def main() -> int:
                 for k, v in times.items():
                     results[variant].setdefault(k, []).append(v)
                 print(f"round {round_ + 1}, {variant}: total CPU {times['total_cpu']:.2f} s", flush=True)
+                if args.keep:
+                    shutil.rmtree(args.keep / variant, ignore_errors=True)
+                    shutil.copytree(tmp / f"{variant}-{round_}", args.keep / variant)
         load_end = [round(x, 2) for x in os.getloadavg()]
 
     medians = {v: {k: round(statistics.median(t), 3) for k, t in r.items()} for v, r in results.items()}

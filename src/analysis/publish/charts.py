@@ -198,12 +198,13 @@ def _tick_formatter(fmt) -> FuncFormatter:
     """A tick formatter writing ``fmt(value)``, each value formatted once: matplotlib formats every tick
     label at each draw (a small multiple of 16 panels asks for the same few values hundreds of times), and
     the language's number format (babel) is the costly part."""
-    done: dict[float, str] = {}
+    done: dict[tuple[float, bool], str] = {}
 
     def text(value: float, _pos) -> str:
-        if value not in done:
-            done[value] = fmt(value)
-        return done[value]
+        key = (value, bool(np.signbit(value)))  # -0.0 == 0.0, but is written "-0"
+        if key not in done:
+            done[key] = fmt(value)
+        return done[key]
 
     return FuncFormatter(text)
 
