@@ -10,6 +10,7 @@ holds personal data.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -51,11 +52,13 @@ def _pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    first = tmp_path_factory.mktemp("first")
+def runs(tmp_path_factory, sample_latest_run, copy_sample_run):
+    """The latest period run twice, each in a fresh root (the first is the session's shared run, read only),
+    and the 100 days run after the latest in a copy of the first root (``first``)."""
+    first = copy_sample_run(tmp_path_factory.mktemp("first"))
     second = tmp_path_factory.mktemp("second")
     return {
-        "latest": _run(first, "latest"),
+        "latest": sample_latest_run,
         "latest_again": _run(second, "latest"),
         "hundred": _run(first, "100-hari"),
         "first": first,
@@ -127,6 +130,27 @@ def test_the_100_days_are_evaluated_once_and_read_by_the_notebooks(runs):
     assert (result.plan.processed_dir.parent / "100-hari" / "claims.parquet").is_file()
     achievement = (result.report_dir / "02_program_achievement.html").read_text(encoding="utf-8")
     assert "Dari hasil olahan periode 100 hari kerja" in achievement  # read, not recomputed in memory
+
+
+def test_a_fresh_run_evaluates_every_period_to_date_into_the_history_store(runs):
+    """The trends read every period to date: a run in a fresh root evaluates each earlier period (and the
+    100 days) and refreshes the store with them."""
+    from analysis.core.periods import sort_key
+    from analysis.evaluate.history import History, store_path
+
+    result = runs["latest"]
+    stages = json.loads((result.report_dir / "manifest.json").read_text(encoding="utf-8"))["stages"]
+    periods = plan.available_periods(config.SAMPLE_SOURCE)
+    earlier = [p for p in periods if p not in ("100-hari", result.plan.period)]
+    assert len(earlier) >= 4 and result.stages == stages
+    assert {f"evaluate:{p}": "evaluated" for p in (*earlier, "100-hari", result.plan.period)}.items() <= (
+        stages.items()
+    )
+    store = History(store_path(result.plan.processed_dir.parent))
+    assert store.periods() == sorted(plan.available_periods(config.SAMPLE_SOURCE), key=sort_key)
+    assert store.periods()[0] == "100-hari" and store.periods()[-1] == result.plan.period
+    rt_periods = store.query("SELECT DISTINCT period FROM rt_index ORDER BY period")["period"].tolist()
+    assert result.plan.period in rt_periods and "100-hari" not in rt_periods  # no RT index for the 100 days
 
 
 def test_two_runs_same_processed_bytes_and_briefing_body(runs):

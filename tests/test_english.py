@@ -115,10 +115,12 @@ def test_fragments_catch_the_old_jargon():
 
 
 @pytest.fixture(scope="module")
-def english_run(tmp_path_factory):
+def english_run(tmp_path_factory, copy_sample_run):
+    """``run --period latest --lang en`` of the sample, from a copy of the session's shared (Indonesian) run's
+    processed folders: the evaluation is the same in either language, the notebooks run in English."""
     from analysis.publish.runner import command, execute, plan
 
-    tmp = tmp_path_factory.mktemp("english")
+    tmp = copy_sample_run(tmp_path_factory.mktemp("english"), parts=("processed",))
     result = command.run(
         plan.RunOptions(
             raw_dir=config.SAMPLE_SOURCE,

@@ -127,14 +127,12 @@ def test_briefing_plumbing_cells_are_removed_from_the_export():
 
 # ----------------------------------------------------------------------------------- execution (slow)
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory) -> Path:
-    """The sample's 2026-TW3 and 100-hari evaluated into a temporary processed root."""
-    from analysis.evaluate.evaluation import evaluate_source
-
-    root = tmp_path_factory.mktemp("processed")
-    for period in ("2026-TW3", "100-hari"):
-        evaluate_source(config.SAMPLE_SOURCE, period, processed_dir=root / "sample" / period)
-    return root / "sample"
+def processed(tmp_path_factory, copy_sample_run) -> Path:
+    """The sample's processed folders (2026-TW3, the 100 days and the earlier periods evaluated, as
+    ``run --period latest`` leaves them): a copy of the session's shared run's."""
+    root = copy_sample_run(tmp_path_factory.mktemp("processed"), parts=("processed",))
+    assert {"2026-TW3", "100-hari"} <= {p.name for p in (root / "processed" / "sample").iterdir()}
+    return root / "processed" / "sample"
 
 
 def execute(name: str, out: Path, **parameters) -> dict:
@@ -205,17 +203,33 @@ EXPECTED = {
 }
 
 
+@pytest.fixture(scope="module")
+def on_the_sample(processed, tmp_path_factory):
+    """``on_the_sample(name) -> nb``: our notebook ``name`` executed on the sample's 2026-TW3 in Indonesian,
+    once per module (the tests that read the same execution share it; each gets its own copy of the JSON)."""
+    out = tmp_path_factory.mktemp("on_the_sample")
+    done: dict[str, str] = {}
+
+    def executed(name: str) -> dict:
+        if name not in done:
+            nb = execute(
+                name,
+                out / name,
+                raw_dir=str(config.SAMPLE_SOURCE),
+                processed_dir=str(processed / "2026-TW3"),
+                period="2026-TW3",
+                lang="id",
+            )
+            done[name] = json.dumps(nb)
+        return json.loads(done[name])
+
+    return executed
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", OURS)
-def test_notebook_runs_on_the_sample(name, processed, tmp_path):
-    nb = execute(
-        name,
-        tmp_path / name,
-        raw_dir=str(config.SAMPLE_SOURCE),
-        processed_dir=str(processed / "2026-TW3"),
-        period="2026-TW3",
-        lang="id",
-    )
+def test_notebook_runs_on_the_sample(name, on_the_sample):
+    nb = on_the_sample(name)
     text = shown_text(nb)
     for expected in EXPECTED[name]:
         assert expected in text, expected
@@ -351,20 +365,14 @@ def test_every_notebook_runs_as_shipped_from_a_copy(name, project_copy, monkeypa
 
 
 @pytest.mark.slow
-def test_the_analysts_export_shows_the_filtered_tables_without_a_kernel(processed, tmp_path):
+def test_the_analysts_export_shows_the_filtered_tables_without_a_kernel(on_the_sample):
     import datetime as dt
 
     import nbformat
 
     from analysis.publish import export
 
-    nb = execute(
-        "03_kampung_bahagia_index.ipynb",
-        tmp_path / "i.ipynb",
-        raw_dir=str(config.SAMPLE_SOURCE),
-        processed_dir=str(processed / "2026-TW3"),
-        period="2026-TW3",
-    )
+    nb = on_the_sample("03_kampung_bahagia_index.ipynb")
     widget = "application/vnd.jupyter.widget-view+json"
     assert any(widget in o.get("data", {}) for c in nb["cells"] for o in c.get("outputs", []))
     context = export.ReportContext("id", "2026-TW3", "sample", True, "r1", dt.datetime(2026, 10, 10))

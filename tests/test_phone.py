@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 
 from analysis.core import config
-from analysis.publish.runner import command, execute, plan
 from analysis.publish.scorecards import batch
 
 pytestmark = pytest.mark.slow
@@ -67,19 +66,11 @@ def _card(out_dir: Path, rt_code: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory):
-    """The sample's latest briefing and two scorecards (one scored RT, one with too little data)."""
-    tmp = tmp_path_factory.mktemp("phone")
-    result = command.run(
-        plan.RunOptions(
-            raw_dir=config.SAMPLE_SOURCE,
-            period="latest",
-            out_root=tmp / "reports",
-            processed_root=tmp / "processed",
-            formats=("html",),
-        ),
-        execute.Progress(quiet=True),
-    )
+def pages(tmp_path_factory, sample_latest_run, copy_sample_run):
+    """The sample's latest briefing (the session's shared run) and two scorecards (one scored RT, one with too
+    little data), made from a copy of its processed folders."""
+    tmp = copy_sample_run(tmp_path_factory.mktemp("phone"), parts=("processed",))
+    result = sample_latest_run
     period = result.report_dir.name
     index = pd.read_parquet(tmp / "processed" / "sample" / period / "rt_index.parquet")
     scored = index.loc[index["status"] == "dinilai", "rt_code"].iloc[0]

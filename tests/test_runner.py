@@ -6,6 +6,7 @@ Notebooks are tiny ones written into tmp_path; end-to-end tests that start kerne
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -588,9 +589,11 @@ def test_prepare_runs_before_notebooks(workspace):
 
 
 @pytest.mark.slow
-def test_real_pipeline_on_sample_data(tmp_path):
+def test_real_pipeline_on_sample_data(tmp_path, request):
     """clean_source + evaluate_source on the synthetic sample (bundled, or generated here), then a tiny
-    briefing notebook that lists the processed tables."""
+    briefing notebook that lists the processed tables. The bundled sample's earlier periods and 100 days are
+    taken from the session's shared run (``sample_latest_run``, current by their stage keys; that a fresh run
+    evaluates them all is checked on it, test_e2e): the period itself is cleaned and evaluated here."""
     from analysis import cli
     from analysis.core import config
 
@@ -598,6 +601,11 @@ def test_real_pipeline_on_sample_data(tmp_path):
     if not config.is_synthetic_source(source):
         source = tmp_path / "sample"
         assert cli.main(["sample", "--out", str(source)]) == 0
+    else:
+        request.getfixturevalue("copy_sample_run")(tmp_path, parts=("processed",))
+        latest = plan.available_periods(source)[-1]
+        shutil.rmtree(tmp_path / "processed" / source.name / latest)
+        assert not (tmp_path / "processed" / source.name / latest).exists()
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     write_notebook(
@@ -626,7 +634,7 @@ def test_real_pipeline_on_sample_data(tmp_path):
     assert "referensi/target.csv" in manifest["inputs"] and "SYNTHETIC" in manifest["inputs"]
     assert manifest["preparation"]["evaluation_tables"]
     assert any(name.endswith(".parquet") for name in manifest["processed"])
-    # the history store was refreshed by the run: the period and the 100 days, evaluated by it, are in it
+    # the history store was refreshed by the run: the period, evaluated by it, and the 100 days are in it
     from analysis.evaluate.history import History, store_path
 
     store = History(store_path(tmp_path / "processed" / source.name))

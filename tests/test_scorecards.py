@@ -687,13 +687,18 @@ def test_option_errors_are_usage_errors(tmp_path):
 # The batch on the sample (slow: runs the real notebook)
 
 
-@pytest.fixture(scope="module")
-def sample_processed(tmp_path_factory):
-    """The sample's 2025-TW4 evaluated once (processed root with ``sample/2025-TW4`` in it)."""
+def _evaluate_sample_period(root: Path) -> Path:
     from analysis.evaluate.evaluation import evaluate_source
 
-    root = tmp_path_factory.mktemp("processed")
     evaluate_source(SAMPLE, PERIOD, processed_dir=root / "sample" / PERIOD)
+    return root
+
+
+@pytest.fixture(scope="module")
+def sample_processed(build_once):
+    """The sample's 2025-TW4 evaluated once per session, also under pytest-xdist (processed root with
+    ``sample/2025-TW4`` in it; shared: read only, the tests' ``processed`` is a copy)."""
+    root, _ = build_once("scorecards_processed", _evaluate_sample_period)
     return root
 
 
