@@ -427,15 +427,16 @@ def feedback_folders(root: Path) -> list[str]:
 
 
 @pytest.mark.slow
-def test_concurrent_preparation_is_byte_identical_and_feedback_only_for_the_target(sample_workspace):
+def test_concurrent_preparation_is_byte_identical_and_feedback_only_for_the_target(
+    sample_workspace, monkeypatch
+):
     """The earlier periods prepared in the worker processes (in-process engine, 2 workers) give the same
     Parquet bytes as one after the other in this process (papermill engine: no workers); only the target
     period gets feedback workbooks, the earlier periods are cleaned without them; a later run that targets
     such a period writes its workbooks, and nothing else (its tables stay as they were)."""
     ws = sample_workspace
-    shutil.copytree(
-        PROJECT_ROOT / "config", ws["config"], dirs_exist_ok=True
-    )  # the workers read the project's
+    # the worker processes read the project's config/ (the index records its path): so does this process
+    monkeypatch.setattr(config, "CONFIG_DIR", PROJECT_ROOT / "config")
     quiet = execute.Progress(quiet=True)
     processed = ws["root"] / "processed" / "sample"
 

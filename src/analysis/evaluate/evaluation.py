@@ -248,7 +248,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
 class PreviousInputs:
     """What the evaluation of a period reads of its previous period, read beforehand under that folder's
     lock (:func:`load_previous`): ``tables`` (the cleaned tables; ``None`` when the source has no files
-    for it) and ``rt_index`` (its own, when its evaluation is current)."""
+    for it, ``period`` then ``None`` too) and ``rt_index`` (its own, when its evaluation is current)."""
 
     period: str | None
     tables: dict[str, pd.DataFrame] | None = None
@@ -288,10 +288,11 @@ def evaluate_source(
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
-    prev = previous_period(period) if previous is None else previous.period
-    prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
+    prev = previous_period(period)  # named in the tables even when the source has no files for it
     if previous is not None:
         prev_dir = None if previous.tables is None else out_dir.parent / prev
+    else:
+        prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
     locked = [out_dir] if prev_dir is None or previous is not None else [out_dir, prev_dir]
     with folder_locks(locked):
         cleaned: list[str] = []
