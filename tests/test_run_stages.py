@@ -317,10 +317,9 @@ def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(s
     assert redone(forced) == {
         "clean:2026-TW2": "cleaned",
         "feedback:2026-TW2": "written",
-        "clean:2026-TW1": "cleaned",
         "evaluate:2026-TW2": "evaluated",
         "evaluate:100-hari": "evaluated",
-        "evaluate:2026-TW1": "evaluated",  # cleaned again by the force, so its evaluation is redone too
+        "evaluate:2026-TW1": "evaluated",  # the previous period redone too (cleaned by its own evaluation)
         "notebooks": "executed",
     }
     assert command.run(opts, quiet).current  # and after it, nothing again

@@ -20,7 +20,8 @@ Steps (``evaluate_source``):
    Output is deterministic: rerunning on the same inputs gives byte-identical files.
 
 The period folder and the previous period's are locked for the whole evaluation (``analysis.core.atomic``,
-taken in path order), and the period folder is rebuilt in a staging folder (the cleaned tables linked in,
+taken in path order), unless the previous period's inputs are given (``previous``, read beforehand under
+its own lock: :func:`load_previous`; ``run`` does so, to prepare neighbouring periods at once), and the period folder is rebuilt in a staging folder (the cleaned tables linked in,
 the evaluation tables written) and swapped in whole: a concurrent run never reads a half-written folder.
 
 Tables and columns: ``docs/evaluation_tables.md``.

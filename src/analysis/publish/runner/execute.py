@@ -1,8 +1,9 @@
 """Steps 2 to 4 of ``python -m analysis run``: prepare the data, execute the notebooks, export them.
 
-- **prepare**: clean and evaluate the period; at the same time, in a worker process, the 100-day period is
-  evaluated into its own folder ``<processed>/../100-hari/`` (the notebooks of any other period show a
-  100-day section and read it there instead of each recomputing it).
+- **prepare**: clean and evaluate the period; at the same time, in the worker processes, the earlier
+  periods the trends read and the 100-day period (into its own folder ``<processed>/../100-hari/``: the
+  notebooks of any other period show a 100-day section and read it there instead of each recomputing it)
+  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`).
 - **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each with
   ``papermill.execute_notebook`` and our papermill engine ``kota-jambi`` in a worker process's IPython
   shell (:mod:`analysis.publish.nbengine`: papermill's injected parameters, metadata and error banner, no
@@ -131,7 +132,8 @@ def _evaluate_earlier(raw_dir: Path, period: str, folder: Path, force: bool, run
 @dataclass
 class EarlierJobs:
     """The earlier periods being prepared in worker processes (:func:`submit_earlier_periods`): one future
-    per job, named ``(what, period)`` (``what``: ``evaluate``, ``clean``, ``hundred_days``)."""
+    per job, named ``(what, period)`` (``what``: ``chain`` (periods joined by commas), ``evaluate``,
+    ``clean``, ``hundred_days``)."""
 
     futures: dict[tuple[str, str], cf.Future] = field(default_factory=dict)
 
@@ -217,22 +219,22 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     raw, root, force, run_id = plan.raw_dir, plan.processed_dir.parent, plan.options.force, plan.run_id
     jobs = EarlierJobs()
     earlier = st.earlier_periods(raw, plan.period) if plan.period != HUNDRED_DAYS else []
-    stale = [p for p in earlier if force or not st.evaluation_is_current(raw, p, root / p)]
+    stale = [p for p in earlier if not st.evaluation_is_current(raw, p, root / p)]
     prev = st.evaluated_previous(raw, plan.period)
-    chain = [p for p in stale if p != prev]
+    chain = [p for p in stale if p != prev]  # ``--force`` redoes the period and its previous one only
 
     def submit(what: str, period: str, fn: Callable[..., Any], *args: Any) -> None:
         jobs.futures[(what, period)] = pool.submit(_timed_call, fn, *args)
 
     if chain:
-        submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, force, run_id)
-    if prev in stale:
+        submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, False, run_id)
+    if prev in stale or (force and prev in earlier):
         submit("evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force, run_id)
     if force or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
         job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force)
         submit("hundred_days", HUNDRED_DAYS, *job)
     for period in reversed(chain[1:]):
-        submit("clean", period, _clean_only, raw, period, root / period, force, run_id)
+        submit("clean", period, _clean_only, raw, period, root / period, False, run_id)
     return jobs
 
 
@@ -314,6 +316,9 @@ def prepare_data(
         )
     # the evaluation reads the previous period: wait for its worker (its rt_index is reused)
     prev = st.evaluated_previous(plan.raw_dir, plan.period)
+    if pool is None and force and prev in st.earlier_periods(plan.raw_dir, plan.period):
+        result = st.ensure_evaluated(plan.raw_dir, prev, plan.processed_dir.parent / prev, force=True)
+        _record_earlier(prev, result, done_stages)  # as the run with workers does (its first job)
     if prev == HUNDRED_DAYS:
         _record_hundred_days(jobs.wait("hundred_days", HUNDRED_DAYS, progress), done_stages)
     elif prev is not None:

@@ -548,7 +548,9 @@ def ensure_evaluated(
     """Evaluate ``period`` into ``folder`` unless its evaluate stage is current, after making its clean
     stage and the previous period's current (``clean=False``: the caller has done the period's), both
     cleaned here without feedback workbooks (inputs only). Returns ``{period: "current" | "evaluated"}``
-    (and the previous period's ``"cleaned"``).
+    (and the previous period's ``"cleaned"``). ``force`` redoes this period's stages; the previous
+    period is cleaned only when its clean stage is stale (cleaning replaces its folder, evaluation
+    included, which a concurrent job may just have made).
 
     Locks: this period's folder is held alone while it is cleaned, then the previous period's while it is
     cleaned and read (``analysis.evaluate.evaluation.load_previous``), then this period's again while it
@@ -567,8 +569,8 @@ def ensure_evaluated(
         ensure_clean(raw_dir, period, folder, force=force, run_id=run_id)
     previous = load_previous(raw_dir, None, None)
     if prev is not None:
-        with folder_lock(prev_folder):
-            if ensure_clean(raw_dir, prev, prev_folder, force=force, run_id=run_id):
+        with folder_lock(prev_folder):  # not forced: that would drop the evaluation another job made
+            if ensure_clean(raw_dir, prev, prev_folder, run_id=run_id):
                 done[prev] = "cleaned"
             previous = load_previous(raw_dir, prev, prev_folder)
     with folder_lock(folder):
