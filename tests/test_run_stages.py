@@ -436,6 +436,9 @@ def test_concurrent_preparation_is_byte_identical_and_feedback_only_for_the_targ
     ws = sample_workspace
     # the worker processes read the project's config/ (the index records its path): so does this process
     monkeypatch.setattr(config, "CONFIG_DIR", PROJECT_ROOT / "config")
+    from analysis.evaluate.principles import framework  # its default path is set at import (another test's)
+
+    monkeypatch.setattr(framework, "DEFAULT_FRAMEWORK_PATH", PROJECT_ROOT / "config" / "index_framework.yml")
     quiet = execute.Progress(quiet=True)
     processed = ws["root"] / "processed" / "sample"
 
