@@ -261,6 +261,7 @@ def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(s
     assert first.executed == ("briefing",) and not first.current
     assert redone(first) == {
         "clean:2026-TW2": "cleaned",
+        "feedback:2026-TW2": "written",  # the period's own; the earlier periods, inputs only, get none
         "clean:2026-TW1": "cleaned",
         "evaluate:2026-TW2": "evaluated",
         "evaluate:100-hari": "evaluated",
@@ -269,7 +270,8 @@ def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(s
     }
     manifest = json.loads((first.report_dir / "manifest.json").read_text())
     assert manifest["stages"]["notebooks"] == "executed"
-    assert set(manifest["stage_keys"]) == {"clean", "evaluate", "notebooks"}
+    assert set(manifest["stage_keys"]) == {"clean", "feedback", "evaluate", "notebooks"}
+    assert feedback_folders(first.plan.processed_dir.parent) == ["2026-TW2"]
     assert set(manifest["stage_keys"]["clean"]) == {"2026-TW2", "2026-TW1", "100-hari"}
 
     # nothing changed: nothing done, the report (and its manifest) kept as it was
@@ -298,6 +300,7 @@ def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(s
     assert after_raw.executed == ("briefing",)
     assert redone(after_raw) == {
         "clean:2026-TW2": "cleaned",
+        "feedback:2026-TW2": "written",
         "evaluate:2026-TW2": "evaluated",
         "notebooks": "executed",
     }
@@ -313,10 +316,10 @@ def test_unchanged_rerun_does_nothing_and_a_change_rebuilds_what_depends_on_it(s
     assert forced.executed == ("briefing",)
     assert redone(forced) == {
         "clean:2026-TW2": "cleaned",
-        "clean:2026-TW1": "cleaned",
+        "feedback:2026-TW2": "written",
         "evaluate:2026-TW2": "evaluated",
         "evaluate:100-hari": "evaluated",
-        "evaluate:2026-TW1": "evaluated",  # cleaned again by the force, so its evaluation is redone too
+        "evaluate:2026-TW1": "evaluated",  # the previous period redone too (cleaned by its own evaluation)
         "notebooks": "executed",
     }
     assert command.run(opts, quiet).current  # and after it, nothing again
@@ -341,3 +344,140 @@ def test_several_periods_in_one_process(sample_workspace, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "2026-TW1: FAILED" in out and "2026-TW2: nothing changed" in out
+
+
+# ------------------------------------------------------------------ the preparation in the worker processes
+def fake_plan(raw, root, period, force=False):
+    """What :func:`execute.submit_earlier_periods` reads of a plan."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        raw_dir=raw,
+        period=period,
+        processed_dir=root / "kota" / period,
+        run_id="test",
+        options=SimpleNamespace(force=force, jobs=1),
+    )
+
+
+def test_the_earlier_periods_are_submitted_in_order_and_a_failure_names_its_period(
+    source, tmp_path, monkeypatch
+):
+    """Target 2025-TW4 of a source with 2025-TW1..TW3: the periods before the previous one as one chain
+    (oldest first), the previous period, then the chain's cleanings newest first; a period that raises is
+    reported naming it (after every job has finished, the rest of its chain done), never swallowed."""
+    import concurrent.futures as cf
+
+    (source / "realisasi" / "realisasi_2025-TW3_dinkes.csv").write_text("data of 2025-TW3\n")
+    calls = []
+
+    def evaluate(raw, period, folder, force, run_id):
+        calls.append(("evaluate", period))
+        if period == "2025-TW1":
+            raise RuntimeError("a broken workbook")
+        return {period: "evaluated"}
+
+    def clean(raw, period, folder, force, run_id):
+        calls.append(("clean", period))
+        return "cleaned"
+
+    monkeypatch.setattr(execute, "_evaluate_earlier", evaluate)
+    monkeypatch.setattr(execute, "_clean_only", clean)
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:  # one at a time: the order is the submission's
+        jobs = execute.submit_earlier_periods(fake_plan(source, tmp_path, "2025-TW4"), pool)
+        progress = execute.Progress(quiet=True)
+        assert list(jobs.futures) == [
+            ("chain", "2025-TW1,2025-TW2"),
+            ("evaluate", "2025-TW3"),
+            ("clean", "2025-TW2"),
+        ]
+        assert jobs.wait("evaluate", "2025-TW3", progress) == {"2025-TW3": "evaluated"}
+        with pytest.raises(execute.PreparationFailed) as failed:
+            jobs.wait_all(progress)
+    assert calls == [
+        ("evaluate", "2025-TW1"),
+        ("evaluate", "2025-TW2"),  # the chain goes on after a failed period
+        ("evaluate", "2025-TW3"),
+        ("clean", "2025-TW2"),
+    ]
+    message = str(failed.value)
+    assert "earlier period 2025-TW1" in message and "RuntimeError: a broken workbook" in message
+    assert "2025-TW2" not in message and "2025-TW3" not in message
+
+
+def test_current_earlier_periods_are_not_submitted(source, tmp_path, monkeypatch):
+    """An earlier period whose stages are current costs the workers nothing (checked in this process)."""
+    import concurrent.futures as cf
+
+    monkeypatch.setattr(stages, "evaluation_is_current", lambda raw, period, folder: period == "2025-TW1")
+    monkeypatch.setattr(execute, "_evaluate_earlier", lambda *a: {})
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        jobs = execute.submit_earlier_periods(fake_plan(source, tmp_path, "2025-TW3"), pool)
+        assert list(jobs.futures) == [("evaluate", "2025-TW2")]
+        jobs.wait_all(execute.Progress(quiet=True))
+
+
+def parquet_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*.parquet"))}
+
+
+def feedback_folders(root: Path) -> list[str]:
+    return sorted(p.parent.name for p in root.glob("*/feedback"))
+
+
+@pytest.mark.slow
+def test_concurrent_preparation_is_byte_identical_and_feedback_only_for_the_target(
+    sample_workspace, monkeypatch
+):
+    """The earlier periods prepared in the worker processes (in-process engine, 2 workers) give the same
+    Parquet bytes as one after the other in this process (papermill engine: no workers); only the target
+    period gets feedback workbooks, the earlier periods are cleaned without them; a later run that targets
+    such a period writes its workbooks, and nothing else (its tables stay as they were)."""
+    ws = sample_workspace
+    # the worker processes read the project's config/ (the index records its path): so does this process
+    monkeypatch.setattr(config, "CONFIG_DIR", PROJECT_ROOT / "config")
+    from analysis.evaluate.principles import framework  # its default path is set at import (another test's)
+
+    monkeypatch.setattr(framework, "DEFAULT_FRAMEWORK_PATH", PROJECT_ROOT / "config" / "index_framework.yml")
+    quiet = execute.Progress(quiet=True)
+    processed = ws["root"] / "processed" / "sample"
+
+    serial = command.run(sample_options(ws, engine="papermill"), quiet)
+    assert serial.executed == ("briefing",)
+    serial_bytes = parquet_bytes(processed)
+    assert feedback_folders(processed) == ["2026-TW2"]
+    shutil.rmtree(ws["root"] / "processed")
+    shutil.rmtree(ws["root"] / "reports")
+
+    concurrent = command.run(sample_options(ws, jobs=2), quiet)
+    assert concurrent.executed == ("briefing",)
+    assert redone(concurrent) == {  # 2026-TW1 cleaned by its own job, as each earlier period (not listed)
+        "clean:2026-TW2": "cleaned",
+        "feedback:2026-TW2": "written",
+        "evaluate:2026-TW2": "evaluated",
+        "evaluate:100-hari": "evaluated",
+        "notebooks": "executed",
+        **EARLIER_EVALUATED,
+    }
+    concurrent_bytes = parquet_bytes(processed)
+    assert sorted(concurrent_bytes) == sorted(serial_bytes)
+    assert [n for n in serial_bytes if serial_bytes[n] != concurrent_bytes[n]] == []
+    assert feedback_folders(processed) == ["2026-TW2"]  # written by a worker, installed in the folder
+    assert (processed / "2026-TW2" / "feedback").is_dir()
+    record = json.loads((processed / "2026-TW1" / stages.STAGES_FILE).read_text())
+    assert "feedback" not in json.dumps(record) and not (processed / "2026-TW1" / "feedback").exists()
+    manifest = json.loads((concurrent.report_dir / "manifest.json").read_text())
+    assert set(manifest["stage_keys"]) == {"clean", "feedback", "evaluate", "notebooks"}
+    assert not [p for p in processed.iterdir() if ".staging-" in p.name]  # nothing left beside
+
+    # the earlier period targeted: its feedback workbooks, nothing cleaned or evaluated again
+    tw1 = processed / "2026-TW1"
+    before = stages.FileHashes().folder(tw1)
+    targeted = command.run(sample_options(ws, period="2026-TW1", jobs=2), quiet)
+    assert redone(targeted) == {"feedback:2026-TW1": "written", "notebooks": "executed"}
+    after = stages.FileHashes().folder(tw1)
+    assert {n: d for n, d in after.items() if not n.startswith("feedback/")} == before
+    assert sorted(n for n in after if n.startswith("feedback/"))  # one workbook per file read
+    assert command.run(sample_options(ws, period="2026-TW1", jobs=2), quiet).current
+    # the report of 2026-TW2 read 2026-TW1 for its trends, not its feedback workbooks: still current
+    assert command.run(sample_options(ws, jobs=2), quiet).current

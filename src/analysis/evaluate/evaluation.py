@@ -20,7 +20,8 @@ Steps (``evaluate_source``):
    Output is deterministic: rerunning on the same inputs gives byte-identical files.
 
 The period folder and the previous period's are locked for the whole evaluation (``analysis.core.atomic``,
-taken in path order), and the period folder is rebuilt in a staging folder (the cleaned tables linked in,
+taken in path order), unless the previous period's inputs are given (``previous``, read beforehand under
+its own lock: :func:`load_previous`; ``run`` does so, to prepare neighbouring periods at once), and the period folder is rebuilt in a staging folder (the cleaned tables linked in,
 the evaluation tables written) and swapped in whole: a concurrent run never reads a half-written folder.
 
 Tables and columns: ``docs/evaluation_tables.md``.
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.atomic import folder_locks, staged_folder, write_text_atomic
+from analysis.core.atomic import folder_lock, folder_locks, staged_folder, write_text_atomic
 from analysis.core.config import (
     CONFIG_DIR,
     PACKAGE_DIR,
@@ -244,8 +245,35 @@ def write_tables(tables: dict[str, pd.DataFrame], out_dir: Path) -> list[Path]:
     return written
 
 
+@dataclass(frozen=True)
+class PreviousInputs:
+    """What the evaluation of a period reads of its previous period, read beforehand under that folder's
+    lock (:func:`load_previous`): ``tables`` (the cleaned tables; ``None`` when the source has no files
+    for it, ``period`` then ``None`` too) and ``rt_index`` (its own, when its evaluation is current)."""
+
+    period: str | None
+    tables: dict[str, pd.DataFrame] | None = None
+    rt_index: pd.DataFrame | None = None
+
+
+def load_previous(raw_dir: Path, period: str | None, period_dir: Path | None) -> PreviousInputs:
+    """The previous period ``period``'s inputs of an evaluation from its folder ``period_dir`` (cleaned
+    first, without feedback workbooks, when :func:`needs_cleaning`), under that folder's lock only: the
+    caller then evaluates holding its own folder's lock alone, so evaluations of neighbouring periods run
+    at the same time (``run``'s worker processes)."""
+    if period is None or period_dir is None:
+        return PreviousInputs(period)
+    with folder_lock(period_dir):
+        tables = _cleaned_tables(Path(raw_dir), period, Path(period_dir), [], feedback=False)
+        return PreviousInputs(period, tables, _current_rt_index(Path(raw_dir), period, Path(period_dir)))
+
+
 def evaluate_source(
-    raw_dir: Path, period: str, processed_dir: Path | None = None, feedback: bool = True
+    raw_dir: Path,
+    period: str,
+    processed_dir: Path | None = None,
+    feedback: bool = True,
+    previous: PreviousInputs | None = None,
 ) -> EvaluationResult:
     """Clean if needed, evaluate ``period`` of the data source ``raw_dir`` and write the evaluation tables.
 
@@ -255,17 +283,26 @@ def evaluate_source(
     only as an input here, is cleaned without them: ``python -m analysis clean`` writes them). When the
     previous period's folder holds a current evaluation (:func:`evaluation_is_current`), its ``rt_index``
     gives the change columns instead of scoring that period again (the same values).
+
+    ``previous``: the previous period's inputs read beforehand (:func:`load_previous`); then only this
+    period's folder is locked here. Without it both folders are locked for the whole evaluation.
     """
     raw_dir, period = check_source_args(raw_dir, period)
     out_dir = Path(processed_dir) if processed_dir is not None else processed_dir_for(raw_dir, period)
-    prev = previous_period(period)
-    prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
-    with folder_locks([out_dir] if prev_dir is None else [out_dir, prev_dir]):
+    prev = previous_period(period)  # named in the tables even when the source has no files for it
+    if previous is not None:
+        prev_dir = None if previous.tables is None else out_dir.parent / prev
+    else:
+        prev_dir = out_dir.parent / prev if prev is not None and period_has_files(raw_dir, prev) else None
+    locked = [out_dir] if prev_dir is None or previous is not None else [out_dir, prev_dir]
+    with folder_locks(locked):
         cleaned: list[str] = []
         tables = _cleaned_tables(raw_dir, period, out_dir, cleaned, feedback=feedback)
         prev_tables = None
         prev_index = None
-        if prev_dir is not None:
+        if previous is not None:
+            prev_tables, prev_index = previous.tables, previous.rt_index
+        elif prev_dir is not None:
             prev_tables = _cleaned_tables(raw_dir, prev, prev_dir, cleaned, feedback=False)
             prev_index = _current_rt_index(raw_dir, prev, prev_dir)
 

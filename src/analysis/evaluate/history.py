@@ -103,14 +103,16 @@ def complete_periods(source_dir: Path | str) -> dict[str, list[str]]:
 def prepare_periods(raw_dir: Path | str, source_dir: Path | str, until: str | None = None) -> list[str]:
     """Evaluate every period of ``raw_dir`` (up to ``until``) that has no complete folder in ``source_dir``
     (``<source_dir>/<period>/``, ``analysis.evaluate.evaluation.evaluate_source``); returns those periods.
-    For a notebook opened on a fresh checkout: ``run`` has made the folders of the periods it published."""
+    For a notebook opened on a fresh checkout: ``run`` has made the folders of the periods it published.
+    Cleaned here only as inputs of the trends, they get no feedback workbooks (``clean`` or a ``run`` of
+    the period writes them)."""
     from analysis.evaluate.evaluation import evaluate_source
 
     done = complete_periods(source_dir)
     wanted = [p for p in source_periods(raw_dir) if until is None or sort_key(p) <= sort_key(until)]
     missing = [p for p in wanted if p not in done]
     for period in missing:
-        evaluate_source(Path(raw_dir), period, processed_dir=Path(source_dir) / period)
+        evaluate_source(Path(raw_dir), period, processed_dir=Path(source_dir) / period, feedback=False)
     return missing
 
 
@@ -178,7 +180,9 @@ REFRESH_ATTEMPTS = 3
 
 
 def refresh(source_dir: Path | str) -> Path:
-    """(Re)build ``<source_dir>/history.duckdb`` from the complete period folders as they are now.
+    """(Re)build ``<source_dir>/history.duckdb`` from the complete period folders as they are now; left
+    as it is when it is current (:func:`is_current`: built from the same periods, tables and
+    ``evaluation.json`` files; ``run`` refreshes it before the notebooks and again after publishing).
 
     Written to ``.history.duckdb.<pid>.tmp`` and renamed into place (readers see the old store or the new
     one). When a folder is swapped by a concurrent rerun while its tables are listed, the build starts
@@ -188,6 +192,8 @@ def refresh(source_dir: Path | str) -> Path:
     if not source_dir.is_dir():
         raise UsageError(f"processed data source folder not found: {source_dir}")
     target = store_path(source_dir)
+    if is_current(source_dir):
+        return target
     import duckdb
 
     tmp = source_dir / f".{STORE_FILE}.{os.getpid()}.tmp"
@@ -211,7 +217,10 @@ def is_current(source_dir: Path | str) -> bool:
     path = store_path(source_dir)
     if not path.is_file():
         return False
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:  # not a store (damaged): rebuilt by refresh
+        return False
     try:
         stored = con.execute("SELECT fingerprint FROM _store").fetchone()[0]
     except duckdb.Error:

@@ -22,17 +22,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
+import secrets
+import shutil
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.core.atomic import folder_lock, reading, staged_folder
+from analysis.core.atomic import folder_lock, new_staging, reading, staged_folder
 from analysis.core.config import (
     SAMPLE_SOURCE,
     add_processed_argument,
@@ -55,7 +58,7 @@ from analysis.ingest.clean_rules import (  # noqa: F401  (re-exported: the rules
     rule_ranges,
 )
 from analysis.ingest.contract import TEMPLATES, TEMPLATES_BY_KEY, Template
-from analysis.ingest.feedback import CellProblem, write_feedback_for_source
+from analysis.ingest.feedback import FEEDBACK_DIR, CellProblem, write_feedback_for_source
 from analysis.ingest.inventory import NEVER_DATA, check_data_source, is_expected, scan_source
 from analysis.ingest.plausibility import rule_unit_bounds
 from analysis.ingest.quality import build_quality, excel_safe, read_parquet_table, write_outputs
@@ -607,6 +610,8 @@ class CleanResult:
     rejected: pd.DataFrame
     quality: dict
     out_dir: Path
+    #: the run's log (what :func:`feedback_inputs` reads to write the feedback workbooks later)
+    log: RunLog | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_problems(self) -> bool:
@@ -728,8 +733,13 @@ def clean_source(
     with folder_lock(out_dir), staged_folder(out_dir) as staging:
         write_outputs(staging, tables, rejected, quality)
         if feedback:
-            write_feedback(staging, log, source_label=Path(raw_dir).resolve().name)
-    return CleanResult(tables=tables, rejected=rejected, quality=quality, out_dir=out_dir)
+            write_feedback(staging, log, source_label=source_label(raw_dir))
+    return CleanResult(tables=tables, rejected=rejected, quality=quality, out_dir=out_dir, log=log)
+
+
+def source_label(raw_dir: Path) -> str:
+    """The data source's name on the feedback workbooks' summary (its folder's name)."""
+    return Path(raw_dir).resolve().name
 
 
 def feedback_problems(log: RunLog) -> dict[str, list[CellProblem]]:
@@ -763,12 +773,58 @@ def feedback_problems(log: RunLog) -> dict[str, list[CellProblem]]:
     return out
 
 
-def write_feedback(out_dir: Path, log: RunLog, lang: str = "id", source_label: str = "") -> list[Path]:
-    """The feedback workbooks of a run (one per file read) in ``<out_dir>/feedback/``."""
+FeedbackInputs = tuple[list[tuple[Path, str, "int | None"]], dict[str, list[CellProblem]]]
+
+
+def feedback_inputs(log: RunLog) -> FeedbackInputs:
+    """What the feedback workbooks of a run are made from: ``(files, problems)``, every file read as
+    ``(path, rel_path, header_row)`` and its cell problems by ``rel_path`` (small and picklable: a worker
+    process can write the workbooks, :func:`build_feedback`)."""
     files = [(raw.path, raw.rel_path, raw.header_row) for raw in log.files.values() if raw.ok]
     read = {rel for _, rel, _ in files}
     problems = {rel: ps for rel, ps in feedback_problems(log).items() if rel in read}
+    return files, problems
+
+
+def write_feedback(out_dir: Path, log: RunLog, lang: str = "id", source_label: str = "") -> list[Path]:
+    """The feedback workbooks of a run (one per file read) in ``<out_dir>/feedback/``."""
+    files, problems = feedback_inputs(log)
     return write_feedback_for_source(out_dir, files, problems, lang=lang, source_label=source_label)
+
+
+def build_feedback(
+    raw_dir: Path, period: str, processed_dir: Path, inputs: FeedbackInputs | None = None
+) -> Path:
+    """Write the feedback workbooks of the cleaned period folder ``processed_dir`` into a staging folder
+    beside it (``.<period>.staging-<owner>/feedback/``, no lock held: nothing of the folder is touched)
+    and return that staging folder, for :func:`install_feedback`. ``inputs``: :func:`feedback_inputs` of
+    the cleaning that made the folder; without them the period is cleaned again in memory (``raw_dir``,
+    ``period``: :func:`clean_tables`, deterministic, so the same problems) for its log."""
+    if inputs is None:
+        raw_dir, period = check_source_args(raw_dir, period)
+        inputs = feedback_inputs(clean_tables(raw_dir, period)[1])
+    label = source_label(raw_dir)
+    staging = new_staging(Path(processed_dir), token=f"feedback-{secrets.token_hex(4)}")
+    try:
+        write_feedback_for_source(staging, *inputs, source_label=label)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def install_feedback(processed_dir: Path, built: Path) -> None:
+    """Put the feedback folder that :func:`build_feedback` wrote into ``built`` into the period folder
+    ``processed_dir`` (replacing its ``feedback/``; every other file kept), under the folder's lock, the
+    folder swapped whole (:func:`analysis.core.atomic.staged_folder`); ``built`` is removed."""
+    out_dir, built = Path(processed_dir), Path(built)
+    try:
+        with folder_lock(out_dir), staged_folder(out_dir, seed=True) as staging:
+            shutil.rmtree(staging / FEEDBACK_DIR, ignore_errors=True)
+            if (built / FEEDBACK_DIR).is_dir():
+                os.rename(built / FEEDBACK_DIR, staging / FEEDBACK_DIR)
+    finally:
+        shutil.rmtree(built, ignore_errors=True)
 
 
 def rejected_frame(log: RunLog) -> pd.DataFrame:

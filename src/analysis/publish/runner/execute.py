@@ -1,8 +1,9 @@
 """Steps 2 to 4 of ``python -m analysis run``: prepare the data, execute the notebooks, export them.
 
-- **prepare**: clean and evaluate the period; at the same time, in a worker process, the 100-day period is
-  evaluated into its own folder ``<processed>/../100-hari/`` (the notebooks of any other period show a
-  100-day section and read it there instead of each recomputing it).
+- **prepare**: clean and evaluate the period; at the same time, in the worker processes, the earlier
+  periods the trends read and the 100-day period (into its own folder ``<processed>/../100-hari/``: the
+  notebooks of any other period show a 100-day section and read it there instead of each recomputing it)
+  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`).
 - **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each with
   ``papermill.execute_notebook`` and our papermill engine ``kota-jambi`` in a worker process's IPython
   shell (:mod:`analysis.publish.nbengine`: papermill's injected parameters, metadata and error banner, no
@@ -91,7 +92,8 @@ def prepare_earlier_periods(plan: Plan, staged: bool = False) -> list[str]:
     themselves. ``staged`` (the default run): a period is current when its clean and evaluate stage keys
     are (:mod:`analysis.publish.runner.stages`), so a changed raw file or configuration of an earlier period
     is evaluated again; otherwise a period with a complete folder is left as it is. Returns the periods
-    evaluated (none once they all are)."""
+    evaluated (none once they all are). Inputs only, they get no feedback workbooks. One after the other,
+    in this process: the run with worker processes prepares them there (:func:`prepare_data`)."""
     from analysis.evaluate.history import prepare_periods, refresh
     from analysis.publish.runner import stages as st
 
@@ -108,146 +110,386 @@ def prepare_earlier_periods(plan: Plan, staged: bool = False) -> list[str]:
     return evaluated
 
 
+class PreparationFailed(AnalysisError):
+    """A period prepared in a worker process (an earlier period, the 100 days) failed; names the period."""
+
+
+def _clean_only(raw_dir: Path, period: str, folder: Path, force: bool, run_id: str) -> str:
+    """A worker's job: clean ``period`` (an input only: no feedback workbooks) unless it is current."""
+    from analysis.publish.runner import stages as st
+
+    cleaned = st.ensure_clean(raw_dir, period, folder, force=force, run_id=run_id)
+    return "cleaned" if cleaned else "current"
+
+
+def _evaluate_earlier(raw_dir: Path, period: str, folder: Path, force: bool, run_id: str) -> dict[str, str]:
+    """A worker's job: ``stages.ensure_evaluated`` of an earlier period (inputs only: no feedback)."""
+    from analysis.publish.runner import stages as st
+
+    return st.ensure_evaluated(raw_dir, period, folder, force=force, run_id=run_id)
+
+
+@dataclass
+class EarlierJobs:
+    """The earlier periods being prepared in worker processes (:func:`submit_earlier_periods`): one future
+    per job, named ``(what, period)`` (``what``: ``chain`` (periods joined by commas), ``evaluate``,
+    ``clean``, ``hundred_days``)."""
+
+    futures: dict[tuple[str, str], cf.Future] = field(default_factory=dict)
+
+    def wait(self, what: str, period: str, progress: Progress) -> Any:
+        """The result of one job (waits for it; its time goes to ``prepare:<what>:<period>``); a failure
+        raises :class:`PreparationFailed` naming the period."""
+        future = self.futures.get((what, period))
+        if future is None:
+            return None
+        t0 = time.perf_counter()
+        try:
+            result, seconds = future.result()
+        except PreparationFailed:
+            raise  # names its period(s) already
+        except Exception as exc:
+            raise PreparationFailed(_preparation_failure(what, period, exc)) from exc
+        if f"prepare:{what}:{period}" not in progress.timings:  # the first wait is the one that waited
+            progress.timings[f"prepare:{what}:{period}"] = seconds
+            progress.timings[f"wait:{what}:{period}"] = round(time.perf_counter() - t0, 3)
+        return result
+
+    def wait_all(self, progress: Progress) -> dict[tuple[str, str], Any]:
+        """Every job's result; when any failed, after all have finished, one error naming each failed
+        period (never swallowed)."""
+        cf.wait(list(self.futures.values()))
+        results, failures = {}, []
+        for what, period in self.futures:
+            try:
+                results[(what, period)] = self.wait(what, period, progress)
+            except PreparationFailed as exc:
+                failures.append(str(exc))
+        if failures:
+            raise PreparationFailed("; ".join(failures))
+        return results
+
+
+def _preparation_failure(what: str, period: str, exc: BaseException) -> str:
+    role = {
+        "evaluate": "earlier period {p} (evaluated for the trends)",
+        "chain": "earlier periods {p} (evaluated for the trends)",
+        "clean": "earlier period {p} (cleaned as the previous period's input)",
+        "hundred_days": "the 100 days ({p})",
+    }[what].format(p=period)
+    message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+    return f"preparing {role} failed in a worker process: {message}"
+
+
+def _evaluate_chain(
+    raw_dir: Path, periods: list[str], root: Path, force: bool, run_id: str
+) -> dict[str, dict[str, str]]:
+    """A worker's job: :func:`_evaluate_earlier` of ``periods`` one after the other, oldest first, so each
+    reuses the ``rt_index`` of the one before it. A period that fails does not stop the others; then
+    :class:`PreparationFailed` names every failed period."""
+    results, failures = {}, []
+    for period in periods:
+        try:
+            results[period] = _evaluate_earlier(raw_dir, period, root / period, force, run_id)
+        except Exception as exc:
+            failures.append(_preparation_failure("evaluate", period, exc))
+    if failures:
+        raise PreparationFailed("; ".join(failures))
+    return results
+
+
+def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
+    """Submit the preparation of every stale earlier period (:func:`stages.evaluation_is_current` checked
+    here, so a current source costs the workers nothing) and of the 100 days to ``pool``, to run while this
+    process cleans and evaluates ``plan.period``. Jobs, in this order (a free worker takes the next):
+
+    1. ``chain``: the stale periods before the previous one, evaluated oldest first in one job, each
+       reusing the ``rt_index`` of the one before it (two neighbouring periods evaluated at once would
+       each score the older one again, or wait for each other's folder);
+    2. ``evaluate``: the previous period (the period's evaluation waits for it and reuses its
+       ``rt_index``);
+    3. ``hundred_days``;
+    4. ``clean``: the periods of the chain, newest first, cleaned by the other worker while the chain
+       evaluates the oldest (each cleaning is done once: whoever comes second finds it current).
+
+    The folder locks (:func:`stages.ensure_evaluated`: one folder at a time) keep concurrent jobs apart;
+    every output is the same as one after the other (deterministic)."""
+    from analysis.publish.runner import stages as st
+
+    raw, root, force, run_id = plan.raw_dir, plan.processed_dir.parent, plan.options.force, plan.run_id
+    jobs = EarlierJobs()
+    earlier = st.earlier_periods(raw, plan.period) if plan.period != HUNDRED_DAYS else []
+    stale = [p for p in earlier if not st.evaluation_is_current(raw, p, root / p)]
+    prev = st.evaluated_previous(raw, plan.period)
+    chain = [p for p in stale if p != prev]  # ``--force`` redoes the period and its previous one only
+
+    def submit(what: str, period: str, fn: Callable[..., Any], *args: Any) -> None:
+        jobs.futures[(what, period)] = pool.submit(_timed_call, fn, *args)
+
+    if chain:
+        submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, False, run_id)
+    if prev in stale or (force and prev in earlier):
+        submit("evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force, run_id)
+    if force or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
+        job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force)
+        submit("hundred_days", HUNDRED_DAYS, *job)
+    for period in reversed(chain[1:]):
+        submit("clean", period, _clean_only, raw, period, root / period, False, run_id)
+    return jobs
+
+
 def prepare_data(
     plan: Plan, progress: Progress, pool: cf.Executor | None = None, staged: bool = False
 ) -> dict[str, Any]:
     """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
 
-    The 100 days are evaluated too (:func:`evaluate_hundred_days`): in one of ``pool``'s worker processes
-    while this process cleans and evaluates the period, and the workers warm up for the notebooks
-    (:func:`warm_worker`) meanwhile; with no pool, here after the evaluation. (Cleaning the previous
-    period, which the evaluation reads, in a worker as well was measured: no faster on 2 cores, where
-    three busy processes share two cores, so the evaluation cleans it itself, as it always did.)
-
     ``staged`` (the run's default): a stage whose key is current (:mod:`.stages`) is not done again, the
     keys of what was done are recorded in the processed folders, and the summary says per stage and
-    period what was done (``stages``); ``plan.options.force`` does every stage.
+    period what was done (``stages``); ``plan.options.force`` does every stage. With ``pool`` (the
+    ``inprocess`` engine's worker processes) the earlier periods for the trends and the 100 days are
+    prepared there (:func:`submit_earlier_periods`) while this process cleans and evaluates the period,
+    the period's feedback workbooks are written there too (after its cleaning, installed in its folder
+    at the end: :func:`stages.install_feedback`), and the workers warm up for the notebooks
+    (:func:`warm_worker`) when idle. Without a pool all of it is done here, one after the other.
+    A job that fails stops the preparation with an error naming its period.
     """
-    from analysis.core.periods import previous_period
+    if not staged:
+        return _prepare_unstaged(plan, progress, pool)
     from analysis.publish.runner import stages as st
 
     force = plan.options.force
-    hundred_days = None
-    done: dict[str, str] = {}
+    jobs = submit_earlier_periods(plan, pool) if pool is not None else EarlierJobs()
     if pool is not None:
-        if staged and not force and st.hundred_days_current(plan.raw_dir, plan.period, plan.processed_dir):
-            # nothing to do (checked here: no worker imports the evaluation for it)
-            has_them = plan.period != HUNDRED_DAYS and HUNDRED_DAYS in st.periods_with_files(plan.raw_dir)
-            done["hundred_days"] = "current" if has_them else "none"
-        elif staged:
-            job = (st.prepare_hundred_days, plan.raw_dir, plan.period, plan.processed_dir, force)
-            hundred_days = pool.submit(_timed_call, *job)
-        else:
-            job = (evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir)
-            hundred_days = pool.submit(_timed_call, *job)
         for _ in range(plan.options.jobs):  # idle workers import what the notebooks need meanwhile
             pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
-
-    def wait_for_hundred_days() -> None:
-        if hundred_days is not None and "hundred_days" not in done:
-            t_wait = time.perf_counter()
-            done["hundred_days"], progress.timings["prepare:hundred_days"] = hundred_days.result()
-            progress.timings["wait:hundred_days"] = round(time.perf_counter() - t_wait, 3)
-
     done_stages: dict[str, str] = {}
-    clean_key = st.clean_key(plan.raw_dir, plan.period) if staged else ""
-    if staged and not force and st.stage_is_current(plan.processed_dir, "clean", clean_key):
+    feedback_job: cf.Future | None = None
+    clean_key = st.clean_key(plan.raw_dir, plan.period)
+    if not force and st.stage_is_current(plan.processed_dir, "clean", clean_key):
         progress.say(f"cleaned tables of {plan.period} are current (same inputs, configuration and code)")
         cleaned = None
         done_stages[f"clean:{plan.period}"] = "current"
+        if not st.feedback_is_current(plan.raw_dir, plan.period, plan.processed_dir):
+            if pool is not None:  # cleaned earlier as an input only: its own feedback workbooks now
+                job = (st.build_feedback, plan.raw_dir, plan.period, plan.processed_dir)
+                feedback_job = pool.submit(_timed_call, *job)
+            else:
+                done_stages[f"feedback:{plan.period}"] = progress.timed(
+                    "feedback",
+                    lambda: st.ensure_feedback(
+                        plan.raw_dir, plan.period, plan.processed_dir, run_id=plan.run_id
+                    ),
+                    f"writing the feedback workbooks of {plan.period}",
+                )
+        else:
+            done_stages[f"feedback:{plan.period}"] = "current"
     else:
-        from analysis.ingest.cleaning import clean_source
+        from analysis.ingest.cleaning import clean_source, feedback_inputs
 
+        in_worker = pool is not None  # the feedback workbooks off the critical path
         cleaned = progress.timed(
             "clean",
-            lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+            lambda: clean_source(
+                plan.raw_dir, plan.period, processed_dir=plan.processed_dir, feedback=not in_worker
+            ),
             f"cleaning {plan.source_name} {plan.period}",
         )
-        if staged:
-            st.record_stages(plan.processed_dir, {"clean": clean_key}, plan.run_id)
-            done_stages[f"clean:{plan.period}"] = "cleaned"
+        keys = {"clean": clean_key} if in_worker else {"clean": clean_key, st.FEEDBACK_STAGE: clean_key}
+        st.record_stages(plan.processed_dir, keys, plan.run_id)
+        done_stages[f"clean:{plan.period}"] = "cleaned"
+        if in_worker:
+            job = (
+                st.build_feedback,
+                plan.raw_dir,
+                plan.period,
+                plan.processed_dir,
+                feedback_inputs(cleaned.log),
+            )
+            feedback_job = pool.submit(_timed_call, *job)
+        else:
+            done_stages[f"feedback:{plan.period}"] = "written"
     totals = cleaned.quality.get("totals", {}) if cleaned and isinstance(cleaned.quality, dict) else {}
     if cleaned is not None and cleaned.has_problems:
         progress.say(
             f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
             f"{plan.processed_dir / 'rejected_rows.csv'}"
         )
-    if previous_period(plan.period) == HUNDRED_DAYS:  # the evaluation reads (and may clean) that folder
-        wait_for_hundred_days()
-    evaluation_tables: list[str] = []
-    if staged:
-        evaluate_key = st.evaluate_key(plan.raw_dir, plan.period)
-        prev = st.evaluated_previous(plan.raw_dir, plan.period)
-        if (
-            not force
-            and st.stage_is_current(plan.processed_dir, "evaluate", evaluate_key)
-            and (
-                prev is None
-                or st.stage_is_current(
-                    plan.processed_dir.parent / prev, "clean", st.clean_key(plan.raw_dir, prev)
-                )
+    # the evaluation reads the previous period: wait for its worker (its rt_index is reused)
+    prev = st.evaluated_previous(plan.raw_dir, plan.period)
+    if pool is None and force and prev in st.earlier_periods(plan.raw_dir, plan.period):
+        result = st.ensure_evaluated(plan.raw_dir, prev, plan.processed_dir.parent / prev, force=True)
+        _record_earlier(prev, result, done_stages)  # as the run with workers does (its first job)
+    if prev == HUNDRED_DAYS:
+        _record_hundred_days(jobs.wait("hundred_days", HUNDRED_DAYS, progress), done_stages)
+    elif prev is not None:
+        _record_earlier(prev, jobs.wait("evaluate", prev, progress), done_stages)
+    evaluate_key = st.evaluate_key(plan.raw_dir, plan.period)
+    if (
+        not force
+        and st.stage_is_current(plan.processed_dir, "evaluate", evaluate_key)
+        and (
+            prev is None
+            or st.stage_is_current(
+                plan.processed_dir.parent / prev, "clean", st.clean_key(plan.raw_dir, prev)
             )
-        ):
-            progress.say(
-                f"evaluation of {plan.period} is current (same cleaned tables, configuration and code)"
-            )
-            done_stages[f"evaluate:{plan.period}"] = "current"
-        else:
-            result = progress.timed(
-                "evaluate",
-                lambda: st.ensure_evaluated(
-                    plan.raw_dir,
-                    plan.period,
-                    plan.processed_dir,
-                    force=force,
-                    run_id=plan.run_id,
-                    clean=False,
-                ),
-                f"evaluating {plan.source_name} {plan.period}",
-            )
-            done_stages.update(
-                {f"{'evaluate' if p == plan.period else 'clean'}:{p}": v for p, v in result.items()}
-            )
-        evaluated_files = st.stage_files(plan.processed_dir, "evaluate")
-        evaluation_tables = sorted(
-            n.removesuffix(".parquet") for n in evaluated_files if n.endswith(".parquet")
         )
+    ):
+        progress.say(f"evaluation of {plan.period} is current (same cleaned tables, configuration and code)")
+        done_stages[f"evaluate:{plan.period}"] = "current"
     else:
-        from analysis.evaluate.evaluation import evaluate_source
-
-        evaluated = progress.timed(
+        result = progress.timed(
             "evaluate",
-            lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+            lambda: st.ensure_evaluated(
+                plan.raw_dir, plan.period, plan.processed_dir, force=force, run_id=plan.run_id, clean=False
+            ),
             f"evaluating {plan.source_name} {plan.period}",
         )
-        evaluation_tables = sorted(evaluated.tables)
-    wait_for_hundred_days()
+        done_stages.update(
+            {f"{'evaluate' if p == plan.period else 'clean'}:{p}": v for p, v in result.items()}
+        )
+    evaluated_files = st.stage_files(plan.processed_dir, "evaluate")
+    evaluation_tables = sorted(n.removesuffix(".parquet") for n in evaluated_files if n.endswith(".parquet"))
+    t_wait = time.perf_counter()
+    results = jobs.wait_all(progress)
+    progress.timings["wait:earlier_periods"] = round(time.perf_counter() - t_wait, 3)
+    for (what, period), outcome in results.items():
+        if what == "hundred_days":
+            _record_hundred_days(outcome, done_stages)
+        elif what == "evaluate":
+            _record_earlier(period, outcome, done_stages)
+        elif what == "chain":
+            for p, result in outcome.items():
+                _record_earlier(p, result, done_stages)
+        elif outcome == "cleaned":
+            done_stages.setdefault(f"clean:{period}", "cleaned")
+    if feedback_job is not None:
+        try:
+            (built, key), progress.timings["prepare:feedback"] = feedback_job.result()
+        except Exception as exc:
+            message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+            raise PreparationFailed(
+                f"writing the feedback workbooks of {plan.period} failed: {message}"
+            ) from exc
+        done_stages[f"feedback:{plan.period}"] = st.install_feedback(
+            plan.processed_dir, built, key, plan.run_id
+        )
     if pool is None:
-        hundred_days_job = (
-            (lambda: st.prepare_hundred_days(plan.raw_dir, plan.period, plan.processed_dir, force))
-            if staged
-            else (lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir))
+        done_stages.update(_prepare_here(plan, progress))
+    else:
+        from analysis.evaluate.history import refresh
+
+        progress.timed("history", lambda: refresh(plan.processed_dir.parent), "refreshing the history store")
+    hundred = done_stages.get(f"evaluate:{HUNDRED_DAYS}") or _hundred_days_state(plan)
+    if hundred == "current":
+        done_stages[f"evaluate:{HUNDRED_DAYS}"] = "current"
+    earlier = sorted(
+        (
+            k.split(":", 1)[1]
+            for k, v in done_stages.items()
+            if k.startswith("evaluate:")
+            and v == "evaluated"
+            and k.split(":", 1)[1] not in (plan.period, HUNDRED_DAYS)
         )
-        done["hundred_days"] = progress.timed(
-            "prepare:hundred_days", hundred_days_job, "evaluating the 100 days"
-        )
-    if staged and done.get("hundred_days") not in (None, "none"):
-        done_stages[f"evaluate:{HUNDRED_DAYS}"] = done["hundred_days"]
-    earlier = progress.timed(
-        "prepare:earlier_periods",
-        lambda: prepare_earlier_periods(plan, staged),
-        "checking the earlier periods for the trends",
     )
     if earlier:
         progress.say(f"evaluated the earlier period(s) {', '.join(earlier)} for the trends")
-        if staged:
-            done_stages.update({f"evaluate:{p}": "evaluated" for p in earlier})
     return {
         "cleaning_totals": totals,
         "cleaning_has_problems": None if cleaned is None else cleaned.has_problems,
         "evaluation_tables": evaluation_tables,
-        **done,
-        **({"stages": done_stages} if staged else {}),
+        "hundred_days": hundred,
+        "stages": done_stages,
+    }
+
+
+def _hundred_days_state(plan: Plan) -> str:
+    from analysis.publish.runner import stages as st
+
+    has_them = plan.period != HUNDRED_DAYS and HUNDRED_DAYS in st.periods_with_files(plan.raw_dir)
+    return "current" if has_them else "none"
+
+
+def _record_hundred_days(outcome: str | None, done_stages: dict[str, str]) -> None:
+    if outcome not in (None, "none"):
+        done_stages[f"evaluate:{HUNDRED_DAYS}"] = outcome
+
+
+def _record_earlier(period: str, outcome: dict[str, str] | None, done_stages: dict[str, str]) -> None:
+    """``stages.ensure_evaluated``'s result for an earlier period into the summary's stages."""
+    for p, v in (outcome or {}).items():
+        done_stages[f"{'evaluate' if p == period else 'clean'}:{p}"] = v
+
+
+def _prepare_here(plan: Plan, progress: Progress) -> dict[str, str]:
+    """Without worker processes (``--engine papermill``): the 100 days, then the earlier periods, here."""
+    from analysis.publish.runner import stages as st
+
+    stages: dict[str, str] = {}
+    hundred = progress.timed(
+        "prepare:hundred_days",
+        lambda: st.prepare_hundred_days(plan.raw_dir, plan.period, plan.processed_dir, plan.options.force),
+        "evaluating the 100 days",
+    )
+    _record_hundred_days(hundred, stages)
+    earlier = progress.timed(
+        "prepare:earlier_periods",
+        lambda: prepare_earlier_periods(plan, staged=True),
+        "checking the earlier periods for the trends",
+    )
+    stages.update({f"evaluate:{p}": "evaluated" for p in earlier})
+    return stages
+
+
+def _prepare_unstaged(plan: Plan, progress: Progress, pool: cf.Executor | None) -> dict[str, Any]:
+    """:func:`prepare_data` without stage keys (a ``prepare`` that does not take ``staged``): clean and
+    evaluate the period, the 100 days in a worker meanwhile, then the earlier periods here."""
+    from analysis.evaluate.evaluation import evaluate_source
+    from analysis.ingest.cleaning import clean_source
+
+    hundred_days = None
+    if pool is not None:
+        job = (evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir)
+        hundred_days = pool.submit(_timed_call, *job)
+        for _ in range(plan.options.jobs):
+            pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+    cleaned = progress.timed(
+        "clean",
+        lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+        f"cleaning {plan.source_name} {plan.period}",
+    )
+    totals = cleaned.quality.get("totals", {}) if isinstance(cleaned.quality, dict) else {}
+    if cleaned.has_problems:
+        progress.say(
+            f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
+            f"{plan.processed_dir / 'rejected_rows.csv'}"
+        )
+    evaluated = progress.timed(
+        "evaluate",
+        lambda: evaluate_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
+        f"evaluating {plan.source_name} {plan.period}",
+    )
+    if hundred_days is not None:
+        t_wait = time.perf_counter()
+        hundred, progress.timings["prepare:hundred_days"] = hundred_days.result()
+        progress.timings["wait:hundred_days"] = round(time.perf_counter() - t_wait, 3)
+    else:
+        hundred = progress.timed(
+            "prepare:hundred_days",
+            lambda: evaluate_hundred_days(plan.raw_dir, plan.period, plan.processed_dir),
+            "evaluating the 100 days",
+        )
+    earlier = progress.timed(
+        "prepare:earlier_periods",
+        lambda: prepare_earlier_periods(plan, staged=False),
+        "checking the earlier periods for the trends",
+    )
+    if earlier:
+        progress.say(f"evaluated the earlier period(s) {', '.join(earlier)} for the trends")
+    return {
+        "cleaning_totals": totals,
+        "cleaning_has_problems": cleaned.has_problems,
+        "evaluation_tables": sorted(evaluated.tables),
+        "hundred_days": hundred,
     }
 
 

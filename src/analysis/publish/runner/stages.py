@@ -9,6 +9,10 @@ A run has three stages, each with a **key**, a SHA-256 over everything its outpu
   path, the configuration files the cleaning reads (``plausibility.yml``, and any ``config/*.yml`` not known
   to be the evaluation's only), the code of ``analysis.core`` and ``analysis.ingest`` (a stage never imports a
   later one) and the library versions;
+- **feedback** of a period: the feedback workbooks (``feedback/``), made from the cleaning's log, so its key
+  is the clean key; recorded apart because a period cleaned only as an input (an earlier period for the
+  trends, the previous period, the 100 days) gets none: a ``run`` of that period writes them later
+  (:func:`ensure_feedback`, without cleaning the folder again);
 - **evaluate** of a period (:func:`evaluate_key`): its clean key, the previous period's (the evaluation
   compares with it), every ``config/*.yml``, the code of ``core``, ``ingest`` and ``evaluate``, the libraries;
 - **notebooks** of a report (:func:`notebooks_key`): the parameters (period, language, formats, engine,
@@ -16,7 +20,8 @@ A run has three stages, each with a **key**, a SHA-256 over everything its outpu
   code and the git commit (the manifest records it, ``verify`` compares it), the libraries, every
   ``config/*.yml``, the SHA-256 of the run's raw inputs, the evaluate keys of the period and of the 100
   days, and the SHA-256 of every file in the processed folders the notebooks read (the period's, the
-  previous period's, the 100 days').
+  previous period's, the 100 days', the earlier periods'; not the feedback workbooks, which they do not
+  read).
 
 A processed period folder records its stages in ``stages.json`` (a :class:`~analysis.publish.cache.CacheIndex`:
 per stage its key and the SHA-256 of the files it wrote), so a stage is current (:func:`stage_is_current`)
@@ -58,8 +63,15 @@ from analysis.publish.runner.release import MANIFEST_PACKAGES, git_commit, input
 #: The record of a processed period folder's stages (a ``CacheIndex`` file).
 STAGES_FILE = "stages.json"
 
-#: Stages recorded in a processed period folder, in the order they run.
+#: Stages recorded in a processed period folder, in the order they run (``feedback``, only for a period
+#: that is the target of a run or of ``clean``, is recorded apart: :data:`FEEDBACK_STAGE`).
 PROCESSED_STAGES = ("clean", "evaluate")
+
+#: The feedback workbooks' stage (its key is the clean key; its files are those under ``feedback/``).
+FEEDBACK_STAGE = "feedback"
+
+#: The folder of the feedback workbooks in a processed period folder (``analysis.ingest.feedback``).
+FEEDBACK_PREFIX = "feedback/"
 
 #: Configuration files that only the evaluation reads (``analysis.evaluate``: achievement scale, claims,
 #: index framework); every other ``config/*.yml`` (``plausibility.yml``, or a new one) is in the clean key.
@@ -261,8 +273,9 @@ def evaluate_key(raw_dir: Path, period: str, hashes: FileHashes = HASHES) -> str
 
 
 def stage_key(stage: str, raw_dir: Path, period: str, hashes: FileHashes = HASHES) -> str:
-    """:func:`clean_key` or :func:`evaluate_key`."""
-    return {"clean": clean_key, "evaluate": evaluate_key}[stage](raw_dir, period, hashes)
+    """:func:`clean_key` (also the feedback stage's) or :func:`evaluate_key`."""
+    keys = {"clean": clean_key, FEEDBACK_STAGE: clean_key, "evaluate": evaluate_key}
+    return keys[stage](raw_dir, period, hashes)
 
 
 # ------------------------------------------------------------------ the record in a processed folder
@@ -280,12 +293,19 @@ def _evaluation_files(folder: Path) -> set[str]:
 
 def stage_files(folder: Path, stage: str, hashes: FileHashes = HASHES) -> dict[str, str]:
     """``{name: SHA-256}`` of the files ``stage`` wrote into the processed ``folder``: the evaluation's
-    (:func:`_evaluation_files`), or for the cleaning every other file."""
+    (:func:`_evaluation_files`), the feedback workbooks (``feedback/``), or for the cleaning every other
+    file."""
     files = hashes.folder(folder)
+    if stage == FEEDBACK_STAGE:
+        return {name: digest for name, digest in files.items() if name.startswith(FEEDBACK_PREFIX)}
     evaluated = _evaluation_files(folder)
     if stage == "evaluate":
         return {name: digest for name, digest in files.items() if name in evaluated}
-    return {name: digest for name, digest in files.items() if name not in evaluated}
+    return {
+        name: digest
+        for name, digest in files.items()
+        if name not in evaluated and not name.startswith(FEEDBACK_PREFIX)
+    }
 
 
 def stage_is_current(folder: Path, stage: str, key: str) -> bool:
@@ -338,6 +358,13 @@ def notebook_folders(plan) -> dict[str, Path]:
     return {period: folder for period, folder in folders.items() if folder.is_dir()}
 
 
+def _read_by_notebooks(folder: Path, hashes: FileHashes) -> dict[str, str]:
+    """``{name: SHA-256}`` of a processed folder's files but the feedback workbooks, which no notebook
+    reads (a later run that targets an earlier period writes them: the reports that read that period for
+    their trends stay current)."""
+    return {n: d for n, d in hashes.folder(folder).items() if not n.startswith(FEEDBACK_PREFIX)}
+
+
 def notebooks_key(plan, hashes: FileHashes = HASHES) -> str:
     """The notebooks stage's key of ``plan`` (see the module docstring); computed after the preparation."""
     options = plan.options
@@ -379,17 +406,20 @@ def notebooks_key(plan, hashes: FileHashes = HASHES) -> str:
                 else {}
             ),
             "evaluated": digest_json(evaluated),
-            "processed": digest_json({p: hashes.folder(f) for p, f in notebook_folders(plan).items()}),
+            "processed": digest_json(
+                {p: _read_by_notebooks(f, hashes) for p, f in notebook_folders(plan).items()}
+            ),
         }
     )
 
 
 def processed_stages(plan) -> dict[str, dict[str, str]]:
     """``{stage: {period: key}}`` of the processed folders a run of ``plan`` makes current: the period's
-    cleaning and evaluation, the previous period's cleaning (when the evaluation reads it), the 100 days'
+    cleaning, feedback workbooks and evaluation, the previous period's cleaning (when the evaluation reads it), the 100 days'
     cleaning and evaluation (when the source has them)."""
     raw, period = plan.raw_dir, plan.period
     keys: dict[str, dict[str, str]] = {"clean": {period: clean_key(raw, period)}, "evaluate": {}}
+    keys[FEEDBACK_STAGE] = {period: keys["clean"][period]}  # the period's own feedback workbooks
     keys["evaluate"][period] = evaluate_key(raw, period)
     prev = evaluated_previous(raw, period)
     if prev is not None:
@@ -453,43 +483,116 @@ def prepare_hundred_days(raw_dir: Path, period: str, processed_dir: Path, force:
     return ensure_evaluated(raw_dir, HUNDRED_DAYS_CODE, folder, force=force)[HUNDRED_DAYS_CODE]
 
 
-def ensure_clean(raw_dir: Path, period: str, folder: Path, force: bool = False, run_id: str = "") -> bool:
-    """Clean ``period`` into ``folder`` unless its clean stage is current; True when it cleaned."""
+def ensure_clean(
+    raw_dir: Path, period: str, folder: Path, force: bool = False, run_id: str = "", feedback: bool = False
+) -> bool:
+    """Clean ``period`` into ``folder`` unless its clean stage is current; True when it cleaned.
+    ``feedback``: with the feedback workbooks (recorded as the feedback stage); by default a period is
+    cleaned here as an input (of the trends, of the next period's evaluation) and gets none."""
     key = clean_key(raw_dir, period)
     with folder_lock(folder):
         if not force and stage_is_current(folder, "clean", key):
             return False
         from analysis.ingest.cleaning import clean_source
 
-        clean_source(raw_dir, period, processed_dir=folder)
-        record_stages(folder, {"clean": key}, run_id)
+        clean_source(raw_dir, period, processed_dir=folder, feedback=feedback)
+        record_stages(folder, {"clean": key, **({FEEDBACK_STAGE: key} if feedback else {})}, run_id)
     return True
+
+
+def feedback_is_current(raw_dir: Path, period: str, folder: Path) -> bool:
+    """True when ``folder`` holds the feedback workbooks of its current cleaning."""
+    return stage_is_current(folder, FEEDBACK_STAGE, clean_key(raw_dir, period))
+
+
+def build_feedback(raw_dir: Path, period: str, folder: Path, inputs=None) -> tuple[Path, str]:
+    """The feedback workbooks of the cleaned ``folder`` built beside it (no lock held; a worker process can
+    do it): ``(staging folder, key)`` for :func:`install_feedback`. ``inputs``: the cleaning's
+    ``analysis.ingest.cleaning.feedback_inputs``, else the period is cleaned again in memory for them."""
+    from analysis.ingest import cleaning
+
+    key = clean_key(raw_dir, period)
+    return cleaning.build_feedback(raw_dir, period, folder, inputs), key
+
+
+def install_feedback(folder: Path, built: Path, key: str, run_id: str = "") -> str:
+    """Swap the workbooks :func:`build_feedback` made into ``folder`` and record the feedback stage;
+    ``"written"``, or ``"stale"`` (nothing installed) when the folder was cleaned again meanwhile with
+    other inputs (its clean stage no longer has ``key``)."""
+    import shutil
+
+    from analysis.ingest import cleaning
+
+    with folder_lock(folder):
+        if not stage_is_current(folder, "clean", key):
+            shutil.rmtree(built, ignore_errors=True)
+            return "stale"
+        cleaning.install_feedback(folder, built)
+        record_stages(folder, {FEEDBACK_STAGE: key}, run_id)
+    return "written"
+
+
+def ensure_feedback(raw_dir: Path, period: str, folder: Path, force: bool = False, run_id: str = "") -> str:
+    """The feedback workbooks of the cleaned ``folder`` (whose clean stage is current): ``"current"``, or
+    ``"written"`` (the period cleaned again in memory for the cleaning's log, the folder's other files
+    kept as they are: :func:`build_feedback`, :func:`install_feedback`)."""
+    if not force and feedback_is_current(raw_dir, period, folder):
+        return "current"
+    built, key = build_feedback(raw_dir, period, folder)
+    return install_feedback(folder, built, key, run_id)
 
 
 def ensure_evaluated(
     raw_dir: Path, period: str, folder: Path, force: bool = False, run_id: str = "", clean: bool = True
 ) -> dict[str, str]:
     """Evaluate ``period`` into ``folder`` unless its evaluate stage is current, after making its clean
-    stage and the previous period's current (``clean=False``: the caller has done the period's).
-    Returns ``{period: "current" | "evaluated"}`` (and the previous period's ``"cleaned"``)."""
-    from analysis.core.atomic import folder_locks
+    stage and the previous period's current (``clean=False``: the caller has done the period's), both
+    cleaned here without feedback workbooks (inputs only). Returns ``{period: "current" | "evaluated"}``
+    (and the previous period's ``"cleaned"``). ``force`` redoes this period's stages; the previous
+    period is cleaned only when its clean stage is stale (cleaning replaces its folder, evaluation
+    included, which a concurrent job may just have made).
 
+    Locks: this period's folder is held alone while it is cleaned, then the previous period's while it is
+    cleaned and read (``analysis.evaluate.evaluation.load_previous``), then this period's again while it
+    is evaluated and recorded; so the evaluations of neighbouring periods can run at the same time (``run``'s
+    worker processes) and never hold two folders at once."""
     folder = Path(folder)
+    if not force and evaluation_is_current(raw_dir, period, folder):
+        return {period: "current"}
     done: dict[str, str] = {}
     prev = evaluated_previous(raw_dir, period)
     prev_folder = None if prev is None else folder.parent / prev
     keys = {"clean": clean_key(raw_dir, period), "evaluate": evaluate_key(raw_dir, period)}
-    with folder_locks([folder] if prev_folder is None else [folder, prev_folder]):
-        if clean:
-            ensure_clean(raw_dir, period, folder, force=force, run_id=run_id)
-        if prev is not None and ensure_clean(raw_dir, prev, prev_folder, force=force, run_id=run_id):
-            done[prev] = "cleaned"
+    from analysis.evaluate.evaluation import evaluate_source, load_previous
+
+    if clean:  # first, alone: another process may be cleaning the previous period meanwhile
+        ensure_clean(raw_dir, period, folder, force=force, run_id=run_id)
+    previous = load_previous(raw_dir, None, None)
+    if prev is not None:
+        with folder_lock(prev_folder):  # not forced: that would drop the evaluation another job made
+            if ensure_clean(raw_dir, prev, prev_folder, run_id=run_id):
+                done[prev] = "cleaned"
+            previous = load_previous(raw_dir, prev, prev_folder)
+    with folder_lock(folder):
+        if clean:  # current unless the folder was cleaned again meanwhile
+            ensure_clean(raw_dir, period, folder, run_id=run_id)
         if not force and stage_is_current(folder, "evaluate", keys["evaluate"]):
             done[period] = "current"
             return done
-        from analysis.evaluate.evaluation import evaluate_source
-
-        evaluate_source(raw_dir, period, processed_dir=folder)
+        evaluate_source(raw_dir, period, processed_dir=folder, feedback=False, previous=previous)
         record_stages(folder, keys, run_id)  # both: the evaluation may have cleaned again (mtime rule)
     done[period] = "evaluated"
     return done
+
+
+def evaluation_is_current(raw_dir: Path, period: str, folder: Path) -> bool:
+    """True when :func:`ensure_evaluated` has nothing to do for ``period``: its clean and evaluate stages
+    and the previous period's clean stage are current (checked without locks: a hint, the work is checked
+    again under the folders' locks)."""
+    prev = evaluated_previous(raw_dir, period)
+    folder = Path(folder)
+    return (
+        stage_is_current(folder, "clean", clean_key(raw_dir, period))
+        and stage_is_current(folder, "evaluate", evaluate_key(raw_dir, period))
+        and (prev is None or stage_is_current(folder.parent / prev, "clean", clean_key(raw_dir, prev)))
+    )
