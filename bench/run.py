@@ -427,7 +427,7 @@ def _dask_cluster_cmd(address_file: Path) -> list:
     return [PY, "-c", code]
 
 
-def bench_city_cards(tmp: Path, n_rts: int) -> dict:
+def bench_city_cards(tmp: Path, n_rts: int, dask: bool = True) -> dict:
     """Scorecards (HTML + PDF) of the city's ``n_rts`` RTs: ``--jobs 2`` local workers, then the same
     cards with ``--scheduler`` on a ``LocalCluster`` of 2 workers (cold, ``--force``), then a Dask rerun
     into the local cards' folder (the same cache: nothing to rebuild). Per card: the command's wall time
@@ -461,6 +461,14 @@ def bench_city_cards(tmp: Path, n_rts: int) -> dict:
         f"(CPU {result['local']['cpu_per_card_s']:.3f} s per card); {result['local']['totals']}")  # fmt: skip
     target(f"city scorecards, local 2 workers: s per card ({len(rts)} cards)", result["local"]["per_card_s"],
            CARD_TARGET_S, False, "s")  # fmt: skip
+
+    html = cards(tmp / "cards-html", "--jobs", "2", "--force", "--formats", "html")
+    result["local_html_only"] = {"seconds": html.seconds, "cpu_s": html.cpu_s, "per_card_s": round(html.seconds / len(rts), 4),
+                                 "cpu_per_card_s": round(html.cpu_s / len(rts), 4)}  # fmt: skip
+    say(f"   local, 2 workers, HTML only (--formats html): {html.seconds:7.1f} s, "
+        f"{result['local_html_only']['per_card_s']:.3f} s per card (CPU {result['local_html_only']['cpu_per_card_s']:.3f} s)")  # fmt: skip
+    if not dask:
+        return result
 
     address_file = tmp / "dask-address"
     cluster = subprocess.Popen([str(c) for c in _dask_cluster_cmd(address_file)], cwd=ROOT,
@@ -583,6 +591,11 @@ def main() -> int:
         default="both",
         help="the period run from empty folders, with the earlier periods already evaluated, or both",
     )
+    parser.add_argument(
+        "--no-dask",
+        action="store_true",
+        help="the city's scorecards with local workers only (no LocalCluster)",
+    )
     parser.add_argument("--out", type=Path, default=BENCH / "results.json")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -604,7 +617,7 @@ def main() -> int:
         if "scale" in sections:
             results["scale"] = bench_scale(tmp / "scale", args.full, repeat)
         if "city" in sections:
-            results["city_scorecards"] = bench_city_cards(tmp / "city", args.city_rts)
+            results["city_scorecards"] = bench_city_cards(tmp / "city", args.city_rts, not args.no_dask)
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
