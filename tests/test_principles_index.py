@@ -1109,3 +1109,28 @@ def test_correlation_flags_in_plain_words():
     assert "saling berlawanan" in index_tables.correlation_flags_table(corr, "id").data.iloc[0, 3]
     calm = corr.assign(flag="ok")
     assert index_tables.correlation_flags_table(calm, "en").startswith("No correlation flagged")
+
+
+@pytest.mark.parametrize("how", ["median", "mean"])
+def test_group_imputation_of_float_values_same_as_per_indicator(how):
+    """The one-groupby-per-key path for float values gives the per-indicator path's values and flags
+    exactly (the per-indicator path runs when ``applicable`` is not a bool frame)."""
+    rng = np.random.default_rng(7)
+    index = [f"rt{k}" for k in range(40)]
+    v = pd.DataFrame(rng.normal(50, 20, (40, 5)), index=index, columns=list("abcde"))
+    v[v > 70] = np.nan
+    v.loc[["rt0", "rt1", "rt2"], "e"] = np.nan  # kelurahan k0 with no donor value in e: falls to kecamatan
+    applicable = pd.DataFrame(rng.random((40, 5)) > 0.1, index=index, columns=v.columns)
+    kel = pd.Series([f"k{k // 3}" for k in range(40)], index=index)
+    kec = pd.Series([f"c{k // 12}" for k in range(40)], index=index)
+    everyone = pd.Series("semua", index=index)
+    donors = pd.Series(rng.random(40) > 0.2, index=index)
+    groups = [kel, kec, everyone]
+    fast, fast_flags = impute_group_median(v, applicable, groups, donors, how)
+    slow, slow_flags = impute_group_median(v, applicable.astype(object), groups, donors, how)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    pd.testing.assert_frame_equal(fast_flags, slow_flags)
+    assert (
+        fast_flags.to_numpy().sum() > 0
+        and fast.isna().to_numpy().sum() == (~applicable & v.isna()).sum().sum()
+    )

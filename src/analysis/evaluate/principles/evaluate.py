@@ -224,6 +224,8 @@ def impute_group_median(
     >>> filled["x"].tolist(), flag["x"].tolist()
     ([1.0, 3.0, 2.0, 10.0], [False, False, True, False])
     """
+    if _all_float(values) and _all_bool(applicable, values):
+        return _impute_group_median_float(values, applicable, groups, donors, how)
     filled = values.copy()
     flags = pd.DataFrame(False, index=values.index, columns=values.columns)
     for code in values.columns:
@@ -239,6 +241,45 @@ def impute_group_median(
             flags.loc[take, code] = True
             need = need & ~take
     return filled, flags
+
+
+def _all_float(values: pd.DataFrame) -> bool:
+    return all(dtype == np.float64 for dtype in values.dtypes)
+
+
+def _all_bool(applicable: pd.DataFrame, values: pd.DataFrame) -> bool:
+    same = applicable.index.equals(values.index) and applicable.columns.equals(values.columns)
+    return same and all(dtype == np.bool_ for dtype in applicable.dtypes)
+
+
+def _impute_group_median_float(
+    values: pd.DataFrame,
+    applicable: pd.DataFrame,
+    groups: list[pd.Series],
+    donors: pd.Series,
+    how: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`impute_group_median` for float values: one groupby per grouping key for all indicators
+    instead of one per indicator and key. The same medians (means): pandas' group aggregation skips the
+    NaN a column's donors have, as the per-indicator version drops them first, over the same values in
+    the same order."""
+    x = values.to_numpy(dtype=float, copy=True)
+    need = np.isnan(x) & applicable.to_numpy(dtype=bool)
+    flags = np.zeros(x.shape, dtype=bool)
+    is_donor = donors.astype(bool).reindex(values.index, fill_value=False).to_numpy(dtype=bool)
+    donor_values = values.loc[is_donor]
+    for key in groups:
+        if not need.any():
+            break
+        labels = key.reindex(values.index)
+        medians = donor_values.groupby(labels.to_numpy()[is_donor]).agg(how)
+        candidate = medians.reindex(labels.to_numpy()).to_numpy(dtype=float)
+        take = need & ~np.isnan(candidate)
+        x[take] = candidate[take]
+        flags |= take
+        need &= ~take
+    filled = pd.DataFrame(x, index=values.index, columns=values.columns)
+    return filled, pd.DataFrame(flags, index=values.index, columns=values.columns)
 
 
 def _imputation_groups(rt: pd.DataFrame, level: str) -> list[pd.Series]:
