@@ -26,11 +26,14 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.core.config import PROJECT_ROOT
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built: most runs never need one
+    import pandera.pandas as pa
 
 DATA_DICTIONARY = PROJECT_ROOT / "docs" / "data_dictionary.md"
 
@@ -495,6 +498,8 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
 
 
 def _range_check(f: Field) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if f.dtype == DATE_DTYPE:
         if f.min is not None and f.max is not None:
@@ -513,6 +518,8 @@ def _range_check(f: Field) -> list[pa.Check]:
 
 
 def _pair_check(rule: PairRule) -> pa.Check:
+    import pandera.pandas as pa
+
     def check(df: pd.DataFrame) -> pd.Series:
         left, right = df[rule.left], df[rule.right]
         return (left.isna() | right.isna() | (left <= right)).astype(bool)
@@ -522,6 +529,8 @@ def _pair_check(rule: PairRule) -> pa.Check:
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
     """The pandera schema of a cleaned table: dtypes, nullability, ranges, key uniqueness, pair rules."""
+    import pandera.pandas as pa
+
     columns = {
         f.name: pa.Column(
             f.dtype, checks=_range_check(f), nullable=f.nullable, unique=f.unique, description=f.description
@@ -598,6 +607,8 @@ def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
     cleaned tables); pandera itself only when that fails, for its verdict and failure cases."""
     if passes_schema(TABLES[name], df):
         return df
+    import pandera.pandas as pa
+
     try:
         return _cached_schema(name).validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
