@@ -1109,3 +1109,62 @@ def test_correlation_flags_in_plain_words():
     assert "saling berlawanan" in index_tables.correlation_flags_table(corr, "id").data.iloc[0, 3]
     calm = corr.assign(flag="ok")
     assert index_tables.correlation_flags_table(calm, "en").startswith("No correlation flagged")
+
+
+@pytest.mark.parametrize("how", ["median", "mean"])
+def test_group_imputation_of_float_values_same_as_per_indicator(how):
+    """The one-groupby-per-key path for float values gives the per-indicator path's values and flags
+    exactly (the per-indicator path runs when ``applicable`` is not a bool frame)."""
+    rng = np.random.default_rng(7)
+    index = [f"rt{k}" for k in range(40)]
+    v = pd.DataFrame(rng.normal(50, 20, (40, 5)), index=index, columns=list("abcde"))
+    v[v > 70] = np.nan
+    v.loc[["rt0", "rt1", "rt2"], "e"] = np.nan  # kelurahan k0 with no donor value in e: falls to kecamatan
+    applicable = pd.DataFrame(rng.random((40, 5)) > 0.1, index=index, columns=v.columns)
+    kel = pd.Series([f"k{k // 3}" for k in range(40)], index=index)
+    kec = pd.Series([f"c{k // 12}" for k in range(40)], index=index)
+    everyone = pd.Series("semua", index=index)
+    donors = pd.Series(rng.random(40) > 0.2, index=index)
+    groups = [kel, kec, everyone]
+    fast, fast_flags = impute_group_median(v, applicable, groups, donors, how)
+    slow, slow_flags = impute_group_median(v, applicable.astype(object), groups, donors, how)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    pd.testing.assert_frame_equal(fast_flags, slow_flags)
+    assert (
+        fast_flags.to_numpy().sum() > 0
+        and fast.isna().to_numpy().sum() == (~applicable & v.isna()).sum().sum()
+    )
+
+
+def test_rollup_by_position_any_row_order_and_blank_area():
+    """Areas in key order whatever the row order; a blank area key is an area of its own; household
+    weights skip RTs without a count; only scored RTs count (rows given, expected values beside them)."""
+    from analysis.evaluate.principles.evaluate import PRINCIPLES, rollup
+
+    rows = [  # kelurahan, status, KK, index, rank_p05, rank_p95, pilot
+        ("k2", STATUS_SCORED, 10.0, 40.0, 3.0, 6.0, True),
+        ("k1", STATUS_SCORED, 30.0, 80.0, 1.0, 2.0, False),
+        ("k2", STATUS_SCORED, 30.0, 80.0, 1.0, 4.0, None),
+        (None, STATUS_SCORED, 5.0, 50.0, 2.0, 5.0, False),
+        ("k2", STATUS_INSUFFICIENT, 99.0, np.nan, np.nan, np.nan, True),
+        ("k1", STATUS_SCORED, np.nan, 20.0, 4.0, 7.0, True),
+    ]
+    rt = pd.DataFrame(
+        rows,
+        columns=["kelurahan_code", "status", "households_kk", "index", "rank_p05", "rank_p95", "is_pilot"],
+    )
+    for p in PRINCIPLES:
+        rt[p] = rt["index"]
+    fw = load_framework()
+    out = rollup(rt, ["kelurahan_code"], fw)
+    assert out["kelurahan_code"].tolist()[:2] == ["k1", "k2"] and pd.isna(out["kelurahan_code"].iloc[2])
+    assert out["n_rt"].tolist() == [2, 3, 1]
+    assert out["n_rt_scored"].tolist() == [2, 2, 1]
+    assert out["n_rt_pilot_scored"].tolist() == [1, 1, 0]
+    assert out["households_kk_scored"].tolist() == [30.0, 40.0, 5.0]
+    assert out["index"].tolist() == [80.0, 70.0, 50.0]  # k1: the RT without KK is left out of the weights
+    assert out["index_median"].tolist() == [50.0, 60.0, 50.0]
+    assert out["rt_rank_p05_min"].tolist() == [1.0, 1.0, 2.0]
+    assert out["rt_rank_p95_max"].tolist() == [7.0, 6.0, 5.0]
+    shuffled = rollup(rt.iloc[[5, 3, 0, 4, 2, 1]], ["kelurahan_code"], fw)
+    pd.testing.assert_frame_equal(shuffled, out, check_exact=True)

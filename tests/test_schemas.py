@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 
 from analysis.core.config import PROJECT_ROOT
@@ -15,6 +16,8 @@ from analysis.ingest.schemas import (
     check_relations,
     data_dictionary_markdown,
     empty_frame,
+    pandera_schema,
+    passes_schema,
     validate_table,
 )
 
@@ -111,3 +114,30 @@ def test_data_dictionary_documents_every_column():
         for f in spec.fields:
             assert f"| `{f.name}` |" in text
     assert "'" in text and "byte-order mark" in text
+
+
+@pytest.mark.parametrize(
+    "overrides, passes",
+    [
+        pytest.param({}, True, id="valid"),
+        pytest.param({"activities_completed": 5}, False, id="completed_gt_planned"),
+        pytest.param({"budget_spent_idr": -1.0}, False, id="negative_money"),
+        pytest.param({"asset_status": "rusak"}, False, id="asset_category"),
+        pytest.param({"lpj_submitted_date": pd.Timestamp("1990-01-01")}, False, id="date_year"),
+        pytest.param({"rt_code": None}, False, id="required"),
+    ],
+)
+def test_fast_check_agrees_with_pandera(overrides, passes):
+    """validate_table's vectorised pre-check passes exactly where pandera's schema does (on these rows)."""
+    df = _rt_reports(**overrides)
+    assert passes_schema(TABLES["rt_reports"], df) is passes
+    try:
+        pandera_schema(TABLES["rt_reports"]).validate(df, lazy=True)
+        pandera_passes = True
+    except pa.errors.SchemaErrors:
+        pandera_passes = False
+    assert pandera_passes is passes
+    two = pd.concat([df, df], ignore_index=True)
+    assert passes_schema(TABLES["rt_reports"], two) is False
+    assert passes_schema(TABLES["rt_reports"], df.astype({"activities_planned": "float64"})) is False
+    assert passes_schema(TABLES["rt_reports"], df[df.columns[::-1]]) is False

@@ -141,6 +141,39 @@ def _compute_keys(
     return official, official_keys, variant_keys
 
 
+def _codes_by_key(
+    table: pd.DataFrame, official: pd.Series, name_col: str, code_col: str
+) -> dict[str, dict[str, None]]:
+    """Official key -> the distinct codes of its rows, in table order (once per process for the official
+    tables: a dict lookup instead of a boolean mask over the table per name)."""
+    if table is _official_table() or table is _official_kecamatan():
+        return _official_codes(name_col, code_col)
+    return _group_codes(official, table[code_col])
+
+
+def _group_codes(official: pd.Series, codes: pd.Series) -> dict[str, dict[str, None]]:
+    out: dict[str, dict[str, None]] = {}
+    for key, code in zip(official, codes, strict=True):
+        out.setdefault(key, {})[code] = None
+    return out
+
+
+@lru_cache(maxsize=4)
+def _official_codes(name_col: str, code_col: str) -> dict[str, dict[str, None]]:
+    table = _official_table() if name_col == "kelurahan_name" else _official_kecamatan()
+    return _group_codes(_official_keys(name_col)[0], table[code_col])
+
+
+@lru_cache(maxsize=1)
+def _official_kelurahan_names() -> dict[str, str]:
+    """Kelurahan code -> its official name (the first row of the code)."""
+    table = _official_table()
+    names: dict[str, str] = {}
+    for code, name in zip(table["kelurahan_code"], table["kelurahan_name"], strict=True):
+        names.setdefault(code, str(name))
+    return names
+
+
 @lru_cache(maxsize=2)
 def _official_keys(name_col: str) -> tuple[pd.Series, dict[str, str], dict[str, str]]:
     if name_col == "kelurahan_name":
@@ -170,9 +203,10 @@ def _lookup(
     if not isinstance(name, str):
         raise _error(f"a {what} name", name)
     official, official_keys, variant_keys = _table_keys(table, name_col, variants)
+    by_key = _codes_by_key(table, official, name_col, code_col)
 
     def codes_of(key: str) -> list[str]:
-        return list(dict.fromkeys(table.loc[official == key, code_col]))
+        return list(by_key.get(key, ()))
 
     bare, stripped = name_key(name), name_key(name, prefix)
     for key, how in ((bare, "exact"), (stripped, "prefix")):
@@ -244,8 +278,11 @@ def resolve_kelurahan_in(table: pd.DataFrame, name: object, kecamatan_hint: obje
         if len(chosen) != 1:
             raise _error("an unambiguous kelurahan", name, f"several kecamatan, none is {kecamatan_hint!r}")
         codes = [str(chosen["kelurahan_code"].iloc[0])]
-    row = table.loc[table["kelurahan_code"] == codes[0]].iloc[0]
-    return NameMatch(codes[0], str(row["kelurahan_name"]), how, distance, str(name), candidates)
+    if table is _official_table():
+        official = _official_kelurahan_names()[codes[0]]
+    else:
+        official = str(table.loc[table["kelurahan_code"] == codes[0]].iloc[0]["kelurahan_name"])
+    return NameMatch(codes[0], official, how, distance, str(name), candidates)
 
 
 def _fuzzy_within_kecamatan(

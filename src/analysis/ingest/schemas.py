@@ -24,12 +24,16 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis.core.config import PROJECT_ROOT
+
+if TYPE_CHECKING:  # pandera is imported where a schema is built: most runs never need one
+    import pandera.pandas as pa
 
 DATA_DICTIONARY = PROJECT_ROOT / "docs" / "data_dictionary.md"
 
@@ -494,6 +498,8 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
 
 
 def _range_check(f: Field) -> list[pa.Check]:
+    import pandera.pandas as pa
+
     checks: list[pa.Check] = []
     if f.dtype == DATE_DTYPE:
         if f.min is not None and f.max is not None:
@@ -512,6 +518,8 @@ def _range_check(f: Field) -> list[pa.Check]:
 
 
 def _pair_check(rule: PairRule) -> pa.Check:
+    import pandera.pandas as pa
+
     def check(df: pd.DataFrame) -> pd.Series:
         left, right = df[rule.left], df[rule.right]
         return (left.isna() | right.isna() | (left <= right)).astype(bool)
@@ -521,6 +529,8 @@ def _pair_check(rule: PairRule) -> pa.Check:
 
 def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
     """The pandera schema of a cleaned table: dtypes, nullability, ranges, key uniqueness, pair rules."""
+    import pandera.pandas as pa
+
     columns = {
         f.name: pa.Column(
             f.dtype, checks=_range_check(f), nullable=f.nullable, unique=f.unique, description=f.description
@@ -537,10 +547,70 @@ def pandera_schema(spec: TableSpec) -> pa.DataFrameSchema:
     )
 
 
+@cache
+def _cached_schema(name: str) -> pa.DataFrameSchema:
+    return pandera_schema(TABLES[name])
+
+
+@cache
+def _empty_dtypes(name: str) -> tuple:
+    return tuple(empty_frame(TABLES[name]).dtypes)
+
+
+def passes_schema(spec: TableSpec, df: pd.DataFrame) -> bool:
+    """Whether ``df`` passes every check of :func:`pandera_schema` (vectorised, no pandera): the columns
+    exactly, in order; each column's dtype that of :func:`empty_frame` (which pandera accepts); no null
+    where not nullable; the ranges, year ranges and allowed values on the non-null values; unique columns
+    and key; the pair rules. At least as strict as pandera (a null counts as a duplicate), so ``True``
+    means pandera would pass; on ``False`` :func:`validate_table` asks pandera for the failure cases.
+
+    >>> passes_schema(PROGRAMS, empty_frame(PROGRAMS)), passes_schema(PROGRAMS, empty_frame(TARGETS))
+    (True, False)
+    """
+    if list(df.columns) != [f.name for f in spec.fields]:
+        return False
+    if tuple(df.dtypes) != _empty_dtypes(spec.name):
+        return False
+    for f in spec.fields:
+        col = df[f.name]
+        nulls = col.isna()
+        if nulls.any():
+            if not f.nullable:
+                return False
+            col = col[~nulls]
+        if f.unique and (col.size != len(df) or col.duplicated().any()):
+            return False
+        if not len(col):
+            continue
+        if f.dtype == DATE_DTYPE:
+            year_ok = f.min is None or f.max is None or col.dt.year.between(int(f.min), int(f.max)).all()
+            if not year_ok:
+                return False
+            continue
+        if f.min is not None and not (col >= f.min).all():
+            return False
+        if f.max is not None and not (col <= f.max).all():
+            return False
+        if f.isin is not None and not col.isin(list(f.isin)).all():
+            return False
+    for rule in spec.pair_rules:
+        left, right = df[rule.left], df[rule.right]
+        if not (left.isna() | right.isna() | (left <= right)).astype(bool).all():
+            return False
+    return not (spec.key and df.duplicated(subset=list(spec.key)).any())
+
+
 def validate_table(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Validate a cleaned table; a failure here is a bug in the cleaner (the row rules should have caught it)."""
+    """Validate a cleaned table; a failure here is a bug in the cleaner (the row rules should have caught it).
+
+    The vectorised :func:`passes_schema` first (the common case, about 10x cheaper than pandera on the
+    cleaned tables); pandera itself only when that fails, for its verdict and failure cases."""
+    if passes_schema(TABLES[name], df):
+        return df
+    import pandera.pandas as pa
+
     try:
-        return pandera_schema(TABLES[name]).validate(df, lazy=True)
+        return _cached_schema(name).validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise AssertionError(
             f"cleaned table {name!r} fails its schema (cleaner bug):\n{exc.failure_cases}"

@@ -224,6 +224,8 @@ def impute_group_median(
     >>> filled["x"].tolist(), flag["x"].tolist()
     ([1.0, 3.0, 2.0, 10.0], [False, False, True, False])
     """
+    if _all_float(values) and _all_bool(applicable, values):
+        return _impute_group_median_float(values, applicable, groups, donors, how)
     filled = values.copy()
     flags = pd.DataFrame(False, index=values.index, columns=values.columns)
     for code in values.columns:
@@ -239,6 +241,45 @@ def impute_group_median(
             flags.loc[take, code] = True
             need = need & ~take
     return filled, flags
+
+
+def _all_float(values: pd.DataFrame) -> bool:
+    return all(dtype == np.float64 for dtype in values.dtypes)
+
+
+def _all_bool(applicable: pd.DataFrame, values: pd.DataFrame) -> bool:
+    same = applicable.index.equals(values.index) and applicable.columns.equals(values.columns)
+    return same and all(dtype == np.bool_ for dtype in applicable.dtypes)
+
+
+def _impute_group_median_float(
+    values: pd.DataFrame,
+    applicable: pd.DataFrame,
+    groups: list[pd.Series],
+    donors: pd.Series,
+    how: str,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`impute_group_median` for float values: one groupby per grouping key for all indicators
+    instead of one per indicator and key. The same medians (means): pandas' group aggregation skips the
+    NaN a column's donors have, as the per-indicator version drops them first, over the same values in
+    the same order."""
+    x = values.to_numpy(dtype=float, copy=True)
+    need = np.isnan(x) & applicable.to_numpy(dtype=bool)
+    flags = np.zeros(x.shape, dtype=bool)
+    is_donor = donors.astype(bool).reindex(values.index, fill_value=False).to_numpy(dtype=bool)
+    donor_values = values.loc[is_donor]
+    for key in groups:
+        if not need.any():
+            break
+        labels = key.reindex(values.index)
+        medians = donor_values.groupby(labels.to_numpy()[is_donor]).agg(how)
+        candidate = medians.reindex(labels.to_numpy()).to_numpy(dtype=float)
+        take = need & ~np.isnan(candidate)
+        x[take] = candidate[take]
+        flags |= take
+        need &= ~take
+    filled = pd.DataFrame(x, index=values.index, columns=values.columns)
+    return filled, pd.DataFrame(flags, index=values.index, columns=values.columns)
 
 
 def _imputation_groups(rt: pd.DataFrame, level: str) -> list[pd.Series]:
@@ -935,40 +976,53 @@ def rollup(rt_index: pd.DataFrame, keys: list[str], framework: Framework) -> pd.
     thresholds = [(c.min_score, c.label) for c in s.categories]
     rows = []
     has_prev = "index_previous" in rt_index.columns
-    for key, grp in rt_index.groupby(keys, sort=True, dropna=False):
+    # every column as one array, taken once; each area's rows by position (the same values, in the same
+    # order, as slicing the frame per area)
+    has_kk = "households_kk" in rt_index
+    kk_all = (
+        pd.to_numeric(rt_index["households_kk"], errors="coerce").astype(float).to_numpy() if has_kk else None
+    )
+    is_scored = (rt_index["status"] == STATUS_SCORED).to_numpy(dtype=bool)
+    pilot = (
+        rt_index["is_pilot"].fillna(False).astype(bool).to_numpy() if len(rt_index) else np.array([], bool)
+    )
+    score = {col: rt_index[col].to_numpy(float) for col in (*PRINCIPLES, "index")}
+    rank_of = {
+        col: rt_index[col].astype(float).to_numpy() for col in ("rank_p05", "rank_p95") if col in rt_index
+    }
+    if has_prev:
+        prev_scored = (rt_index["status_previous"] == STATUS_SCORED).to_numpy(dtype=bool)
+        prev_index = rt_index["index_previous"].to_numpy(float)
+    for key, pos in rt_index.groupby(keys, sort=True, dropna=False).indices.items():
         key = key if isinstance(key, tuple) else (key,)
-        scored = grp[grp["status"] == STATUS_SCORED]
-        kk = (
-            pd.to_numeric(scored["households_kk"], errors="coerce").astype(float)
-            if "households_kk" in scored
-            else None
-        )
+        pos = np.sort(pos)
+        sp = pos[is_scored[pos]]
+        kk = None if kk_all is None else kk_all[sp]
         row = dict(zip(keys, key, strict=True))
         row.update(
-            n_rt=len(grp),
-            n_rt_scored=len(scored),
-            n_rt_pilot_scored=int(scored["is_pilot"].fillna(False).astype(bool).sum()),
-            share_rt_scored=len(scored) / len(grp) if len(grp) else np.nan,
-            households_kk_scored=float(kk.sum()) if kk is not None else np.nan,
+            n_rt=len(pos),
+            n_rt_scored=len(sp),
+            n_rt_pilot_scored=int(pilot[sp].sum()),
+            share_rt_scored=len(sp) / len(pos) if len(pos) else np.nan,
+            households_kk_scored=float(pd.Series(kk).sum()) if kk is not None else np.nan,
         )
         for col in (*PRINCIPLES, "index"):
-            row[col] = _area_value(
-                scored[col].to_numpy(float), None if kk is None else kk.to_numpy(), s.rollup
-            )
-        row["index_median"] = float(np.median(scored["index"])) if len(scored) else np.nan
-        row["index_min"] = float(scored["index"].min()) if len(scored) else np.nan
-        row["index_max"] = float(scored["index"].max()) if len(scored) else np.nan
+            row[col] = _area_value(score[col][sp], kk, s.rollup)
+        index = score["index"][sp]
+        row["index_median"] = float(np.median(index)) if len(sp) else np.nan
+        row["index_min"] = float(pd.Series(index).min()) if len(sp) else np.nan
+        row["index_max"] = float(pd.Series(index).max()) if len(sp) else np.nan
         # the rank intervals behind the area's category: best p05 and worst p95 of its scored RTs
         for col, name, how in (
             ("rank_p05", "rt_rank_p05_min", "min"),
             ("rank_p95", "rt_rank_p95_max", "max"),
         ):
-            ranks = scored[col].astype(float) if col in scored else pd.Series(dtype=float)
+            ranks = pd.Series(rank_of[col][sp]) if col in rank_of else pd.Series(dtype=float)
             row[name] = float(getattr(ranks, how)()) if ranks.notna().any() else np.nan
         if has_prev:
-            prev = grp[grp["status_previous"] == STATUS_SCORED]
-            pkk = pd.to_numeric(prev["households_kk"], errors="coerce").astype(float).to_numpy()
-            row["index_previous"] = _area_value(prev["index_previous"].to_numpy(float), pkk, s.rollup)
+            pp = pos[prev_scored[pos]]
+            pkk = kk_all[pp] if kk_all is not None else pd.Series(dtype=float).to_numpy()
+            row["index_previous"] = _area_value(prev_index[pp], pkk, s.rollup)
             row["index_change"] = row["index"] - row["index_previous"]
         rows.append(row)
     out = pd.DataFrame(rows)
