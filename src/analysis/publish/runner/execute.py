@@ -323,17 +323,7 @@ def prepare_data(
         _record_hundred_days(jobs.wait("hundred_days", HUNDRED_DAYS, progress), done_stages)
     elif prev is not None:
         _record_earlier(prev, jobs.wait("evaluate", prev, progress), done_stages)
-    evaluate_key = st.evaluate_key(plan.raw_dir, plan.period)
-    if (
-        not force
-        and st.stage_is_current(plan.processed_dir, "evaluate", evaluate_key)
-        and (
-            prev is None
-            or st.stage_is_current(
-                plan.processed_dir.parent / prev, "clean", st.clean_key(plan.raw_dir, prev)
-            )
-        )
-    ):
+    if not force and st.evaluation_is_current(plan.raw_dir, plan.period, plan.processed_dir):
         progress.say(f"evaluation of {plan.period} is current (same cleaned tables, configuration and code)")
         done_stages[f"evaluate:{plan.period}"] = "current"
     else:
