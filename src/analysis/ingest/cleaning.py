@@ -230,10 +230,16 @@ def resolve_place(
     return place if ok else None
 
 
-@lru_cache(maxsize=256)
 def _kelurahan_row(code: str) -> dict:
-    row = kelurahan_table().set_index("kelurahan_code").loc[code]
-    return {"kelurahan_code": code, **row.to_dict()}
+    return _kelurahan_rows()[code]
+
+
+@lru_cache(maxsize=1)
+def _kelurahan_rows() -> dict[str, dict]:
+    """Each official kelurahan's row (code, name, kecamatan code and name) by its code, built once per
+    process (not a ``set_index`` of the table for every code looked up)."""
+    table = kelurahan_table()
+    return {row["kelurahan_code"]: row for row in table.to_dict("records")}
 
 
 def _kecamatan_match(name: str) -> names.NameMatch | None:
