@@ -1,0 +1,135 @@
+"""The CPU cuts of cleaning and evaluation give what the code they replace gave (session 6, lane "eval")."""
+
+import gc
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
+
+from analysis.core import config, gctune, xlsxio
+from analysis.core.errors import ConfigError
+from analysis.core.reference import kelurahan_table
+from analysis.ingest import cleaning
+
+ROOT = Path(__file__).resolve().parents[1]
+YAML_FILES = sorted(
+    [*ROOT.glob("config/*.yml"), *ROOT.glob("src/analysis/**/*.yml"), *ROOT.glob("src/analysis/**/*.yaml")]
+)
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_load_yaml_equals_safe_load(path):
+    raw = path.read_bytes()
+    expected = yaml.safe_load(raw)
+    got = config.load_yaml(raw)
+    assert got == expected
+    assert repr(got) == repr(expected)  # same types, same key order
+
+
+def test_load_yaml_uses_libyaml_when_there():
+    assert getattr(yaml, "CSafeLoader", None) is not None, "PyYAML without libyaml: the cut does nothing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1, 2\nb: 3\n",
+        "a: 1\n  b: 2\n",
+        "key: 'unterminated\n",
+        "- a\nb: c\n",
+        "a: !!python/object:os.system x\n",
+    ],
+)
+def test_load_yaml_raises_what_safe_load_raises(text):
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as got:
+        config.load_yaml(text)
+    assert type(got.value) is type(expected.value)
+    assert str(got.value) == str(expected.value)
+
+
+def test_read_yaml_error_names_the_file(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("a: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        config.read_yaml(bad)
+
+
+def test_kelurahan_rows_equal_the_table_lookup():
+    table = kelurahan_table()
+    assert len(table) == 68
+    for code in table["kelurahan_code"]:
+        row = table.set_index("kelurahan_code").loc[code]
+        expected = {"kelurahan_code": code, **row.to_dict()}
+        got = cleaning._kelurahan_row(code)
+        assert got == expected and list(got) == list(expected)
+        assert all(type(a) is type(b) for a, b in zip(got.values(), expected.values(), strict=True))
+    with pytest.raises(KeyError):
+        cleaning._kelurahan_row("15.71.99.9999")
+
+
+def _workbook() -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for i in range(1, 60):
+        ws.append([f"baris {i}", i, i / 7, None, "=B1*2" if i == 3 else "teks"])
+    wb.create_sheet("Ringkasan")["A1"] = "ringkasan"
+    return wb
+
+
+def test_workbook_bytes_equal_a_deflated_first_write():
+    """The archive written stored, then deflated once by normalise_zip, has the bytes of the one written
+    deflated and re-deflated (what workbook_bytes did before)."""
+    before = _workbook()
+    for attr, value in (("created", xlsxio.FIXED_DOC_TIME), ("modified", xlsxio.FIXED_DOC_TIME)):
+        setattr(before.properties, attr, value)
+    before.properties.creator, before.properties.lastModifiedBy = xlsxio.CREATOR, None
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(before, archive).write_data()
+    expected = xlsxio.normalise_zip(raw.getvalue())
+    assert xlsxio.workbook_bytes(_workbook()) == expected
+    with zipfile.ZipFile(io.BytesIO(expected)) as z:
+        assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
+
+
+def test_fewer_collections_raises_the_threshold_and_puts_it_back():
+    before = gc.get_threshold()
+    with gctune.fewer_collections():
+        inside = gc.get_threshold()
+        with gctune.fewer_collections():
+            assert gc.get_threshold() == inside
+        assert gc.get_threshold() == inside  # the inner block leaves the outer one's setting
+    assert inside[0] == max(before[0], gctune.YOUNG_THRESHOLD) and inside[1:] == before[1:]
+    assert gc.get_threshold() == before
+
+
+def test_fewer_collections_restores_after_an_error_and_as_a_decorator():
+    before = gc.get_threshold()
+
+    @gctune.fewer_collections()
+    def fails():
+        assert gc.get_threshold()[0] >= gctune.YOUNG_THRESHOLD
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fails()
+    with pytest.raises(RuntimeError):
+        fails()  # a second call enters again (one context per call)
+    assert gc.get_threshold() == before
+
+
+def test_fewer_collections_leaves_collection_switched_off():
+    before = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        with gctune.fewer_collections():
+            assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
