@@ -5,6 +5,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from openpyxl import Workbook
@@ -133,3 +135,61 @@ def test_fewer_collections_leaves_collection_switched_off():
             assert gc.get_threshold()[0] == 0
     finally:
         gc.set_threshold(*before)
+
+
+def _variations_counting(calls: list, n_units: int = 40, n_ind: int = 6):
+    from analysis.evaluate.principles.uncertainty import Variations
+
+    rng = np.random.default_rng(7)
+    base = rng.uniform(0, 100, size=(n_units, n_ind))
+    base[rng.uniform(size=base.shape) < 0.1] = np.nan
+
+    def matrix(method, imputation, goalposts, rule):
+        calls.append((method, imputation, goalposts, rule))
+        shift = {"goalposts": 0.0, "minmax": 1.0, "rank": 2.0}[method] + {
+            "nominal": 0,
+            "lenient": 3,
+            "strict": 5,
+        }[goalposts]
+        m = base + shift + (0.5 if imputation != "none" else 0.0)
+        return m if rule == "declared" else np.where(np.isnan(m), 0.0, m)
+
+    return Variations(
+        matrix=matrix,
+        imputation=("none", "kelurahan_median"),
+        goalposts=("nominal", "lenient", "strict"),
+        rules=("declared", "missing_as_worst"),
+        leave_one_out=True,
+    )
+
+
+def test_sensitivity_reuses_the_simulations_matrices_with_the_same_results():
+    """The rank simulation and the sensitivity analysis of one period share its variations: the second
+    builds no matrix again, and both give what they give on variations of their own."""
+    import dataclasses
+
+    from analysis.evaluate.principles import uncertainty as u
+    from analysis.evaluate.principles.framework import load_framework
+
+    settings = dataclasses.replace(load_framework().settings, n_runs=60, sensitivity_samples=8)
+    principle = np.array([0, 0, 1, 2, 3, 3])
+    weights, pweights = np.array([1.0, 2, 1, 1, 1, 3]), np.array([1.0, 1, 1, 1])
+    groups = np.array(["a", "b"] * 20)
+    nominal = np.arange(1, 41, dtype=float)
+
+    def both(variations_sim, variations_sens):
+        sim = u.simulate_rank_intervals(
+            None, principle, weights, pweights, groups, settings, 3, variations=variations_sim
+        )
+        sens = u.sensitivity_table(variations_sens, principle, weights, pweights, nominal, settings, 3)
+        return sim, sens
+
+    shared_calls, own_sim, own_sens = [], [], []
+    shared = _variations_counting(shared_calls)
+    sim, sens = both(shared, shared)
+    sim_ref, sens_ref = both(_variations_counting(own_sim), _variations_counting(own_sens))
+    assert len(shared_calls) == len(set(shared_calls)) == len(set(own_sim) | set(own_sens))
+    assert len(own_sim) > 0 and len(own_sens) > 0
+    for name in ("median", "low", "high", "group_median", "group_low", "group_high"):
+        np.testing.assert_array_equal(getattr(sim, name), getattr(sim_ref, name))
+    pd.testing.assert_frame_equal(sens, sens_ref, check_exact=True)
