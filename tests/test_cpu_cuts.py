@@ -193,3 +193,29 @@ def test_sensitivity_reuses_the_simulations_matrices_with_the_same_results():
     for name in ("median", "low", "high", "group_median", "group_low", "group_high"):
         np.testing.assert_array_equal(getattr(sim, name), getattr(sim_ref, name))
     pd.testing.assert_frame_equal(sens, sens_ref, check_exact=True)
+
+
+def test_each_missing_rule_is_applied_once_per_period(monkeypatch):
+    """The Monte Carlo's variations compute a missing-value rule's values once and share them between
+    the imputation levels (the zero-counts rule recomputes every indicator: once, not once per level)."""
+    import importlib.util
+
+    from analysis.evaluate.principles import evaluate as ev
+    from analysis.evaluate.principles.framework import IndexOptions
+
+    calls = []
+    real = ev.compute_indicator_values
+
+    def counting(rt, survey, framework, period_end):
+        calls.append(framework)
+        return real(rt, survey, framework, period_end)
+
+    monkeypatch.setattr(ev, "compute_indicator_values", counting)
+    settings = ev.load_framework().settings
+    assert "zero_counts_not_applicable" in settings.uncertainty_missing_rules
+    assert settings.uncertainty_imputation  # two imputation levels share the rule's values
+    spec = importlib.util.spec_from_file_location("_index_tests", ROOT / "tests" / "test_principles_index.py")
+    index_tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(index_tests)  # its tiny city (3 RTs with reports, survey-free)
+    ev.evaluate_principles(index_tests.tiny_tables(), index_tests.PERIOD, options=IndexOptions(n_runs=50))
+    assert len(calls) == 2  # the published values, then the zero-counts rule's
