@@ -17,8 +17,7 @@ import string
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from analysis.core.config import load_yaml
 from analysis.core.errors import ConfigError
 from analysis.core.formatting import DEFAULT_LANG, check_lang
 
@@ -49,8 +48,7 @@ def _flatten(tree: dict, path: Path, prefix: str = "") -> dict[str, str]:
 def catalogue(lang: str = DEFAULT_LANG) -> dict[str, str]:
     """All labels of one language as ``{dotted.key: text}`` (read once per process)."""
     path = catalogue_path(lang)
-    with path.open(encoding="utf-8") as fh:
-        tree = yaml.safe_load(fh)
+    tree = load_yaml(path.read_bytes())
     if not isinstance(tree, dict):
         raise ConfigError(f"{path}: expected a mapping of labels at the top level")
     return _flatten(tree, path)

@@ -2,8 +2,9 @@
 
 openpyxl stamps the current time into ``docProps/core.xml`` (``save_workbook`` overwrites
 ``properties.modified``) and :mod:`zipfile` stamps every entry with the current time. We write the
-workbook through openpyxl's ``ExcelWriter`` (which keeps the properties we set) into memory and then
-rewrite the archive with a fixed entry time, fixed attributes and entries in sorted order.
+workbook through openpyxl's ``ExcelWriter`` (which keeps the properties we set) into an uncompressed
+archive in memory and then rewrite it, deflated, with a fixed entry time, fixed attributes and entries in
+sorted order (the bytes depend only on the entries' names and contents).
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.creator = CREATOR
     wb.properties.lastModifiedBy = None
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+    # stored, not deflated: normalise_zip reads every entry back and deflates it once (the same bytes)
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(wb, archive).write_data()
     return normalise_zip(raw.getvalue())
 

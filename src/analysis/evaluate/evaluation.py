@@ -50,6 +50,7 @@ from analysis.core.config import (
     is_synthetic_source,
     processed_dir_for,
 )
+from analysis.core.gctune import fewer_collections
 from analysis.core.periods import previous_period
 from analysis.evaluate.achievement import ACHIEVEMENT_CONFIG, evaluate_achievement, load_achievement_config
 from analysis.evaluate.claims import CLAIMS_CONFIG, load_claims
@@ -256,6 +257,7 @@ class PreviousInputs:
     rt_index: pd.DataFrame | None = None
 
 
+@fewer_collections()
 def load_previous(raw_dir: Path, period: str | None, period_dir: Path | None) -> PreviousInputs:
     """The previous period ``period``'s inputs of an evaluation from its folder ``period_dir`` (cleaned
     first, without feedback workbooks, when :func:`needs_cleaning`), under that folder's lock only: the
@@ -268,6 +270,7 @@ def load_previous(raw_dir: Path, period: str | None, period_dir: Path | None) ->
         return PreviousInputs(period, tables, _current_rt_index(Path(raw_dir), period, Path(period_dir)))
 
 
+@fewer_collections()
 def evaluate_source(
     raw_dir: Path,
     period: str,

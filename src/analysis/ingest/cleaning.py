@@ -44,6 +44,7 @@ from analysis.core.config import (
     processed_dir_for,
 )
 from analysis.core.errors import UsageError
+from analysis.core.gctune import fewer_collections
 from analysis.core.periods import PeriodError, parse_period
 from analysis.core.reference import kelurahan_table, make_rt_code
 from analysis.ingest import names, parsing, privacy
@@ -230,10 +231,16 @@ def resolve_place(
     return place if ok else None
 
 
-@lru_cache(maxsize=256)
 def _kelurahan_row(code: str) -> dict:
-    row = kelurahan_table().set_index("kelurahan_code").loc[code]
-    return {"kelurahan_code": code, **row.to_dict()}
+    return _kelurahan_rows()[code]
+
+
+@lru_cache(maxsize=1)
+def _kelurahan_rows() -> dict[str, dict]:
+    """Each official kelurahan's row (code, name, kecamatan code and name) by its code, built once per
+    process (not a ``set_index`` of the table for every code looked up)."""
+    table = kelurahan_table()
+    return {row["kelurahan_code"]: row for row in table.to_dict("records")}
 
 
 def _kecamatan_match(name: str) -> names.NameMatch | None:
@@ -701,6 +708,7 @@ def _drop_missing_warnings_of_rejected_rows(log: RunLog) -> None:
         found[:] = [w for w in found if not (w["code"] == "value_missing" and (file, w["row"]) in rejected)]
 
 
+@fewer_collections()
 def clean_source(
     raw_dir: Path,
     period: str,
@@ -792,6 +800,7 @@ def write_feedback(out_dir: Path, log: RunLog, lang: str = "id", source_label: s
     return write_feedback_for_source(out_dir, files, problems, lang=lang, source_label=source_label)
 
 
+@fewer_collections()
 def build_feedback(
     raw_dir: Path, period: str, processed_dir: Path, inputs: FeedbackInputs | None = None
 ) -> Path:

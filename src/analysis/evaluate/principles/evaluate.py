@@ -649,8 +649,15 @@ def _variations(
         "strict": shift_goalposts(framework, s.uncertainty_goalpost_shift),
     }
     values: dict[tuple[str, str], pd.DataFrame] = {}
+    # each rule's values are computed once and shared by every imputation level (read only)
+    by_rule: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
     def rule_values(rule: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if rule not in by_rule:
+            by_rule[rule] = _rule_values(rule)
+        return by_rule[rule]
+
+    def _rule_values(rule: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         if rule == "zero_counts_not_applicable":
             return compute_indicator_values(rt, survey, without_count_rules(framework), period_end)
         if rule == "missing_as_worst":

@@ -135,7 +135,9 @@ class Variations:
     and ``leave_one_out`` (all indicators, or one left out: ``n_indicators + 1`` levels). ``matrix(method,
     imputation, goalposts, rule)`` returns the normalised RTs × indicators matrix of one combination (the
     goalpost level is ``"nominal"`` for every method but ``goalposts``); matrices are built when first drawn
-    and kept (each ``RTs × indicators × 16`` bytes).
+    and kept (each ``RTs × indicators × 16`` bytes) in ``built``, by combination, for as long as the
+    variations are: the rank simulation and the sensitivity analysis of a period draw from the same
+    variations, so the second reuses the first's matrices instead of building the same ones again.
     """
 
     matrix: Callable[[str, str, str, str], np.ndarray]
@@ -143,6 +145,9 @@ class Variations:
     goalposts: tuple[str, ...] = ("nominal",)
     rules: tuple[str, ...] = ("declared",)
     leave_one_out: bool = False
+    built: dict[tuple[str, str, str, str], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -257,10 +262,11 @@ class _MonteCarlo:
             rest, g = divmod(rest, self.n_levels[2])
             m, i = divmod(rest, self.n_levels[1])
             v = self.variations
-            matrix = np.asarray(
-                v.matrix(self.methods[m], v.imputation[i], v.goalposts[g], v.rules[r]), dtype=float
-            )
-            self._cache[code] = (np.nan_to_num(matrix, nan=0.0), (~np.isnan(matrix)).astype(float))
+            levels = (self.methods[m], v.imputation[i], v.goalposts[g], v.rules[r])
+            if levels not in v.built:  # read only from here on (never written to)
+                matrix = np.asarray(v.matrix(*levels), dtype=float)
+                v.built[levels] = (np.nan_to_num(matrix, nan=0.0), (~np.isnan(matrix)).astype(float))
+            self._cache[code] = v.built[levels]
         return self._cache[code]
 
     @property
