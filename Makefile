@@ -20,6 +20,7 @@ $(STAMP): requirements/requirements.lock pyproject.toml scripts/setup_system.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements/requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(PY) -m pip check
+	$(PY) -m compileall -q src  # byte code written once: PYTHONDONTWRITEBYTECODE=1 machines recompile every import otherwise
 	$(PY) -m ipykernel install --sys-prefix --name kota-jambi --display-name "Python (Kota Jambi)" >/dev/null
 	touch $(STAMP)
 
