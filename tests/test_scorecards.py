@@ -791,6 +791,7 @@ def test_cards_incremental_rerun_and_one_changed_rt(processed, tmp_path):
     assert "Data belum memadai" in text and "DATA CONTOH" in text
     for rt in chosen:  # the notes share their page with the indicator table's last rows
         pdf_pages = pdf_page_texts(out / "rt" / f"{stem(processed, rt)}.pdf")
+        assert len(pdf_pages) <= 2, rt  # one sheet printed on both sides (scorecards.printcard)
         with_notes = [t for t in pdf_pages if "Cara membaca rapor ini" in t]
         assert len(with_notes) == 1 and "Kode pembuatan" in with_notes[0], rt
         assert "Prinsip Indikator Nilai" in with_notes[0] and "Penilaian warga atas" in with_notes[0], rt

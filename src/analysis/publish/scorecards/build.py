@@ -210,8 +210,10 @@ def _freeze_long_lived_objects() -> None:
 
 def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict[str, bytes]:
     """The card's files: the executed notebook (``notebook_text`` when papermill has serialised it
-    already), HTML (no code) and PDF (WeasyPrint), per ``job.formats``."""
+    already), HTML (no code; the briefing template) and PDF (WeasyPrint on the print page built from the
+    same outputs, :mod:`analysis.publish.scorecards.printcard`), per ``job.formats``."""
     from analysis.publish import export
+    from analysis.publish.scorecards import printcard
 
     params = job.parameters
     context = export.ReportContext(
@@ -230,7 +232,7 @@ def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict
     if "html" in names:
         files[names["html"]] = html.encode("utf-8")
     if "pdf" in names:
-        files[names["pdf"]] = export.html_to_pdf(html, font_config=pdf_font_config())
+        files[names["pdf"]] = printcard.card_pdf(nb, context, html, font_config=pdf_font_config())
     return files
 
 

@@ -19,8 +19,9 @@ What an RT's card reads (``docs/evaluation_tables.md``):
 
 No personal data: the free-text ``note`` of the RT report and the source file columns are never read.
 Every word comes from the label catalogue (``scorecard.*`` in ``locales/{id,en}.yml``); every value is
-HTML-escaped. The sections use only HTML and CSS (bars are ``<div>`` widths), so the HTML and the
-WeasyPrint PDF look alike and nothing needs JavaScript.
+HTML-escaped. The sections use only HTML and CSS (bars are ``<div>`` widths), so nothing needs JavaScript
+and the same outputs make the HTML card (with :data:`SCORECARD_CSS`) and the PDF (WeasyPrint on the print
+page of :mod:`analysis.publish.scorecards.printcard`, with its own print stylesheet).
 """
 
 from __future__ import annotations
@@ -538,7 +539,9 @@ def year_elapsed_pct(period: str) -> float:
 
 # Sections (HTML strings; the notebook shows them with IPython.display.HTML)
 
-#: Styles of the card, sent once with the first section (WeasyPrint reads <style> anywhere in <body>).
+#: Styles of the HTML card, sent once with the first section (a browser, and WeasyPrint, read <style> anywhere
+#: in <body>); its ``@media print`` rules are for printing the HTML card from a browser. The PDF's print
+#: page leaves it out and has its own stylesheet (``nbtemplates/scorecard_print/card.css``).
 SCORECARD_CSS = """<style>
 .sc-id { display: flex; flex-wrap: wrap; gap: 0.3em 1.6em; margin: 0 0 0.8em; padding: 0.5em 0.8em;
   background: #f3f5f8; border-left: 4px solid #1f3a5f; }
