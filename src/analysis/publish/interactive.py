@@ -9,7 +9,9 @@ filters (kecamatan, kelurahan, RT, program). Not for the briefing: leadership re
 - :class:`FilteredTable` is a row of drop-downs (one per filter column present) above the table; choosing
   a value re-draws the table (in a running kernel). Its display also carries the whole table as
   ``text/html``, which the analysts' export (``nbtemplates/analyst``) shows in place of the widget: the
-  HTML file has the table with DataTables' own search box, and no widget.
+  HTML file has the table with DataTables' own search box, and no widget. The whole table's HTML is made
+  once: the first draw of the widget and that ``text/html`` are the same string (a frontend shows one of
+  the two, never both).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ class FilteredTable(widgets.VBox):
         present = [c for c in columns if c in df.columns]  # none (an empty table): the table alone
         self.df = df
         self.caption = caption
+        self._whole_html: str | None = None
         self.dropdowns = {
             c: widgets.Dropdown(
                 options=[ALL, *sorted(df[c].dropna().astype("string").unique())],
@@ -114,16 +117,25 @@ class FilteredTable(widgets.VBox):
         """The rows chosen with the drop-downs."""
         return select_rows(self.df, {c: d.value for c, d in self.dropdowns.items()})
 
+    def whole_html(self) -> str:
+        """:func:`table_html` of the whole table, made at the first call (an itables table of a few
+        hundred rows costs tens of milliseconds)."""
+        if self._whole_html is None:
+            self._whole_html = table_html(self.df, self.caption)
+        return self._whole_html
+
     def _redraw(self, change: object = None) -> None:
         # the Output widget's state set directly (what ``append_display_data`` does, without creating an
         # IPython shell where there is none, which would clash with analysis.publish.nbexec's shell)
         rows = self.selected
-        data = {"text/html": table_html(rows, self.caption), "text/plain": f"<{len(rows)} rows>"}
+        whole = all(d.value == ALL for d in self.dropdowns.values())
+        html = self.whole_html() if whole else table_html(rows, self.caption)
+        data = {"text/html": html, "text/plain": f"<{len(rows)} rows>"}
         self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["text/html"] = table_html(self.df, self.caption)  # what the HTML export shows
+        bundle["text/html"] = self.whole_html()  # what the HTML export shows
         return bundle
 
 

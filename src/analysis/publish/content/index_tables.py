@@ -42,9 +42,18 @@ def interval_text(rank: object, low: object, high: object, lang: str = "id") -> 
 def rank_frame(rt_index: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
     """Scored RTs by rank with display columns: ``rt`` label, principle scores, index, category, and the
     overall and in-group rank each written with its interval (:func:`interval_text`)."""
+    return _rank_texts(_by_rank(rt_index), lang)
+
+
+def _by_rank(rt_index: pd.DataFrame) -> pd.DataFrame:
+    """The scored RTs of ``rt_index`` by rank (then ``rt_code``)."""
+    return scored(rt_index).sort_values(["rank", "rt_code"], kind="mergesort").copy()
+
+
+def _rank_texts(sc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``sc`` with the display columns of :func:`rank_frame`, each computed from its own row."""
     from analysis.publish.charts import rt_label
 
-    sc = scored(rt_index).sort_values(["rank", "rt_code"], kind="mergesort").copy()
     sc["rt"] = [rt_label(r) for _, r in sc.iterrows()]
     sc["rank_text"] = [interval_text(r["rank"], r["rank_p05"], r["rank_p95"], lang) for _, r in sc.iterrows()]
     sc["group_rank_text"] = [
@@ -57,13 +66,15 @@ def rank_frame(rt_index: pd.DataFrame, lang: str = "id") -> pd.DataFrame:
 
 
 def rank_table(rt_index: pd.DataFrame, lang: str = "id", n: int = 10, bottom: bool = False) -> Styler | str:
-    """The top (or bottom) ``n`` scored RTs with scores and ranks-with-intervals."""
+    """The top (or bottom) ``n`` scored RTs with scores and ranks-with-intervals (the rows of
+    :func:`rank_frame`; only the ``n`` rows shown are written out: a rank's text with its interval costs
+    three number formats, and the city has 1,650 RTs)."""
     if scored(rt_index).empty:
         return t("nb.text.no_data", lang)
-    sc = rank_frame(rt_index, lang)
+    sc = _by_rank(rt_index)
     if sc.empty:
         return t("nb.text.no_data", lang)
-    df = sc.tail(n) if bottom else sc.head(n)
+    df = _rank_texts(sc.tail(n) if bottom else sc.head(n), lang)
     labels = {
         "rt": t("nb.col.rt", lang),
         "kecamatan_name": t("columns.kecamatan_name", lang),

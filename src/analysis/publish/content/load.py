@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,9 @@ def ensure_processed(raw_dir: Path, period: str, processed_dir: Path | str = "")
     return folder
 
 
-def load_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
-    """Every table of :data:`TABLE_NAMES` from a processed period folder (empty frame when absent)."""
+def load_tables(processed_dir: Path | str, names: Sequence[str] = TABLE_NAMES) -> dict[str, pd.DataFrame]:
+    """Every table of ``names`` (default :data:`TABLE_NAMES`) from a processed period folder (empty frame
+    when absent)."""
     folder = Path(processed_dir)
     if not folder.is_dir():
         raise FileNotFoundError(
@@ -67,7 +69,7 @@ def load_tables(processed_dir: Path | str) -> dict[str, pd.DataFrame]:
 
     out = {}
     with reading(folder):  # one state of the folder, never half of a concurrent rewrite
-        for name in TABLE_NAMES:
+        for name in names:
             path = folder / f"{name}.parquet"
             out[name] = pd.read_parquet(path) if path.exists() else pd.DataFrame()
     return out
@@ -133,10 +135,14 @@ class HundredDays:
         )
 
 
+#: The tables of a :class:`HundredDays`.
+HUNDRED_DAYS_TABLES = ("achievement_program", "achievement_indicator", "claims")
+
+
 def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: str) -> HundredDays:
     """The 100-day achievement and claim tables, for the briefing of any period.
 
-    - ``period == "100-hari"``: the period's own processed folder;
+    - ``period == "100-hari"``: the period's own processed folder (only :data:`HUNDRED_DAYS_TABLES` read);
     - otherwise the sibling folder ``<processed_dir>/../100-hari/`` when it is up to date
       (``analysis.evaluate.evaluation.needs_cleaning`` is false and it has the claims table with every column of
       ``analysis.evaluate.claims.CLAIM_COLUMNS``: a table from an older evaluation is not used);
@@ -150,7 +156,7 @@ def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: st
 
     processed_dir = Path(processed_dir)
     if period == HUNDRED_DAYS:
-        tables = load_tables(processed_dir)
+        tables = load_tables(processed_dir, HUNDRED_DAYS_TABLES)
         return HundredDays(
             tables["achievement_program"], tables["achievement_indicator"], tables["claims"], "own"
         )
@@ -159,7 +165,7 @@ def load_hundred_days(raw_dir: Path | str, processed_dir: Path | str, period: st
     if not period_has_files(raw_dir, HUNDRED_DAYS):
         return HundredDays(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), "none")
     tables = (
-        load_tables(sibling)
+        load_tables(sibling, HUNDRED_DAYS_TABLES)
         if (sibling / "claims.parquet").exists() and not needs_cleaning(raw_dir, HUNDRED_DAYS, sibling)
         else None
     )
@@ -206,7 +212,11 @@ def load_trends(
     (:mod:`analysis.evaluate.history`, ``<processed root>/<source>/history.duckdb``). The earlier periods
     not evaluated yet are evaluated first (``history.prepare_periods``; ``python -m analysis run`` has done
     so before the notebooks start, so they only read). ``programs_ref``: the ``programs`` table, for the
-    programs' short names (and, with ``lang`` other than ``id``, their English names)."""
+    programs' short names (and, with ``lang`` other than ``id``, their English names).
+
+    The store is read in one read-only connection (:func:`_read_store`: the periods, the views, every
+    period's ``achievement_program`` and of ``rt_index`` only the columns the principles' trend needs)
+    instead of one connection per query (``History.periods``/``views``/``table``, each about 20 ms)."""
     from analysis.evaluate import history
     from analysis.publish.content.common import with_program_labels
     from analysis.publish.content.trends import principle_trend, program_trend, trend_periods
@@ -214,10 +224,53 @@ def load_trends(
     source_dir = Path(processed_dir).parent
     history.prepare_periods(Path(raw_dir), source_dir, until=period)
     store = history.open_history(source_dir)
-    periods = trend_periods(store.periods(), period)
-    views = store.views()
-    programs = store.table("achievement_program") if "achievement_program" in views else pd.DataFrame()
+    all_periods, programs, rt_index = _read_store(store.path)
+    periods = trend_periods(all_periods, period)
     if programs_ref is not None and not programs.empty:
         programs = with_program_labels(programs, programs_ref, lang)
-    rt_index = store.table("rt_index") if "rt_index" in views else pd.DataFrame()
     return Trends(periods, programs, program_trend(programs, periods), principle_trend(rt_index, periods))
+
+
+#: The columns of the store's ``rt_index`` view that :func:`analysis.publish.content.trends.principle_trend`
+#: reads (the medians of the four principles and of the index over the scored RTs, per period).
+TREND_RT_COLUMNS = (
+    "period", "status", "transparansi", "partisipatif", "akuntabilitas", "keberlanjutan", "index",
+)  # fmt: skip
+
+
+def _read_store(path: Path) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """From the history store at ``path``, in one read-only connection: its periods (oldest first), every
+    row of the ``achievement_program`` view (all periods, oldest first, as ``History.table`` gives it, and
+    within a period by ``program_code``, the order of the period's own table: ``History.table`` leaves the
+    order within a period to DuckDB, which varies from one query to the next) and the
+    :data:`TREND_RT_COLUMNS` of the ``rt_index`` view; an empty frame for a view the store lacks."""
+    import duckdb
+
+    from analysis.evaluate.history import PERIODS_TABLE
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        periods = [
+            p for (p,) in con.execute(f"SELECT period FROM {PERIODS_TABLE} ORDER BY period_order").fetchall()
+        ]
+        views = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
+            ).fetchall()
+        }
+        programs = (
+            con.execute(
+                f'SELECT v.* FROM "achievement_program" v JOIN {PERIODS_TABLE} p USING (period) '
+                "ORDER BY p.period_order, v.program_code"
+            ).df()
+            if "achievement_program" in views
+            else pd.DataFrame()
+        )
+        columns = ", ".join(f'"{c}"' for c in TREND_RT_COLUMNS)
+        rt_index = (
+            con.execute(f'SELECT {columns} FROM "rt_index"').df() if "rt_index" in views else pd.DataFrame()
+        )
+    finally:
+        con.close()
+    return periods, programs, rt_index
