@@ -118,8 +118,11 @@ def figure_svg(fig: Figure) -> str:
 
     _pin_empty_axis_labels(fig)
     buffer = io.BytesIO()
+    # a chart laid out by fixed rules (no layout engine) is saved whole, in one draw; the others are
+    # cropped to their content ("tight": matplotlib draws them once more to measure it)
+    bbox = None if getattr(fig, _FIXED_ATTR, False) else "tight"
     with matplotlib.rc_context(SVG_RC):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None})
     return slim_svg(buffer.getvalue().decode("utf-8"))
 
 
@@ -1035,22 +1038,96 @@ def _short_period(code: str) -> str:
 _TITLE_Y = 1.0
 
 
+#: Figures laid out here, not by matplotlib's constrained layout (:func:`_place_trend_grid`): saved whole,
+#: without ``bbox_inches="tight"`` (which draws the figure once more to measure it).
+_FIXED_ATTR = "kjb_fixed_layout"
+_TREND_TICK_PT = 6
+_TREND_TITLE_PT = 7
+
+
 def _trend_grid(n: int, ncols: int, panel_height_in: float) -> tuple[Figure, list]:
+    """``n`` small panels in rows of ``ncols`` sharing both axes: the periods are written under the lowest
+    panel of each column only, the values left of the first column only."""
     nrows = int(np.ceil(n / ncols))
-    fig = Figure(
-        figsize=(A4_WIDTH_IN, min(0.6 + panel_height_in * nrows, MAX_HEIGHT_IN)), layout="constrained"
-    )
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel().tolist()
+    fig = Figure(figsize=(A4_WIDTH_IN, min(0.6 + panel_height_in * nrows, MAX_HEIGHT_IN)))
+    grid = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+    axes = grid.ravel().tolist()
     for ax in axes[n:]:
-        ax.set_axis_off()
-    for ax in axes[:n]:
+        fig.delaxes(ax)
+    for i, ax in enumerate(axes[:n]):
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         for side in ("left", "bottom"):
             ax.spines[side].set_color(PALETTE["grey"])
-        ax.tick_params(labelsize=6, colors=PALETTE["ink"], length=2)
+        ax.tick_params(labelsize=_TREND_TICK_PT, colors=PALETTE["ink"], length=2)
+        ax.xaxis.set_tick_params(labelbottom=i + ncols >= n)  # no panel below: its periods are written
         ax.grid(axis="y", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    setattr(fig, _FIXED_ATTR, True)
     return fig, axes[:n]
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width_pt(text: str, size: float, weight: str = "normal") -> float:
+    """Width in points of the widest line of ``text`` at ``size`` pt in the charts' font, as matplotlib
+    measures it for the SVG (glyph advances of DejaVu Sans, no hinting)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size, weight=weight)
+    return max(
+        (
+            text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+            for line in text.split("\n")
+            if line
+        ),
+        default=0.0,
+    )
+
+
+def _place_trend_grid(fig: Figure, axes: list, ncols: int) -> None:
+    """Place the small panels of :func:`_trend_grid` by fixed rules instead of matplotlib's constrained
+    layout, which measures every panel's tick labels and titles at each layout pass (twice per save).
+
+    What the margins must hold is known from the texts: left, the widest value label of the shared y axis
+    (measured, :func:`_text_width_pt`); above each row, the tallest panel title of that row (7 pt lines);
+    below, two lines of period labels (6 pt); on top, the chart's title. Call it after the panels are
+    filled (titles, limits, ticks)."""
+    n = len(axes)
+    nrows = int(np.ceil(n / ncols))
+    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    first = axes[0]
+    low, high = first.get_ylim()
+    formatter = first.yaxis.get_major_formatter()
+    values = [v for v in first.yaxis.get_major_locator()() if low - 1e-9 <= v <= high + 1e-9]
+    formatter.set_locs(values)
+    label_w = max(
+        (_text_width_pt(formatter(v, i), _TREND_TICK_PT) for i, v in enumerate(values)), default=0.0
+    )
+    tick = 2 + float(first.yaxis.get_major_ticks()[0].get_pad()) if values else 0.0
+
+    def title_height(ax) -> float:
+        text = max((ax.get_title(loc) for loc in ("left", "center", "right")), key=lambda v: v.count("\n"))
+        lines = text.count("\n") + 1 if text else 0
+        return 0.0 if not lines else 6 + _TREND_TITLE_PT * (1.2 * (lines - 1) + 0.95)
+
+    rows = [axes[r * ncols : (r + 1) * ncols] for r in range(nrows)]
+    titles = [max(title_height(ax) for ax in row) for row in rows]
+    left = label_w + tick + 5
+    right = 6.0
+    top = 0.02 * height + TITLE_PT * 1.2 + 5 + titles[0]
+    bottom = 2 + 3.5 + _TREND_TICK_PT * 2.2 + 4
+    col_gap = 9.0
+    row_gap = max(titles[1:], default=0.0) + 7
+    panel_w = (width - left - right - (ncols - 1) * col_gap) / ncols
+    panel_h = (height - top - bottom - (nrows - 1) * row_gap) / nrows
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=col_gap / panel_w,
+        hspace=row_gap / panel_h if nrows > 1 else 0.0,
+    )
 
 
 def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -> Figure:
@@ -1073,7 +1150,7 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
             cap=format_percent(float(cap.iloc[0]), lang=lang, decimals=0),
         )
     programs = list(dict.fromkeys(trend.sort_values("program_code")["program_code"]))
-    fig, axes = _trend_grid(len(programs), ncols, 1.25)
+    fig, axes = _trend_grid(len(programs), ncols, 1.05)
     values = trend["achievement_capped_pct"].astype("float64")
     low = float(np.nanmin([90.0, *(values.dropna() - 5)]))
     high = float(np.nanmax([110.0, *(values.dropna() + 8)]))
@@ -1113,6 +1190,7 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
         met=met_last,
         falling=", ".join(falling) if falling else "—",
     )
+    _place_trend_grid(fig, axes, ncols)
     return _finish(fig, title, alt)
 
 
@@ -1149,4 +1227,5 @@ def principle_trend_chart(trend: pd.DataFrame, lang: str = "id") -> Figure:
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(_number_axis(lang))
     alt = t("chart.principle_trend.alt", lang, first=periods[0], last=periods[-1], items="; ".join(changes))
+    _place_trend_grid(fig, axes, len(keys))
     return _finish(fig, title, alt)
