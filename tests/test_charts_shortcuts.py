@@ -167,3 +167,32 @@ def test_slim_svg_writes_the_same_drawing_in_fewer_nodes(chart, monkeypatch):
         return [texts, paths, colours]
 
     assert drawing(slim) == drawing(plain) and drawing(slim)[0]
+
+
+def _numbers_as_texts(monkeypatch):
+    """A text artist per heat-map cell, as before :class:`charts._CellNumbers`."""
+
+    def write(ax, cells, fontsize):
+        for x, y, text, ink in cells:
+            ax.text(
+                x, y, text, ha="center", va="center", fontsize=fontsize, color=ink, zorder=3, in_layout=False
+            )
+
+    monkeypatch.setattr(charts, "_write_cell_numbers", write)
+
+
+@pytest.mark.parametrize("layout", ["page", "phone"])
+def test_heat_map_numbers_in_one_artist_change_no_byte(layout, monkeypatch):
+    many = pd.DataFrame(
+        [
+            {"kecamatan_name": f"Kec {k}", "kelurahan_name": f"Kel {k}-{i}", "transparansi": 9.0 * i + k,
+             "partisipatif": np.nan if i == 3 else 50.0 + i, "akuntabilitas": 100.0 - 7 * i, "keberlanjutan": 70.0,
+             "index": 47.5 + i}
+            for k in range(5) for i in range(8)
+        ]
+    )  # fmt: skip
+    fast = charts.figure_svg(charts.principle_heatmap(many, "id", layout=layout))
+    with monkeypatch.context() as m:
+        _numbers_as_texts(m)
+        slow = charts.figure_svg(charts.principle_heatmap(many, "id", layout=layout))
+    assert fast == slow and fast.count(">—</text>") == 5 and fast.count(">100</text>") == 5

@@ -151,6 +151,7 @@ def slim_svg(svg: str) -> str:
     - ``style="fill: #fff; stroke: …"`` written as presentation attributes (``fill="#fff" stroke="…"``);
       matplotlib's ``*{stroke-linejoin: round; stroke-linecap: butt}`` as attributes of the root (a style
       sheet would outrank the presentation attributes);
+    - the font family most texts name written once, on the root (an inherited property);
     - a group that only names its one child (``<g id="text_3"><text …>…</text></g>``) replaced by the
       child, empty groups (``<g id="line2d_1"/>``, tick marks of length 0) dropped;
     - the no-op ``rotate(-0 x y)`` of horizontal text and the RDF metadata (the creator's name) dropped.
@@ -162,6 +163,10 @@ def slim_svg(svg: str) -> str:
         )
         svg = re.sub(r"\s*<defs>\s*</defs>", "", svg, count=1)
     svg = _STYLED_TAG.sub(_styles_as_attributes, svg)
+    families = re.findall(r' font-family="([^"]*)"', svg)
+    if families:  # the font named once, on the root (inherited), instead of on every text
+        family = max(sorted(set(families)), key=families.count)
+        svg = svg.replace(f' font-family="{family}"', "").replace("<svg ", f'<svg font-family="{family}" ', 1)
     svg = re.sub(r'\s*<g id="[^"]*"/>', "", svg)
     svg = re.sub(r' transform="rotate\(-0 [-0-9.e]+ [-0-9.e]+\)"', "", svg)
     while True:
@@ -651,6 +656,61 @@ def _cell_ink(value: float) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _cell_number(value: float, lang: str) -> str:
+    """A heat-map cell's number (no decimals), formatted once per value and language."""
+    return format_number(value, lang=lang, decimals=0)
+
+
+class _CellNumbers(Text):
+    """All the numbers written in one heat-map panel as one artist: building a text artist per cell cost
+    more than half of building the heat map (a few hundred cells). At each draw it writes every number as
+    that cell's own centred text would (its layout, :meth:`Text._get_layout`, measured once per distinct
+    string; the backend's ``draw_text`` with the text's anchor), so the SVG is the same, byte for byte
+    (``tests/test_charts_shortcuts.py``). ``get_text`` gives the numbers, one line per cell. Inside the
+    cells: not part of the layout (``in_layout=False``), not clipped."""
+
+    def __init__(self, cells: list[tuple[float, float, str, str]], fontsize: float) -> None:
+        super().__init__(
+            0, 0, "\n".join(c[2] for c in cells), fontsize=fontsize, ha="center", va="center", zorder=3,
+            in_layout=False, clip_on=False,
+        )  # fmt: skip
+        self._cells = cells
+
+    def draw(self, renderer) -> None:
+        if renderer is None or not self.get_visible() or not self._cells:
+            return
+        from matplotlib.colors import to_rgba
+
+        cell = Text(0, 0, "", fontproperties=self._fontproperties, ha="center", va="center")
+        cell.set_figure(self.get_figure(root=False))
+        cell.set_transform(self.get_transform())
+        positions = self.get_transform().transform([(x, y) for x, y, _, _ in self._cells])
+        height = renderer.get_canvas_width_height()[1]
+        offsets: dict[str, tuple[float, float]] = {}
+        for (x, y, text, ink), (px, py) in zip(self._cells, positions, strict=True):
+            cell.set_text(text)
+            if text not in offsets:
+                offsets[text] = cell._get_layout(renderer)[1][0][2]
+            dx, dy = offsets[text]
+            cell._x, cell._y = x, y  # the anchor the backend writes (``text-anchor: middle`` at the cell)
+            renderer.open_group("text", None)
+            gc = renderer.new_gc()
+            gc.set_foreground(to_rgba(ink), isRGBA=True)
+            gc.set_antialiased(cell._antialiased)
+            gc.set_snap(cell.get_snap())
+            y_draw = height - (py + dy) if renderer.flipy() else py + dy
+            renderer.draw_text(gc, px + dx, y_draw, text, self._fontproperties, 0.0, ismath=False, mtext=cell)
+            gc.restore()
+            renderer.close_group("text")
+        self.stale = False
+
+
+def _write_cell_numbers(ax, cells: list[tuple[float, float, str, str]], fontsize: float) -> None:
+    """Write ``(x, y, text, ink)`` centred in the heat map's cells (one :class:`_CellNumbers`)."""
+    ax.add_artist(_CellNumbers(cells, fontsize))
+
+
 def principle_heatmap(
     areas: pd.DataFrame,
     lang: str = "id",
@@ -701,6 +761,7 @@ def principle_heatmap(
         )
         masked = np.ma.masked_invalid(values)
         ax.imshow(masked, cmap=SCORE_CMAP, vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+        cells = []
         for i, (kind, _name, _r) in enumerate(part):
             if kind == "group":
                 ax.axhspan(i - 0.5, i + 0.5, color="white", zorder=2)
@@ -709,17 +770,8 @@ def principle_heatmap(
                 v = values[i, j]
                 if np.isnan(v):
                     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color=PALETTE["band"], zorder=1))
-                ax.text(
-                    j,
-                    i,
-                    "—" if np.isnan(v) else format_number(v, lang=lang, decimals=0),
-                    ha="center",
-                    va="center",
-                    fontsize=cell_pt,
-                    color=_cell_ink(v),
-                    zorder=3,
-                    in_layout=False,  # inside its cell: never moves the layout, so not measured for it
-                )
+                cells.append((j, i, "—" if np.isnan(v) else _cell_number(float(v), lang), _cell_ink(v)))
+        _write_cell_numbers(ax, cells, cell_pt)
         ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=head_pt)
         ax.xaxis.tick_top()
         ax.set_yticks(
