@@ -35,9 +35,16 @@ def principle_trend_frame() -> pd.DataFrame:
 
 
 def _renderer(fig):
-    """The renderer of the saved SVG's layout (:func:`charts.figure_svg` draws the figure once)."""
+    """A renderer that measures text as the saved SVG does (in points, glyph advances without hinting), the
+    figure at the SVG's 72 dpi; after :func:`charts.figure_svg` (its layout)."""
+    import io
+
+    from matplotlib.backends.backend_svg import RendererSVG
+
     charts.figure_svg(fig)
-    return fig._get_renderer()
+    fig.set_dpi(72)
+    width, height = fig.get_size_inches() * 72
+    return RendererSVG(width, height, io.StringIO())
 
 
 @pytest.mark.parametrize(
@@ -94,3 +101,42 @@ def test_trend_grid_svg_is_the_whole_figure():
     fig = charts.program_trend_chart(program_trend_frame(8), "id")
     size = re.search(r'<svg [^>]*width="([0-9.]+)pt" height="([0-9.]+)pt"', charts.figure_svg(fig))
     assert np.allclose([float(size[1]), float(size[2])], fig.get_size_inches() * 72)
+
+
+def heat_areas(long_names: bool = False) -> pd.DataFrame:
+    """45 kelurahan in 5 kecamatan (two panels on A4), some with long names."""
+    rows = []
+    for k in range(5):
+        for i in range(8):
+            name = f"Kelurahan Nomor {k}-{i}" + (" Bawah Sekali Panjang" if long_names and i == 2 else "")
+            rows.append(
+                {"kecamatan_name": f"Kecamatan {k}", "kelurahan_name": name, "transparansi": 9.0 * i,
+                 "partisipatif": 50.0, "akuntabilitas": 60.0 + i, "keberlanjutan": 70.0, "index": 47.5}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("long_names", [False, True])
+@pytest.mark.parametrize("layout", ["page", "phone"])
+def test_heat_map_fits_its_figure_without_overlaps(layout, long_names, lang):
+    fig = charts.principle_heatmap(heat_areas(long_names), lang, layout=layout)
+    assert fig.get_layout_engine() is None and len(fig.get_axes()) == (2 if layout == "page" else 1)
+    renderer = _renderer(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    axes = fig.get_axes()
+    panels = [ax.get_window_extent(renderer) for ax in axes]
+    title = fig._suptitle.get_window_extent(renderer)
+    assert title.x0 >= 0 and title.x1 <= width and title.y1 <= height
+    for i, ax in enumerate(axes):
+        names = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
+        heads = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+        for box in [*names, *heads]:
+            assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and box.y1 <= height
+        for box in heads:
+            assert not box.overlaps(title) and box.y0 >= panels[i].y1
+        for j, other in enumerate(panels):
+            if j != i:
+                assert not any(box.overlaps(other) for box in [*names, *heads])
+        for box in names:
+            assert box.x1 <= panels[i].x0  # beside the cells, never over them

@@ -217,9 +217,13 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
 
 
 def _figure(
-    height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN, max_height_in: float = MAX_HEIGHT_IN
+    height_in: float,
+    ncols: int = 1,
+    width_in: float = A4_WIDTH_IN,
+    max_height_in: float = MAX_HEIGHT_IN,
+    layout: str | None = "constrained",
 ) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout="constrained")
+    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout=layout)
     axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
     for ax in axes:
         ax.set_facecolor("white")
@@ -711,6 +715,74 @@ def _write_cell_numbers(ax, cells: list[tuple[float, float, str, str]], fontsize
     ax.add_artist(_CellNumbers(cells, fontsize))
 
 
+#: Space above a chart laid out by fixed rules, over its title (points).
+_TOP_PAD_PT = 4.0
+#: Rotation of the heat map's column headers (degrees).
+_HEAD_ROTATION = 35
+
+
+def _fitted_title(title: str, width_pt: float) -> str:
+    """``title`` wrapped into as few lines as fit ``width_pt`` at the charts' title size (bold)."""
+    for chars in range(len(title), 8, -1):
+        wrapped = _wrap(title, chars)
+        if _text_width_pt(wrapped, TITLE_PT, "bold") <= width_pt:
+            return wrapped
+    return _wrap(title, 8)
+
+
+def _place_heat_panels(
+    fig: Figure,
+    axes: list,
+    parts: list,
+    headers: list[str],
+    name_pt: float,
+    head_pt: float,
+    wrap: int,
+    title: str,
+) -> str:
+    """Place the heat map's panels by fixed rules instead of the constrained layout (which measures all
+    row names and headers at each layout pass, twice per save): left of each panel the width of its
+    longest row name (measured, :func:`_text_width_pt`; group names in bold), above the panels the
+    rotated headers' height and the title (wrapped to the figure's width: a phone's is narrow), right of a
+    panel what its last header reaches beyond it. Saved whole (:data:`_FIXED_ATTR`). Returns the title
+    as it fits."""
+    import math
+
+    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    pad = 3.5 + 4  # tick label pad (tick length 0) and a margin
+    names = [
+        max(
+            _text_width_pt(_wrap(name, wrap), name_pt, "bold" if kind == "group" else "normal")
+            for kind, name, _ in part
+        )
+        + pad
+        for part in parts
+    ]
+    sin, cos = math.sin(math.radians(_HEAD_ROTATION)), math.cos(math.radians(_HEAD_ROTATION))
+    line = head_pt * 1.2
+    reach = [_text_width_pt(h, head_pt) * cos + line * sin for h in headers]  # to the right of its column
+    rise = max(_text_width_pt(h, head_pt) * sin + line * cos for h in headers) + 3.5  # above the panel
+    n, columns = len(parts), len(headers)
+    right, gaps = 4.0, names[1:]
+    for _ in range(3):  # the headers' reach beyond a panel depends on the cell width, which depends on it
+        cell = (width - names[0] - sum(gaps) - right) / n / columns
+        beyond = max(r - cell * (columns - 1 - j + 0.5) for j, r in enumerate(reach))
+        right = max(4.0, beyond + 2)
+        gaps = [max(g, beyond + 4) for g in names[1:]]
+    title = _fitted_title(title, width - 0.02 * width - 4)  # the title starts at x = 0.01 (_finish)
+    top = _TOP_PAD_PT + TITLE_PT * (1.2 * title.count("\n") + 1.25) + 4 + rise
+    bottom = 3.0
+    x = names[0]
+    for ax, gap in zip(axes, [0.0, *gaps], strict=True):
+        x += gap
+        ax.set_position(
+            [x / width, bottom / height, cell * columns / width, (height - top - bottom) / height]
+        )
+        x += cell * columns
+    setattr(fig, _FIXED_ATTR, True)
+    return title
+
+
 def principle_heatmap(
     areas: pd.DataFrame,
     lang: str = "id",
@@ -746,9 +818,9 @@ def principle_heatmap(
     parts = _split_rows(rows, panels)
     longest = max(len(p) for p in parts)
     if phone:
-        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf, layout=None)
     else:
-        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts), layout=None)
     cell_pt, name_pt, head_pt = (8.0, 7.5, 7.5) if phone else (6.3, 6.5, 6.8)
     headers = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
     for ax, part in zip(axes, parts, strict=True):
@@ -810,7 +882,10 @@ def principle_heatmap(
             _PHONE_ATTR,
             lambda: principle_heatmap(areas, lang, name_column, group_column, "phone", medians),
         )
-    return _finish(fig, title, alt)
+    title = _place_heat_panels(fig, axes, parts, headers, name_pt, head_pt, 20 if phone else 26, title)
+    fig = _finish(fig, title, alt)
+    fig._suptitle.set_y(1 - _TOP_PAD_PT / (fig.get_figheight() * 72))  # a fixed distance from the top
+    return fig
 
 
 #: Decimals at which two principle medians count as tied: those the briefing shows (``30,0``).
