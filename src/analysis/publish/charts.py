@@ -21,6 +21,10 @@ Every chart
   third of the nodes, which halves WeasyPrint's time for the briefing PDF (measured in
   ``docs/performance.md``). The text names DejaVu Sans (matplotlib's font, installed with the PDF renderer)
   and falls back to Verdana/Arial/sans-serif where a viewer lacks it. Reproducible: fixed hash salt, no date.
+  matplotlib's SVG is then written in fewer, simpler nodes (:func:`slim_svg`: the same picture, drawn by
+  WeasyPrint in about two thirds of the time);
+- the briefing's heat map and trend small multiples are laid out by fixed rules from their measured texts
+  (no constrained layout, which measures every label at each layout pass) and saved whole in one draw.
 
 An empty input gives a figure that says there is nothing to show (never an exception), so a notebook runs
 through periods without RT reports or without rejected rows.
@@ -107,11 +111,16 @@ def phone_layout(fig: Figure) -> Figure | None:
 
 #: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
+#: Figures laid out here, not by matplotlib's constrained layout (:func:`_place_trend_grid`,
+#: :func:`_place_heat_panels`): saved whole,
+#: without ``bbox_inches="tight"`` (which draws the figure once more to measure it).
+_FIXED_ATTR = "kjb_fixed_layout"
 
 
 def figure_svg(fig: Figure) -> str:
-    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content; the same
-    figure gives the same bytes every time."""
+    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content (a chart
+    laid out by fixed rules, :data:`_FIXED_ATTR`, is saved whole: it has no margin to crop), written by
+    :func:`slim_svg`; the same figure gives the same bytes every time."""
     import io
 
     import matplotlib
@@ -804,6 +813,9 @@ def principle_heatmap(
     An area without scored RTs shows "—". Numbers are written in white or ink, whichever contrasts more
     with their cell.
 
+    Laid out by :func:`_place_heat_panels` (fixed rules from the measured names and headers, no layout
+    engine); the numbers of a panel are drawn by one artist (:class:`_CellNumbers`).
+
     ``layout="phone"``: one panel :data:`PHONE_WIDTH_IN` wide, as long as the list, with larger type,
     so that a phone shows it at about its own size and the numbers can be read. The page layout carries
     its phone layout with it (:func:`show` sends both; the report shows the phone one on narrow screens).
@@ -1165,9 +1177,6 @@ def _short_period(code: str) -> str:
 _TITLE_Y = 1.0
 
 
-#: Figures laid out here, not by matplotlib's constrained layout (:func:`_place_trend_grid`): saved whole,
-#: without ``bbox_inches="tight"`` (which draws the figure once more to measure it).
-_FIXED_ATTR = "kjb_fixed_layout"
 _TREND_TICK_PT = 6
 _TREND_TITLE_PT = 7
 
@@ -1260,7 +1269,9 @@ def _place_trend_grid(fig: Figure, axes: list, ncols: int) -> None:
 def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -> Figure:
     """Capaian per program across periods: one small panel per program (a line over the periods, the
     100 % target dashed, each point green when the target was met and gold below, the last value in the
-    panel's title).
+    panel's title). The panels share both axes: the periods are written under the lowest panel of each
+    column, the percentages left of the first column (:func:`_trend_grid`, placed by
+    :func:`_place_trend_grid`).
 
     ``trend``: :func:`analysis.publish.content.trends.program_trend` (``achievement_capped_pct``, the value
     the briefing's tables show: capped at ``cap_pct``, said in the title).
