@@ -67,6 +67,8 @@ def texts(fig) -> list[str]:
     found = [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
     for ax in fig.get_axes():
         found += [t.get_text() for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+    # and each line of a multi-line text (the heat map writes its numbers with one artist per panel)
+    found += [line for t in found if "\n" in t for line in t.split("\n")]
     return [t for t in found if t]
 
 

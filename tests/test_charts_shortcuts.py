@@ -143,3 +143,56 @@ def test_the_serapan_case_draws_leader_lines():
 def test_cached_tick_formatter_writes_what_format_percent_writes(values, expected):
     formatter = charts._percent_axis("id")
     assert [formatter(v, i) for i, v in enumerate(values)] == expected
+
+
+@pytest.mark.parametrize("chart", ["program_trend", "serapan", "heatmap"])
+def test_slim_svg_writes_the_same_drawing_in_fewer_nodes(chart, monkeypatch):
+    """``slim_svg`` moves the styles into attributes and drops wrappers, nothing else: every text, path
+    and colour of matplotlib's SVG is still there, in the same order."""
+    import re
+
+    with monkeypatch.context() as m:
+        m.setattr(charts, "slim_svg", lambda svg: svg)
+        plain = charts.figure_svg(CASES[chart]())
+    slim = charts.figure_svg(CASES[chart]())
+    assert slim == charts.slim_svg(plain) and slim.count("<") < 0.9 * plain.count("<")
+    assert " style=" not in slim and "<style" not in slim and "<metadata>" not in slim
+    assert not re.search(r'<g id="[^"]*"/>', slim)
+    assert 'stroke-linejoin="round" stroke-linecap="butt"' in slim.split(">", 3)[2]  # the root's defaults
+
+    def drawing(svg: str) -> list:
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        paths = re.findall(r' d="([^"]*)"', svg)
+        colours = re.findall(r"(?:fill|stroke)(?:: |=\")(#[0-9a-f]{6}|none|white)", svg)
+        return [texts, paths, colours]
+
+    assert drawing(slim) == drawing(plain) and drawing(slim)[0]
+
+
+def _numbers_as_texts(monkeypatch):
+    """A text artist per heat-map cell, as before :class:`charts._CellNumbers`."""
+
+    def write(ax, cells, fontsize):
+        for x, y, text, ink in cells:
+            ax.text(
+                x, y, text, ha="center", va="center", fontsize=fontsize, color=ink, zorder=3, in_layout=False
+            )
+
+    monkeypatch.setattr(charts, "_write_cell_numbers", write)
+
+
+@pytest.mark.parametrize("layout", ["page", "phone"])
+def test_heat_map_numbers_in_one_artist_change_no_byte(layout, monkeypatch):
+    many = pd.DataFrame(
+        [
+            {"kecamatan_name": f"Kec {k}", "kelurahan_name": f"Kel {k}-{i}", "transparansi": 9.0 * i + k,
+             "partisipatif": np.nan if i == 3 else 50.0 + i, "akuntabilitas": 100.0 - 7 * i, "keberlanjutan": 70.0,
+             "index": 47.5 + i}
+            for k in range(5) for i in range(8)
+        ]
+    )  # fmt: skip
+    fast = charts.figure_svg(charts.principle_heatmap(many, "id", layout=layout))
+    with monkeypatch.context() as m:
+        _numbers_as_texts(m)
+        slow = charts.figure_svg(charts.principle_heatmap(many, "id", layout=layout))
+    assert fast == slow and fast.count(">—</text>") == 5 and fast.count(">100</text>") == 5

@@ -21,6 +21,10 @@ Every chart
   third of the nodes, which halves WeasyPrint's time for the briefing PDF (measured in
   ``docs/performance.md``). The text names DejaVu Sans (matplotlib's font, installed with the PDF renderer)
   and falls back to Verdana/Arial/sans-serif where a viewer lacks it. Reproducible: fixed hash salt, no date.
+  matplotlib's SVG is then written in fewer, simpler nodes (:func:`slim_svg`: the same picture, drawn by
+  WeasyPrint in about two thirds of the time);
+- the briefing's heat map and trend small multiples are laid out by fixed rules from their measured texts
+  (no constrained layout, which measures every label at each layout pass) and saved whole in one draw.
 
 An empty input gives a figure that says there is nothing to show (never an exception), so a notebook runs
 through periods without RT reports or without rejected rows.
@@ -29,6 +33,7 @@ through periods without RT reports or without rejected rows.
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -106,20 +111,78 @@ def phone_layout(fig: Figure) -> Figure | None:
 
 #: SVG settings of every chart: text as ``<text>`` elements (not glyph paths), fixed ids, no date.
 SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "kota-jambi"}
+#: Figures laid out here, not by matplotlib's constrained layout (:func:`_place_trend_grid`,
+#: :func:`_place_heat_panels`): saved whole,
+#: without ``bbox_inches="tight"`` (which draws the figure once more to measure it).
+_FIXED_ATTR = "kjb_fixed_layout"
 
 
 def figure_svg(fig: Figure) -> str:
-    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content; the same
-    figure gives the same bytes every time."""
+    """The chart as SVG text with its words as text (:data:`SVG_RC`), cropped to its content (a chart
+    laid out by fixed rules, :data:`_FIXED_ATTR`, is saved whole: it has no margin to crop), written by
+    :func:`slim_svg`; the same figure gives the same bytes every time."""
     import io
 
     import matplotlib
 
     _pin_empty_axis_labels(fig)
     buffer = io.BytesIO()
+    # a chart laid out by fixed rules (no layout engine) is saved whole, in one draw; the others are
+    # cropped to their content ("tight": matplotlib draws them once more to measure it)
+    bbox = None if getattr(fig, _FIXED_ATTR, False) else "tight"
     with matplotlib.rc_context(SVG_RC):
-        fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    return buffer.getvalue().decode("utf-8")
+        fig.savefig(buffer, format="svg", bbox_inches=bbox, metadata={"Date": None})
+    return slim_svg(buffer.getvalue().decode("utf-8"))
+
+
+_STYLED_TAG = re.compile(r'<([a-zA-Z]+)([^<>]*?) style="([^"]*)"')
+_ONE_CHILD_GROUP = re.compile(r'<g id="[^"]*">\s*(<(path|text|use|image)\b[^<>]*?(?:/>|>[^<]*</\2>))\s*</g>')
+#: matplotlib's one style sheet: defaults for every element, which presentation attributes on the root
+#: give as well (both properties are inherited, and matplotlib sets them on the elements, never on groups)
+_MPL_STYLE_SHEET = '<style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>'
+
+
+def _styles_as_attributes(match: re.Match) -> str:
+    tag, attributes, style = match.groups()
+    pairs = [d.split(":", 1) for d in style.split(";") if ":" in d]
+    names = [name.strip() for name, _ in pairs]
+    if len(set(names)) != len(names) or any(f" {name}=" in attributes for name in names):
+        return match.group(0)  # a repeated or already given property: leave it as CSS
+    return f"<{tag}{attributes}" + "".join(f' {name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def slim_svg(svg: str) -> str:
+    """matplotlib's SVG with the same drawing in fewer, simpler nodes, which WeasyPrint draws in about
+    two thirds of the time (it parses every ``style`` attribute with a CSS tokenizer, matches its style
+    sheet against every node and sets up every group; measured in ``docs/performance.md``) and browsers
+    show alike:
+
+    - ``style="fill: #fff; stroke: …"`` written as presentation attributes (``fill="#fff" stroke="…"``);
+      matplotlib's ``*{stroke-linejoin: round; stroke-linecap: butt}`` as attributes of the root (a style
+      sheet would outrank the presentation attributes);
+    - the font family most texts name written once, on the root (an inherited property);
+    - a group that only names its one child (``<g id="text_3"><text …>…</text></g>``) replaced by the
+      child, empty groups (``<g id="line2d_1"/>``, tick marks of length 0) dropped;
+    - the no-op ``rotate(-0 x y)`` of horizontal text and the RDF metadata (the creator's name) dropped.
+    """
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    if _MPL_STYLE_SHEET in svg:
+        svg = svg.replace(_MPL_STYLE_SHEET, "", 1).replace(
+            "<svg ", '<svg stroke-linejoin="round" stroke-linecap="butt" ', 1
+        )
+        svg = re.sub(r"\s*<defs>\s*</defs>", "", svg, count=1)
+    svg = _STYLED_TAG.sub(_styles_as_attributes, svg)
+    families = re.findall(r' font-family="([^"]*)"', svg)
+    if families:  # the font named once, on the root (inherited), instead of on every text
+        family = max(sorted(set(families)), key=families.count)
+        svg = svg.replace(f' font-family="{family}"', "").replace("<svg ", f'<svg font-family="{family}" ', 1)
+    svg = re.sub(r'\s*<g id="[^"]*"/>', "", svg)
+    svg = re.sub(r' transform="rotate\(-0 [-0-9.e]+ [-0-9.e]+\)"', "", svg)
+    while True:
+        slimmer = _ONE_CHILD_GROUP.sub(r"\1", svg)
+        if slimmer == svg:
+            return svg
+        svg = slimmer
 
 
 def _pin_empty_axis_labels(fig: Figure) -> None:
@@ -163,9 +226,13 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
 
 
 def _figure(
-    height_in: float, ncols: int = 1, width_in: float = A4_WIDTH_IN, max_height_in: float = MAX_HEIGHT_IN
+    height_in: float,
+    ncols: int = 1,
+    width_in: float = A4_WIDTH_IN,
+    max_height_in: float = MAX_HEIGHT_IN,
+    layout: str | None = "constrained",
 ) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout="constrained")
+    fig = Figure(figsize=(width_in, min(max(height_in, 1.6), max_height_in)), layout=layout)
     axes = fig.subplots(1, ncols, squeeze=False)[0].tolist()
     for ax in axes:
         ax.set_facecolor("white")
@@ -602,6 +669,129 @@ def _cell_ink(value: float) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _cell_number(value: float, lang: str) -> str:
+    """A heat-map cell's number (no decimals), formatted once per value and language."""
+    return format_number(value, lang=lang, decimals=0)
+
+
+class _CellNumbers(Text):
+    """All the numbers written in one heat-map panel as one artist: building a text artist per cell cost
+    more than half of building the heat map (a few hundred cells). At each draw it writes every number as
+    that cell's own centred text would (its layout, :meth:`Text._get_layout`, measured once per distinct
+    string; the backend's ``draw_text`` with the text's anchor), so the SVG is the same, byte for byte
+    (``tests/test_charts_shortcuts.py``). ``get_text`` gives the numbers, one line per cell. Inside the
+    cells: not part of the layout (``in_layout=False``), not clipped."""
+
+    def __init__(self, cells: list[tuple[float, float, str, str]], fontsize: float) -> None:
+        super().__init__(
+            0, 0, "\n".join(c[2] for c in cells), fontsize=fontsize, ha="center", va="center", zorder=3,
+            in_layout=False, clip_on=False,
+        )  # fmt: skip
+        self._cells = cells
+
+    def draw(self, renderer) -> None:
+        if renderer is None or not self.get_visible() or not self._cells:
+            return
+        from matplotlib.colors import to_rgba
+
+        cell = Text(0, 0, "", fontproperties=self._fontproperties, ha="center", va="center")
+        cell.set_figure(self.get_figure(root=False))
+        cell.set_transform(self.get_transform())
+        positions = self.get_transform().transform([(x, y) for x, y, _, _ in self._cells])
+        height = renderer.get_canvas_width_height()[1]
+        offsets: dict[str, tuple[float, float]] = {}
+        for (x, y, text, ink), (px, py) in zip(self._cells, positions, strict=True):
+            cell.set_text(text)
+            if text not in offsets:
+                offsets[text] = cell._get_layout(renderer)[1][0][2]
+            dx, dy = offsets[text]
+            cell._x, cell._y = x, y  # the anchor the backend writes (``text-anchor: middle`` at the cell)
+            renderer.open_group("text", None)
+            gc = renderer.new_gc()
+            gc.set_foreground(to_rgba(ink), isRGBA=True)
+            gc.set_antialiased(cell._antialiased)
+            gc.set_snap(cell.get_snap())
+            y_draw = height - (py + dy) if renderer.flipy() else py + dy
+            renderer.draw_text(gc, px + dx, y_draw, text, self._fontproperties, 0.0, ismath=False, mtext=cell)
+            gc.restore()
+            renderer.close_group("text")
+        self.stale = False
+
+
+def _write_cell_numbers(ax, cells: list[tuple[float, float, str, str]], fontsize: float) -> None:
+    """Write ``(x, y, text, ink)`` centred in the heat map's cells (one :class:`_CellNumbers`)."""
+    ax.add_artist(_CellNumbers(cells, fontsize))
+
+
+#: Space above a chart laid out by fixed rules, over its title (points).
+_TOP_PAD_PT = 4.0
+#: Rotation of the heat map's column headers (degrees).
+_HEAD_ROTATION = 35
+
+
+def _fitted_title(title: str, width_pt: float) -> str:
+    """``title`` wrapped into as few lines as fit ``width_pt`` at the charts' title size (bold)."""
+    for chars in range(len(title), 8, -1):
+        wrapped = _wrap(title, chars)
+        if _text_width_pt(wrapped, TITLE_PT, "bold") <= width_pt:
+            return wrapped
+    return _wrap(title, 8)
+
+
+def _place_heat_panels(
+    fig: Figure,
+    axes: list,
+    parts: list,
+    headers: list[str],
+    name_pt: float,
+    head_pt: float,
+    wrap: int,
+    title: str,
+) -> str:
+    """Place the heat map's panels by fixed rules instead of the constrained layout (which measures all
+    row names and headers at each layout pass, twice per save): left of each panel the width of its
+    longest row name (measured, :func:`_text_width_pt`; group names in bold), above the panels the
+    rotated headers' height and the title (wrapped to the figure's width: a phone's is narrow), right of a
+    panel what its last header reaches beyond it. Saved whole (:data:`_FIXED_ATTR`). Returns the title
+    as it fits."""
+    import math
+
+    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    pad = 3.5 + 4  # tick label pad (tick length 0) and a margin
+    names = [
+        max(
+            _text_width_pt(_wrap(name, wrap), name_pt, "bold" if kind == "group" else "normal")
+            for kind, name, _ in part
+        )
+        + pad
+        for part in parts
+    ]
+    sin, cos = math.sin(math.radians(_HEAD_ROTATION)), math.cos(math.radians(_HEAD_ROTATION))
+    line = head_pt * 1.2
+    reach = [_text_width_pt(h, head_pt) * cos + line * sin for h in headers]  # to the right of its column
+    rise = max(_text_width_pt(h, head_pt) * sin + line * cos for h in headers) + 3.5  # above the panel
+    n, columns = len(parts), len(headers)
+    right, gaps = 4.0, names[1:]
+    for _ in range(3):  # the headers' reach beyond a panel depends on the cell width, which depends on it
+        cell = (width - names[0] - sum(gaps) - right) / n / columns
+        beyond = max(r - cell * (columns - 1 - j + 0.5) for j, r in enumerate(reach))
+        right = max(4.0, beyond + 2)
+        gaps = [max(g, beyond + 4) for g in names[1:]]
+    title = _fitted_title(title, width - 0.02 * width - 4)  # the title starts at x = 0.01 (_finish)
+    top = _TOP_PAD_PT + TITLE_PT * (1.2 * title.count("\n") + 1.25) + 4 + rise
+    bottom = 3.0
+    x = names[0]
+    for ax, gap in zip(axes, [0.0, *gaps], strict=True):
+        x += gap
+        ax.set_position(
+            [x / width, bottom / height, cell * columns / width, (height - top - bottom) / height]
+        )
+        x += cell * columns
+    setattr(fig, _FIXED_ATTR, True)
+    return title
+
+
 def principle_heatmap(
     areas: pd.DataFrame,
     lang: str = "id",
@@ -623,6 +813,9 @@ def principle_heatmap(
     An area without scored RTs shows "—". Numbers are written in white or ink, whichever contrasts more
     with their cell.
 
+    Laid out by :func:`_place_heat_panels` (fixed rules from the measured names and headers, no layout
+    engine); the numbers of a panel are drawn by one artist (:class:`_CellNumbers`).
+
     ``layout="phone"``: one panel :data:`PHONE_WIDTH_IN` wide, as long as the list, with larger type,
     so that a phone shows it at about its own size and the numbers can be read. The page layout carries
     its phone layout with it (:func:`show` sends both; the report shows the phone one on narrow screens).
@@ -637,9 +830,9 @@ def principle_heatmap(
     parts = _split_rows(rows, panels)
     longest = max(len(p) for p in parts)
     if phone:
-        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf)
+        fig, axes = _figure(1.3 + 0.25 * longest, width_in=PHONE_WIDTH_IN, max_height_in=np.inf, layout=None)
     else:
-        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts))
+        fig, axes = _figure(1.0 + 0.19 * longest, ncols=len(parts), layout=None)
     cell_pt, name_pt, head_pt = (8.0, 7.5, 7.5) if phone else (6.3, 6.5, 6.8)
     headers = [t(f"principles.{p}", lang) for p in PRINCIPLES] + [t("chart.heatmap.index", lang)]
     for ax, part in zip(axes, parts, strict=True):
@@ -652,6 +845,7 @@ def principle_heatmap(
         )
         masked = np.ma.masked_invalid(values)
         ax.imshow(masked, cmap=SCORE_CMAP, vmin=0, vmax=100, aspect="auto", interpolation="nearest")
+        cells = []
         for i, (kind, _name, _r) in enumerate(part):
             if kind == "group":
                 ax.axhspan(i - 0.5, i + 0.5, color="white", zorder=2)
@@ -660,17 +854,8 @@ def principle_heatmap(
                 v = values[i, j]
                 if np.isnan(v):
                     ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color=PALETTE["band"], zorder=1))
-                ax.text(
-                    j,
-                    i,
-                    "—" if np.isnan(v) else format_number(v, lang=lang, decimals=0),
-                    ha="center",
-                    va="center",
-                    fontsize=cell_pt,
-                    color=_cell_ink(v),
-                    zorder=3,
-                    in_layout=False,  # inside its cell: never moves the layout, so not measured for it
-                )
+                cells.append((j, i, "—" if np.isnan(v) else _cell_number(float(v), lang), _cell_ink(v)))
+        _write_cell_numbers(ax, cells, cell_pt)
         ax.set_xticks(range(len(columns)), headers, rotation=35, ha="left", fontsize=head_pt)
         ax.xaxis.tick_top()
         ax.set_yticks(
@@ -709,7 +894,10 @@ def principle_heatmap(
             _PHONE_ATTR,
             lambda: principle_heatmap(areas, lang, name_column, group_column, "phone", medians),
         )
-    return _finish(fig, title, alt)
+    title = _place_heat_panels(fig, axes, parts, headers, name_pt, head_pt, 20 if phone else 26, title)
+    fig = _finish(fig, title, alt)
+    fig._suptitle.set_y(1 - _TOP_PAD_PT / (fig.get_figheight() * 72))  # a fixed distance from the top
+    return fig
 
 
 #: Decimals at which two principle medians count as tied: those the briefing shows (``30,0``).
@@ -989,28 +1177,101 @@ def _short_period(code: str) -> str:
 _TITLE_Y = 1.0
 
 
+_TREND_TICK_PT = 6
+_TREND_TITLE_PT = 7
+
+
 def _trend_grid(n: int, ncols: int, panel_height_in: float) -> tuple[Figure, list]:
+    """``n`` small panels in rows of ``ncols`` sharing both axes: the periods are written under the lowest
+    panel of each column only, the values left of the first column only."""
     nrows = int(np.ceil(n / ncols))
-    fig = Figure(
-        figsize=(A4_WIDTH_IN, min(0.6 + panel_height_in * nrows, MAX_HEIGHT_IN)), layout="constrained"
-    )
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel().tolist()
+    fig = Figure(figsize=(A4_WIDTH_IN, min(0.6 + panel_height_in * nrows, MAX_HEIGHT_IN)))
+    grid = fig.subplots(nrows, ncols, squeeze=False, sharex=True, sharey=True)
+    axes = grid.ravel().tolist()
     for ax in axes[n:]:
-        ax.set_axis_off()
-    for ax in axes[:n]:
+        fig.delaxes(ax)
+    for i, ax in enumerate(axes[:n]):
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         for side in ("left", "bottom"):
             ax.spines[side].set_color(PALETTE["grey"])
-        ax.tick_params(labelsize=6, colors=PALETTE["ink"], length=2)
+        ax.tick_params(labelsize=_TREND_TICK_PT, colors=PALETTE["ink"], length=2)
+        ax.xaxis.set_tick_params(labelbottom=i + ncols >= n)  # no panel below: its periods are written
         ax.grid(axis="y", color=PALETTE["grey_light"], linewidth=0.5, zorder=0)
+    setattr(fig, _FIXED_ATTR, True)
     return fig, axes[:n]
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_width_pt(text: str, size: float, weight: str = "normal") -> float:
+    """Width in points of the widest line of ``text`` at ``size`` pt in the charts' font, as matplotlib
+    measures it for the SVG (glyph advances of DejaVu Sans, no hinting)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(size=size, weight=weight)
+    return max(
+        (
+            text_to_path.get_text_width_height_descent(line, prop, ismath=False)[0]
+            for line in text.split("\n")
+            if line
+        ),
+        default=0.0,
+    )
+
+
+def _place_trend_grid(fig: Figure, axes: list, ncols: int) -> None:
+    """Place the small panels of :func:`_trend_grid` by fixed rules instead of matplotlib's constrained
+    layout, which measures every panel's tick labels and titles at each layout pass (twice per save).
+
+    What the margins must hold is known from the texts: left, the widest value label of the shared y axis
+    (measured, :func:`_text_width_pt`); above each row, the tallest panel title of that row (7 pt lines);
+    below, two lines of period labels (6 pt); on top, the chart's title. Call it after the panels are
+    filled (titles, limits, ticks)."""
+    n = len(axes)
+    nrows = int(np.ceil(n / ncols))
+    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    first = axes[0]
+    low, high = first.get_ylim()
+    formatter = first.yaxis.get_major_formatter()
+    values = [v for v in first.yaxis.get_major_locator()() if low - 1e-9 <= v <= high + 1e-9]
+    formatter.set_locs(values)
+    label_w = max(
+        (_text_width_pt(formatter(v, i), _TREND_TICK_PT) for i, v in enumerate(values)), default=0.0
+    )
+    tick = 2 + float(first.yaxis.get_major_ticks()[0].get_pad()) if values else 0.0
+
+    def title_height(ax) -> float:
+        text = max((ax.get_title(loc) for loc in ("left", "center", "right")), key=lambda v: v.count("\n"))
+        lines = text.count("\n") + 1 if text else 0
+        return 0.0 if not lines else 6 + _TREND_TITLE_PT * (1.2 * (lines - 1) + 0.95)
+
+    rows = [axes[r * ncols : (r + 1) * ncols] for r in range(nrows)]
+    titles = [max(title_height(ax) for ax in row) for row in rows]
+    left = label_w + tick + 5
+    right = 6.0
+    top = 0.02 * height + TITLE_PT * 1.2 + 5 + titles[0]
+    bottom = 2 + 3.5 + _TREND_TICK_PT * 2.2 + 4
+    col_gap = 9.0
+    row_gap = max(titles[1:], default=0.0) + 7
+    panel_w = (width - left - right - (ncols - 1) * col_gap) / ncols
+    panel_h = (height - top - bottom - (nrows - 1) * row_gap) / nrows
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=col_gap / panel_w,
+        hspace=row_gap / panel_h if nrows > 1 else 0.0,
+    )
 
 
 def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -> Figure:
     """Capaian per program across periods: one small panel per program (a line over the periods, the
     100 % target dashed, each point green when the target was met and gold below, the last value in the
-    panel's title).
+    panel's title). The panels share both axes: the periods are written under the lowest panel of each
+    column, the percentages left of the first column (:func:`_trend_grid`, placed by
+    :func:`_place_trend_grid`).
 
     ``trend``: :func:`analysis.publish.content.trends.program_trend` (``achievement_capped_pct``, the value
     the briefing's tables show: capped at ``cap_pct``, said in the title).
@@ -1027,7 +1288,7 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
             cap=format_percent(float(cap.iloc[0]), lang=lang, decimals=0),
         )
     programs = list(dict.fromkeys(trend.sort_values("program_code")["program_code"]))
-    fig, axes = _trend_grid(len(programs), ncols, 1.25)
+    fig, axes = _trend_grid(len(programs), ncols, 1.05)
     values = trend["achievement_capped_pct"].astype("float64")
     low = float(np.nanmin([90.0, *(values.dropna() - 5)]))
     high = float(np.nanmax([110.0, *(values.dropna() + 8)]))
@@ -1067,6 +1328,7 @@ def program_trend_chart(trend: pd.DataFrame, lang: str = "id", ncols: int = 4) -
         met=met_last,
         falling=", ".join(falling) if falling else "—",
     )
+    _place_trend_grid(fig, axes, ncols)
     return _finish(fig, title, alt)
 
 
@@ -1103,4 +1365,5 @@ def principle_trend_chart(trend: pd.DataFrame, lang: str = "id") -> Figure:
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(_number_axis(lang))
     alt = t("chart.principle_trend.alt", lang, first=periods[0], last=periods[-1], items="; ".join(changes))
+    _place_trend_grid(fig, axes, len(keys))
     return _finish(fig, title, alt)
