@@ -110,6 +110,10 @@ def main() -> None:
 
             gc.collect()
             gc.freeze()
+            from analysis.core import gctune
+
+            # a tree without it (an older revision) keeps CPython's default thresholds, as its workers do
+            getattr(gctune, "fewer_collections_from_now", lambda: None)()
         import io
 
         from pypdf import PdfReader

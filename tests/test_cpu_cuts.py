@@ -101,6 +101,23 @@ def test_workbook_bytes_equal_a_deflated_first_write():
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in z.infolist())
 
 
+def test_fewer_collections_from_now_stays_raised_also_after_an_open_block():
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        gctune.fewer_collections_from_now()
+        assert gc.get_threshold() == (gctune.YOUNG_THRESHOLD, *before[1:])
+        gc.set_threshold(700, *before[1:])
+        with gctune.fewer_collections():
+            gctune.fewer_collections_from_now()  # inside a block: what the block puts back is raised
+        assert gc.get_threshold() == (gctune.YOUNG_THRESHOLD, *before[1:])
+        gc.set_threshold(0)
+        gctune.fewer_collections_from_now()  # automatic collection switched off: left so
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_fewer_collections_raises_the_threshold_and_puts_it_back():
     before = gc.get_threshold()
     with gctune.fewer_collections():
