@@ -12,8 +12,10 @@ the published report are unchanged, :func:`run` does nothing (no worker started,
 evaluated or executed) and says so on one line; otherwise only the stages whose key changed are done
 again. ``--force`` does every stage. Several periods (``--period all``, a list, ``--period`` repeated):
 :func:`run_periods` runs them oldest first in this process with the worker processes started once
-(:class:`SharedWorkers`), each report complete and atomic; a failed period does not stop the others and
-the summary names it (exit 1).
+(:class:`SharedWorkers`) and the periods overlapping (:func:`start_run` prepares a period and submits
+its notebooks while the workers still execute those of the periods before it; :func:`finish_run`
+publishes each, oldest first), each report complete and atomic and the same as a ``run`` of it alone;
+a failed period does not stop the others and the summary names it (exit 1).
 
 Concurrent commands: the processed period folders are locked by whoever writes them (cleaning and
 evaluation, also of the previous period and the 100 days) and while the manifest hashes them; the
@@ -474,7 +476,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         required=True,
         action="append",
         help="period code or spelling, 'latest' (newest with files), 'all' (every period of the source, "
-        "oldest first, in one process), or a list: --period 2025-TW3,2025-TW4 or repeated",
+        "oldest first, in one process: each period is prepared while the notebooks of those before it "
+        "run), or a list: --period 2025-TW3,2025-TW4 or repeated",
     )
     parser.add_argument("--lang", default="id", help="report language: id (default) or en")
     add_formats_argument(parser)

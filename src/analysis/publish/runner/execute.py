@@ -3,14 +3,19 @@
 - **prepare**: clean and evaluate the period; at the same time, in the worker processes, the earlier
   periods the trends read and the 100-day period (into its own folder ``<processed>/../100-hari/``: the
   notebooks of any other period show a 100-day section and read it there instead of each recomputing it)
-  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`).
+  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`; the
+  run installs them before its manifest, not waiting for them before the notebooks, which do not read
+  them).
 - **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each with
   ``papermill.execute_notebook`` and our papermill engine ``kota-jambi`` in a worker process's IPython
   shell (:mod:`analysis.publish.nbengine`: papermill's injected parameters, metadata and error banner, no
   kernel start, imports paid once per worker; the workers start before the preparation); ``papermill``
   runs papermill's own engine, one kernel per notebook.
 - **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code; with the
-  ``inprocess`` engine each worker exports the notebook it has just executed.
+  ``inprocess`` engine each worker exports the notebook it has just executed. The notebooks are submitted
+  to the workers without waiting (:func:`submit_notebooks`), each reported as soon as it is done, and
+  collected by the run when it finishes (:meth:`NotebookJobs.collect`): ``run --period all`` prepares
+  the next period meanwhile.
 """
 
 from __future__ import annotations
