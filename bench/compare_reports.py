@@ -7,7 +7,7 @@ between any two runs by design.
 file names; HTML and notebooks equal once normalised (the run id, the generation time, the roots of the
 two runs' folders, the random ids itables gives its tables, papermill's per-cell timings and the kernel's
 execution metadata, the random id of papermill's injected cell, object addresses in ``repr``s, widget model ids); the PDF's text equal (``pdftotext``, normalised the same way); the manifest's
-``stages``, ``stage_keys``, the ``processed`` file names and hashes, ``inputs``, ``preparation`` (but the
+``stages``, ``stage_keys`` (but the notebooks key, which covers the folders' paths), the ``processed`` file names and hashes, ``inputs``, ``preparation`` (but the
 timings) and the names of ``outputs`` equal. Exit status 1 when anything differs (one line each).
 """
 
@@ -61,7 +61,7 @@ def _manifest(path: Path, roots: list[str]) -> dict:
     preparation = {k: v for k, v in (m.get("preparation") or {}).items() if k != "timings"}
     keep = {
         "stages": m.get("stages"),
-        "stage_keys": m.get("stage_keys"),
+        "stage_keys": {k: v for k, v in (m.get("stage_keys") or {}).items() if k != "notebooks"},
         "processed": m.get("processed"),
         "inputs": m.get("inputs"),
         "notebooks": m.get("notebooks"),
@@ -72,7 +72,20 @@ def _manifest(path: Path, roots: list[str]) -> dict:
     return json.loads(normalise(json.dumps(keep, sort_keys=True), roots))
 
 
+def _run_roots(folder: Path) -> list[str]:
+    """The folder a report's run wrote into as its manifest says (``--out``'s parent), which may differ
+    from where the report is now (copied)."""
+    try:
+        out_root = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["parameters"][
+            "out_root"
+        ]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [str(Path(out_root).parent)]
+
+
 def compare_period(old: Path, new: Path, roots: list[str]) -> list[str]:
+    roots = sorted({*roots, *_run_roots(old), *_run_roots(new)}, key=len, reverse=True)
     problems = []
     old_files = sorted(p.name for p in old.iterdir() if p.is_file())
     new_files = sorted(p.name for p in new.iterdir() if p.is_file())
