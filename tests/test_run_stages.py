@@ -177,6 +177,7 @@ NOTEBOOK_CELLS = [
     "from pathlib import Path\n"
     "print(period, sorted(p.name for p in Path(processed_dir).glob('*.parquet'))[:3])",
     "assert period != fail_period, 'asked to fail'",
+    "import time\ntime.sleep(sleep_s)",
 ]
 
 
@@ -193,6 +194,7 @@ def write_notebook(path: Path, extra: str = "") -> Path:
         "is_synthetic = False  # synthetic data\n"
         "run_id = ''  # run id\n"
         "fail_period = ''  # a period to fail in (tests)\n"
+        "sleep_s = 0.0  # seconds the notebook takes (tests)\n"
     )
     parameters.metadata["tags"] = ["parameters"]
     cells = [
@@ -346,6 +348,38 @@ def test_several_periods_in_one_process(sample_workspace, capsys):
     assert "2026-TW1: FAILED" in out and "2026-TW2: nothing changed" in out
 
 
+@pytest.mark.slow
+def test_several_periods_overlap_and_publish_what_one_run_would(sample_workspace):
+    """``run --period 2026-TW1,2026-TW2`` (shared workers): 2026-TW2 is prepared while the notebook of
+    2026-TW1 runs (its log line comes first), each line names its period, each manifest holds its own
+    period's timings; the reports are those a ``run`` of each period publishes (its outputs' names, its
+    stages; ``run`` of either afterwards finds nothing to do)."""
+    import io
+
+    ws = sample_workspace
+    matrix = (plan.NotebookSpec("brief.ipynb", "briefing", "briefing", {"sleep_s": 2.0}),)
+    opts = sample_options(ws, matrix=matrix, jobs=2)
+    log = io.StringIO()
+    outcomes = command.run_periods(opts, ["2026-TW1", "2026-TW2"], execute.Progress(stream=log))
+    assert [o.error for o in outcomes] == ["", ""]
+    lines = log.getvalue().splitlines()
+    first = next(i for i, line in enumerate(lines) if "2026-TW1: briefing: executed" in line)
+    second = next(i for i, line in enumerate(lines) if "2026-TW2: run " in line)
+    assert second < first  # prepared while the first period's notebook was executing
+    assert all(("2026-TW1: " in line) or ("2026-TW2: " in line) for line in lines[:-1])
+    one, two = (o.result for o in outcomes)
+    assert one.stages["notebooks"] == two.stages["notebooks"] == "executed"
+    assert "clean:2026-TW1" not in redone(two)  # cleaned and evaluated by the run of 2026-TW1, reused
+    for result in (one, two):
+        manifest = json.loads((result.report_dir / "manifest.json").read_text())
+        assert manifest["parameters"]["period"] == result.plan.period
+        assert {"validate", "notebooks", "total"} <= set(manifest["timings_s"])
+        assert manifest["stages"][f"feedback:{result.plan.period}"] == "written"
+        assert (ws["root"] / "processed" / "sample" / result.plan.period / "feedback").is_dir()
+        again = command.run(sample_options(ws, matrix=matrix, period=result.plan.period))
+        assert again.current and again.previous_run_id == manifest["run_id"]
+
+
 # ------------------------------------------------------------------ the preparation in the worker processes
 def fake_plan(raw, root, period, force=False):
     """What :func:`execute.submit_earlier_periods` reads of a plan."""
@@ -415,6 +449,89 @@ def test_current_earlier_periods_are_not_submitted(source, tmp_path, monkeypatch
         jobs = execute.submit_earlier_periods(fake_plan(source, tmp_path, "2025-TW3"), pool)
         assert list(jobs.futures) == [("evaluate", "2025-TW2")]
         jobs.wait_all(execute.Progress(quiet=True))
+
+
+def test_force_does_not_redo_what_this_command_rebuilt(source, tmp_path, monkeypatch):
+    """``--force`` redoes the previous period and the 100 days, except those ``run_periods`` rebuilt
+    already (``RunOptions.rebuilt``): another period's notebooks may be reading them."""
+    import concurrent.futures as cf
+
+    monkeypatch.setattr(stages, "evaluation_is_current", lambda raw, period, folder: True)
+    monkeypatch.setattr(stages, "hundred_days_current", lambda raw, period, folder: True)
+    monkeypatch.setattr(execute, "_evaluate_earlier", lambda *a: {})
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        forced = fake_plan(source, tmp_path, "2025-TW2", force=True)
+        assert list(execute.submit_earlier_periods(forced, pool).futures) == [
+            ("evaluate", "2025-TW1"),
+            ("hundred_days", "100-hari"),
+        ]
+        forced.options.rebuilt = ("2025-TW1", "100-hari")
+        assert list(execute.submit_earlier_periods(forced, pool).futures) == []
+
+
+def test_several_periods_are_prepared_while_the_earlier_ones_execute(monkeypatch):
+    """``run_periods``' order: each period started (prepared, notebooks submitted) as soon as the one
+    before it is, without waiting for its notebooks; finished (manifest, publication) oldest first once
+    its notebooks are done; a period that fails to start is named and the others go on."""
+    from types import SimpleNamespace
+
+    events, done = [], set()
+
+    class Started(command.StartedRun):
+        def __init__(self, period):
+            self.plan = SimpleNamespace(period=period)
+            self.progress = execute.Progress(quiet=True)
+
+        def done(self):
+            return self.plan.period in done
+
+    def start(options, progress, workers=None, queued=False):
+        events.append(("start", options.period, queued))
+        if options.period == "2025-TW3":
+            raise execute.PreparationFailed("a broken workbook")
+        if options.period == "2025-TW4":
+            done.add("2025-TW2")  # its notebooks have finished meanwhile
+        return Started(options.period)
+
+    def finish(started, history=True):
+        events.append(("finish", started.plan.period))
+        return SimpleNamespace(plan=started.plan, summary=lambda: f"{started.plan.period}: published")
+
+    monkeypatch.setattr(command, "start_run", start)
+    monkeypatch.setattr(command, "finish_run", finish)
+    monkeypatch.setattr(command, "_refresh_history", lambda plan, progress: events.append(("history",)))
+    options = plan.RunOptions(raw_dir=Path("raw"), period="", engine="papermill")
+    outcomes = command.run_periods(
+        options, ["2026-TW1", "2025-TW4", "2025-TW2", "2025-TW3"], execute.Progress(quiet=True)
+    )
+    assert events == [
+        ("start", "2025-TW2", False),
+        ("start", "2025-TW3", True),
+        ("start", "2025-TW4", True),
+        ("finish", "2025-TW2"),  # done: finished before the next period starts
+        ("start", "2026-TW1", True),
+        ("finish", "2025-TW4"),  # the rest, oldest first, at the end
+        ("finish", "2026-TW1"),
+        ("history",),
+    ]
+    assert [(o.period, o.error) for o in outcomes] == [
+        ("2025-TW2", ""),
+        ("2025-TW3", "a broken workbook"),
+        ("2025-TW4", ""),
+        ("2026-TW1", ""),
+    ]
+
+
+def test_progress_lines_of_a_period_name_it_and_keep_their_own_timings():
+    import io
+
+    log = io.StringIO()
+    progress = execute.Progress(stream=log)
+    one = progress.for_period("2025-TW2")
+    one.timed("clean", lambda: None, "cleaning")
+    progress.say("done")
+    assert [line.split("] ", 1)[1] for line in log.getvalue().splitlines()] == ["2025-TW2: cleaning", "done"]
+    assert set(one.timings) == {"clean"} and progress.timings == {}
 
 
 def parquet_bytes(root: Path) -> dict[str, bytes]:

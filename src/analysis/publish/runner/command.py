@@ -12,8 +12,10 @@ the published report are unchanged, :func:`run` does nothing (no worker started,
 evaluated or executed) and says so on one line; otherwise only the stages whose key changed are done
 again. ``--force`` does every stage. Several periods (``--period all``, a list, ``--period`` repeated):
 :func:`run_periods` runs them oldest first in this process with the worker processes started once
-(:class:`SharedWorkers`), each report complete and atomic; a failed period does not stop the others and
-the summary names it (exit 1).
+(:class:`SharedWorkers`) and the periods overlapping (:func:`start_run` prepares a period and submits
+its notebooks while the workers still execute those of the periods before it; :func:`finish_run`
+publishes each, oldest first), each report complete and atomic and the same as a ``run`` of it alone;
+a failed period does not stop the others and the summary names it (exit 1).
 
 Concurrent commands: the processed period folders are locked by whoever writes them (cleaning and
 evaluation, also of the previous period and the 100 days) and while the manifest hashes them; the
@@ -42,17 +44,19 @@ from analysis.core.errors import AnalysisError, ConfigError, UsageError
 from analysis.core.workers import stop_pool
 from analysis.publish.runner.execute import (
     NotebookFailed,
+    NotebookJobs,
     Progress,
     _execute_and_export,
-    _execute_in_workers,
     prepare_data,
     start_workers,
+    submit_notebooks,
 )
 from analysis.publish.runner.plan import (
     DEFAULT_ENGINE,
     ENGINES,
     FALLBACK_KERNEL,
     FORMATS,
+    HUNDRED_DAYS,
     KERNEL_ENV,
     PROJECT_KERNEL,
     RUN_MATRIX,
@@ -66,6 +70,7 @@ from analysis.publish.runner.plan import (
 )
 from analysis.publish.runner.release import keep_failed, publish, write_manifest
 from analysis.publish.runner.stages import (
+    evaluated_previous,
     notebooks_key,
     processed_stages,
     report_is_current,
@@ -130,11 +135,15 @@ class SharedWorkers:
             self.pool = None
 
 
-def _takes_staged(prepare: Callable[..., Any]) -> bool:
+def _takes(prepare: Callable[..., Any], name: str) -> bool:
     try:
-        return "staged" in inspect.signature(prepare).parameters
+        return name in inspect.signature(prepare).parameters
     except (TypeError, ValueError):
         return False
+
+
+def _takes_staged(prepare: Callable[..., Any]) -> bool:
+    return _takes(prepare, "staged")
 
 
 def current_report(plan: Plan, staged: bool) -> dict[str, Any] | None:
@@ -161,27 +170,53 @@ def _kept(plan: Plan, manifest: dict[str, Any], progress: Progress, t0: float, *
     )
 
 
-def run(
+def _stop_workers(pool: cf.Executor | None, workers: SharedWorkers | None, exc: BaseException) -> None:
+    """After ``exc`` stopped a run: its own workers stop now; shared workers (``run_periods``) only for
+    Ctrl-C and the like, not for an error of this period (they may be executing other periods'
+    notebooks; the summary names the failed period)."""
+    if pool is None:
+        return
+    if workers is None:
+        stop_pool(pool)
+    elif not isinstance(exc, Exception):
+        stop_pool(pool)
+        workers.pool = None
+
+
+@dataclass
+class StartedRun:
+    """A period prepared and its notebooks started (:func:`start_run`), to be finished by
+    :func:`finish_run`: ``notebooks`` is ``None`` when they were executed already (``papermill`` engine),
+    ``pending`` what the preparation left to finish (the feedback workbooks being written in a worker)."""
+
+    plan: Plan
+    progress: Progress
+    t0: float
+    staging: Path
+    prepared: dict[str, Any]
+    key: str
+    notebooks: NotebookJobs | None
+    pending: Callable[[], None] | None
+    pool: cf.ProcessPoolExecutor | None
+    workers: SharedWorkers | None
+
+    def done(self) -> bool:
+        """True when :func:`finish_run` would not wait for the notebooks."""
+        return self.notebooks is None or self.notebooks.done()
+
+
+def start_run(
     options: RunOptions,
-    progress: Progress | None = None,
+    progress: Progress,
     prepare: Callable[..., dict[str, Any] | None] = prepare_data,
     workers: SharedWorkers | None = None,
-    history: bool = True,
-) -> RunResult:
-    """Validate, prepare, execute, export and publish one period; see the module docstring.
-
-    First, unless ``options.force``: when nothing the published report depends on has changed
-    (:func:`current_report`), nothing is done and the result says so (``current``). Otherwise each stage
-    whose key is current is skipped (:mod:`.stages`).
-
-    ``prepare(plan, progress, pool[, staged])`` makes the processed data (default :func:`prepare_data`);
-    ``pool`` is the ``inprocess`` engine's executor of worker processes (``None`` with papermill), which it
-    may use for work that does not depend on its own. ``workers``: worker processes shared with other runs
-    (kept running after this one); ``history=False`` leaves the history store to the caller.
-    """
+    queued: bool = False,
+) -> RunResult | StartedRun:
+    """The first half of :func:`run`: validate, prepare the data and submit the notebooks to the workers
+    without waiting for them (a :class:`StartedRun`), or the kept report's :class:`RunResult` when nothing
+    had to be done. ``queued``: the shared workers may still be busy with an earlier period's notebooks."""
     import logging as _logging
 
-    progress = progress or Progress()
     t0 = time.perf_counter()
     t_validate = time.perf_counter()
     staged = _takes_staged(prepare)
@@ -202,7 +237,6 @@ def run(
     staging.mkdir()
     own_pool = workers is None
     pool = None
-    executed: tuple[str, ...] = ()
     try:
         if options.engine == "inprocess":
             pool = start_workers(plan) if own_pool else workers.get(plan)
@@ -212,37 +246,66 @@ def run(
                 prepared = {"reused": True}
             else:
                 kwargs = {"staged": True} if staged else {}
+                if _takes(prepare, "defer"):
+                    kwargs["defer"] = True
                 prepared = prepare(plan, progress, pool, **kwargs) or {}
+            pending = prepared.pop("pending", None)
             key = notebooks_key(plan)
             manifest = None if options.force else report_is_current(plan, key)
             if manifest is not None:  # the processed data were made again, the same: the report stays
+                if pending is not None:
+                    pending()
                 if pool is not None and own_pool:
                     pool.shutdown(wait=False)
                 shutil.rmtree(staging, ignore_errors=True)
                 progress.say(f"notebooks' inputs unchanged: {plan.final_dir} kept")
                 return _kept(plan, manifest, progress, t0, stages=dict(prepared.get("stages", {})))
+            notebooks = None
             if pool is not None:
-                _execute_in_workers(plan, staging, progress, pool)
+                notebooks = submit_notebooks(plan, staging, progress, pool, queued=queued)
             else:
                 _execute_and_export(plan, staging, progress)
-            executed = tuple(spec.name for spec in options.matrix)
+        except BaseException as exc:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
+            _stop_workers(pool, workers, exc)
+            raise
+    except NotebookFailed:
+        with folder_lock(plan.final_dir, order=REPORT_LOCK):
+            keep_failed(staging, plan.failed_dir)
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StartedRun(
+        plan, progress, t0, staging, prepared, key, notebooks, pending, pool, None if own_pool else workers
+    )
+
+
+def finish_run(started: StartedRun, history: bool = True) -> RunResult:
+    """The second half of :func:`run`: wait for the notebooks (a failing one raises
+    :class:`NotebookFailed`, the staging folder kept as ``<period>.failed``), finish the preparation
+    (the feedback workbooks), write the manifest, publish by rename; then the history store."""
+    plan, progress, staging, pool = started.plan, started.progress, started.staging, started.pool
+    own_pool = started.workers is None
+    prepared = started.prepared
+    try:
+        try:
+            if started.notebooks is not None:
+                started.notebooks.collect()
+            if started.pending is not None:
+                started.pending()
+            executed = tuple(spec.name for spec in plan.options.matrix)
         except NotebookFailed:
-            if (
-                pool is not None and own_pool
-            ):  # let the other notebooks finish: the failed folder shows them all
+            if pool is not None and own_pool:
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
-        except BaseException:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
-            if pool is not None:
-                stop_pool(pool)
-                if not own_pool:
-                    workers.pool = None
+        except BaseException as exc:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
+            _stop_workers(pool, started.workers, exc)
             raise
         if pool is not None and own_pool:
             pool.shutdown(wait=False)  # every job done: the workers exit while the manifest is written
-        progress.timings["total"] = round(time.perf_counter() - t0, 3)
+        progress.timings["total"] = round(time.perf_counter() - started.t0, 3)
         stage_record = {**prepared.get("stages", {}), "notebooks": "executed"}
-        stage_keys = {**processed_stages(plan), "notebooks": key}
+        stage_keys = {**processed_stages(plan), "notebooks": started.key}
         write_manifest(plan, staging, dict(progress.timings), prepared, stage_keys, stage_record)
         with folder_lock(plan.final_dir, order=REPORT_LOCK):
             publish(staging, plan.final_dir)
@@ -271,6 +334,40 @@ def run(
     )
 
 
+def abandon_run(started: StartedRun) -> None:
+    """Remove the staging folder of a started run that will not be finished (Ctrl-C in
+    :func:`run_periods`; its workers are stopped by the caller)."""
+    shutil.rmtree(started.staging, ignore_errors=True)
+
+
+def run(
+    options: RunOptions,
+    progress: Progress | None = None,
+    prepare: Callable[..., dict[str, Any] | None] = prepare_data,
+    workers: SharedWorkers | None = None,
+    history: bool = True,
+) -> RunResult:
+    """Validate, prepare, execute, export and publish one period; see the module docstring.
+
+    First, unless ``options.force``: when nothing the published report depends on has changed
+    (:func:`current_report`), nothing is done and the result says so (``current``). Otherwise each stage
+    whose key is current is skipped (:mod:`.stages`).
+
+    ``prepare(plan, progress, pool[, staged][, defer])`` makes the processed data (default
+    :func:`prepare_data`); ``pool`` is the ``inprocess`` engine's executor of worker processes (``None``
+    with papermill), which it may use for work that does not depend on its own; with ``defer`` it may
+    leave a function under ``"pending"`` in its summary, called before the manifest is written (the
+    feedback workbooks, written by a worker while the notebooks run). ``workers``: worker processes shared
+    with other runs (kept running after this one); ``history=False`` leaves the history store to the
+    caller. :func:`start_run` then :func:`finish_run`.
+    """
+    progress = progress or Progress()
+    started = start_run(options, progress, prepare, workers)
+    if isinstance(started, RunResult):
+        return started
+    return finish_run(started, history=history)
+
+
 def _refresh_history(plan: Plan, progress: Progress) -> None:
     from analysis.evaluate.history import refresh as refresh_history
 
@@ -288,45 +385,88 @@ class PeriodOutcome:
     error: str = ""
 
 
+def _failure(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+
+
 def run_periods(
     options: RunOptions, periods: Sequence[str], progress: Progress | None = None
 ) -> list[PeriodOutcome]:
-    """Publish several periods of one source in this process (``run --period all`` or a list): the worker
-    processes are started once and kept warm, the periods run oldest first (``periods.sort_key``: a
-    period's previous period is cleaned and evaluated by its own run first, and reused), each report
-    complete and atomic as with one period; a failed period does not stop the others. The history store is
-    refreshed once, at the end."""
+    """Publish several periods of one source in this process (``run --period all`` or a list), oldest
+    first (``periods.sort_key``: a period's previous period is cleaned and evaluated by its own run
+    first, and reused), each report complete and atomic, the same as a ``run`` of that period alone would
+    publish; a failed period does not stop the others.
+
+    With the ``inprocess`` engine the worker processes are started once and kept warm, and the periods
+    overlap: this process cleans and evaluates a period while the workers execute the notebooks of the
+    periods before it (each period's notebooks are submitted to the same workers as soon as it is
+    prepared, behind those already queued), and finishes (manifest, publication) each period whose
+    notebooks are done, oldest first. ``--force`` rebuilds each period once (a period rebuilt by this
+    command is not forced again as the next one's previous period, nor are the 100 days).
+    The history store is refreshed before each period's notebooks (by its preparation) and once at the
+    end. Each line of the log starts with the period it is about."""
     from analysis.core.periods import sort_key
 
     progress = progress or Progress()
     workers = SharedWorkers() if options.engine == "inprocess" else None
-    outcomes: list[PeriodOutcome] = []
+    outcomes: dict[str, PeriodOutcome] = {}
+    order = sorted(dict.fromkeys(periods), key=sort_key)
+    running: list[StartedRun] = []
+    rebuilt: list[str] = []
     last_plan = None
+
+    def finish(started: StartedRun) -> None:
+        nonlocal last_plan
+        period = started.plan.period
+        try:
+            result = finish_run(started, history=False)
+        except Exception as exc:  # a failed period does not stop the others
+            started.progress.say(f"failed: {_failure(exc)}")
+            outcomes[period] = PeriodOutcome(period, error=_failure(exc))
+            return
+        last_plan = result.plan
+        started.progress.say(result.summary().removeprefix(f"{period}: "))
+        outcomes[period] = PeriodOutcome(period, result)
+
+    def finish_done() -> None:  # oldest first, without waiting for any notebook
+        while running and running[0].done():
+            finish(running.pop(0))
+
     try:
-        for period in sorted(dict.fromkeys(periods), key=sort_key):
-            one = dataclasses.replace(options, period=period)
+        for period in order:
+            one = dataclasses.replace(options, period=period, rebuilt=tuple(rebuilt))
+            period_progress = progress.for_period(period)
             try:
-                result = run(one, progress, workers=workers, history=False)
+                started = start_run(one, period_progress, workers=workers, queued=bool(running))
             except (UsageError, ConfigError):
                 raise  # the same for every period: stop at once (exit 2)
             except Exception as exc:  # a failed period does not stop the others
-                message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
-                progress.say(f"{period} failed: {message}")
-                outcomes.append(PeriodOutcome(period, error=message))
+                period_progress.say(f"failed: {_failure(exc)}")
+                outcomes[period] = PeriodOutcome(period, error=_failure(exc))
+                finish_done()
                 continue
-            if not result.current:
-                last_plan = result.plan
-            progress.say(result.summary())
-            outcomes.append(PeriodOutcome(period, result))
+            if options.force:  # what the forced preparation rebuilt: the period, its previous, the 100 days
+                prev = evaluated_previous(one.raw_dir, period)
+                rebuilt += [p for p in (period, prev, HUNDRED_DAYS) if p is not None and p not in rebuilt]
+            if isinstance(started, RunResult):
+                period_progress.say(started.summary().removeprefix(f"{period}: "))
+                outcomes[period] = PeriodOutcome(period, started)
+            else:
+                running.append(started)
+            finish_done()
+        while running:
+            finish(running.pop(0))
     except BaseException:
         if workers is not None:
             workers.close(stop=True)
+        for started in running:
+            abandon_run(started)
         raise
     if workers is not None:
         workers.close()
     if last_plan is not None:
         _refresh_history(last_plan, progress)
-    return outcomes
+    return [outcomes[p] for p in order if p in outcomes]
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -336,7 +476,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         required=True,
         action="append",
         help="period code or spelling, 'latest' (newest with files), 'all' (every period of the source, "
-        "oldest first, in one process), or a list: --period 2025-TW3,2025-TW4 or repeated",
+        "oldest first, in one process: each period is prepared while the notebooks of those before it "
+        "run), or a list: --period 2025-TW3,2025-TW4 or repeated",
     )
     parser.add_argument("--lang", default="id", help="report language: id (default) or en")
     add_formats_argument(parser)

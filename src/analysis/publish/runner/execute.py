@@ -3,14 +3,19 @@
 - **prepare**: clean and evaluate the period; at the same time, in the worker processes, the earlier
   periods the trends read and the 100-day period (into its own folder ``<processed>/../100-hari/``: the
   notebooks of any other period show a 100-day section and read it there instead of each recomputing it)
-  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`).
+  are cleaned and evaluated, and the period's feedback workbooks are written (:func:`prepare_data`; the
+  run installs them before its manifest, not waiting for them before the notebooks, which do not read
+  them).
 - **execute** the notebooks of the run matrix in parallel: ``inprocess`` (default) runs each with
   ``papermill.execute_notebook`` and our papermill engine ``kota-jambi`` in a worker process's IPython
   shell (:mod:`analysis.publish.nbengine`: papermill's injected parameters, metadata and error banner, no
   kernel start, imports paid once per worker; the workers start before the preparation); ``papermill``
   runs papermill's own engine, one kernel per notebook.
 - **export**: the briefing as HTML (no code) and PDF, the analysts' notebooks as HTML with code; with the
-  ``inprocess`` engine each worker exports the notebook it has just executed.
+  ``inprocess`` engine each worker exports the notebook it has just executed. The notebooks are submitted
+  to the workers without waiting (:func:`submit_notebooks`), each reported as soon as it is done, and
+  collected by the run when it finishes (:meth:`NotebookJobs.collect`): ``run --period all`` prepares
+  the next period meanwhile.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import concurrent.futures as cf
 import logging
 import os
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,17 +41,33 @@ log = logging.getLogger(__name__)
 
 
 class Progress:
-    """Plain, timestamped log lines on stderr (fine for terminals and for cron/CI logs alike)."""
+    """Plain, timestamped log lines on stderr (fine for terminals and for cron/CI logs alike).
 
-    def __init__(self, stream=None, quiet: bool = False):
+    ``prefix`` starts every line (:meth:`for_period`: the period's name, when several periods run at
+    once); each line is written in one piece, also from the executor's thread that reports a notebook as
+    soon as it is done."""
+
+    def __init__(self, stream=None, quiet: bool = False, prefix: str = ""):
         self.stream = stream or sys.stderr
         self.quiet = quiet
+        self.prefix = prefix
         self.start = time.perf_counter()
         self.timings: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            print(f"[{time.perf_counter() - self.start:6.1f}s] {message}", file=self.stream, flush=True)
+            line = f"[{time.perf_counter() - self.start:6.1f}s] {self.prefix}{message}\n"
+            with self._lock:
+                self.stream.write(line)
+                self.stream.flush()
+
+    def for_period(self, period: str) -> Progress:
+        """The same log (stream, clock) with lines starting ``<period>: `` and timings of its own (a
+        period's manifest records its own steps only)."""
+        child = Progress(self.stream, self.quiet, prefix=f"{period}: ")
+        child.start, child._lock = self.start, self._lock
+        return child
 
     def timed(self, step: str, fn: Callable[[], Any], message: str | None = None) -> Any:
         self.say(message or step)
@@ -212,11 +235,15 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     4. ``clean``: the periods of the chain, newest first, cleaned by the other worker while the chain
        evaluates the oldest (each cleaning is done once: whoever comes second finds it current).
 
-    The folder locks (:func:`stages.ensure_evaluated`: one folder at a time) keep concurrent jobs apart;
-    every output is the same as one after the other (deterministic)."""
+    ``--force`` redoes the previous period and the 100 days, but not those in ``plan.options.rebuilt``
+    (already rebuilt by this command: :func:`analysis.publish.runner.command.run_periods`, whose notebooks
+    of an earlier period may be reading them). The folder locks (:func:`stages.ensure_evaluated`: one
+    folder at a time) keep concurrent jobs apart; every output is the same as one after the other
+    (deterministic)."""
     from analysis.publish.runner import stages as st
 
     raw, root, force, run_id = plan.raw_dir, plan.processed_dir.parent, plan.options.force, plan.run_id
+    rebuilt = set(getattr(plan.options, "rebuilt", ()))
     jobs = EarlierJobs()
     earlier = st.earlier_periods(raw, plan.period) if plan.period != HUNDRED_DAYS else []
     stale = [p for p in earlier if not st.evaluation_is_current(raw, p, root / p)]
@@ -228,10 +255,13 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
 
     if chain:
         submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, False, run_id)
-    if prev in stale or (force and prev in earlier):
-        submit("evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force, run_id)
-    if force or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
-        job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force)
+    if prev in stale or (force and prev in earlier and prev not in rebuilt):
+        submit(
+            "evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force and prev not in rebuilt, run_id
+        )
+    force_hundred = force and HUNDRED_DAYS not in rebuilt
+    if force_hundred or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
+        job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force_hundred)
         submit("hundred_days", HUNDRED_DAYS, *job)
     for period in reversed(chain[1:]):
         submit("clean", period, _clean_only, raw, period, root / period, False, run_id)
@@ -239,7 +269,11 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
 
 
 def prepare_data(
-    plan: Plan, progress: Progress, pool: cf.Executor | None = None, staged: bool = False
+    plan: Plan,
+    progress: Progress,
+    pool: cf.Executor | None = None,
+    staged: bool = False,
+    defer: bool = False,
 ) -> dict[str, Any]:
     """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
 
@@ -250,8 +284,13 @@ def prepare_data(
     prepared there (:func:`submit_earlier_periods`) while this process cleans and evaluates the period,
     the period's feedback workbooks are written there too (after its cleaning, installed in its folder
     at the end: :func:`stages.install_feedback`), and the workers warm up for the notebooks
-    (:func:`warm_worker`) when idle. Without a pool all of it is done here, one after the other.
-    A job that fails stops the preparation with an error naming its period.
+    (:func:`warm_worker`, once per pool) when idle. Without a pool all of it is done here, one after the
+    other. A job that fails stops the preparation with an error naming its period.
+
+    ``defer`` (``run``'s default): the feedback workbooks being written in a worker are not waited for;
+    the summary's ``"pending"`` is then a function that waits for them and installs them (the caller
+    calls it before writing the manifest, while the notebooks, which do not read them, run). Without it
+    they are installed before this returns.
     """
     if not staged:
         return _prepare_unstaged(plan, progress, pool)
@@ -260,8 +299,8 @@ def prepare_data(
     force = plan.options.force
     jobs = submit_earlier_periods(plan, pool) if pool is not None else EarlierJobs()
     if pool is not None:
-        for _ in range(plan.options.jobs):  # idle workers import what the notebooks need meanwhile
-            pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+        submit_warm_up(pool, plan.options.jobs)
+    rebuilt = set(getattr(plan.options, "rebuilt", ()))
     done_stages: dict[str, str] = {}
     feedback_job: cf.Future | None = None
     clean_key = st.clean_key(plan.raw_dir, plan.period)
@@ -316,7 +355,12 @@ def prepare_data(
         )
     # the evaluation reads the previous period: wait for its worker (its rt_index is reused)
     prev = st.evaluated_previous(plan.raw_dir, plan.period)
-    if pool is None and force and prev in st.earlier_periods(plan.raw_dir, plan.period):
+    if (
+        pool is None
+        and force
+        and prev in st.earlier_periods(plan.raw_dir, plan.period)
+        and prev not in rebuilt
+    ):
         result = st.ensure_evaluated(plan.raw_dir, prev, plan.processed_dir.parent / prev, force=True)
         _record_earlier(prev, result, done_stages)  # as the run with workers does (its first job)
     if prev == HUNDRED_DAYS:
@@ -352,17 +396,26 @@ def prepare_data(
                 _record_earlier(p, result, done_stages)
         elif outcome == "cleaned":
             done_stages.setdefault(f"clean:{period}", "cleaned")
+    pending = None
     if feedback_job is not None:
-        try:
-            (built, key), progress.timings["prepare:feedback"] = feedback_job.result()
-        except Exception as exc:
-            message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
-            raise PreparationFailed(
-                f"writing the feedback workbooks of {plan.period} failed: {message}"
-            ) from exc
-        done_stages[f"feedback:{plan.period}"] = st.install_feedback(
-            plan.processed_dir, built, key, plan.run_id
-        )
+        job = feedback_job
+
+        def install_feedback() -> None:
+            try:
+                (built, key), progress.timings["prepare:feedback"] = job.result()
+            except Exception as exc:
+                message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+                raise PreparationFailed(
+                    f"writing the feedback workbooks of {plan.period} failed: {message}"
+                ) from exc
+            done_stages[f"feedback:{plan.period}"] = st.install_feedback(
+                plan.processed_dir, built, key, plan.run_id
+            )
+
+        if defer:
+            pending = install_feedback
+        else:
+            install_feedback()
     if pool is None:
         done_stages.update(_prepare_here(plan, progress))
     else:
@@ -383,13 +436,16 @@ def prepare_data(
     )
     if earlier:
         progress.say(f"evaluated the earlier period(s) {', '.join(earlier)} for the trends")
-    return {
+    summary = {
         "cleaning_totals": totals,
         "cleaning_has_problems": None if cleaned is None else cleaned.has_problems,
         "evaluation_tables": evaluation_tables,
         "hundred_days": hundred,
         "stages": done_stages,
     }
+    if pending is not None:
+        summary["pending"] = pending
+    return summary
 
 
 def _hundred_days_state(plan: Plan) -> str:
@@ -417,7 +473,12 @@ def _prepare_here(plan: Plan, progress: Progress) -> dict[str, str]:
     stages: dict[str, str] = {}
     hundred = progress.timed(
         "prepare:hundred_days",
-        lambda: st.prepare_hundred_days(plan.raw_dir, plan.period, plan.processed_dir, plan.options.force),
+        lambda: st.prepare_hundred_days(
+            plan.raw_dir,
+            plan.period,
+            plan.processed_dir,
+            plan.options.force and HUNDRED_DAYS not in getattr(plan.options, "rebuilt", ()),
+        ),
         "evaluating the 100 days",
     )
     _record_hundred_days(hundred, stages)
@@ -440,8 +501,7 @@ def _prepare_unstaged(plan: Plan, progress: Progress, pool: cf.Executor | None) 
     if pool is not None:
         job = (evaluate_hundred_days, plan.raw_dir, plan.period, plan.processed_dir)
         hundred_days = pool.submit(_timed_call, *job)
-        for _ in range(plan.options.jobs):
-            pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+        submit_warm_up(pool, plan.options.jobs)
     cleaned = progress.timed(
         "clean",
         lambda: clean_source(plan.raw_dir, plan.period, processed_dir=plan.processed_dir),
@@ -610,6 +670,23 @@ def warm_worker() -> None:
     gc.freeze()
 
 
+#: The pools whose workers have been sent their warm-up (one per worker, once: a pool shared by several
+#: periods is warmed by the first).
+_WARMED: weakref.WeakSet = weakref.WeakSet()
+
+
+def submit_warm_up(pool: cf.Executor, jobs: int) -> None:
+    """Send ``jobs`` warm-ups (:func:`warm_worker`) to ``pool``, unless it has had them already."""
+    try:
+        if pool in _WARMED:
+            return
+        _WARMED.add(pool)
+    except TypeError:  # not weakly referable: warmed each time
+        pass
+    for _ in range(jobs):  # idle workers import what the notebooks need meanwhile
+        pool.submit(warm_worker).add_done_callback(_report_warm_up_failure)
+
+
 def _report_warm_up_failure(future: cf.Future) -> None:
     """A warm-up that failed is logged (the notebook job that follows meets the same error and fails)."""
     if not future.cancelled() and future.exception() is not None:
@@ -709,39 +786,93 @@ def _write_text(path: Path, text: str) -> Path:
 
 
 def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.Executor) -> None:
-    """The ``inprocess`` engine: every notebook is a job for ``pool`` (execute + export in the worker);
-    notebooks exported as a briefing go first, so their PDF overlaps the other notebooks."""
+    """The ``inprocess`` engine: every notebook is a job for ``pool`` (:func:`submit_notebooks`), waited
+    for here (:meth:`NotebookJobs.collect`)."""
+    submit_notebooks(plan, staging, progress, pool).collect()
+
+
+@dataclass
+class NotebookJobs:
+    """The notebooks of one run submitted to the worker processes (:func:`submit_notebooks`); each is
+    reported (a progress line, its timings) as soon as it is done, also while this process prepares the
+    next period (``run_periods``)."""
+
+    plan: Plan
+    staging: Path
+    progress: Progress
+    futures: dict[cf.Future, NotebookSpec]
+    t0: float
+    finished: dict[str, float] = field(default_factory=dict)
+
+    def done(self) -> bool:
+        """True when every notebook has finished (successfully or not): :meth:`collect` will not wait."""
+        return all(future.done() for future in self.futures)
+
+    def _report(self, future: cf.Future) -> None:
+        """A done callback (the executor's thread): the notebook's line and time, as soon as it is done."""
+        spec = self.futures.get(future)
+        if spec is None or future.cancelled():
+            return
+        self.finished.setdefault(spec.name, round(time.perf_counter() - self.t0, 3))
+        error = future.exception()
+        result = None if error is not None else future.result()
+        if error is not None or result.failure:
+            self.progress.say(f"{spec.name}: failed (the error follows when the period is collected)")
+        else:
+            self.progress.say(
+                f"{spec.name}: executed in {result.execute_s:.1f} s, exported in {result.export_s:.1f} s"
+            )
+
+    def collect(self) -> None:
+        """Wait for every notebook and record its timings; when any failed, after all have finished (the
+        failed folder shows them all), :class:`NotebookFailed` for the first that did."""
+        cf.wait(list(self.futures))
+        now = round(time.perf_counter() - self.t0, 3)
+        order = sorted(self.futures, key=lambda f: self.finished.get(self.futures[f].name, now))
+        first: tuple[str, BaseException | None] | None = None
+        for future in order:
+            spec = self.futures[future]
+            executed = self.staging / f"{spec.name}.ipynb"
+            try:
+                result = future.result()
+            except Exception as exc:  # an export error, or a worker that died
+                first = first or (_failure_message(spec, exc, executed, self.plan.failed_dir), exc)
+                continue
+            if result.failure:
+                error = _CellError(result.failure)
+                first = first or (_failure_message(spec, error, executed, self.plan.failed_dir), None)
+                continue
+            timings = self.progress.timings
+            timings[f"execute:{spec.name}"] = result.execute_s
+            timings[f"export:{spec.name}"] = result.export_s
+            timings[f"done:{spec.name}"] = self.finished.get(spec.name, now)
+        if first is not None:
+            message, cause = first
+            raise NotebookFailed(message) from cause
+        self.progress.timings["notebooks"] = max(self.finished.values(), default=now)
+
+
+def submit_notebooks(
+    plan: Plan, staging: Path, progress: Progress, pool: cf.Executor, queued: bool = False
+) -> NotebookJobs:
+    """Submit every notebook of the run matrix to ``pool`` (execute + export in the worker,
+    :func:`run_notebook_job`); notebooks exported as a briefing go first, so their PDF overlaps the other
+    notebooks. ``queued``: the pool may still be busy with an earlier period's notebooks (the line says
+    so). ``done:<name>`` and ``notebooks`` in the timings count from the submission."""
     specs = sorted(plan.options.matrix, key=lambda s: s.export != "briefing")  # stable sort
     t0 = time.perf_counter()
     futures = {pool.submit(run_notebook_job, plan, spec, staging): spec for spec in specs}
-    progress.say(f"executing {', '.join(spec.notebook for spec in specs)} ({plan.options.jobs} at a time)")
-    try:
-        _collect_results(plan, staging, progress, futures, t0)
-    except NotebookFailed:
-        cf.wait(futures)  # the other notebooks finish into the staging folder (workers may be shared)
-        raise
-
-
-def _collect_results(
-    plan: Plan, staging: Path, progress: Progress, futures: dict[cf.Future, NotebookSpec], t0: float
-) -> None:
-    for future in cf.as_completed(futures):
-        spec = futures[future]
-        executed = staging / f"{spec.name}.ipynb"
-        try:
-            result = future.result()
-        except Exception as exc:  # an export error, or a worker that died
-            raise NotebookFailed(_failure_message(spec, exc, executed, plan.failed_dir)) from exc
-        if result.failure:
-            error = _CellError(result.failure)
-            raise NotebookFailed(_failure_message(spec, error, executed, plan.failed_dir))
-        progress.timings[f"execute:{spec.name}"] = result.execute_s
-        progress.timings[f"export:{spec.name}"] = result.export_s
-        progress.timings[f"done:{spec.name}"] = round(time.perf_counter() - t0, 3)
+    names = ", ".join(spec.notebook for spec in specs)
+    if queued:
         progress.say(
-            f"{spec.name}: executed in {result.execute_s:.1f} s, exported in {result.export_s:.1f} s"
+            f"queued {names} for the {plan.options.jobs} workers (after the notebooks queued before)"
         )
-    progress.timings["notebooks"] = round(time.perf_counter() - t0, 3)
+    else:
+        progress.say(f"executing {names} ({plan.options.jobs} at a time)")
+    jobs = NotebookJobs(plan, staging, progress, futures, t0)
+    for future in futures:
+        future.add_done_callback(jobs._report)
+    return jobs
 
 
 def _execute_and_export(plan: Plan, staging: Path, progress: Progress) -> None:

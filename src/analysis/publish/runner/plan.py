@@ -223,6 +223,9 @@ class RunOptions:
     reuse_processed: bool = False
     engine: str = DEFAULT_ENGINE
     force: bool = False  # rebuild every stage, even those whose key is current
+    #: periods this command has rebuilt already (``run_periods`` with ``force``): not forced again as a
+    #: later period's previous period or 100 days (a period's notebooks may still be reading them)
+    rebuilt: tuple[str, ...] = ()
 
 
 def validate_options(options: RunOptions) -> None:
