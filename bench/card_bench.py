@@ -80,17 +80,7 @@ def main() -> None:
         c0 = time.process_time()
         nb, text = execute_to_text(Path(job.notebook), job.parameters)
         c1 = time.process_time()
-        p = job.parameters
-        context = export.ReportContext(
-            lang=p["lang"],
-            period=p["period"],
-            source_name=p["source_name"],
-            is_synthetic=bool(p["is_synthetic"]),
-            run_id=p["run_id"],
-            generated_at=dt.datetime.fromisoformat(job.generated_at),
-            title=job.title,
-            extra={"subtitle": job.subtitle},
-        )  # fmt: skip (as build.export_card makes it)
+        context = build.card_context(job)  # as build.export_card makes it (trees of session 6 on)
         html = export.export_briefing_html(nb, context)
         c2 = time.process_time()
         if args.profile and i >= len(codes) - args.profile:

@@ -33,7 +33,8 @@ import inspect
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,6 +206,22 @@ class StartedRun:
         return self.notebooks is None or self.notebooks.done()
 
 
+@contextmanager
+def _staging_kept_or_removed(plan: Plan, staging: Path) -> Iterator[None]:
+    """A run's staging folder when its block fails: a failing notebook's is kept as ``<period>.failed``
+    (the executed notebook with the error, for debugging); any other error (Ctrl-C, a full disk...)
+    removes it. The exception goes on."""
+    try:
+        yield
+    except NotebookFailed:
+        with folder_lock(plan.final_dir, order=REPORT_LOCK):
+            keep_failed(staging, plan.failed_dir)
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def start_run(
     options: RunOptions,
     progress: Progress,
@@ -237,7 +254,7 @@ def start_run(
     staging.mkdir()
     own_pool = workers is None
     pool = None
-    try:
+    with _staging_kept_or_removed(plan, staging):
         if options.engine == "inprocess":
             pool = start_workers(plan) if own_pool else workers.get(plan)
         try:
@@ -268,13 +285,6 @@ def start_run(
         except BaseException as exc:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
             _stop_workers(pool, workers, exc)
             raise
-    except NotebookFailed:
-        with folder_lock(plan.final_dir, order=REPORT_LOCK):
-            keep_failed(staging, plan.failed_dir)
-        raise
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return StartedRun(
         plan, progress, t0, staging, prepared, key, notebooks, pending, pool, None if own_pool else workers
     )
@@ -287,7 +297,7 @@ def finish_run(started: StartedRun, history: bool = True) -> RunResult:
     plan, progress, staging, pool = started.plan, started.progress, started.staging, started.pool
     own_pool = started.workers is None
     prepared = started.prepared
-    try:
+    with _staging_kept_or_removed(plan, staging):
         try:
             if started.notebooks is not None:
                 started.notebooks.collect()
@@ -311,13 +321,6 @@ def finish_run(started: StartedRun, history: bool = True) -> RunResult:
             publish(staging, plan.final_dir)
             if plan.failed_dir.exists():
                 shutil.rmtree(plan.failed_dir)  # stale debugging copy of an earlier failed run
-    except NotebookFailed:
-        with folder_lock(plan.final_dir, order=REPORT_LOCK):
-            keep_failed(staging, plan.failed_dir)
-        raise
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if (
         history
     ):  # every period of the source in one DuckDB file (after the publish: a failed run changes nothing)

@@ -211,15 +211,13 @@ def _freeze_long_lived_objects() -> None:
     _frozen = True
 
 
-def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict[str, bytes]:
-    """The card's files: the executed notebook (``notebook_text`` when papermill has serialised it
-    already), HTML (no code; the briefing template) and PDF (WeasyPrint on the print page built from the
-    same outputs, :mod:`analysis.publish.scorecards.printcard`), per ``job.formats``."""
+def card_context(job: ScorecardJob):
+    """The export context (``export.ReportContext``) of ``job``'s card: its language, period, source,
+    run, time, title and subtitle."""
     from analysis.publish import export
-    from analysis.publish.scorecards import printcard
 
     params = job.parameters
-    context = export.ReportContext(
+    return export.ReportContext(
         lang=params["lang"],
         period=params["period"],
         source_name=params["source_name"],
@@ -229,6 +227,16 @@ def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict
         title=job.title,
         extra={"subtitle": job.subtitle},
     )
+
+
+def export_card(nb, job: ScorecardJob, notebook_text: str | None = None) -> dict[str, bytes]:
+    """The card's files: the executed notebook (``notebook_text`` when papermill has serialised it
+    already), HTML (no code; the briefing template) and PDF (WeasyPrint on the print page built from the
+    same outputs, :mod:`analysis.publish.scorecards.printcard`), per ``job.formats``."""
+    from analysis.publish import export
+    from analysis.publish.scorecards import printcard
+
+    context = card_context(job)
     names = rt_file_names(job.file_stem or job.rt_code, job.formats)
     files = {names["ipynb"]: notebook_text.encode("utf-8") if notebook_text else _notebook_bytes(nb)}
     html = export.export_briefing_html(nb, context)
