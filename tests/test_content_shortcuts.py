@@ -192,3 +192,30 @@ def test_a_filtered_tables_whole_html_is_made_once(monkeypatch):
     table.dropdowns["kelurahan_name"].value = interactive.ALL  # and back: the whole table again, not remade
     assert calls == [12, 4]
     assert table.output.outputs[0]["data"]["text/html"] == table.whole_html()
+
+
+def test_history_reading_shares_one_connection_and_reads_what_each_call_reads(store, monkeypatch):
+    import duckdb
+
+    opened = []
+    connect = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or connect(*a, **k))
+    plain = history.open_history(store)
+    opened.clear()  # (open_history checks the store is current)
+    alone = (plain.periods(), plain.views(), plain.table("achievement_program"))
+    assert len(opened) == 4  # periods, views, and table's own views + query
+    opened.clear()
+    with plain.reading() as shared:
+        together = (shared.periods(), shared.views(), shared.table("achievement_program"))
+        some = shared.table(
+            "achievement_program", columns=["period", "program_code"], within_period=["program_code"]
+        )
+    assert len(opened) == 1
+    assert together[:2] == alone[:2]
+    pd.testing.assert_frame_equal(
+        together[2].sort_values(["period", "program_code"]).reset_index(drop=True),
+        alone[2].sort_values(["period", "program_code"]).reset_index(drop=True),
+    )
+    order = {p: i for i, p in enumerate(together[0])}
+    keys = list(zip(some["period"].map(order), some["program_code"], strict=True))
+    assert list(some.columns) == ["period", "program_code"] and keys == sorted(keys)

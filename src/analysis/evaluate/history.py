@@ -32,7 +32,9 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -232,19 +234,30 @@ def is_current(source_dir: Path | str) -> bool:
 
 @dataclass(frozen=True)
 class History:
-    """The store of one data source, queried read-only (each call opens and closes a connection)."""
+    """The store of one data source, queried read-only (each call opens and closes a connection; inside
+    :meth:`reading`, every call of the store it yields shares one)."""
 
     path: Path
+    _con: object = field(default=None, compare=False, repr=False)
 
-    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        """The result of ``sql`` (DuckDB SQL over the views) as a DataFrame."""
+    @contextmanager
+    def reading(self) -> Iterator[History]:
+        """This store with one read-only connection open for the block (a connection costs about 20 ms;
+        several queries in a row, e.g. the trends of a briefing, share it)."""
         import duckdb
 
         con = duckdb.connect(str(self.path), read_only=True)
         try:
-            return con.execute(sql, params or []).df()
+            yield replace(self, _con=con)
         finally:
             con.close()
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """The result of ``sql`` (DuckDB SQL over the views) as a DataFrame."""
+        if self._con is not None:
+            return self._con.execute(sql, params or []).df()
+        with self.reading() as store:
+            return store.query(sql, params)
 
     def views(self) -> list[str]:
         """The views of the store, sorted (one per table held by at least one complete period)."""
@@ -255,13 +268,19 @@ class History:
         """The periods in the store, oldest first."""
         return list(self.query(f"SELECT period FROM {PERIODS_TABLE} ORDER BY period_order")["period"])
 
-    def table(self, name: str) -> pd.DataFrame:
-        """Every row of the view ``name`` (all periods, oldest first)."""
+    def table(
+        self, name: str, columns: Sequence[str] | None = None, within_period: Sequence[str] = ()
+    ) -> pd.DataFrame:
+        """Every row of the view ``name`` (all periods, oldest first; within a period in the order of the
+        ``within_period`` columns, else as DuckDB returns them, which can vary from one query to the
+        next); only ``columns`` when given."""
         views = self.views()
         if name not in views:
             raise UsageError(f"{self.path}: no view {name!r}; views: {', '.join(views) or 'none'}")
+        selected = ", ".join(f'v."{c}"' for c in columns) if columns else "v.*"
+        order = ", ".join(["p.period_order", *(f'v."{c}"' for c in within_period)])
         return self.query(
-            f'SELECT v.* FROM "{name}" v JOIN {PERIODS_TABLE} p USING (period) ORDER BY p.period_order'
+            f'SELECT {selected} FROM "{name}" v JOIN {PERIODS_TABLE} p USING (period) ORDER BY {order}'
         )
 
     def _since(self, since: str | None, until: str | None) -> list[str]:

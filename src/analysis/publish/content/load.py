@@ -214,18 +214,26 @@ def load_trends(
     so before the notebooks start, so they only read). ``programs_ref``: the ``programs`` table, for the
     programs' short names (and, with ``lang`` other than ``id``, their English names).
 
-    The store is read in one read-only connection (:func:`_read_store`: the periods, the views, every
-    period's ``achievement_program`` and of ``rt_index`` only the columns the principles' trend needs)
-    instead of one connection per query (``History.periods``/``views``/``table``, each about 20 ms)."""
+    The store is read in one read-only connection (``History.reading``): the periods, the views, every
+    period's ``achievement_program`` (within a period by ``program_code``, the order of the period's own
+    table) and of ``rt_index`` only :data:`TREND_RT_COLUMNS`."""
     from analysis.evaluate import history
     from analysis.publish.content.common import with_program_labels
     from analysis.publish.content.trends import principle_trend, program_trend, trend_periods
 
     source_dir = Path(processed_dir).parent
     history.prepare_periods(Path(raw_dir), source_dir, until=period)
-    store = history.open_history(source_dir)
-    all_periods, programs, rt_index = _read_store(store.path)
-    periods = trend_periods(all_periods, period)
+    with history.open_history(source_dir).reading() as store:
+        periods = trend_periods(store.periods(), period)
+        views = store.views()
+        programs = (
+            store.table("achievement_program", within_period=("program_code",))
+            if "achievement_program" in views
+            else pd.DataFrame()
+        )
+        rt_index = (
+            store.table("rt_index", columns=TREND_RT_COLUMNS) if "rt_index" in views else pd.DataFrame()
+        )
     if programs_ref is not None and not programs.empty:
         programs = with_program_labels(programs, programs_ref, lang)
     return Trends(periods, programs, program_trend(programs, periods), principle_trend(rt_index, periods))
@@ -236,41 +244,3 @@ def load_trends(
 TREND_RT_COLUMNS = (
     "period", "status", "transparansi", "partisipatif", "akuntabilitas", "keberlanjutan", "index",
 )  # fmt: skip
-
-
-def _read_store(path: Path) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
-    """From the history store at ``path``, in one read-only connection: its periods (oldest first), every
-    row of the ``achievement_program`` view (all periods, oldest first, as ``History.table`` gives it, and
-    within a period by ``program_code``, the order of the period's own table: ``History.table`` leaves the
-    order within a period to DuckDB, which varies from one query to the next) and the
-    :data:`TREND_RT_COLUMNS` of the ``rt_index`` view; an empty frame for a view the store lacks."""
-    import duckdb
-
-    from analysis.evaluate.history import PERIODS_TABLE
-
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        periods = [
-            p for (p,) in con.execute(f"SELECT period FROM {PERIODS_TABLE} ORDER BY period_order").fetchall()
-        ]
-        views = {
-            name
-            for (name,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_type = 'VIEW'"
-            ).fetchall()
-        }
-        programs = (
-            con.execute(
-                f'SELECT v.* FROM "achievement_program" v JOIN {PERIODS_TABLE} p USING (period) '
-                "ORDER BY p.period_order, v.program_code"
-            ).df()
-            if "achievement_program" in views
-            else pd.DataFrame()
-        )
-        columns = ", ".join(f'"{c}"' for c in TREND_RT_COLUMNS)
-        rt_index = (
-            con.execute(f'SELECT {columns} FROM "rt_index"').df() if "rt_index" in views else pd.DataFrame()
-        )
-    finally:
-        con.close()
-    return periods, programs, rt_index
