@@ -390,7 +390,7 @@ def fake_plan(raw, root, period, force=False):
         period=period,
         processed_dir=root / "kota" / period,
         run_id="test",
-        options=SimpleNamespace(force=force, jobs=1),
+        options=SimpleNamespace(force=force, jobs=1, rebuilt=()),
     )
 
 

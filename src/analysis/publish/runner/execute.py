@@ -35,7 +35,7 @@ from typing import Any
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
 from analysis.core.workers import die_with_parent, initializer_args
-from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan
+from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan, forces
 
 log = logging.getLogger(__name__)
 
@@ -242,8 +242,7 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     (deterministic)."""
     from analysis.publish.runner import stages as st
 
-    raw, root, force, run_id = plan.raw_dir, plan.processed_dir.parent, plan.options.force, plan.run_id
-    rebuilt = set(getattr(plan.options, "rebuilt", ()))
+    raw, root, run_id = plan.raw_dir, plan.processed_dir.parent, plan.run_id
     jobs = EarlierJobs()
     earlier = st.earlier_periods(raw, plan.period) if plan.period != HUNDRED_DAYS else []
     stale = [p for p in earlier if not st.evaluation_is_current(raw, p, root / p)]
@@ -255,11 +254,10 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
 
     if chain:
         submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, False, run_id)
-    if prev in stale or (force and prev in earlier and prev not in rebuilt):
-        submit(
-            "evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force and prev not in rebuilt, run_id
-        )
-    force_hundred = force and HUNDRED_DAYS not in rebuilt
+    force_prev = prev in earlier and forces(plan.options, prev)
+    if prev in stale or force_prev:
+        submit("evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force_prev, run_id)
+    force_hundred = forces(plan.options, HUNDRED_DAYS)
     if force_hundred or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
         job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force_hundred)
         submit("hundred_days", HUNDRED_DAYS, *job)
@@ -300,7 +298,6 @@ def prepare_data(
     jobs = submit_earlier_periods(plan, pool) if pool is not None else EarlierJobs()
     if pool is not None:
         submit_warm_up(pool, plan.options.jobs)
-    rebuilt = set(getattr(plan.options, "rebuilt", ()))
     done_stages: dict[str, str] = {}
     feedback_job: cf.Future | None = None
     clean_key = st.clean_key(plan.raw_dir, plan.period)
@@ -355,12 +352,7 @@ def prepare_data(
         )
     # the evaluation reads the previous period: wait for its worker (its rt_index is reused)
     prev = st.evaluated_previous(plan.raw_dir, plan.period)
-    if (
-        pool is None
-        and force
-        and prev in st.earlier_periods(plan.raw_dir, plan.period)
-        and prev not in rebuilt
-    ):
+    if pool is None and prev in st.earlier_periods(plan.raw_dir, plan.period) and forces(plan.options, prev):
         result = st.ensure_evaluated(plan.raw_dir, prev, plan.processed_dir.parent / prev, force=True)
         _record_earlier(prev, result, done_stages)  # as the run with workers does (its first job)
     if prev == HUNDRED_DAYS:
@@ -477,7 +469,7 @@ def _prepare_here(plan: Plan, progress: Progress) -> dict[str, str]:
             plan.raw_dir,
             plan.period,
             plan.processed_dir,
-            plan.options.force and HUNDRED_DAYS not in getattr(plan.options, "rebuilt", ()),
+            forces(plan.options, HUNDRED_DAYS),
         ),
         "evaluating the 100 days",
     )

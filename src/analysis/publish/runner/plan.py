@@ -228,6 +228,12 @@ class RunOptions:
     rebuilt: tuple[str, ...] = ()
 
 
+def forces(options: RunOptions, period: str) -> bool:
+    """Whether ``options`` rebuild ``period`` when a run reaches it as its previous period or its 100
+    days: ``--force``, unless this command has rebuilt it already (``options.rebuilt``)."""
+    return options.force and period not in options.rebuilt
+
+
 def validate_options(options: RunOptions) -> None:
     """UsageError for an unknown language, format or engine, or ``--jobs`` below 1."""
     from analysis.core.formatting import LANGUAGES
