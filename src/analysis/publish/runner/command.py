@@ -48,6 +48,7 @@ from analysis.publish.runner.execute import (
     NotebookJobs,
     Progress,
     _execute_and_export,
+    failure_text,
     prepare_data,
     start_workers,
     submit_notebooks,
@@ -388,10 +389,6 @@ class PeriodOutcome:
     error: str = ""
 
 
-def _failure(exc: Exception) -> str:
-    return str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
-
-
 def run_periods(
     options: RunOptions, periods: Sequence[str], progress: Progress | None = None
 ) -> list[PeriodOutcome]:
@@ -424,8 +421,8 @@ def run_periods(
         try:
             result = finish_run(started, history=False)
         except Exception as exc:  # a failed period does not stop the others
-            started.progress.say(f"failed: {_failure(exc)}")
-            outcomes[period] = PeriodOutcome(period, error=_failure(exc))
+            started.progress.say(f"failed: {failure_text(exc)}")
+            outcomes[period] = PeriodOutcome(period, error=failure_text(exc))
             return
         last_plan = result.plan
         started.progress.say(result.summary().removeprefix(f"{period}: "))
@@ -444,8 +441,8 @@ def run_periods(
             except (UsageError, ConfigError):
                 raise  # the same for every period: stop at once (exit 2)
             except Exception as exc:  # a failed period does not stop the others
-                period_progress.say(f"failed: {_failure(exc)}")
-                outcomes[period] = PeriodOutcome(period, error=_failure(exc))
+                period_progress.say(f"failed: {failure_text(exc)}")
+                outcomes[period] = PeriodOutcome(period, error=failure_text(exc))
                 finish_done()
                 continue
             if options.force:  # what the forced preparation rebuilt: the period, its previous, the 100 days

@@ -193,6 +193,12 @@ class EarlierJobs:
         return results
 
 
+def failure_text(exc: BaseException) -> str:
+    """What a failure says in the log and the summary: our own errors (:class:`AnalysisError`) by their
+    message, which names the file, row, column or period; anything else with its type too."""
+    return str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
+
+
 def _preparation_failure(what: str, period: str, exc: BaseException) -> str:
     role = {
         "evaluate": "earlier period {p} (evaluated for the trends)",
@@ -200,8 +206,7 @@ def _preparation_failure(what: str, period: str, exc: BaseException) -> str:
         "clean": "earlier period {p} (cleaned as the previous period's input)",
         "hundred_days": "the 100 days ({p})",
     }[what].format(p=period)
-    message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
-    return f"preparing {role} failed in a worker process: {message}"
+    return f"preparing {role} failed in a worker process: {failure_text(exc)}"
 
 
 def _evaluate_chain(
@@ -396,9 +401,8 @@ def prepare_data(
             try:
                 (built, key), progress.timings["prepare:feedback"] = job.result()
             except Exception as exc:
-                message = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
                 raise PreparationFailed(
-                    f"writing the feedback workbooks of {plan.period} failed: {message}"
+                    f"writing the feedback workbooks of {plan.period} failed: {failure_text(exc)}"
                 ) from exc
             done_stages[f"feedback:{plan.period}"] = st.install_feedback(
                 plan.processed_dir, built, key, plan.run_id
