@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -296,20 +297,24 @@ class AnalystHTMLExporter(_KJBHTMLExporter):
         return "analyst"
 
 
-def html_to_pdf(html: str, font_config=None) -> bytes:
+def html_to_pdf(
+    html: str, font_config=None, stylesheets: Sequence = (), base_url: Path = TEMPLATES_DIR
+) -> bytes:
     """Render report HTML to PDF bytes with WeasyPrint (print media).
 
     Only ``data:`` URLs are fetched; any other resource (``http:``, ``file:``) stops the rendering with an
     error, because a report must be self-contained. ``font_config``: a WeasyPrint ``FontConfiguration``
     to reuse across documents (its font map and metrics caches stay warm; the same bytes); default a new
-    one per document, as WeasyPrint does.
+    one per document, as WeasyPrint does. ``stylesheets``: user stylesheets (WeasyPrint ``CSS``, parsed
+    with the same ``font_config``) applied on top of the page's own; ``base_url``: the folder relative
+    URLs would be resolved against (the templates).
     """
     import weasyprint
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    document = weasyprint.HTML(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher)
-    return document.write_pdf(font_config=font_config)
+    document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)
+    return document.write_pdf(font_config=font_config, stylesheets=list(stylesheets) or None)
 
 
 class WeasyPDFExporter(BriefingHTMLExporter):

@@ -148,11 +148,8 @@ def card_pdf(nb, context: export.ReportContext, card_html: str, font_config=None
     page = print_html(nb, context)
     if page is None:
         return export.html_to_pdf(card_html, font_config=font_config)
-    import weasyprint
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
 
     font_config = font_config if font_config is not None else FontConfiguration()
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    document = weasyprint.HTML(string=page, base_url=str(TEMPLATE_DIR), url_fetcher=fetcher)
-    return document.write_pdf(font_config=font_config, stylesheets=[print_stylesheet(font_config)])
+    sheet = print_stylesheet(font_config)
+    return export.html_to_pdf(page, font_config=font_config, stylesheets=[sheet], base_url=TEMPLATE_DIR)
