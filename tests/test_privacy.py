@@ -254,6 +254,19 @@ def test_scan_ignores_floats_hashes_images_and_svg_paths(tmp_path):
     assert scan_file_for_personal_data(tmp_path / "chart.html") == []
 
 
+def test_scan_ignores_hex_ids_but_not_a_nik_beside_them(tmp_path):
+    """A widget's random ``model_id`` that happens to hold 16 decimal digits in a row is not a NIK."""
+    model_id = "7495123456789012bb33b552f59c33d5"
+    uuid = "74951234-5678-9012-3456-b552f59c33d5"
+    (tmp_path / "nb.json").write_text(
+        json.dumps({"model_id": model_id, "uuid": uuid}) + "\n" + "ketua 1571014509800001 " + model_id + "\n",
+        encoding="utf-8",
+    )
+    assert [(line, kind) for line, kind, _ in scan_file_for_personal_data(tmp_path / "nb.json")] == [
+        (2, "nik")
+    ]
+
+
 def test_scan_parquet(tmp_path):
     df = pd.DataFrame(
         {

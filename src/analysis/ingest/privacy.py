@@ -79,6 +79,11 @@ _AFTER_DECIMAL_MARK = re.compile(r"\d[.,]$")
 #: Long runs of base64/hex characters (embedded images, hashes in manifests) are not text a person typed;
 #: the file scanner skips digit runs inside them.
 _ENCODED_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{40,}={0,2}")
+#: Random or content ids of 32 hex digits, alone or as a UUID (ipywidgets' ``model_id``, itables' table
+#: ids, MD5 sums): one in a hundred or so holds a run of 16 decimal digits by chance; never typed by a person.
+_HEX_ID = re.compile(
+    r"(?<![0-9A-Za-z-])(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?![0-9A-Za-z-])"
+)
 #: Attribute values of drawn graphics (SVG paths) hold long runs of coordinates; the scanner skips them.
 _GRAPHIC_ATTRIBUTE = re.compile(r"""\s(?:d|points|transform|viewBox)=(?:"[^"]*"|'[^']*')""")
 
@@ -239,6 +244,7 @@ def _scan_line(line: str, *, skip_encoded: bool) -> list[tuple[str, str]]:
     skip: list[tuple[int, int]] = []
     if skip_encoded:
         skip = [m.span() for m in _ENCODED_TOKEN.finditer(line) if re.search(r"[A-Za-z]", m.group())]
+        skip += [m.span() for m in _HEX_ID.finditer(line) if re.search(r"[a-f]", m.group())]
     hits = []
     for start, end, kind in _spans(line):
         if any(s <= start and end <= e for s, e in skip) or _AFTER_DECIMAL_MARK.search(
@@ -255,7 +261,8 @@ def scan_text_for_personal_data(text: str, *, markup: bool = False) -> list[tupl
     """(line number from 1, kind, excerpt) of every NIK-like or phone-like run in a text.
 
     With ``markup=True`` the values of SVG drawing attributes (``d``, ``points``, ``transform``, ``viewBox``)
-    are ignored. Long base64/hex tokens (embedded images, hashes) are always ignored.
+    are ignored. Long base64/hex tokens (embedded images, hashes) and 32-hex-digit ids (UUIDs) are always
+    ignored.
 
     >>> scan_text_for_personal_data("a,b\\n1,NIK 1571014509800001\\n")
     [(2, 'nik', '1,NIK 1571************')]
