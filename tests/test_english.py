@@ -168,6 +168,19 @@ def test_english_briefing_has_no_indonesian(english_run):
 
 
 @pytest.mark.slow
+def test_english_page_one_is_one_printed_page(english_run):
+    """English words are longer: page one of the English briefing's PDF still holds all of page one, down
+    to the sentence on the claim (the PDF made from the run's HTML, as the run makes it)."""
+    import weasyprint
+
+    from analysis.publish.export import TEMPLATES_DIR
+
+    page = (english_run.report_dir / "briefing.html").read_text(encoding="utf-8")
+    first = weasyprint.HTML(string=page, base_url=str(TEMPLATES_DIR)).render().pages[0]
+    assert {"kjb-headline", "kjb-offtrack", "kjb-followups", "kjb-claim"} <= set(first.anchors)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "notebook", ["01_data_quality.ipynb", "02_program_achievement.ipynb", "03_kampung_bahagia_index.ipynb"]
 )

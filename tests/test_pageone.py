@@ -291,3 +291,96 @@ def test_program_and_principle_trends_from_the_history_tables():
     assert "turun dibanding periode sebelumnya: Kota Tangguh" in charts.alt_text(fig)
     assert not charts.is_empty(charts.principle_trend_chart(pt, "en"))
     assert charts.is_empty(charts.program_trend_chart(got[got["period"] == "2026-TW3"], "id"))
+
+
+# ------------------------------------------------------------------------------ one printed page
+#: The longest page one the city's names make: all eleven programs below target and falling, each with
+#: the longest program, indicator and OPD names of the sample (they are the city's), three weak
+#: kelurahan, every follow-up rule firing, the four principles tied, a long claim.
+LONG_AGENCY = "Dinas Pemberdayaan Masyarakat, Perempuan dan Perlindungan Anak"
+LONG_PROGRAM = "Bahagia Berintegritas Pelayanan Anti Pungli"
+LONG_INDICATOR = "Persentase lulusan Balikat yang bekerja atau berwirausaha"
+
+
+def _longest_page_one(lang: str) -> str:
+    n = 11
+    codes = [f"P{k:02d}" for k in range(1, n + 1)]
+    names = [f"{LONG_PROGRAM} {k}" if c != "P05" else "Kampung Bahagia" for k, c in enumerate(codes, 1)]
+    progs = programs().iloc[[1] * n].reset_index(drop=True)
+    progs = progs.assign(
+        program_code=codes, program_name=names, program_label=names, agency=LONG_AGENCY,
+        achievement_pct=np.linspace(40.0, 95.0, n), achievement_capped_pct=np.linspace(40.0, 95.0, n),
+        previous_achievement_capped_pct=np.linspace(60.0, 99.0, n), achievement_capped_change_pp=-11.9,
+    )  # fmt: skip
+    inds = pd.DataFrame(
+        {
+            "indicator_code": [f"{c}-01" for c in codes],
+            "indicator_name": [LONG_INDICATOR] * n,
+            "program_code": codes,
+            "agency": LONG_AGENCY,
+            "achievement_pct": np.linspace(30.0, 90.0, n),
+            "achievement_status": "computed",
+            "achievement_reason": None,
+            "is_target_mismatch": pd.array([True] * n, dtype="boolean"),
+        }
+    )
+    kel = pd.DataFrame(
+        {
+            "kecamatan_name": ["Telanaipura", "Jambi Selatan", "Danau Teluk"],
+            "kelurahan_code": ["K1", "K2", "K3"],
+            "kelurahan_name": ["Kenali Asam Bawah", "Tambak Sari", "Pasir Panjang"],
+            **{
+                p: [30.0, 30.0, 30.0]
+                for p in ("transparansi", "partisipatif", "akuntabilitas", "keberlanjutan")
+            },
+            "index": [30.0, 30.0, 30.0],
+            "index_change": [-8.0, -8.0, -8.0],
+            "category": "Kurang",
+        }
+    )
+    rts = rt_index().assign(kelurahan_name=["Kenali Asam Bawah", "Tambak Sari", "Pasir Panjang", "Legok"])
+    figures = pageone.headline_figures(progs, rts, progs)
+    items = pageone.off_track(progs, inds, kel, progs, lang)
+    actions = followups.follow_ups(progs, inds, rts, kel, progs, lang)
+    weakest = (
+        "Prinsip terlemah, seri: **Transparansi, Partisipatif, Akuntabilitas dan Keberlanjutan** (median 30,0 "
+        "dari 100 masing-masing). Indikator terlemahnya: Rencana pemeliharaan aset hasil kegiatan tersedia."
+    )
+    claim = (
+        'Klaim "Program 100 hari kerja telah melebihi target" [The 100-day work programme has exceeded its '
+        "target] (Wali Kota Jambi Dr. dr. H. Maulana, 3 Juni 2025): **not supported by the data as stated**: "
+        "mean programme achievement 102.1%, but 4 of 10 programmes and 9 of 21 indicators fell short of the "
+        "target of the First 100 days (20 Feb–30 May 2025)."
+    )
+    assert len(items[items["kind"] == "program"]) == n and len(actions) > pageone.MAX_FOLLOW_UPS
+    return pageone.page_one_html(figures, items, actions, "2026-TW3", "2026-TW2", lang, weakest, claim)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_longest_page_one_is_one_printed_page(lang):
+    """Page one of the briefing's PDF holds all of page one (down to the claim) even at its longest; the
+    table counts the programs it leaves out."""
+    import nbformat.v4 as v4
+
+    from analysis.publish import export
+    from tests.test_export import context
+
+    html = _longest_page_one(lang)
+    more = "… dan 8 program lain" if lang == "id" else "… and 8 more programmes"
+    offtrack = html[html.index('id="kjb-offtrack"') :].split("</table>")[0]
+    assert (
+        more in offtrack and offtrack.count("<tr") == 1 + pageone.MAX_OFF_TRACK_PROGRAMS + 1
+    )  # head, 3, more
+    cells = [
+        v4.new_markdown_cell("Periode: **Triwulan III 2026** · sumber data: sample"),
+        v4.new_code_cell("page_one", outputs=[v4.new_output("display_data", data={"text/html": html})]),
+        v4.new_markdown_cell("## Bagian berikutnya\n\nTeks halaman dua."),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    import weasyprint
+
+    page = export.export_briefing_html(nb, context(lang=lang))
+    document = weasyprint.HTML(string=page, base_url=str(export.TEMPLATES_DIR)).render()
+    first = set(document.pages[0].anchors)
+    assert {"kjb-headline", "kjb-offtrack", "kjb-followups", "kjb-claim"} <= first, (lang, sorted(first))

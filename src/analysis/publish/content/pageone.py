@@ -44,6 +44,11 @@ MAX_FOLLOW_UPS = 4
 #: Indicators named under a program below target at most.
 MAX_INDICATORS = 1
 
+#: Programs below target listed in page one's table at most (the lowest first; the rest are counted in a
+#: last row, and every program is in the briefing's table "Capaian per program"): with all eleven below
+#: target page one would not fit on one printed page (``tests/test_pageone.py``).
+MAX_OFF_TRACK_PROGRAMS = 3
+
 
 def _serapan(programs: pd.DataFrame) -> float:
     """Budget-weighted serapan of the programs: Σ realisasi anggaran ÷ Σ pagu × 100 (programs with both)."""
@@ -304,9 +309,10 @@ def off_track(
     return out
 
 
-def _table(table_id: str, caption: str, headers: list[str], body: list[list[str]]) -> str:
+def _table(table_id: str, caption: str, headers: list[str], body: list[list[str]], last_row: str = "") -> str:
     """An HTML table whose cells carry their column's header (``data-label``): on a phone the stylesheet
-    stacks each row and writes the header before each value, so nothing runs off the screen."""
+    stacks each row and writes the header before each value, so nothing runs off the screen. ``last_row``
+    (escaped HTML): one more row across every column (class ``kjb-more``)."""
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     labels = [html.escape(h, quote=True) for h in headers]
     rows = "".join(
@@ -315,6 +321,8 @@ def _table(table_id: str, caption: str, headers: list[str], body: list[list[str]
         + "</tr>"
         for r in body
     )
+    if last_row:
+        rows += f'<tr class="kjb-more"><td colspan="{len(headers)}">{last_row}</td></tr>'
     return (
         f'<table id="{table_id}" class="kjb-table kjb-pageone-table"><caption>{html.escape(caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
@@ -341,13 +349,16 @@ def headline_table_html(figures: pd.DataFrame, period: str, previous: str | None
     return _table("kjb-headline", t("pageone.caption.headline", lang), headers, body)
 
 
-def off_track_html(items: pd.DataFrame, lang: str = "id") -> str:
-    """The off-track items: the programs below target as an HTML table (what, value, change, OPD), the
-    weakest kelurahan in one sentence after it (they share one OPD, said once); a sentence when none is."""
+def off_track_html(items: pd.DataFrame, lang: str = "id", limit: int = MAX_OFF_TRACK_PROGRAMS) -> str:
+    """The off-track items: the programs below target as an HTML table (what, value, change, OPD; the
+    first ``limit``, then one row counting the others), the weakest kelurahan in one sentence after it
+    (they share one OPD, said once); a sentence when none is."""
     if items.empty:
         return f"<p>{html.escape(t('pageone.none_off_track', lang))}</p>"
     parts = []
     progs = items[items["kind"] == "program"]
+    hidden = max(0, len(progs) - limit)
+    progs = progs.head(limit)
     if len(progs):
         headers = [t("pageone.col.what", lang), t("pageone.col.value", lang), t("pageone.col.change_short", lang),
                    t("pageone.col.agency", lang)]  # fmt: skip
@@ -359,7 +370,10 @@ def off_track_html(items: pd.DataFrame, lang: str = "id") -> str:
             # "turun 11,9 poin" (percentage points): the short unit keeps the column to one line
             body.append([what, html.escape(pct(r["value"], lang)), _change_html(r["change"], "points", lang, say_reason=False),
                          html.escape(r["agency"])])  # fmt: skip
-        parts.append(_table("kjb-offtrack", t("pageone.caption.off_track", lang), headers, body))
+        more = t("pageone.more_off_track", lang, n=format_number(hidden, lang=lang)) if hidden else ""
+        parts.append(
+            _table("kjb-offtrack", t("pageone.caption.off_track", lang), headers, body, html.escape(more))
+        )
     areas = items[items["kind"] == "kelurahan"]
     if len(areas):
         listed = [
