@@ -257,6 +257,20 @@ def test_page_one_is_page_one_of_the_pdf(runs):
     assert "Tindak lanjut" in first and "Klaim" in first
 
 
+def test_the_heat_map_shares_its_page_with_its_section_heading(runs):
+    """A chart taller than a page's rest goes to the next page: the heat map of every kelurahan (the
+    briefing's tallest) is capped in print so its section's heading and introduction stay with it."""
+    from pypdf import PdfReader
+
+    pages = [
+        " ".join(p.extract_text().split())
+        for p in PdfReader(runs["latest"].report_dir / "briefing.pdf").pages
+    ]
+    heading = [k for k, text in enumerate(pages) if "Kampung Bahagia: empat prinsip per RT" in text]
+    chart = [k for k, text in enumerate(pages) if "Skor empat prinsip per wilayah" in text]
+    assert heading and heading == chart, (heading, chart)
+
+
 def test_bar_chart_and_table_show_the_same_capaian_with_the_cap_said(runs):
     import re
 
