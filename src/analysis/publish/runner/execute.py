@@ -34,7 +34,7 @@ from typing import Any
 
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
-from analysis.core.workers import die_with_parent, initializer_args
+from analysis.core.workers import die_with_parent, initializer_args, worker_context
 from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan, forces
 
 log = logging.getLogger(__name__)
@@ -722,15 +722,41 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
     return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
 
 
-def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
-    """The ``inprocess`` engine's worker processes (``spawn``: no fork of a process holding pyarrow's
-    threads), all started now, so they import while the data are being prepared."""
-    import multiprocessing
+#: What the fork server imports once for the run's workers (:func:`analysis.core.workers.worker_context`):
+#: the preparation's modules (a worker's first job cleans and evaluates an earlier period), then
+#: :func:`warm_worker`'s (the notebooks' tools). Importing them starts no Python thread.
+WORKER_PRELOAD = (
+    "analysis.publish.runner.execute",
+    "analysis.publish.runner.stages",
+    "analysis.ingest.cleaning",
+    "analysis.evaluate.evaluation",
+    "analysis.evaluate.history",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "analysis.publish.charts",
+    "analysis.publish.export",
+    "analysis.publish.interactive",
+    "analysis.publish.nbengine",
+    "analysis.publish.content.followups",
+    "analysis.publish.content.index_tables",
+    "analysis.publish.content.messages",
+    "analysis.publish.content.program_tables",
+    "analysis.publish.content.quality_tables",
+    "analysis.publish.content.trends",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+)
 
+
+def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
+    """The ``inprocess`` engine's worker processes (forks of a fork server that has imported
+    :data:`WORKER_PRELOAD`, or spawned: never a fork of this process, which holds pyarrow's threads), all
+    started now, so they are ready while the data are being prepared."""
     n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
     pool = cf.ProcessPoolExecutor(
         max_workers=n,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(WORKER_PRELOAD),
         initializer=init_worker,
         initargs=initializer_args(),
     )

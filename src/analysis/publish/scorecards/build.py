@@ -32,7 +32,7 @@ from typing import Any
 
 from analysis.core import config, gctune
 from analysis.core.errors import UsageError
-from analysis.core.workers import die_with_parent, initializer_args, stop_pool
+from analysis.core.workers import die_with_parent, initializer_args, stop_pool, worker_context
 from analysis.publish.nbengine import execute_in_process, execute_to_text  # noqa: F401  (re-exported)
 from analysis.publish.nbexec import CellFailed
 from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
@@ -270,10 +270,26 @@ def _init_worker(parent_pid: int, use_death_signal: bool) -> None:
     warm_worker()
 
 
+#: What the fork server imports once for the card workers (:func:`analysis.core.workers.worker_context`):
+#: :func:`warm_worker`'s modules and what a card's notebook imports. Importing them starts no Python thread.
+WORKER_PRELOAD = (
+    "analysis.publish.scorecards.build",
+    "analysis.publish.scorecards.data",
+    "analysis.publish.scorecards.printcard",
+    "analysis.publish.content.load",
+    "matplotlib.pyplot",
+    "analysis.publish.charts",
+    "analysis.publish.export",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+)
+
+
 def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(WORKER_PRELOAD),
         initializer=_init_worker,
         initargs=initializer_args(),
     )
