@@ -617,8 +617,10 @@ class _CellError(Exception):
 def init_worker(parent_pid: int, use_death_signal: bool = True) -> None:
     """Set up a worker process of the ``inprocess`` engine: it dies with the run
     (:func:`analysis.core.workers.die_with_parent`, also when the run is killed with ``kill -9``) and
-    ignores Ctrl-C (the run stops it), and it exits quickly (:func:`_exit_now`). Nothing is imported here:
-    the first job of a worker is the preparation, which needs none of the notebook tools."""
+    ignores Ctrl-C (the run stops it), and it exits quickly (:func:`_exit_now`; a fork server's child
+    leaves with ``os._exit`` anyway). Nothing is imported here: the first job of a worker is the
+    preparation, which needs none of the notebook tools (a fork server's child holds them already:
+    :data:`WORKER_PRELOAD`)."""
     import atexit
 
     die_with_parent(parent_pid, use_death_signal)

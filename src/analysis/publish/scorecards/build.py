@@ -286,7 +286,7 @@ WORKER_PRELOAD = (
 )
 
 
-def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
+def _start_pool(jobs: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=worker_context(WORKER_PRELOAD),
@@ -296,7 +296,7 @@ def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
 
 
 def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[[JobResult], None]) -> None:
-    """Run ``jobs`` in this process (``n_workers == 1``) or in ``n_workers`` spawned worker processes."""
+    """Run ``jobs`` in this process (``n_workers == 1``) or in ``n_workers`` worker processes."""
     if not jobs:
         return
     if n_workers <= 1 or len(jobs) == 1:
@@ -304,7 +304,7 @@ def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[
         for job in jobs:
             on_result(build_scorecard(job))
         return
-    pool = _spawn_pool(min(n_workers, len(jobs)))
+    pool = _start_pool(min(n_workers, len(jobs)))
     try:
         futures = {pool.submit(build_scorecard, job): job for job in jobs}
         for future in cf.as_completed(futures):
