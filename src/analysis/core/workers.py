@@ -1,10 +1,13 @@
-"""Worker processes that die with the command that started them.
+"""Worker processes that start from a fork server and die with the command that started them.
 
-A command's worker processes (``concurrent.futures.ProcessPoolExecutor`` with ``spawn``) call
-:func:`die_with_parent` first (the pools' initializers do): on Linux the kernel sends them ``SIGKILL`` when
-their parent dies (``prctl(PR_SET_PDEATHSIG)``, through libc), and on every system a watchdog thread ends
-them when their parent process changes (``os.getppid()``), so a ``kill -9`` of the command leaves no worker
-behind. Jupyter kernels a worker starts watch their parent themselves (ipykernel's parent poller,
+Every pool of a command's worker processes (``concurrent.futures.ProcessPoolExecutor``) is made with
+:func:`worker_context`: on Linux ``forkserver``, whose server imports the heavy modules once and forks each
+worker from itself, elsewhere ``spawn``. Workers call :func:`die_with_parent` first (the pools'
+initializers do): on Linux the kernel sends them ``SIGKILL`` when the process that started them dies
+(``prctl(PR_SET_PDEATHSIG)``, through libc), and on every system a watchdog thread ends them when the
+command is gone (its parent pid changes; for a fork server's child, whose parent is the fork server, the
+pipe that the command holds open for it closes), so a ``kill -9`` of the command leaves no worker behind
+(and then no fork server: it exits when the command and its last worker are gone). Jupyter kernels a worker starts watch their parent themselves (ipykernel's parent poller,
 ``JPY_PARENT_PID``) and exit when the worker is gone. Workers ignore ``SIGINT``: Ctrl-C reaches the whole
 process group, and the command, not each worker, decides what to do (:func:`stop_pool`: end the workers,
 remove the staging folder, exit 130).
@@ -12,14 +15,18 @@ remove the staging folder, exit 130).
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import ctypes
 import ctypes.util
+import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import sys
 import threading
 import time
+from collections.abc import Sequence
 
 #: ``PR_SET_PDEATHSIG`` from ``linux/prctl.h``.
 PR_SET_PDEATHSIG = 1
@@ -39,9 +46,50 @@ def _set_parent_death_signal(sig: int) -> bool:
         return False
 
 
-def _watch_parent(parent_pid: int, interval: float) -> None:
+def worker_context(preload: Sequence[str] = ()) -> multiprocessing.context.BaseContext:
+    """The ``multiprocessing`` context of every pool of worker processes: on Linux ``forkserver``, with
+    ``preload`` imported once in the fork server, so each worker is a fork of a process that holds them
+    (pandas, matplotlib, WeasyPrint...: a run worker's warm-up measured 1.66 → 0.27 s of CPU); elsewhere
+    ``spawn`` (a fresh interpreter per worker, importing what it needs itself).
+
+    One fork server per command, started with the first worker of its first pool: its preload and its
+    environment are that moment's (a later pool's ``preload`` is ignored: the outputs are the same, only the
+    warm-up differs). It imports with a fresh interpreter's ``sys.path`` (``PYTHONPATH``, the installed
+    package), as ``python -m analysis`` has. The workers still set themselves up (the pools' initializers
+    and warm-ups): only imported modules are shared. ``preload`` holds modules whose import starts no Python
+    thread; the native threads some start (OpenBLAS's pool: stopped by OpenBLAS before each fork; jemalloc's
+    background thread, pyarrow's: its fork handlers leave the child without it) are not in the workers
+    (``tests/test_workers.py``). At the command's exit it waits for the fork server (quick:
+    :mod:`analysis.core.fork_server_exit`), so none is left behind and its CPU time, and its workers', is
+    the command's.
+    """
+    global _fork_server_stopped_at_exit
+    if not (sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods()):
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*preload, "analysis.core.fork_server_exit"])
+    if not _fork_server_stopped_at_exit:
+        atexit.register(_stop_fork_server)
+        _fork_server_stopped_at_exit = True
+    return context
+
+
+_fork_server_stopped_at_exit = False
+
+
+def _stop_fork_server() -> None:
+    """Close this process's end of the fork server's "alive" pipe and wait for it to exit (after every
+    worker: at exit the pools have been joined)."""
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # no public API; what the standard library's own tests use
+
+
+def _watch_parent(started_by: int, command, interval: float) -> None:
+    """Exit when the process that started this one is gone (its pid is no longer our parent's) or, in a
+    fork server's child, when ``command`` (``multiprocessing.parent_process()``) has exited."""
     while True:
-        if os.getppid() != parent_pid:
+        if os.getppid() != started_by or (command is not None and not command.is_alive()):
             os._exit(1)  # the parent is gone: nothing to report to, nothing to clean (its staging is stale)
         time.sleep(interval)
 
@@ -51,14 +99,25 @@ def die_with_parent(parent_pid: int, use_death_signal: bool = True) -> None:
 
     ``use_death_signal`` is False when the pool may start workers from a thread other than the main one
     (Linux sends the signal when the *thread* that started the worker ends); the watchdog still works.
+    A worker forked by the fork server (:func:`worker_context`) has the fork server as its parent: the
+    death signal then follows the fork server, and the watchdog the command itself, through the pipe
+    ``multiprocessing`` gives each worker to see its creator exit (``parent_process().is_alive()``; the
+    fork server does not exit before its last worker, which holds its "alive" pipe open too).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if use_death_signal:
         _set_parent_death_signal(signal.SIGKILL)
-    if os.getppid() != parent_pid:  # died before the death signal was set
-        os._exit(1)
+    started_by = os.getppid()
+    command = None
+    if started_by != parent_pid:  # forked by the fork server, or the command died before the signal was set
+        command = multiprocessing.parent_process()
+        if command is None or command.pid != parent_pid or not command.is_alive():
+            os._exit(1)
     threading.Thread(
-        target=_watch_parent, args=(parent_pid, WATCHDOG_INTERVAL_S), name="parent-watchdog", daemon=True
+        target=_watch_parent,
+        args=(started_by, command, WATCHDOG_INTERVAL_S),
+        name="parent-watchdog",
+        daemon=True,
     ).start()
 
 

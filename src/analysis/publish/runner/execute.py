@@ -34,7 +34,7 @@ from typing import Any
 
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
-from analysis.core.workers import die_with_parent, initializer_args
+from analysis.core.workers import die_with_parent, initializer_args, worker_context
 from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan, forces
 
 log = logging.getLogger(__name__)
@@ -617,8 +617,10 @@ class _CellError(Exception):
 def init_worker(parent_pid: int, use_death_signal: bool = True) -> None:
     """Set up a worker process of the ``inprocess`` engine: it dies with the run
     (:func:`analysis.core.workers.die_with_parent`, also when the run is killed with ``kill -9``) and
-    ignores Ctrl-C (the run stops it), and it exits quickly (:func:`_exit_now`). Nothing is imported here:
-    the first job of a worker is the preparation, which needs none of the notebook tools."""
+    ignores Ctrl-C (the run stops it), and it exits quickly (:func:`_exit_now`; a fork server's child
+    leaves with ``os._exit`` anyway). Nothing is imported here: the first job of a worker is the
+    preparation, which needs none of the notebook tools (a fork server's child holds them already:
+    :data:`WORKER_PRELOAD`)."""
     import atexit
 
     die_with_parent(parent_pid, use_death_signal)
@@ -722,15 +724,41 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
     return NotebookResult(spec.name, round(t1 - t0, 3), round(time.perf_counter() - t1, 3))
 
 
-def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
-    """The ``inprocess`` engine's worker processes (``spawn``: no fork of a process holding pyarrow's
-    threads), all started now, so they import while the data are being prepared."""
-    import multiprocessing
+#: What the fork server imports once for the run's workers (:func:`analysis.core.workers.worker_context`):
+#: the preparation's modules (a worker's first job cleans and evaluates an earlier period), then
+#: :func:`warm_worker`'s (the notebooks' tools). Importing them starts no Python thread.
+WORKER_PRELOAD = (
+    "analysis.publish.runner.execute",
+    "analysis.publish.runner.stages",
+    "analysis.ingest.cleaning",
+    "analysis.evaluate.evaluation",
+    "analysis.evaluate.history",
+    "scipy.stats",
+    "matplotlib.pyplot",
+    "analysis.publish.charts",
+    "analysis.publish.export",
+    "analysis.publish.interactive",
+    "analysis.publish.nbengine",
+    "analysis.publish.content.followups",
+    "analysis.publish.content.index_tables",
+    "analysis.publish.content.messages",
+    "analysis.publish.content.program_tables",
+    "analysis.publish.content.quality_tables",
+    "analysis.publish.content.trends",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+)
 
+
+def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
+    """The ``inprocess`` engine's worker processes (forks of a fork server that has imported
+    :data:`WORKER_PRELOAD`, or spawned: never a fork of this process, which holds pyarrow's threads), all
+    started now, so they are ready while the data are being prepared."""
     n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
     pool = cf.ProcessPoolExecutor(
         max_workers=n,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(WORKER_PRELOAD),
         initializer=init_worker,
         initargs=initializer_args(),
     )

@@ -32,7 +32,7 @@ from typing import Any
 
 from analysis.core import config, gctune
 from analysis.core.errors import UsageError
-from analysis.core.workers import die_with_parent, initializer_args, stop_pool
+from analysis.core.workers import die_with_parent, initializer_args, stop_pool, worker_context
 from analysis.publish.nbengine import execute_in_process, execute_to_text  # noqa: F401  (re-exported)
 from analysis.publish.nbexec import CellFailed
 from analysis.publish.runner.plan import ENGINES, FORMATS  # the same as a period run's
@@ -270,17 +270,33 @@ def _init_worker(parent_pid: int, use_death_signal: bool) -> None:
     warm_worker()
 
 
-def _spawn_pool(jobs: int) -> cf.ProcessPoolExecutor:
+#: What the fork server imports once for the card workers (:func:`analysis.core.workers.worker_context`):
+#: :func:`warm_worker`'s modules and what a card's notebook imports. Importing them starts no Python thread.
+WORKER_PRELOAD = (
+    "analysis.publish.scorecards.build",
+    "analysis.publish.scorecards.data",
+    "analysis.publish.scorecards.printcard",
+    "analysis.publish.content.load",
+    "matplotlib.pyplot",
+    "analysis.publish.charts",
+    "analysis.publish.export",
+    "papermill",
+    "nbconvert",
+    "weasyprint",
+)
+
+
+def _start_pool(jobs: int) -> cf.ProcessPoolExecutor:
     return cf.ProcessPoolExecutor(
         max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=worker_context(WORKER_PRELOAD),
         initializer=_init_worker,
         initargs=initializer_args(),
     )
 
 
 def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[[JobResult], None]) -> None:
-    """Run ``jobs`` in this process (``n_workers == 1``) or in ``n_workers`` spawned worker processes."""
+    """Run ``jobs`` in this process (``n_workers == 1``) or in ``n_workers`` worker processes."""
     if not jobs:
         return
     if n_workers <= 1 or len(jobs) == 1:
@@ -288,7 +304,7 @@ def run_local(jobs: Sequence[ScorecardJob], n_workers: int, on_result: Callable[
         for job in jobs:
             on_result(build_scorecard(job))
         return
-    pool = _spawn_pool(min(n_workers, len(jobs)))
+    pool = _start_pool(min(n_workers, len(jobs)))
     try:
         futures = {pool.submit(build_scorecard, job): job for job in jobs}
         for future in cf.as_completed(futures):
