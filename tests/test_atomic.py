@@ -295,3 +295,30 @@ def test_worker_dies_when_its_parent_is_killed(tmp_path):
     finally:
         parent.kill()
     assert not psutil.pid_exists(worker.pid) or worker.status() == psutil.STATUS_ZOMBIE
+
+
+def test_exit_after_children_waits_for_the_workers_and_skips_the_teardown(tmp_path):
+    """``exit_after_children`` (the end of ``python -m analysis run``): the exit code given, the output
+    flushed, a worker still at work waited for (its file written), and no exit handler run (the
+    interpreter's teardown skipped)."""
+    done = tmp_path / "done"
+    script = (
+        "import atexit, multiprocessing\n"
+        "from analysis.core.workers import exit_after_children\n"
+        "def work(path):\n"
+        "    import pathlib, time\n"
+        "    time.sleep(0.5)\n"
+        "    pathlib.Path(path).write_text('done')\n"
+        "if __name__ == '__main__':\n"
+        f"    multiprocessing.get_context('spawn').Process(target=work, args=({str(done)!r},)).start()\n"
+        "    atexit.register(lambda: print('teardown'))\n"
+        "    print('written', end='')\n"
+        "    exit_after_children(3)\n"
+    )
+    (tmp_path / "parent.py").write_text(script, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    run = subprocess.run(
+        [sys.executable, str(tmp_path / "parent.py")], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (run.returncode, run.stdout) == (3, "written"), run.stderr
+    assert done.read_text() == "done"

@@ -33,6 +33,22 @@ def test_run_matrix_names_our_notebooks():
     assert sorted(OURS) == sorted(NOTEBOOKS)
 
 
+def test_a_notebook_started_after_the_cleaning_reads_only_the_cleaning_files():
+    """``run`` starts the notebooks of the matrix marked ``reads="cleaning"`` while it evaluates the
+    period: they may read nothing the evaluation writes, only ``quality.json`` and ``rejected_rows.csv``
+    (through ``load``), and not the history store."""
+    import re
+
+    early = [spec.notebook for spec in RUN_MATRIX if spec.reads == "cleaning"]
+    assert early == ["01_data_quality.ipynb"]
+    for name in early:
+        code = "\n".join(code_cells(load(name)))
+        assert set(re.findall(r"\bload\.(\w+)", code)) == {
+            "resolve_path", "ensure_processed", "load_quality", "load_rejected",
+        }  # fmt: skip
+        assert "history" not in code and "parquet" not in code
+
+
 @pytest.mark.parametrize("name", OURS)
 def test_exactly_one_parameters_cell_declaring_the_common_parameters(name):
     nb = load(name)

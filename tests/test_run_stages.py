@@ -380,6 +380,64 @@ def test_several_periods_overlap_and_publish_what_one_run_would(sample_workspace
         assert again.current and again.previous_run_id == manifest["run_id"]
 
 
+@pytest.mark.slow
+def test_a_notebook_reading_the_cleaning_starts_before_the_evaluation(sample_workspace):
+    """A notebook of the matrix that reads only the cleaning files (``reads="cleaning"``, as 01) is
+    submitted as soon as the period is cleaned: its line comes before the evaluation's; the report has
+    both notebooks, ``early:<name>`` in its timings, and the feedback workbooks (their job submitted after
+    the notebooks) installed before the manifest."""
+    import io
+
+    ws = sample_workspace
+    write_notebook(ws["notebooks"] / "quality.ipynb")
+    matrix = (
+        plan.NotebookSpec("quality.ipynb", "quality", "analyst", reads="cleaning"),
+        plan.NotebookSpec("brief.ipynb", "briefing", "briefing"),
+    )
+    log = io.StringIO()
+    result = command.run(sample_options(ws, matrix=matrix, jobs=2), execute.Progress(stream=log))
+    lines = log.getvalue().splitlines()
+    early = next(
+        i for i, line in enumerate(lines) if "executing quality.ipynb (reads the cleaning only)" in line
+    )
+    evaluating = next(i for i, line in enumerate(lines) if "evaluating sample 2026-TW2" in line)
+    rest = next(i for i, line in enumerate(lines) if "executing brief.ipynb" in line)
+    assert early < evaluating < rest
+    assert result.executed == ("quality", "briefing")
+    assert {"quality.html", "quality.ipynb", "briefing.html"} <= {p.name for p in result.outputs}
+    manifest = json.loads((result.report_dir / "manifest.json").read_text())
+    assert manifest["timings_s"]["early:quality"] > 0 and "early:briefing" not in manifest["timings_s"]
+    assert manifest["stages"]["feedback:2026-TW2"] == "written"
+    assert (ws["root"] / "processed" / "sample" / "2026-TW2" / "feedback").is_dir()
+    assert command.run(sample_options(ws, matrix=matrix, jobs=2)).current
+
+
+@pytest.mark.slow
+def test_a_failed_evaluation_waits_for_the_early_notebook_and_leaves_nothing(sample_workspace, monkeypatch):
+    """The period's evaluation fails after the notebook reading the cleaning was started: the error goes
+    on (naming the period), that notebook is waited for (it writes into the staging folder) and the
+    staging folder removed; no report, nothing beside."""
+    ws = sample_workspace
+    write_notebook(ws["notebooks"] / "quality.ipynb")
+    matrix = (
+        plan.NotebookSpec("quality.ipynb", "quality", "analyst", reads="cleaning"),
+        plan.NotebookSpec("brief.ipynb", "briefing", "briefing"),
+    )
+    real = stages.ensure_evaluated
+
+    def failing(raw_dir, period, folder, **kw):  # this process evaluates the target only
+        if period == "2026-TW2":
+            raise execute.PreparationFailed(f"evaluating {period} failed (test)")
+        return real(raw_dir, period, folder, **kw)
+
+    monkeypatch.setattr(stages, "ensure_evaluated", failing)
+    with pytest.raises(execute.PreparationFailed, match="evaluating 2026-TW2 failed"):
+        command.run(sample_options(ws, matrix=matrix, jobs=2), execute.Progress(quiet=True))
+    reports = ws["root"] / "reports" / "sample"
+    assert not (reports / "2026-TW2").exists()
+    assert [p.name for p in reports.iterdir() if ".staging-" in p.name] == []
+
+
 # ------------------------------------------------------------------ the preparation in the worker processes
 def fake_plan(raw, root, period, force=False):
     """What :func:`execute.submit_earlier_periods` reads of a plan."""

@@ -180,6 +180,34 @@ def test_load_matrix(tmp_path):
         plan.load_matrix(dup)
     with pytest.raises(UsageError, match="cannot read"):
         plan.load_matrix(tmp_path / "missing.yml")
+    early = tmp_path / "early.yml"
+    early.write_text("- {notebook: q.ipynb, name: q, export: analyst, reads: cleaning}\n")
+    assert plan.load_matrix(early) == (plan.NotebookSpec("q.ipynb", "q", "analyst", reads="cleaning"),)
+    assert plan.load_matrix(good)[0].reads == "evaluation"  # the default: started after the evaluation
+    wrong = tmp_path / "wrong.yml"
+    wrong.write_text("- {notebook: q.ipynb, name: q, export: analyst, reads: history}\n")
+    with pytest.raises(ConfigError, match="reads must be one of"):
+        plan.load_matrix(wrong)
+
+
+def test_a_folder_prepared_by_the_caller_is_not_evaluated_by_the_notebook(tmp_path, monkeypatch):
+    """``load.ensure_processed`` evaluates a folder without ``evaluation.json`` (a notebook opened on its
+    own), but not one the caller prepares (``prepared_by_caller``: ``run`` evaluates it while notebook 01,
+    which reads only the cleaning files, executes)."""
+    from analysis.evaluate import evaluation
+    from analysis.publish.content import load
+
+    calls = []
+    monkeypatch.setattr(
+        evaluation, "evaluate_source", lambda raw, period, processed_dir: calls.append(period)
+    )
+    folder = tmp_path / "kota" / "2025-TW2"
+    folder.mkdir(parents=True)
+    with load.prepared_by_caller(folder):
+        assert load.ensure_processed(tmp_path / "raw", "2025-TW2", str(folder)) == folder
+    assert calls == []
+    assert load.ensure_processed(tmp_path / "raw", "2025-TW2", str(folder)) == folder
+    assert calls == ["2025-TW2"]  # outside the block: evaluated first, as before
 
 
 def test_default_matrix_has_one_briefing():

@@ -137,3 +137,26 @@ def stop_pool(pool: cf.ProcessPoolExecutor) -> None:
             process.kill()
     for process in processes:
         process.join(timeout=5)
+
+
+#: Seconds :func:`exit_after_children` waits for the worker processes to end (they die with this process
+#: anyway: :func:`die_with_parent`).
+CHILDREN_WAIT_S = 10.0
+
+
+def exit_after_children(code: int, timeout: float = CHILDREN_WAIT_S) -> None:
+    """End this process with ``code`` once its worker processes (``multiprocessing.active_children``) have
+    ended, at most ``timeout`` seconds, without the interpreter's teardown: the streams and the log are
+    flushed, every worker is waited for (none outlives the command, and their CPU time is counted as its
+    own by whoever waits for it, ``os.wait4``), then ``os._exit``. For a command whose work is done and
+    written (``python -m analysis run``)."""
+    import logging
+    import multiprocessing
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    deadline = time.monotonic() + timeout
+    while multiprocessing.active_children() and time.monotonic() < deadline:  # reaps those that ended
+        time.sleep(0.01)
+    os._exit(code)

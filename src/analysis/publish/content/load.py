@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +39,29 @@ def processed_root() -> Path:
     return find_project_root() / "data" / "processed"
 
 
+#: Processed folders whose evaluation the caller makes (:func:`prepared_by_caller`): not evaluated here.
+_PREPARED_BY_CALLER: list[Path] = []
+
+
+@contextmanager
+def prepared_by_caller(folder: Path | str) -> Iterator[None]:
+    """Within the block :func:`ensure_processed` leaves ``folder`` to the caller, also before it has an
+    ``evaluation.json``: ``python -m analysis run`` starts a notebook that reads only the cleaning's files
+    (``NotebookSpec.reads``: notebook 01) in a worker process as soon as the period is cleaned, while the
+    run itself evaluates it."""
+    _PREPARED_BY_CALLER.append(resolve_path(folder))
+    try:
+        yield
+    finally:
+        _PREPARED_BY_CALLER.pop()
+
+
 def ensure_processed(raw_dir: Path, period: str, processed_dir: Path | str = "") -> Path:
     """The processed folder of ``period``: ``processed_dir`` when given, else
     ``<project root>/data/processed/<source>/<period>/`` (:func:`processed_root`); evaluated first (``analysis.evaluate.evaluation.evaluate_source``) when it
     has no ``evaluation.json`` yet, so a notebook opened in JupyterLab runs on a fresh checkout.
-    (``python -m analysis run`` evaluates before it starts the notebooks, so they only read.)"""
+    (``python -m analysis run`` evaluates before it starts the notebooks, so they only read, but for
+    notebook 01, started while the run evaluates: :func:`prepared_by_caller`.)"""
     from analysis.core.config import processed_dir_for
 
     folder = (
@@ -50,7 +69,7 @@ def ensure_processed(raw_dir: Path, period: str, processed_dir: Path | str = "")
         if str(processed_dir)
         else processed_dir_for(raw_dir, period, processed_root())
     )
-    if not (folder / "evaluation.json").exists():
+    if folder not in _PREPARED_BY_CALLER and not (folder / "evaluation.json").exists():
         from analysis.evaluate.evaluation import evaluate_source
 
         evaluate_source(raw_dir, period, processed_dir=folder)

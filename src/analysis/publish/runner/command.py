@@ -258,6 +258,8 @@ def start_run(
     with _staging_kept_or_removed(plan, staging):
         if options.engine == "inprocess":
             pool = start_workers(plan) if own_pool else workers.get(plan)
+        # the notebooks reading only the cleaning files are submitted by the preparation, the others after it
+        jobs = NotebookJobs(plan, staging, progress, pool) if pool is not None else None
         try:
             if options.reuse_processed:
                 progress.say(f"using processed data in {plan.processed_dir}")
@@ -266,11 +268,15 @@ def start_run(
                 kwargs = {"staged": True} if staged else {}
                 if _takes(prepare, "defer"):
                     kwargs["defer"] = True
+                if jobs is not None and _takes(prepare, "notebooks"):
+                    kwargs["notebooks"] = jobs
                 prepared = prepare(plan, progress, pool, **kwargs) or {}
             pending = prepared.pop("pending", None)
             key = notebooks_key(plan)
             manifest = None if options.force else report_is_current(plan, key)
             if manifest is not None:  # the processed data were made again, the same: the report stays
+                if jobs is not None:
+                    jobs.abandon(stopped=False)  # a notebook started early writes into the staging folder
                 if pending is not None:
                     pending()
                 if pool is not None and own_pool:
@@ -280,10 +286,14 @@ def start_run(
                 return _kept(plan, manifest, progress, t0, stages=dict(prepared.get("stages", {})))
             notebooks = None
             if pool is not None:
-                notebooks = submit_notebooks(plan, staging, progress, pool, queued=queued)
+                notebooks = submit_notebooks(plan, staging, progress, pool, queued=queued, jobs=jobs)
+                if hasattr(pending, "start"):  # the feedback workbooks' job, behind the notebooks
+                    pending.start()
             else:
                 _execute_and_export(plan, staging, progress)
         except BaseException as exc:  # Ctrl-C, a full disk...: the workers stop now, then the staging goes
+            if jobs is not None:  # stopped with the pool, or (shared workers) waited for
+                jobs.abandon(stopped=own_pool or not isinstance(exc, Exception))
             _stop_workers(pool, workers, exc)
             raise
     return StartedRun(

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import logging
 import os
 import sys
@@ -271,12 +272,42 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     return jobs
 
 
+class _LaterJob:
+    """A job for the worker pool (``_timed_call(fn, *args)``) submitted when :meth:`start` is called, or
+    when its result is first asked for."""
+
+    def __init__(self, pool: cf.Executor, fn: Callable[..., Any], *args: Any) -> None:
+        self.pool, self.call, self.future = pool, (fn, *args), None
+
+    def start(self) -> cf.Future:
+        if self.future is None:
+            self.future = self.pool.submit(_timed_call, *self.call)
+        return self.future
+
+    def result(self) -> Any:
+        return self.start().result()
+
+
+class PendingFeedback:
+    """The feedback workbooks the preparation left to the run (``defer``): :meth:`start` submits their job
+    (after the notebooks, which do not read them: it then fills a worker's idle time at the end instead of
+    delaying the notebooks); calling it waits for them and installs them."""
+
+    def __init__(self, job: _LaterJob, install: Callable[[], None]) -> None:
+        self.start = job.start
+        self._install = install
+
+    def __call__(self) -> None:
+        self._install()
+
+
 def prepare_data(
     plan: Plan,
     progress: Progress,
     pool: cf.Executor | None = None,
     staged: bool = False,
     defer: bool = False,
+    notebooks: NotebookJobs | None = None,
 ) -> dict[str, Any]:
     """Clean, then evaluate, into ``plan.processed_dir``; returns a summary for the manifest.
 
@@ -290,10 +321,14 @@ def prepare_data(
     (:func:`warm_worker`, once per pool) when idle. Without a pool all of it is done here, one after the
     other. A job that fails stops the preparation with an error naming its period.
 
-    ``defer`` (``run``'s default): the feedback workbooks being written in a worker are not waited for;
-    the summary's ``"pending"`` is then a function that waits for them and installs them (the caller
-    calls it before writing the manifest, while the notebooks, which do not read them, run). Without it
-    they are installed before this returns.
+    ``defer`` (``run``'s default): the feedback workbooks are not waited for, nor submitted: the summary's
+    ``"pending"`` is then a :class:`PendingFeedback`, whose ``start()`` the caller calls once the notebooks
+    are submitted, and which it calls before writing the manifest (waiting for them and installing them).
+    Without it they are written while this runs and installed before it returns.
+
+    ``notebooks`` (``run``'s, with a pool): the run's notebook jobs, to which the notebooks that read only
+    the cleaning files are submitted once the period is cleaned (:func:`submit_early_notebooks`); the run
+    submits the others after this returns, and when it fails, cancels or waits for these.
     """
     if not staged:
         return _prepare_unstaged(plan, progress, pool)
@@ -304,7 +339,7 @@ def prepare_data(
     if pool is not None:
         submit_warm_up(pool, plan.options.jobs)
     done_stages: dict[str, str] = {}
-    feedback_job: cf.Future | None = None
+    feedback_job: _LaterJob | None = None
     clean_key = st.clean_key(plan.raw_dir, plan.period)
     if not force and st.stage_is_current(plan.processed_dir, "clean", clean_key):
         progress.say(f"cleaned tables of {plan.period} are current (same inputs, configuration and code)")
@@ -312,8 +347,9 @@ def prepare_data(
         done_stages[f"clean:{plan.period}"] = "current"
         if not st.feedback_is_current(plan.raw_dir, plan.period, plan.processed_dir):
             if pool is not None:  # cleaned earlier as an input only: its own feedback workbooks now
-                job = (st.build_feedback, plan.raw_dir, plan.period, plan.processed_dir)
-                feedback_job = pool.submit(_timed_call, *job)
+                feedback_job = _LaterJob(
+                    pool, st.build_feedback, plan.raw_dir, plan.period, plan.processed_dir
+                )
             else:
                 done_stages[f"feedback:{plan.period}"] = progress.timed(
                     "feedback",
@@ -339,22 +375,40 @@ def prepare_data(
         st.record_stages(plan.processed_dir, keys, plan.run_id)
         done_stages[f"clean:{plan.period}"] = "cleaned"
         if in_worker:
-            job = (
-                st.build_feedback,
-                plan.raw_dir,
-                plan.period,
-                plan.processed_dir,
-                feedback_inputs(cleaned.log),
+            inputs = feedback_inputs(cleaned.log)
+            feedback_job = _LaterJob(
+                pool, st.build_feedback, plan.raw_dir, plan.period, plan.processed_dir, inputs
             )
-            feedback_job = pool.submit(_timed_call, *job)
         else:
             done_stages[f"feedback:{plan.period}"] = "written"
-    totals = cleaned.quality.get("totals", {}) if cleaned and isinstance(cleaned.quality, dict) else {}
     if cleaned is not None and cleaned.has_problems:
         progress.say(
             f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
             f"{plan.processed_dir / 'rejected_rows.csv'}"
         )
+    if feedback_job is not None and not defer:
+        feedback_job.start()
+    if notebooks is not None:
+        submit_early_notebooks(plan, notebooks, progress)
+    return _evaluate_and_wait(plan, progress, pool, jobs, done_stages, cleaned, feedback_job, defer)
+
+
+def _evaluate_and_wait(
+    plan: Plan,
+    progress: Progress,
+    pool: cf.Executor | None,
+    jobs: EarlierJobs,
+    done_stages: dict[str, str],
+    cleaned: Any,
+    feedback_job: _LaterJob | None,
+    defer: bool,
+) -> dict[str, Any]:
+    """:func:`prepare_data` once the period is cleaned: its evaluation (after its previous period's), the
+    earlier periods' jobs waited for, the feedback workbooks, the history store; the summary."""
+    from analysis.publish.runner import stages as st
+
+    force = plan.options.force
+    totals = cleaned.quality.get("totals", {}) if cleaned and isinstance(cleaned.quality, dict) else {}
     # the evaluation reads the previous period: wait for its worker (its rt_index is reused)
     prev = st.evaluated_previous(plan.raw_dir, plan.period)
     if pool is None and prev in st.earlier_periods(plan.raw_dir, plan.period) and forces(plan.options, prev):
@@ -409,7 +463,7 @@ def prepare_data(
             )
 
         if defer:
-            pending = install_feedback
+            pending = PendingFeedback(job, install_feedback)
         else:
             install_feedback()
     if pool is None:
@@ -701,6 +755,7 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
     process's IPython shell, :mod:`analysis.publish.nbengine`), papermill writing the executed notebook into
     ``staging``, and export it there. A failing cell is reported in the result (the executed notebook, saved
     by papermill, shows the error and papermill's error banner); anything else raises."""
+    from analysis.publish.content.load import prepared_by_caller
     from analysis.publish.nbengine import execute_in_process
     from analysis.publish.nbexec import CellFailed
 
@@ -708,8 +763,14 @@ def run_notebook_job(plan: Plan, spec: NotebookSpec, staging: Path) -> NotebookR
     source = (Path(plan.options.notebooks_dir) / spec.notebook).resolve()
     executed = staging / f"{spec.name}.ipynb"
     t0 = time.perf_counter()
+    # a notebook that reads only the cleaning's files may run while the run evaluates the period
+    # (:func:`submit_early_notebooks`): its ``load.ensure_processed`` must not evaluate it too
+    prepared = (
+        prepared_by_caller(plan.processed_dir) if spec.reads == "cleaning" else contextlib.nullcontext()
+    )
     try:
-        nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent, output_path=executed)
+        with prepared:
+            nb = execute_in_process(source, plan.parameters(spec), cwd=source.parent, output_path=executed)
     except CellFailed as exc:
         failure = {
             "cell_index": exc.cell_index,
@@ -822,16 +883,26 @@ def _execute_in_workers(plan: Plan, staging: Path, progress: Progress, pool: cf.
 
 @dataclass
 class NotebookJobs:
-    """The notebooks of one run submitted to the worker processes (:func:`submit_notebooks`); each is
-    reported (a progress line, its timings) as soon as it is done, also while this process prepares the
-    next period (``run_periods``)."""
+    """The notebooks of one run submitted to the worker processes (:func:`submit_early_notebooks`, then
+    :func:`submit_notebooks`); each is reported (a progress line, its timings) as soon as it is done, also
+    while this process prepares the period or the next one (``run_periods``)."""
 
     plan: Plan
     staging: Path
     progress: Progress
-    futures: dict[cf.Future, NotebookSpec]
-    t0: float
+    pool: cf.Executor
+    futures: dict[cf.Future, NotebookSpec] = field(default_factory=dict)
+    t0: float | None = None  # when the notebooks that read the evaluation were submitted
+    submitted: dict[str, float] = field(default_factory=dict)
     finished: dict[str, float] = field(default_factory=dict)
+
+    def submit(self, specs: list[NotebookSpec]) -> None:
+        """Each of ``specs`` as a job for the pool (:func:`run_notebook_job`), reported when done."""
+        for spec in specs:
+            self.submitted[spec.name] = time.perf_counter()
+            future = self.pool.submit(run_notebook_job, self.plan, spec, self.staging)
+            self.futures[future] = spec
+            future.add_done_callback(self._report)
 
     def done(self) -> bool:
         """True when every notebook has finished (successfully or not): :meth:`collect` will not wait."""
@@ -842,7 +913,7 @@ class NotebookJobs:
         spec = self.futures.get(future)
         if spec is None or future.cancelled():
             return
-        self.finished.setdefault(spec.name, round(time.perf_counter() - self.t0, 3))
+        self.finished.setdefault(spec.name, time.perf_counter())
         error = future.exception()
         result = None if error is not None else future.result()
         if error is not None or result.failure:
@@ -852,11 +923,24 @@ class NotebookJobs:
                 f"{spec.name}: executed in {result.execute_s:.1f} s, exported in {result.export_s:.1f} s"
             )
 
+    def abandon(self, stopped: bool) -> None:
+        """Before the staging folder is removed (the run stopped, or its report is kept): the notebooks not
+        started are cancelled, and unless the pool is ``stopped`` those running are waited for (their
+        workers go on with other runs' notebooks)."""
+        for future in self.futures:
+            future.cancel()
+        if not stopped:
+            cf.wait(list(self.futures))
+
     def collect(self) -> None:
         """Wait for every notebook and record its timings; when any failed, after all have finished (the
-        failed folder shows them all), :class:`NotebookFailed` for the first that did."""
+        failed folder shows them all), :class:`NotebookFailed` for the first that did. ``done:<name>``
+        counts from the notebook's submission; ``early:<name>``, for one started before the others
+        (:func:`submit_early_notebooks`), how much earlier; ``notebooks`` is the time from the others'
+        submission to the last one done."""
         cf.wait(list(self.futures))
-        now = round(time.perf_counter() - self.t0, 3)
+        now = time.perf_counter()
+        t0 = self.t0 if self.t0 is not None else min(self.submitted.values(), default=now)
         order = sorted(self.futures, key=lambda f: self.finished.get(self.futures[f].name, now))
         first: tuple[str, BaseException | None] | None = None
         for future in order:
@@ -874,23 +958,48 @@ class NotebookJobs:
             timings = self.progress.timings
             timings[f"execute:{spec.name}"] = result.execute_s
             timings[f"export:{spec.name}"] = result.export_s
-            timings[f"done:{spec.name}"] = self.finished.get(spec.name, now)
+            submitted = self.submitted.get(spec.name, t0)
+            timings[f"done:{spec.name}"] = round(self.finished.get(spec.name, now) - submitted, 3)
+            if submitted < t0:
+                timings[f"early:{spec.name}"] = round(t0 - submitted, 3)
         if first is not None:
             message, cause = first
             raise NotebookFailed(message) from cause
-        self.progress.timings["notebooks"] = max(self.finished.values(), default=now)
+        self.progress.timings["notebooks"] = round(max(0.0, max(self.finished.values(), default=now) - t0), 3)
+
+
+def submit_early_notebooks(plan: Plan, jobs: NotebookJobs, progress: Progress) -> None:
+    """Submit to ``jobs`` the notebooks of the run matrix that read only the period's cleaning files
+    (``NotebookSpec.reads == "cleaning"``: notebook 01), once the period is cleaned: a worker executes
+    them while this process evaluates the period (the evaluation swaps the folder in whole, with the same
+    cleaning files). The others follow with :func:`submit_notebooks`."""
+    early = [spec for spec in plan.options.matrix if spec.reads == "cleaning"]
+    if early:
+        jobs.submit(early)
+        progress.say(f"executing {', '.join(spec.notebook for spec in early)} (reads the cleaning only)")
 
 
 def submit_notebooks(
-    plan: Plan, staging: Path, progress: Progress, pool: cf.Executor, queued: bool = False
+    plan: Plan,
+    staging: Path,
+    progress: Progress,
+    pool: cf.Executor,
+    queued: bool = False,
+    jobs: NotebookJobs | None = None,
 ) -> NotebookJobs:
     """Submit every notebook of the run matrix to ``pool`` (execute + export in the worker,
-    :func:`run_notebook_job`); notebooks exported as a briefing go first, so their PDF overlaps the other
-    notebooks. ``queued``: the pool may still be busy with an earlier period's notebooks (the line says
-    so). ``done:<name>`` and ``notebooks`` in the timings count from the submission."""
-    specs = sorted(plan.options.matrix, key=lambda s: s.export != "briefing")  # stable sort
-    t0 = time.perf_counter()
-    futures = {pool.submit(run_notebook_job, plan, spec, staging): spec for spec in specs}
+    :func:`run_notebook_job`) but those ``jobs`` has already (:func:`submit_early_notebooks`); notebooks
+    exported as a briefing go first, so their PDF overlaps the other notebooks. ``queued``: the pool may
+    still be busy with an earlier period's notebooks (the line says so)."""
+    jobs = jobs if jobs is not None else NotebookJobs(plan, staging, progress, pool)
+    started = set(jobs.submitted)
+    specs = [
+        spec
+        for spec in sorted(plan.options.matrix, key=lambda s: s.export != "briefing")  # stable sort
+        if spec.name not in started
+    ]
+    jobs.t0 = time.perf_counter()
+    jobs.submit(specs)
     names = ", ".join(spec.notebook for spec in specs)
     if queued:
         progress.say(
@@ -898,9 +1007,6 @@ def submit_notebooks(
         )
     else:
         progress.say(f"executing {names} ({plan.options.jobs} at a time)")
-    jobs = NotebookJobs(plan, staging, progress, futures, t0)
-    for future in futures:
-        future.add_done_callback(jobs._report)
     return jobs
 
 

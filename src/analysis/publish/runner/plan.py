@@ -31,6 +31,11 @@ FORMATS = ("html", "pdf")
 
 EXPORTS = ("briefing", "analyst")
 
+#: What a notebook of the run matrix reads of the processed data (``NotebookSpec.reads``): only the
+#: period's cleaning files (``quality.json``, ``rejected_rows.csv``: started once the period is cleaned),
+#: or its evaluation and anything else (started once the preparation is done).
+READS = ("cleaning", "evaluation")
+
 #: How notebooks are executed (``--engine``): in a worker process's IPython shell, or one kernel each.
 ENGINES = ("inprocess", "papermill")
 
@@ -57,25 +62,34 @@ class NotebookSpec:
 
     ``notebook`` is a file in the notebooks folder; ``name`` the stem of its outputs (``<name>.html``,
     ``<name>.ipynb``, ``<name>.pdf``); ``export`` is ``briefing`` (HTML without code + PDF) or ``analyst``
-    (HTML with code); ``parameters`` are extra parameters for this notebook only.
+    (HTML with code); ``parameters`` are extra parameters for this notebook only; ``reads`` what of the
+    processed data it reads (:data:`READS`): ``evaluation`` (the default: anything), or ``cleaning``
+    (only the period's cleaning files, ``quality.json`` and ``rejected_rows.csv``), which ``run`` starts as
+    soon as the period is cleaned, while it is evaluated.
     """
 
     notebook: str
     name: str
     export: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    reads: str = "evaluation"
 
     def __post_init__(self) -> None:
         if self.export not in EXPORTS:
             raise ConfigError(
                 f"run matrix: {self.notebook}: export must be one of {EXPORTS}, not {self.export!r}"
             )
+        if self.reads not in READS:
+            raise ConfigError(
+                f"run matrix: {self.notebook}: reads must be one of {READS}, not {self.reads!r}"
+            )
 
 
-#: The run matrix, as data. Notebooks live in ``notebooks/``; all run in parallel after cleaning and
+#: The run matrix, as data. Notebooks live in ``notebooks/``; they run in parallel, 01 (the data quality,
+#: from ``quality.json`` and ``rejected_rows.csv``) from when the period is cleaned, the others after the
 #: evaluation. ``--matrix FILE`` replaces it with a YAML list of the same fields.
 RUN_MATRIX: tuple[NotebookSpec, ...] = (
-    NotebookSpec("01_data_quality.ipynb", "01_data_quality", "analyst"),
+    NotebookSpec("01_data_quality.ipynb", "01_data_quality", "analyst", reads="cleaning"),
     NotebookSpec("02_program_achievement.ipynb", "02_program_achievement", "analyst"),
     NotebookSpec("03_kampung_bahagia_index.ipynb", "03_kampung_bahagia_index", "analyst"),
     NotebookSpec("04_briefing.ipynb", "briefing", "briefing"),
@@ -83,7 +97,8 @@ RUN_MATRIX: tuple[NotebookSpec, ...] = (
 
 
 def load_matrix(path: Path) -> tuple[NotebookSpec, ...]:
-    """A run matrix from YAML: a list of ``{notebook, name, export, parameters}`` mappings."""
+    """A run matrix from YAML: a list of ``{notebook, name, export, parameters, reads}`` mappings
+    (``parameters`` and ``reads`` optional)."""
     try:
         rows = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -94,12 +109,16 @@ def load_matrix(path: Path) -> tuple[NotebookSpec, ...]:
     for i, row in enumerate(rows, start=1):
         if not isinstance(row, dict) or not {"notebook", "name", "export"} <= set(row):
             raise ConfigError(f"{path}: entry {i} needs the keys notebook, name and export")
-        unknown = sorted(set(row) - {"notebook", "name", "export", "parameters"})
+        unknown = sorted(set(row) - {"notebook", "name", "export", "parameters", "reads"})
         if unknown:
             raise ConfigError(f"{path}: entry {i} has unknown keys {unknown}")
         specs.append(
             NotebookSpec(
-                str(row["notebook"]), str(row["name"]), str(row["export"]), dict(row.get("parameters") or {})
+                str(row["notebook"]),
+                str(row["name"]),
+                str(row["export"]),
+                dict(row.get("parameters") or {}),
+                str(row.get("reads") or "evaluation"),
             )
         )
     names = [s.name for s in specs]
