@@ -416,6 +416,11 @@ CITY_PERIODS = ("2026-TW1", "2026-TW2")
 CARD_TARGET_S = 0.15  # wall seconds per card on 2 cores
 
 
+#: Dask settings stated with the city's Dask line: the worker's statistical profiler (every 10 ms, in the
+#: worker's event loop) and the event loop's own checks; the benchmark's cluster keeps the defaults.
+DASK_SETTINGS = ("worker.profile.enabled", "worker.profile.interval", "admin.tick.interval")
+
+
 def _dask_cluster_cmd(address_file: Path) -> list:
     """A ``LocalCluster`` of 2 one-thread worker processes in its own process; it writes its address."""
     code = (
@@ -470,6 +475,14 @@ def bench_city_cards(tmp: Path, n_rts: int, dask: bool = True) -> dict:
     if not dask:
         return result
 
+    import distributed  # noqa: F401  (loads its configuration's defaults)
+    from dask import config as dask_config
+
+    # the cluster's settings that shape a card's time in a worker (the cluster inherits this environment)
+    result["dask_config"] = {k: dask_config.get(f"distributed.{k}") for k in DASK_SETTINGS}
+    say(
+        f"   Dask LocalCluster(n_workers=2, threads_per_worker=1), its configuration: {result['dask_config']}"
+    )
     address_file = tmp / "dask-address"
     cluster = subprocess.Popen([str(c) for c in _dask_cluster_cmd(address_file)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip

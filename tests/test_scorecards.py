@@ -948,6 +948,61 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
     ).is_file()
 
 
+def test_a_dask_task_builds_its_cards_in_order_in_a_card_thread_of_its_own(monkeypatch):
+    import threading
+
+    seen = []
+
+    def fake_build(job):
+        seen.append(threading.current_thread())
+        return build.JobResult(job.rt_code, True, 0.0)
+
+    monkeypatch.setattr(build, "build_scorecard", fake_build)
+    jobs = [build.ScorecardJob(code, "nb.ipynb", {}, "t", "s", "2026-01-01T00:00:00+07:00") for code in "abc"]
+    assert [r.rt_code for r in build.build_scorecards_on_dask(jobs)] == ["a", "b", "c"]
+    # not the calling (Dask) thread, whose stack the worker's profiler samples; one thread for the chunk
+    assert threading.current_thread() not in seen and len(set(seen)) == 1
+
+
+@pytest.mark.slow
+def test_dask_lost_worker_fails_each_rt_of_its_chunk(processed, tmp_path):
+    import dask
+    import nbformat
+    from distributed import LocalCluster
+
+    scored, _ = rt_codes(processed)
+    chosen = tuple(scored[:8])  # 1 thread: chunks of 2 cards (build.dask_chunks)
+    chunks = build.dask_chunks(list(chosen), threads=1)
+    assert [len(c) for c in chunks] == [2, 2, 2, 2]
+    nb = nbformat.read(build.NOTEBOOK, as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            f"import os\nif kode_rt == {chosen[2]!r}:\n    os._exit(1)  # the worker dies"
+        )
+    )
+    notebook = tmp_path / "05_scorecard_rt.ipynb"
+    nbformat.write(nb, notebook)
+    out = tmp_path / "cards"
+    no_retry = dask.config.set({"distributed.scheduler.allowed-failures": 0})  # the killing chunk: once
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    with no_retry, cluster:
+        result = batch.run_scorecards(
+            options(
+                processed,
+                out,
+                rts=chosen,
+                formats=("html",),
+                notebook=notebook,
+                scheduler=cluster.scheduler_address,
+            )
+        )
+    failed = {r.rt_code for r in result.failed}
+    assert len(result.rows) == len(chosen)  # every RT reported
+    # the killer's chunk fails whole; the chunk queued on the same worker is lost with it (no retry here)
+    assert set(chosen[2:4]) <= failed <= set(chosen[2:6])
+    assert all("dask task failed" in r.message for r in result.failed)
+
+
 @pytest.mark.slow
 def test_every_rt_of_the_sample_gets_a_card(processed, tmp_path):
     out = tmp_path / "cards"
