@@ -241,7 +241,7 @@ def _read(path: Path) -> CachedChart | None:
     """The entry at ``path`` (its use recorded in its mtime), or ``None`` when there is none."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no entry (or no cache folder) yet
         return None
     try:
         entry = CachedChart(**json.loads(text))
