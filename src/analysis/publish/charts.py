@@ -205,7 +205,9 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.core.formatting.display_figure` does;
     ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
     no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder). A chart
-    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`.
+    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`. A chart that
+    several notebooks of a period show is shown through :meth:`analysis.publish.chartcache.ChartCache.show`
+    instead, which draws it once.
     """
     from analysis.core.formatting import display_figure
 
