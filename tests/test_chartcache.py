@@ -91,6 +91,8 @@ def test_the_key_follows_every_input(tmp_path, monkeypatch):
     as_float = base.astype({"serapan_pct": "float32"})
     categories = base.assign(program_code=pd.Categorical(base["program_code"], ["P03", "P02", "P01"]))
     other_order = base.assign(program_code=pd.Categorical(base["program_code"], ["P01", "P02", "P03"]))
+    mixed = base.assign(program_label=pd.Series(["1", "Balikat", None], dtype=object))
+    mixed_types = base.assign(program_label=pd.Series([1, "Balikat", None], dtype=object))  # hashed alike
     with_attrs = base.copy()
     with_attrs.attrs["period"] = "2026-TW3"
     variants = [
@@ -101,6 +103,8 @@ def test_the_key_follows_every_input(tmp_path, monkeypatch):
         _key(store, categories, "id"),
         _key(store, other_order, "id"),
         _key(store, with_attrs, "id"),
+        _key(store, mixed, "id"),
+        _key(store, mixed_types, "id"),
         _key(store, base, "en"),
         _key(store, base, "id", ncols=3),
         store.key(charts.serapan_capaian_chart, (base, "id"), {}),

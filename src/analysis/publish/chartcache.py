@@ -12,7 +12,8 @@ display those bytes instead of building and saving the figure again (the same di
 The key (:meth:`ChartCache.key`) is a SHA-256 over, all from content:
 
 - the chart function's name and every argument: a table by its columns, dtypes (a categorical's categories),
-  index and values (``pandas.util.hash_pandas_object``) and ``attrs``; a mapping, sequence or plain value
+  index and values (``pandas.util.hash_pandas_object``; in an object column also each value's type,
+  which that hash ignores: ``1`` and ``"1"`` hash alike) and ``attrs``; a mapping, sequence or plain value
   by its content; anything else is a ``TypeError`` (never a key that misses a part of the input);
 - the code: :func:`analysis.publish.cache.code_digest` (every file of the package, the label catalogues
   included, and the versions of the libraries that shape an output, matplotlib among them) and
@@ -102,8 +103,14 @@ def _table_digest(value: pd.DataFrame | pd.Series) -> str:
         repr(frame.index.dtype),
         cache.digest_json(value.attrs),
     ]
+    # pandas hashes an object column of mixed types as text (1 and "1" alike): their types are keyed too
+    kinds = [
+        cache.digest_json([type(v).__name__ for v in frame.iloc[:, i].tolist()])
+        for i, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_object_dtype(dtype)
+    ]
     rows = pd.util.hash_pandas_object(frame, index=True).to_numpy(dtype="uint64") if len(frame) else None
-    return cache.combine([*header, cache.sha256_bytes(b"" if rows is None else rows.tobytes())])
+    return cache.combine([*header, *kinds, cache.sha256_bytes(b"" if rows is None else rows.tobytes())])
 
 
 def value_digest(value: Any) -> str:
