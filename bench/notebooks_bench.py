@@ -8,8 +8,11 @@ Each round starts one fresh process per variant (``base``: ``src/`` of git revis
 worker does (:func:`analysis.publish.runner.execute.warm_worker`, then one untimed pass of every notebook:
 the imports inside the notebooks, font caches), then executes each notebook once with our papermill engine
 (:func:`analysis.publish.nbengine.execute_in_process`, as ``run`` does) and exports it (briefing: HTML +
-WeasyPrint PDF; the others: HTML), timing the **CPU** of the process (``time.process_time``: user + system;
-every step runs in this one process) and the wall of each step. Printed and written to ``--out``: the
+WeasyPrint PDF; the others: HTML), in that order, timing the **CPU** of the process (``time.process_time``: user + system;
+every step runs in this one process) and the wall of each step. The chart cache beside the period
+folder (``.chart-cache``, :mod:`analysis.publish.chartcache`) is emptied before each pass: the briefing
+draws the charts it shares with 02 and 03, which reuse them, as in a run where the briefing's worker is
+ahead. Printed and written to ``--out``: the
 medians over the rounds per variant, notebook and step, and new / base.
 
 The notebooks read an evaluated period: ``--processed`` (default ``data/processed/sample/<period>``, made
@@ -103,6 +106,14 @@ def _steps(processed: Path, period: str, out_dir: Path, only: str | None = None,
     return steps
 
 
+def _empty_chart_cache(processed: Path) -> None:
+    """Remove the chart cache beside ``processed`` (``analysis.publish.chartcache``; a tree without one
+    has none), so that a pass draws every chart once, as a run on new data does."""
+    folder = processed.resolve().parent / ".chart-cache"
+    if folder.exists():
+        shutil.rmtree(folder)
+
+
 def child(processed: Path, period: str, out_dir: Path, profile: str | None) -> dict:
     """In a warm process of its own: CPU and wall of each notebook's execution and export."""
     from analysis.publish.runner.execute import warm_worker
@@ -112,8 +123,10 @@ def child(processed: Path, period: str, out_dir: Path, profile: str | None) -> d
 
     tree = Path(analysis.__file__).resolve().parents[2]  # the notebooks of the tree whose code runs
     steps = _steps(processed, period, out_dir, only=profile, notebooks=tree / "notebooks")
+    _empty_chart_cache(processed)
     for _name, execute, export_ in steps:  # untimed: imports inside the notebooks, caches, fonts
         export_(execute())
+    _empty_chart_cache(processed)  # timed: the briefing draws the shared charts, 02 and 03 reuse them
     if profile:
         import cProfile
         import pstats

@@ -129,6 +129,22 @@ def test_analyst_notebooks_start_with_a_title(name):
     assert first["cell_type"] == "markdown" and "".join(first["source"]).startswith("# ")
 
 
+#: The charts the briefing shares with 02 and 03 (each drawn once per period, analysis.publish.chartcache).
+SHARED_CHARTS = ("achievement_chart", "serapan_capaian_chart", "program_trend_chart", "principle_trend_chart",
+                 "principle_heatmap", "rank_interval_chart")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name", ["02_program_achievement.ipynb", "03_kampung_bahagia_index.ipynb", "04_briefing.ipynb"]
+)
+def test_the_shared_charts_go_through_the_chart_cache(name):
+    code = "\n".join("".join(c["source"]) for c in load(name)["cells"] if c["cell_type"] == "code")
+    assert "chart_cache = chartcache.ChartCache.beside(processed)" in code
+    for chart in SHARED_CHARTS:
+        assert f"charts.{chart}(" not in code, chart  # drawn here, not taken from the cache
+    assert code.count("chart_cache.show(") == {"02": 4, "03": 3, "04": 6}[name[:2]]
+
+
 def test_briefing_plumbing_cells_are_removed_from_the_export():
     from analysis.publish.export import REMOVE_CELL_TAGS
 
@@ -252,6 +268,27 @@ def test_notebook_runs_on_the_sample(name, on_the_sample):
     assert "87.4999" not in text and "nan" not in text.lower().split()
     alts = count_images(nb)
     assert alts and all(alt.strip() for alt in alts)
+
+
+def chart_svgs(nb: dict) -> list[str]:
+    return [
+        "".join(output["data"]["image/svg+xml"])
+        for cell in nb["cells"]
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
+
+
+@pytest.mark.slow
+def test_the_briefing_and_the_analysts_notebooks_draw_their_common_charts_once(on_the_sample, processed):
+    briefing = chart_svgs(on_the_sample("04_briefing.ipynb"))
+    analysts = chart_svgs(on_the_sample("02_program_achievement.ipynb")) + chart_svgs(
+        on_the_sample("03_kampung_bahagia_index.ipynb")
+    )
+    assert len([svg for svg in briefing if svg in analysts]) == 6  # every chart of the briefing
+    entries = [json.loads(p.read_text(encoding="utf-8")) for p in (processed / ".chart-cache").glob("*.json")]
+    for svg in briefing:  # one entry each: 02 and 03 asked for the briefing's charts with the same inputs
+        assert [e["svg"] for e in entries].count(svg) == 1
 
 
 @pytest.mark.slow

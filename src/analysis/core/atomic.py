@@ -89,10 +89,16 @@ def is_stale(path: Path, now: float | None = None) -> bool:
         return False
     if age > STALE_AFTER_S:
         return True
-    owner = _OWNER.match(match["owner"])
-    if owner is None or owner["host"] != _host():
+    return owner_is_gone(match["owner"])
+
+
+def owner_is_gone(owner: str) -> bool:
+    """True when ``owner`` (an :func:`owner_tag`) names a process of this host that is not alive (another
+    host's process, or a text that is no owner tag, is never judged gone)."""
+    found = _OWNER.match(owner)
+    if found is None or found["host"] != _host():
         return False
-    pid = int(owner["pid"])
+    pid = int(found["pid"])
     return pid != os.getpid() and not _pid_alive(pid)
 
 

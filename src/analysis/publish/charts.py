@@ -205,10 +205,10 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     ``{"image/svg+xml": {"alt": <alt text>}}``, as :func:`analysis.core.formatting.display_figure` does;
     ``fmt="png"`` goes through ``display_figure``. ``skip_empty=True`` shows nothing for a chart that had
     no data (the briefing leaves such charts out; the analysts' notebooks show the placeholder). A chart
-    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`.
+    with a phone layout (:func:`phone_layout`) sends it too, as :data:`PHONE_SVG_MIMETYPE`. A chart that
+    several notebooks of a period show is shown through :meth:`analysis.publish.chartcache.ChartCache.show`
+    instead, which draws it once.
     """
-    from IPython.display import display
-
     from analysis.core.formatting import display_figure
 
     if skip_empty and is_empty(fig):
@@ -217,12 +217,22 @@ def show(fig: Figure, fmt: str = "svg", skip_empty: bool = False) -> None:
     if fmt != "svg":
         display_figure(fig, alt=text, fmt=fmt)
         return
-    mimetype = "image/svg+xml"
-    bundle = {mimetype: figure_svg(fig), "text/plain": text}
+    svg = figure_svg(fig)
     phone = phone_layout(fig)
-    if phone is not None:
-        bundle[PHONE_SVG_MIMETYPE] = figure_svg(phone)
-    display(bundle, raw=True, metadata={mimetype: {"alt": text}})
+    display_svg(svg, text, None if phone is None else figure_svg(phone))
+
+
+def display_svg(svg: str, alt: str, phone_svg: str | None = None) -> None:
+    """Display a chart's SVG as :func:`show` does: ``image/svg+xml`` with ``alt`` as its output metadata
+    and as ``text/plain``, and the phone layout's SVG (if any) as :data:`PHONE_SVG_MIMETYPE` (also for a
+    chart drawn by another notebook, :mod:`analysis.publish.chartcache`)."""
+    from IPython.display import display
+
+    mimetype = "image/svg+xml"
+    bundle = {mimetype: svg, "text/plain": alt}
+    if phone_svg is not None:
+        bundle[PHONE_SVG_MIMETYPE] = phone_svg
+    display(bundle, raw=True, metadata={mimetype: {"alt": alt}})
 
 
 def _figure(
