@@ -147,8 +147,9 @@ CHILDREN_WAIT_S = 10.0
 def exit_after_children(code: int, timeout: float = CHILDREN_WAIT_S) -> None:
     """End this process with ``code`` once its worker processes (``multiprocessing.active_children``) have
     ended, at most ``timeout`` seconds, without the interpreter's teardown: the streams and the log are
-    flushed, every worker is waited for (none outlives the command, and their CPU time is counted as its
-    own by whoever waits for it, ``os.wait4``), then ``os._exit``. For a command whose work is done and
+    flushed, every worker is waited for and then the fork server, if a pool started one (none outlives
+    the command, and their CPU time is counted as its own by whoever waits for it, ``os.wait4``), then
+    ``os._exit``. For a command whose work is done and
     written (``python -m analysis run``)."""
     import logging
     import multiprocessing
@@ -159,4 +160,9 @@ def exit_after_children(code: int, timeout: float = CHILDREN_WAIT_S) -> None:
     deadline = time.monotonic() + timeout
     while multiprocessing.active_children() and time.monotonic() < deadline:  # reaps those that ended
         time.sleep(0.01)
+    for child in multiprocessing.active_children():  # still at work after the wait: it would die with us
+        child.kill()
+        child.join(timeout=1)
+    if _fork_server_stopped_at_exit:  # its exit handler would stop it, but os._exit skips the handlers
+        _stop_fork_server()  # it exits after reaping its workers: waited for, its CPU and theirs are ours
     os._exit(code)
