@@ -79,20 +79,39 @@ def test_the_quick_exit_is_armed_only_in_the_fork_server():
     assert fork_server_exit._in_fork_server() is False  # imported here (and by the doctest collection)
 
 
+#: How a command that used a pool ends: its pool closed by ``with`` (the exit handlers stop the fork
+#: server), or ``exit_after_children`` (how ``python -m analysis run`` ends: ``os._exit`` skips the exit
+#: handlers, so it stops the fork server itself; before it did, the fork server outlived the command and
+#: ``make bench`` measured 3.7 s of CPU for a run that used about 18).
+_COMMAND_ENDS = {
+    "pool closed": (
+        "    with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent,"
+        " initargs=initializer_args()) as pool:\n"
+        "        print(pool.submit(os.getppid).result(), flush=True)\n"
+    ),
+    "quick exit": (
+        "    pool = cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent,"
+        " initargs=initializer_args())\n"
+        "    print(pool.submit(os.getppid).result(), flush=True)\n"
+        "    pool.shutdown(wait=False)\n"
+        "    exit_after_children(0)\n"
+    ),
+}
+
+
 @pytest.mark.skipif(not LINUX, reason="the fork server is Linux's start method here")
-def test_the_command_waits_for_its_fork_server_at_exit_and_counts_its_cpu(tmp_path):
+@pytest.mark.parametrize("end", sorted(_COMMAND_ENDS))
+def test_the_command_waits_for_its_fork_server_at_exit_and_counts_its_cpu(tmp_path, end):
     """A command that used a pool exits with its fork server gone (waited for, not orphaned), and the
-    CPU of the fork server's imports is in the command's children's time (``wait4``)."""
+    CPU of the fork server's imports is in the command's children's time (``wait4``), however it ends."""
     import psutil
 
     script = (
         "import concurrent.futures as cf, os, sys\n"
-        "from analysis.core.workers import worker_context, die_with_parent, initializer_args\n"
+        "from analysis.core.workers import worker_context, die_with_parent, exit_after_children,"
+        " initializer_args\n"
         "if __name__ == '__main__':\n"
-        "    ctx = worker_context(['pandas', 'matplotlib.pyplot'])\n"
-        "    with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent,"
-        " initargs=initializer_args()) as pool:\n"
-        "        print(pool.submit(os.getppid).result(), flush=True)\n"
+        "    ctx = worker_context(['pandas', 'matplotlib.pyplot'])\n" + _COMMAND_ENDS[end]
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
     (tmp_path / "command.py").write_text(script, encoding="utf-8")
@@ -106,39 +125,6 @@ def test_the_command_waits_for_its_fork_server_at_exit_and_counts_its_cpu(tmp_pa
     assert not psutil.pid_exists(server)
     # the command alone imports neither pandas nor matplotlib; the fork server's imports of both are
     # ≈ 0.3 s of CPU on a quiet machine
-    assert usage.ru_utime + usage.ru_stime > 0.2
-
-
-@pytest.mark.skipif(not LINUX, reason="the fork server is Linux's start method here")
-def test_the_quick_exit_of_run_waits_for_the_fork_server_and_counts_its_cpu(tmp_path):
-    """``exit_after_children`` (how ``python -m analysis run`` ends) skips the exit handlers, so it stops
-    the fork server itself: the command ends with its fork server gone and the fork server's CPU (its
-    imports) in the command's children's time. Without that, the fork server outlived the command and
-    ``make bench`` measured 3.7 s of CPU for a run that used about 20."""
-    import psutil
-
-    script = (
-        "import concurrent.futures as cf, os, sys\n"
-        "from analysis.core.workers import worker_context, die_with_parent, exit_after_children,"
-        " initializer_args\n"
-        "if __name__ == '__main__':\n"
-        "    ctx = worker_context(['pandas', 'matplotlib.pyplot'])\n"
-        "    pool = cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent,"
-        " initargs=initializer_args())\n"
-        "    print(pool.submit(os.getppid).result(), flush=True)\n"
-        "    pool.shutdown(wait=False)\n"
-        "    exit_after_children(0)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
-    (tmp_path / "command.py").write_text(script, encoding="utf-8")
-    command = subprocess.Popen(
-        [sys.executable, str(tmp_path / "command.py")], env=env, stdout=subprocess.PIPE, text=True
-    )
-    _pid, status, usage = os.wait4(command.pid, 0)
-    server = int(command.stdout.read().strip())
-    command.stdout.close()
-    assert os.waitstatus_to_exitcode(status) == 0
-    assert not psutil.pid_exists(server)
     assert usage.ru_utime + usage.ru_stime > 0.2
 
 
