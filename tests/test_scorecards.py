@@ -912,6 +912,15 @@ def failing_notebook(folder: Path, bad_rt: str) -> Path:
     return path
 
 
+def _html_cards_on(cluster, processed, out, rts, notebook):
+    """The HTML cards of ``rts`` from ``notebook`` built on the Dask ``cluster`` into ``out``."""
+    return batch.run_scorecards(
+        options(
+            processed, out, rts=rts, formats=("html",), notebook=notebook, scheduler=cluster.scheduler_address
+        )
+    )
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path):
     from distributed import LocalCluster
@@ -925,16 +934,7 @@ def test_dask_local_cluster_same_cache_and_failure_isolation(processed, tmp_path
     )
     assert local.rows[0].build == "rebuilt"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = batch.run_scorecards(
-            options(
-                processed,
-                out,
-                rts=chosen,
-                formats=("html",),
-                notebook=notebook,
-                scheduler=cluster.scheduler_address,
-            )
-        )
+        result = _html_cards_on(cluster, processed, out, chosen, notebook)
     assert {r.rt_code: (r.status, r.build) for r in result.rows} == {
         chosen[0]: ("ok", "unchanged"),  # built locally before: the same cache
         chosen[1]: ("failed", "rebuilt"),
@@ -986,16 +986,7 @@ def test_dask_lost_worker_fails_each_rt_of_its_chunk(processed, tmp_path):
     no_retry = dask.config.set({"distributed.scheduler.allowed-failures": 0})  # the killing chunk: once
     cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     with no_retry, cluster:
-        result = batch.run_scorecards(
-            options(
-                processed,
-                out,
-                rts=chosen,
-                formats=("html",),
-                notebook=notebook,
-                scheduler=cluster.scheduler_address,
-            )
-        )
+        result = _html_cards_on(cluster, processed, out, chosen, notebook)
     failed = {r.rt_code for r in result.failed}
     assert len(result.rows) == len(chosen)  # every RT reported
     # the killer's chunk fails whole; the chunk queued on the same worker is lost with it (no retry here)

@@ -149,8 +149,7 @@ def exit_after_children(code: int, timeout: float = CHILDREN_WAIT_S) -> None:
     ended, at most ``timeout`` seconds, without the interpreter's teardown: the streams and the log are
     flushed, every worker is waited for and then the fork server, if a pool started one (none outlives
     the command, and their CPU time is counted as its own by whoever waits for it, ``os.wait4``), then
-    ``os._exit``. For a command whose work is done and
-    written (``python -m analysis run``)."""
+    ``os._exit``. For a command whose work is done and written (``python -m analysis run``)."""
     import logging
     import multiprocessing
 
