@@ -656,3 +656,115 @@ def test_concurrent_preparation_is_byte_identical_and_feedback_only_for_the_targ
     assert command.run(sample_options(ws, period="2026-TW1", jobs=2), quiet).current
     # the report of 2026-TW2 read 2026-TW1 for its trends, not its feedback workbooks: still current
     assert command.run(sample_options(ws, jobs=2), quiet).current
+
+
+class _PoolWaitingForItsForkServer:
+    """A pool whose submits wait, as a real pool's first submits wait for its fork server's preload, until
+    ``ready`` is set (at most ``timeout`` s); records whether each submit found it set in time."""
+
+    def __init__(self, ready, timeout=10.0):
+        self.ready, self.timeout, self.found_ready = ready, timeout, []
+
+    def submit(self, fn, *args):
+        import concurrent.futures as cf
+
+        self.found_ready.append(self.ready.wait(self.timeout))
+        future = cf.Future()
+        future.set_result((None, 0.0))  # what ``_timed_call`` returns: (result, seconds)
+        return future
+
+
+def test_the_period_is_cleaned_while_the_pools_first_submits_wait_for_its_fork_server(monkeypatch):
+    """The pool's first submits (the earlier periods' jobs, the warm-ups, notebook 01) are made in the
+    background: this process cleans the period meanwhile instead of waiting 2-3 s for the fork server
+    (session 9). On the old code the first submit came before the cleaning and waited for it here."""
+    import threading
+    from types import SimpleNamespace
+
+    cleaned = threading.Event()
+    pool = _PoolWaitingForItsForkServer(cleaned)
+    order = []
+
+    def clean(plan, progress, pool_, force):
+        order.append("clean")
+        cleaned.set()  # the fork server would be ready later: here the pool waits for the cleaning
+        return None, None, {}
+
+    def evaluate_and_wait(plan, progress, pool_, jobs, done, cleaned_, feedback, defer):
+        order.append("evaluate")
+        jobs.wait_all(execute.Progress(quiet=True))  # the earlier periods' jobs are there
+        return {"stages": done}
+
+    monkeypatch.setattr(execute, "_clean", clean)
+    monkeypatch.setattr(execute, "_evaluate_and_wait", evaluate_and_wait)
+    monkeypatch.setattr(execute, "earlier_period_jobs", lambda plan: [("evaluate", "2026-TW1", _no_op, ())])
+    plan = SimpleNamespace(options=SimpleNamespace(force=False, jobs=2))
+    summary = execute.prepare_data(plan, execute.Progress(quiet=True), pool, staged=True, defer=True)
+    assert summary == {"stages": {}}
+    assert order == ["clean", "evaluate"]
+    assert len(pool.found_ready) == 3  # the earlier period, two warm-ups
+    assert all(pool.found_ready), "a submit waited before the period was cleaned"
+
+
+def _no_op():
+    return None
+
+
+def test_a_failure_in_the_background_submits_is_raised_and_one_with_the_cleaning_noted(monkeypatch):
+    """Never swallowed: a submit that fails in the background raises from the preparation; when the
+    cleaning fails too, its error is raised with the other one in its notes."""
+    import threading
+    from types import SimpleNamespace
+
+    tried = threading.Event()
+
+    class BrokenPool:
+        def submit(self, fn, *args):
+            tried.set()
+            raise RuntimeError("the fork server died")
+
+    plan = SimpleNamespace(options=SimpleNamespace(force=False, jobs=1))
+    monkeypatch.setattr(execute, "earlier_period_jobs", lambda plan: [])
+    monkeypatch.setattr(execute, "_clean", lambda *a: (None, None, {}))
+    monkeypatch.setattr(execute, "_evaluate_and_wait", lambda *a: {})
+    with pytest.raises(RuntimeError, match="the fork server died"):
+        execute.prepare_data(plan, execute.Progress(quiet=True), BrokenPool(), staged=True, defer=True)
+
+    def failing_clean(*a):
+        assert tried.wait(10)  # the background submit has failed first
+        raise ValueError("row 7 of realisasi.xlsx")
+
+    tried.clear()
+    monkeypatch.setattr(execute, "earlier_period_jobs", lambda plan: [("evaluate", "2026-TW1", _no_op, ())])
+
+    monkeypatch.setattr(execute, "_clean", failing_clean)
+    with pytest.raises(ValueError, match="row 7") as raised:
+        execute.prepare_data(plan, execute.Progress(quiet=True), BrokenPool(), staged=True, defer=True)
+    assert any("the fork server died" in note for note in raised.value.__notes__)
+
+
+@pytest.mark.parametrize("earlier", [[], [("evaluate", "2026-TW1", _no_op, ())]], ids=["scheduled", "empty"])
+def test_the_fork_server_imports_scipy_stats_only_when_its_workers_evaluate(monkeypatch, earlier):
+    """A scheduled run (every earlier period current) evaluates only its own period, in this process: its
+    fork server leaves out ``scipy.stats`` (0.7 s before any worker can start); with earlier periods to
+    evaluate in the workers it preloads everything."""
+    import multiprocessing
+    from types import SimpleNamespace
+
+    preloads = []
+
+    def context(preload):
+        preloads.append(tuple(preload))
+        return multiprocessing.get_context("spawn")  # no fork server started by the test
+
+    monkeypatch.setattr(execute, "worker_context", context)
+    monkeypatch.setattr(execute, "earlier_period_jobs", lambda plan: earlier)
+    plan = SimpleNamespace(options=SimpleNamespace(jobs=2, matrix=("a", "b", "c")))
+    pool = execute.start_workers(plan)
+    try:
+        assert getattr(pool, "_processes", None) in (None, {})  # started with the first submits, not here
+    finally:
+        pool.shutdown()
+    expected = execute.WORKER_PRELOAD if earlier else execute.NOTEBOOK_PRELOAD
+    assert preloads == [expected]
+    assert ("scipy.stats" in expected) == bool(earlier)

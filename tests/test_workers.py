@@ -165,3 +165,29 @@ def test_a_fork_server_worker_dies_when_the_command_is_killed(tmp_path):
     finally:
         command.kill()
         command.wait()
+
+
+def test_calls_in_order_run_in_their_order_in_another_thread_and_failures_are_raised():
+    main = threading.get_ident()
+    seen = []
+    calls = workers.CallsInOrder("test")
+    first = calls.call(lambda: seen.append(("a", threading.get_ident() != main)) or 1)
+    calls.call(lambda: seen.append(("b", threading.get_ident() != main)))
+    assert first.result() == 1
+    calls.close()
+    assert seen == [("a", True), ("b", True)]
+
+    failing = workers.CallsInOrder("test")
+    failing.call(lambda: 1 / 0)
+    failing.call(seen.append, "after the failure")
+    with pytest.raises(ZeroDivisionError):
+        failing.close()
+    assert seen[-1] == "after the failure"  # the later calls still ran
+
+
+def test_calls_in_order_after_an_error_are_noted_on_it_not_raised():
+    calls = workers.CallsInOrder("test")
+    calls.call(lambda: 1 / 0)
+    error = KeyError("the caller's own error")
+    calls.close_after(error)
+    assert error.__notes__ == ["(and in the background: ZeroDivisionError: division by zero)"]

@@ -121,6 +121,40 @@ def die_with_parent(parent_pid: int, use_death_signal: bool = True) -> None:
     ).start()
 
 
+class CallsInOrder:
+    """Calls run one after the other in a thread of their own, in the order given (:meth:`call`), while
+    the caller goes on; :meth:`close` waits for them and raises the first failure (never swallowed).
+
+    For a pool's first ``submit``: with a fork server (:func:`worker_context`) it starts a worker, which
+    waits until that server has imported its preload (2–3 s), holding the pool's lock (any other
+    ``submit`` waits too). Made in this thread, the submits leave the command free to work meanwhile."""
+
+    def __init__(self, name: str) -> None:
+        self._thread = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._futures: list[cf.Future] = []
+
+    def call(self, fn, /, *args, **kwargs) -> cf.Future:
+        """Run ``fn(*args, **kwargs)`` after the calls before it; its future."""
+        future = self._thread.submit(fn, *args, **kwargs)
+        self._futures.append(future)
+        return future
+
+    def close(self) -> None:
+        """Wait for every call; the first that failed raises its exception."""
+        self._thread.shutdown(wait=True)
+        for future in self._futures:
+            future.result()
+
+    def close_after(self, exc: BaseException) -> None:
+        """Wait for every call (``exc`` is being raised: the caller's work failed or was interrupted); the
+        calls that failed too are named on ``exc`` (its notes), not raised instead of it."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
+        for future in self._futures:
+            other = None if future.cancelled() else future.exception()
+            if other is not None:
+                exc.add_note(f"(and in the background: {type(other).__name__}: {other})")
+
+
 def initializer_args() -> tuple[int, bool]:
     """``(parent pid, use the death signal)`` for :func:`die_with_parent`, made in the process and thread
     that creates the pool (the signal only when that is the main thread)."""

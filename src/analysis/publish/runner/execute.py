@@ -35,7 +35,7 @@ from typing import Any
 
 from analysis.core.atomic import write_bytes_atomic, write_text_atomic
 from analysis.core.errors import AnalysisError
-from analysis.core.workers import die_with_parent, initializer_args, worker_context
+from analysis.core.workers import CallsInOrder, die_with_parent, initializer_args, worker_context
 from analysis.publish.runner.plan import HUNDRED_DAYS, NotebookSpec, Plan, forces
 
 log = logging.getLogger(__name__)
@@ -160,10 +160,19 @@ class EarlierJobs:
     ``clean``, ``hundred_days``)."""
 
     futures: dict[tuple[str, str], cf.Future] = field(default_factory=dict)
+    #: The jobs being submitted in the background (:func:`prepare_data`): the future of the
+    #: ``EarlierJobs`` whose futures join these when one is first waited for.
+    submitting: cf.Future | None = None
+
+    def _submitted(self) -> None:
+        if self.submitting is not None:
+            submitting, self.submitting = self.submitting, None
+            self.futures.update(submitting.result().futures)
 
     def wait(self, what: str, period: str, progress: Progress) -> Any:
         """The result of one job (waits for it; its time goes to ``prepare:<what>:<period>``); a failure
         raises :class:`PreparationFailed` naming the period."""
+        self._submitted()
         future = self.futures.get((what, period))
         if future is None:
             return None
@@ -182,6 +191,7 @@ class EarlierJobs:
     def wait_all(self, progress: Progress) -> dict[tuple[str, str], Any]:
         """Every job's result; when any failed, after all have finished, one error naming each failed
         period (never swallowed)."""
+        self._submitted()
         cf.wait(list(self.futures.values()))
         results, failures = {}, []
         for what, period in self.futures:
@@ -246,29 +256,35 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     of an earlier period may be reading them). The folder locks (:func:`stages.ensure_evaluated`: one
     folder at a time) keep concurrent jobs apart; every output is the same as one after the other
     (deterministic)."""
+
+    jobs = EarlierJobs()
+    for what, period, fn, args in earlier_period_jobs(plan):
+        jobs.futures[(what, period)] = pool.submit(_timed_call, fn, *args)
+    return jobs
+
+
+def earlier_period_jobs(plan: Plan) -> list[tuple[str, str, Callable[..., Any], tuple[Any, ...]]]:
+    """The jobs :func:`submit_earlier_periods` submits, in its order: ``(what, period, function,
+    arguments)``; none when every earlier period and the 100 days are current."""
     from analysis.publish.runner import stages as st
 
     raw, root, run_id = plan.raw_dir, plan.processed_dir.parent, plan.run_id
-    jobs = EarlierJobs()
+    jobs: list[tuple[str, str, Callable[..., Any], tuple[Any, ...]]] = []
     earlier = st.earlier_periods(raw, plan.period) if plan.period != HUNDRED_DAYS else []
     stale = [p for p in earlier if not st.evaluation_is_current(raw, p, root / p)]
     prev = st.evaluated_previous(raw, plan.period)
     chain = [p for p in stale if p != prev]  # ``--force`` redoes the period and its previous one only
-
-    def submit(what: str, period: str, fn: Callable[..., Any], *args: Any) -> None:
-        jobs.futures[(what, period)] = pool.submit(_timed_call, fn, *args)
-
     if chain:
-        submit("chain", ",".join(chain), _evaluate_chain, raw, chain, root, False, run_id)
+        jobs.append(("chain", ",".join(chain), _evaluate_chain, (raw, chain, root, False, run_id)))
     force_prev = prev in earlier and forces(plan.options, prev)
     if prev in stale or force_prev:
-        submit("evaluate", prev, _evaluate_earlier, raw, prev, root / prev, force_prev, run_id)
+        jobs.append(("evaluate", prev, _evaluate_earlier, (raw, prev, root / prev, force_prev, run_id)))
     force_hundred = forces(plan.options, HUNDRED_DAYS)
     if force_hundred or not st.hundred_days_current(raw, plan.period, plan.processed_dir):
-        job = (st.prepare_hundred_days, raw, plan.period, plan.processed_dir, force_hundred)
-        submit("hundred_days", HUNDRED_DAYS, *job)
+        args = (raw, plan.period, plan.processed_dir, force_hundred)
+        jobs.append(("hundred_days", HUNDRED_DAYS, st.prepare_hundred_days, args))
     for period in reversed(chain[1:]):
-        submit("clean", period, _clean_only, raw, period, root / period, False, run_id)
+        jobs.append(("clean", period, _clean_only, (raw, period, root / period, False, run_id)))
     return jobs
 
 
@@ -332,12 +348,53 @@ def prepare_data(
     """
     if not staged:
         return _prepare_unstaged(plan, progress, pool)
+    if pool is None:
+        return _prepare_staged(plan, progress, None, None, EarlierJobs(), defer, None)
+    # the pool's first submits wait for its fork server (2-3 s): made in the background, while this
+    # process cleans and evaluates (a scheduled run's cleaning started 3.3 s after its first line, session 9)
+    background = CallsInOrder("submit-early")
+    jobs = EarlierJobs(submitting=background.call(submit_earlier_periods, plan, pool))
+    background.call(submit_warm_up, pool, plan.options.jobs)
+    try:
+        summary = _prepare_staged(plan, progress, pool, background, jobs, defer, notebooks)
+    except BaseException as exc:
+        background.close_after(exc)
+        raise
+    background.close()
+    return summary
+
+
+def _prepare_staged(
+    plan: Plan,
+    progress: Progress,
+    pool: cf.Executor | None,
+    background: CallsInOrder | None,
+    jobs: EarlierJobs,
+    defer: bool,
+    notebooks: NotebookJobs | None,
+) -> dict[str, Any]:
+    """:func:`prepare_data` with ``staged``; with a pool, what is submitted before the evaluation goes
+    through ``background`` (in order, after the earlier periods' jobs and the warm-ups)."""
+    cleaned, feedback_job, done_stages = _clean(plan, progress, pool, plan.options.force)
+    if cleaned is not None and cleaned.has_problems:
+        progress.say(
+            f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
+            f"{plan.processed_dir / 'rejected_rows.csv'}"
+        )
+    if feedback_job is not None and not defer:
+        background.call(feedback_job.start)
+    if notebooks is not None:
+        background.call(submit_early_notebooks, plan, notebooks, progress)
+    return _evaluate_and_wait(plan, progress, pool, jobs, done_stages, cleaned, feedback_job, defer)
+
+
+def _clean(
+    plan: Plan, progress: Progress, pool: cf.Executor | None, force: bool
+) -> tuple[Any, _LaterJob | None, dict[str, str]]:
+    """The cleaning of ``plan.period`` (unless its stage is current) and its feedback workbooks (written
+    here, or a job for ``pool``): ``(the cleaning's result or None, that job or None, stages done)``."""
     from analysis.publish.runner import stages as st
 
-    force = plan.options.force
-    jobs = submit_earlier_periods(plan, pool) if pool is not None else EarlierJobs()
-    if pool is not None:
-        submit_warm_up(pool, plan.options.jobs)
     done_stages: dict[str, str] = {}
     feedback_job: _LaterJob | None = None
     clean_key = st.clean_key(plan.raw_dir, plan.period)
@@ -381,16 +438,7 @@ def prepare_data(
             )
         else:
             done_stages[f"feedback:{plan.period}"] = "written"
-    if cleaned is not None and cleaned.has_problems:
-        progress.say(
-            f"cleaning: {', '.join(cleaned.problems())}; see {plan.processed_dir / 'quality.json'} and "
-            f"{plan.processed_dir / 'rejected_rows.csv'}"
-        )
-    if feedback_job is not None and not defer:
-        feedback_job.start()
-    if notebooks is not None:
-        submit_early_notebooks(plan, notebooks, progress)
-    return _evaluate_and_wait(plan, progress, pool, jobs, done_stages, cleaned, feedback_job, defer)
+    return cleaned, feedback_job, done_stages
 
 
 def _evaluate_and_wait(
@@ -792,6 +840,7 @@ WORKER_PRELOAD = (
     "analysis.publish.runner.execute",
     "analysis.publish.runner.stages",
     "analysis.ingest.cleaning",
+    "analysis.ingest.feedback",
     "analysis.evaluate.evaluation",
     "analysis.evaluate.history",
     "scipy.stats",
@@ -812,20 +861,30 @@ WORKER_PRELOAD = (
 )
 
 
+#: :data:`WORKER_PRELOAD` for a run whose workers evaluate no earlier period (a scheduled run: the
+#: earlier periods and the 100 days current): without ``scipy.stats``, which only the evaluation imports
+#: (0.7 s of the fork server's CPU, before any worker can start). The run evaluates its period itself.
+NOTEBOOK_PRELOAD = tuple(name for name in WORKER_PRELOAD if name != "scipy.stats")
+
+
 def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
     """The ``inprocess`` engine's worker processes (forks of a fork server that has imported
-    :data:`WORKER_PRELOAD`, or spawned: never a fork of this process, which holds pyarrow's threads), all
-    started now, so they are ready while the data are being prepared."""
+    :data:`WORKER_PRELOAD`, or spawned: never a fork of this process, which holds pyarrow's threads).
+    The fork server starts now (importing its preload, :data:`NOTEBOOK_PRELOAD` when no earlier period
+    is to be prepared, while the data are being prepared) and a worker with each of the first submits (:func:`prepare_data` makes them in the background: each waits until
+    the fork server is ready)."""
     n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
-    pool = cf.ProcessPoolExecutor(
+    context = worker_context(WORKER_PRELOAD if earlier_period_jobs(plan) else NOTEBOOK_PRELOAD)
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()  # starts the server (no wait for its preload): public since 3.4
+    return cf.ProcessPoolExecutor(
         max_workers=n,
-        mp_context=worker_context(WORKER_PRELOAD),
+        mp_context=context,
         initializer=init_worker,
         initargs=initializer_args(),
     )
-    for _ in range(n):  # each submit with no idle worker starts one more process
-        pool.submit(os.getpid)
-    return pool
 
 
 def export_outputs(plan: Plan, spec: NotebookSpec, executed: Path, staging: Path) -> list[Path]:
