@@ -768,3 +768,39 @@ def test_the_fork_server_imports_scipy_stats_only_when_its_workers_evaluate(monk
     expected = execute.WORKER_PRELOAD if earlier else execute.NOTEBOOK_PRELOAD
     assert preloads == [expected]
     assert ("scipy.stats" in expected) == bool(earlier)
+
+
+def test_the_earlier_periods_checked_when_the_workers_start_are_not_checked_again(monkeypatch):
+    """:func:`execute.start_workers` checks the earlier periods' stages to choose the preload; the same
+    plan's :func:`execute.submit_earlier_periods` on that pool submits that list, once; another plan (or a
+    second submit) checks again."""
+    import multiprocessing
+    from types import SimpleNamespace
+
+    checked = []
+
+    def earlier_period_jobs(plan):
+        checked.append(plan)
+        return [("evaluate", "2026-TW1", _no_op, ())]
+
+    class Pool:
+        def __init__(self, **kwargs):
+            self.submitted = []
+
+        def submit(self, fn, *args):
+            self.submitted.append(args[0])
+            return None
+
+    monkeypatch.setattr(execute, "worker_context", lambda preload: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(execute.cf, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(execute, "earlier_period_jobs", earlier_period_jobs)
+    plan = SimpleNamespace(options=SimpleNamespace(jobs=2, matrix=("a", "b")))
+    pool = execute.start_workers(plan)
+    assert checked == [plan]
+    jobs = execute.submit_earlier_periods(plan, pool)
+    assert checked == [plan] and list(jobs.futures) == [("evaluate", "2026-TW1")]
+    assert pool.submitted == [_no_op]
+    execute.submit_earlier_periods(plan, pool)  # the hand-off is taken once
+    other = SimpleNamespace(options=plan.options)
+    execute.submit_earlier_periods(other, pool)
+    assert checked == [plan, plan, other]

@@ -258,9 +258,17 @@ def submit_earlier_periods(plan: Plan, pool: cf.Executor) -> EarlierJobs:
     (deterministic)."""
 
     jobs = EarlierJobs()
-    for what, period, fn, args in earlier_period_jobs(plan):
+    planned = _PLANNED_AT_START.pop(pool, None)  # the list start_workers made for this plan, if it did
+    todo = planned[1] if planned is not None and planned[0] is plan else earlier_period_jobs(plan)
+    for what, period, fn, args in todo:
         jobs.futures[(what, period)] = pool.submit(_timed_call, fn, *args)
     return jobs
+
+
+#: ``pool -> (plan, earlier_period_jobs(plan))`` as :func:`start_workers` computed it to choose the
+#: preload, taken (once) by :func:`submit_earlier_periods` of the same plan instead of checking every
+#: earlier period's stage keys again (~0.08 s); weak, so a pool never used for it leaves nothing behind.
+_PLANNED_AT_START: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def earlier_period_jobs(plan: Plan) -> list[tuple[str, str, Callable[..., Any], tuple[Any, ...]]]:
@@ -872,19 +880,23 @@ def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:
     :data:`WORKER_PRELOAD`, or spawned: never a fork of this process, which holds pyarrow's threads).
     The fork server starts now (importing its preload, :data:`NOTEBOOK_PRELOAD` when no earlier period
     is to be prepared, while the data are being prepared) and a worker with each of the first submits (:func:`prepare_data` makes them in the background: each waits until
-    the fork server is ready)."""
+    the fork server is ready). The earlier periods' jobs it checks to choose the preload are
+    handed to :func:`submit_earlier_periods` of the same plan (not checked twice)."""
     n = max(1, min(plan.options.jobs, len(plan.options.matrix)))
-    context = worker_context(WORKER_PRELOAD if earlier_period_jobs(plan) else NOTEBOOK_PRELOAD)
+    earlier = earlier_period_jobs(plan)
+    context = worker_context(WORKER_PRELOAD if earlier else NOTEBOOK_PRELOAD)
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()  # starts the server (no wait for its preload): public since 3.4
-    return cf.ProcessPoolExecutor(
+    pool = cf.ProcessPoolExecutor(
         max_workers=n,
         mp_context=context,
         initializer=init_worker,
         initargs=initializer_args(),
     )
+    _PLANNED_AT_START[pool] = (plan, earlier)
+    return pool
 
 
 def export_outputs(plan: Plan, spec: NotebookSpec, executed: Path, staging: Path) -> list[Path]:
