@@ -865,7 +865,7 @@ WORKER_PRELOAD = (
     "analysis.publish.content.trends",
     "papermill",
     "nbconvert",
-    "weasyprint",
+    "analysis.publish.weasy",
 )
 
 
