@@ -40,7 +40,9 @@ def _import(way: str) -> dict:
     return json.loads(out.stdout)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the library search is skipped on Linux only")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the library search is skipped on Linux only"
+)
 def test_weasyprint_is_imported_without_starting_a_process_and_loads_the_same_libraries():
     ours, theirs = _import("ours"), _import("weasyprint")
     assert ours["started"] == []
