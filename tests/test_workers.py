@@ -76,7 +76,7 @@ def test_the_preload_lists_import_and_start_no_python_thread():
 
 
 def test_the_quick_exit_is_armed_only_in_the_fork_server():
-    assert fork_server_exit._in_fork_server() is False  # imported here (and by the doctest collection)
+    assert fork_server_exit.in_fork_server() is False  # imported here (and by the doctest collection)
 
 
 #: How a command that used a pool ends: its pool closed by ``with`` (the exit handlers stop the fork
@@ -191,3 +191,44 @@ def test_calls_in_order_after_an_error_are_noted_on_it_not_raised():
     error = KeyError("the caller's own error")
     calls.close_after(error)
     assert error.__notes__ == ["(and in the background: ZeroDivisionError: division by zero)"]
+
+
+_WARM_SCRIPT = """
+import concurrent.futures as cf, os, sys, threading
+from analysis.core.workers import worker_context, die_with_parent, initializer_args
+from analysis.publish.runner import execute
+
+def look():
+    from analysis.publish import export, nbexec
+    return {
+        "warm": execute._warm,
+        "imported": all(name in sys.modules for name in execute.NOTEBOOK_IMPORTS),
+        "templates": export.analyst_exporter().environment.cache is not None
+                     and len(export.analyst_exporter().environment.cache) > 0,
+        "threads": sorted(t.name for t in threading.enumerate()),
+    }
+
+if __name__ == "__main__":
+    ctx = worker_context(execute.NOTEBOOK_PRELOAD)
+    with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent,
+                                initargs=initializer_args()) as pool:
+        print(pool.submit(look).result(timeout=180))
+    print("here", execute._warm)
+"""
+
+
+@pytest.mark.skipif(not LINUX, reason="the fork server is Linux's start method here")
+def test_a_worker_of_a_scheduled_run_is_forked_warm_from_its_fork_server(tmp_path):
+    """With :data:`execute.NOTEBOOK_PRELOAD` the fork server warms the notebook tools up once
+    (``fork_server_warm``): its worker starts warm (the notebooks' modules imported, the exporters'
+    templates compiled) with no thread but its watchdog, and the command itself stays cold."""
+    script = tmp_path / "warm.py"
+    script.write_text(_WARM_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr
+    worker, here = out.stdout.strip().splitlines()
+    assert worker == str(
+        {"warm": True, "imported": True, "templates": True, "threads": ["MainThread", "parent-watchdog"]}
+    )
+    assert here == "here False"

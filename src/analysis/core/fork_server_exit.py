@@ -17,7 +17,7 @@ import os
 import sys
 
 
-def _in_fork_server() -> bool:
+def in_fork_server() -> bool:
     """True when ``multiprocessing.forkserver.main`` (the fork server's preload loop) is importing us."""
     from multiprocessing import forkserver
 
@@ -39,5 +39,5 @@ def _reap_and_exit() -> None:
     os._exit(0)
 
 
-if _in_fork_server():
+if in_fork_server():
     atexit.register(_reap_and_exit)

@@ -309,8 +309,9 @@ def html_to_pdf(
     with the same ``font_config``) applied on top of the page's own; ``base_url``: the folder relative
     URLs would be resolved against (the templates).
     """
-    import weasyprint
     from weasyprint.urls import URLFetcher
+
+    from analysis.publish.weasy import weasyprint
 
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
     document = weasyprint.HTML(string=html, base_url=str(base_url), url_fetcher=fetcher)

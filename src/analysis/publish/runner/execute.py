@@ -757,19 +757,48 @@ def _exit_now() -> None:
     os._exit(0)
 
 
+#: Modules the period notebooks import while they run (``adjustText`` with its part of SciPy, the chart cache, the
+#: page-one content, pandas' ``Styler``, itables, the lexers of the analysts' code cells, ...): imported by the warm-up,
+#: so a worker forked from a warmed fork server does not import them again for its first notebooks.
+NOTEBOOK_IMPORTS = (
+    "adjustText",
+    "filelock",
+    "itables",
+    "pandas.io.formats.style",
+    "pyarrow.dataset",
+    "IPython.lib.lexers",
+    "analysis.publish.chartcache",
+    "analysis.publish.content.glossary",
+    "analysis.publish.content.load",
+    "analysis.publish.content.pageone",
+)
+
+#: True in a process whose notebook tools are warm (:func:`warm_worker` ran here, or in the fork server this
+#: process was forked from: :mod:`analysis.publish.runner.fork_server_warm`).
+_warm = False
+
+
 def warm_worker() -> None:
-    """Import and build, once per worker, what executing and exporting a notebook needs (papermill and our
-    engine registered with it, the IPython shell, the nbconvert exporters, WeasyPrint and its fonts), so
-    the first notebook does not pay it."""
+    """Import and build, once per process, what executing and exporting a notebook needs (papermill and our
+    engine registered with it, the IPython shell, the nbconvert exporters with their templates compiled,
+    WeasyPrint and its fonts, matplotlib's fonts, the modules the notebooks import), so the first notebook
+    does not pay it. Nothing again in a process that is warm already (a fork of a warmed fork server)."""
+    global _warm
+    if _warm:
+        return
+    import importlib
+
     _draw_without_display()
     from analysis.publish import charts, export, nbengine, nbexec  # noqa: F401  (imports are the point)
     from analysis.publish.content import index_tables, messages, program_tables, quality_tables  # noqa: F401
 
+    for name in NOTEBOOK_IMPORTS:
+        importlib.import_module(name)
     nbengine.register()
     nbexec.notebook_shell()
-    export.briefing_exporter()
-    export.analyst_exporter()
+    _compile_report_templates(export)
     export.html_to_pdf("<p>warm</p>")
+    _draw_a_chart(charts)
     # what is alive now lives as long as the worker: out of the collector's way (gc.freeze), so the full
     # collection of the shell's reset before each notebook does not walk it again; then fewer young
     # collections for the rest of the worker (gctune.fewer_collections_from_now: the four period notebooks
@@ -781,6 +810,41 @@ def warm_worker() -> None:
     gc.collect()
     gc.freeze()
     gctune.fewer_collections_from_now()
+    _warm = True
+
+
+def _compile_report_templates(export) -> None:
+    """Export an empty notebook with both exporters: nbconvert compiles their Jinja templates at the first
+    export (kept by the exporters, which are one per process)."""
+    import datetime as dt
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm")])
+    context = export.ReportContext(
+        lang="id",
+        period="2026-TW1",
+        source_name="warm",
+        is_synthetic=True,
+        run_id="warm",
+        generated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    export.export_briefing_html(nb, context)
+    export.export_analyst_html(nb, context)
+
+
+def _draw_a_chart(charts) -> None:
+    """Save a small chart with a title and tick labels as the charts are saved, so matplotlib loads its
+    fonts and its SVG writer once, here."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 1.5), layout="constrained")
+    ax.barh(["a", "b"], [1.0, 2.0])
+    ax.set_title("warm")
+    try:
+        charts.figure_svg(fig)
+    finally:
+        plt.close(fig)
 
 
 #: The pools whose workers have been sent their warm-up (one per worker, once: a pool shared by several
@@ -865,14 +929,19 @@ WORKER_PRELOAD = (
     "analysis.publish.content.trends",
     "papermill",
     "nbconvert",
-    "weasyprint",
+    "analysis.publish.weasy",
 )
 
 
 #: :data:`WORKER_PRELOAD` for a run whose workers evaluate no earlier period (a scheduled run: the
 #: earlier periods and the 100 days current): without ``scipy.stats``, which only the evaluation imports
 #: (0.7 s of the fork server's CPU, before any worker can start). The run evaluates its period itself.
-NOTEBOOK_PRELOAD = tuple(name for name in WORKER_PRELOAD if name != "scipy.stats")
+#: The fork server then warms the notebook tools up once for both workers
+#: (:mod:`analysis.publish.runner.fork_server_warm`), instead of each worker doing it.
+NOTEBOOK_PRELOAD = (
+    *(name for name in WORKER_PRELOAD if name != "scipy.stats"),
+    "analysis.publish.runner.fork_server_warm",
+)
 
 
 def start_workers(plan: Plan) -> cf.ProcessPoolExecutor:

@@ -258,9 +258,9 @@ def pdf_font_config():
     worker with several threads). The cards declare no ``@font-face``, so nothing accumulates in it."""
     font_config = getattr(_thread_state, "font_config", None)
     if font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
+        from analysis.publish.weasy import weasyprint
 
-        font_config = _thread_state.font_config = FontConfiguration()
+        font_config = _thread_state.font_config = weasyprint.text.fonts.FontConfiguration()
     return font_config
 
 
@@ -282,7 +282,7 @@ WORKER_PRELOAD = (
     "analysis.publish.export",
     "papermill",
     "nbconvert",
-    "weasyprint",
+    "analysis.publish.weasy",
 )
 
 

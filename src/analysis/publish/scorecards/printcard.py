@@ -59,7 +59,7 @@ def print_stylesheet(font_config):
     attributes (bar widths), which win over it as they did over the page's own stylesheet."""
     cached = getattr(_thread_state, "sheet", None)
     if cached is None or cached[0] is not font_config:
-        import weasyprint
+        from analysis.publish.weasy import weasyprint
 
         sheet = weasyprint.CSS(string=_stylesheet(), font_config=font_config)
         cached = _thread_state.sheet = (font_config, sheet)
@@ -148,8 +148,8 @@ def card_pdf(nb, context: export.ReportContext, card_html: str, font_config=None
     page = print_html(nb, context)
     if page is None:
         return export.html_to_pdf(card_html, font_config=font_config)
-    from weasyprint.text.fonts import FontConfiguration
+    from analysis.publish.weasy import weasyprint
 
-    font_config = font_config if font_config is not None else FontConfiguration()
+    font_config = font_config if font_config is not None else weasyprint.text.fonts.FontConfiguration()
     sheet = print_stylesheet(font_config)
     return export.html_to_pdf(page, font_config=font_config, stylesheets=[sheet], base_url=TEMPLATE_DIR)
