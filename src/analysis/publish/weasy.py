@@ -5,8 +5,9 @@ names for each library, Windows' and macOS' before Linux's sonames (``libgobject
 ``gobject-2.0-0``, ``gobject-2.0``, then ``libgobject-2.0.so.0``, ...). ``cffi`` hands every name that is
 not a file name to ``ctypes.util.find_library``, which on Linux runs ``ldconfig -p``, then ``gcc`` (with
 ``collect2`` and ``ld``), then ``ld``, for each name that fails (WeasyPrint's issue #1125). Measured here:
-215 processes and 0.3–0.4 s of CPU (`docs/performance.md`) in every process that imports WeasyPrint: the
-fork server of a period run, the scorecards' workers, ``python -m analysis export``.
+54 processes (215 ``execve`` calls, counting each place ``ld`` is looked for on the PATH) and 0.3–0.4 s
+of CPU (``docs/performance.md``) in every process that imports WeasyPrint: the fork server of a period run,
+the scorecards' workers, ``python -m analysis export``.
 
 On Linux ``find_library`` never returns a path: only a soname (``libgobject-2.0.so.0``) from the linker
 cache, or read from the file that ``gcc``/``ld`` found, which ``dlopen`` then looks for as it looks for the
